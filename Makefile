@@ -1,0 +1,45 @@
+# Two commands on a fresh machine: `make demo` and `make test`. Each creates .venv when missing
+# and installs the package with its extras from pyproject.toml.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PYTEST_WORKERS ?= 2
+
+.PHONY: demo test quick lint format bench bench-quick model clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+## demo: the whole job on a synthetic population; prints where the reports are
+demo: $(STAMP)
+	$(BIN)/riskmodel demo --out out/demo
+
+## test: lint, then the whole suite (browser, notebooks and slow tests included)
+test: $(STAMP) lint
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --durations=15
+
+## quick: the inner loop; fast tests only
+quick: $(STAMP)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not slow and not browser" -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check riskmodel tests benchmarks
+	$(BIN)/ruff format --check riskmodel tests benchmarks
+
+format: $(STAMP)
+	$(BIN)/ruff format riskmodel tests benchmarks
+	$(BIN)/ruff check --fix riskmodel tests benchmarks
+
+## bench: every benchmark, writing benchmarks/results/*.json and benchmarks/RESULTS.md
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run_all.py
+
+bench-quick: $(STAMP)
+	$(BIN)/python benchmarks/run_all.py --quick
+
+clean:
+	rm -rf out .pytest_cache

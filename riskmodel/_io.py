@@ -1,0 +1,89 @@
+"""Atomic output writing and JSON that never contains NaN."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+
+@contextmanager
+def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; rename it onto ``target`` only on success.
+
+    A failure inside the block removes the temporary file, so no half-written output is left.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, target)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+
+
+def to_jsonable(value: Any) -> Any:
+    """Convert numpy/pandas scalars and containers to plain JSON types; NaN and inf become None."""
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return [to_jsonable(v) for v in value.tolist()]
+    if isinstance(value, np.bool_ | bool):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        value = float(value)
+        return value if math.isfinite(value) else None
+    if value is pd.NA or value is pd.NaT or value is None:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    return value
+
+
+def write_json(data: Any, path: str | os.PathLike) -> Path:
+    """Write ``data`` as indented JSON atomically; undefined numbers are written as ``null``."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(to_jsonable(data), indent=2, allow_nan=False) + "\n")
+    return Path(path)
+
+
+def write_text(text: str, path: str | os.PathLike) -> Path:
+    """Write ``text`` atomically."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return Path(path)
+
+
+def write_table(frame: pd.DataFrame, path: str | os.PathLike) -> Path:
+    """Write a table atomically as Parquet (``.parquet``) or CSV (anything else)."""
+    path = Path(path)
+    writer: Callable[[Path], None]
+    if path.suffix.lower() == ".parquet":
+
+        def writer(p: Path) -> None:
+            frame.to_parquet(p, engine="pyarrow", index=False)
+
+    else:
+
+        def writer(p: Path) -> None:
+            frame.to_csv(p, index=False)
+
+    with atomic_path(path) as tmp:
+        writer(tmp)
+    return path

@@ -1,0 +1,82 @@
+"""The ``riskmodel`` command line: one entry point, one module per subcommand.
+
+Every subcommand module defines a click command named ``command``; it is registered here.
+Errors of type :class:`riskmodel.RiskmodelError` become one line on standard error and exit
+code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+from riskmodel._errors import RiskmodelError
+
+#: Subcommand modules, in the order ``riskmodel --help`` lists them.
+COMMAND_MODULES: tuple[str, ...] = (
+    "demo",
+    "synth",
+    "validate",
+    "features",
+    "ogrs3",
+    "threshold",
+    "cohort",
+)
+
+
+class _Group(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [name.replace("_", "-") for name in COMMAND_MODULES if _load(name) is not None]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        name = cmd_name.replace("-", "_")
+        if name not in COMMAND_MODULES:
+            return None
+        return _load(name)
+
+
+def _load(name: str) -> click.Command | None:
+    try:
+        module = importlib.import_module(f"riskmodel.cli._{name}")
+    except ModuleNotFoundError as exc:
+        if exc.name == f"riskmodel.cli._{name}":
+            return None
+        raise
+    return module.command
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="riskmodel")
+def cli() -> None:
+    """Calibrated, explainable models of two-year proven reoffending.
+
+    \b
+    Example:
+      riskmodel synth --n-people 5000 --seed 1 --out data/synthetic
+      riskmodel validate --data data/synthetic
+    """
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit code (2 for bad input, never a traceback)."""
+    try:
+        cli.main(args=argv, prog_name="riskmodel", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        return 1
+    except RiskmodelError as exc:
+        click.echo(f"error: {exc}", err=True)
+        return 2
+    return 0
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

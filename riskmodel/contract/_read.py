@@ -1,0 +1,158 @@
+"""Reading a data directory: ``people.*``, ``offences.*``, ``needs.*`` and ``metadata.json``."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from riskmodel._errors import DataError
+from riskmodel.contract import _messages as msg
+from riskmodel.contract._schema import OPTIONAL_TABLES, TABLES
+
+SUFFIXES: tuple[str, ...] = (".csv", ".parquet")
+
+
+@dataclass
+class RawTables:
+    """Tables as read from a data directory, before validation.
+
+    Attributes
+    ----------
+    people, offences : DataFrame
+    needs : DataFrame or None
+        None when the directory has no ``needs`` file (needs are optional).
+    metadata : dict
+        Contents of ``metadata.json`` (empty when absent).
+    files : dict
+        Table name to the file it was read from.
+    """
+
+    people: pd.DataFrame
+    offences: pd.DataFrame
+    needs: pd.DataFrame | None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    files: dict[str, Path] = field(default_factory=dict)
+
+
+def find_table_file(directory: Path, table: str) -> Path | None:
+    """The file holding ``table`` in ``directory`` (CSV or Parquet), or None."""
+    found = [directory / f"{table}{suffix}" for suffix in SUFFIXES]
+    found = [path for path in found if path.exists()]
+    if len(found) > 1:
+        raise DataError(
+            msg.AMBIGUOUS_TABLE.format(
+                table=table, files=" and ".join(p.name for p in found), path=directory
+            )
+        )
+    return found[0] if found else None
+
+
+def read_table_file(path: str | Path) -> pd.DataFrame:
+    """Read one table from CSV (every column as text) or Parquet (as typed there).
+
+    CSV columns are read as text so that validation can report the exact value it rejected;
+    empty cells are missing. Parquet dates arrive as ``datetime64``.
+
+    Raises
+    ------
+    DataError
+        When the file cannot be read.
+    """
+    path = Path(path)
+    try:
+        if path.suffix.lower() == ".parquet":
+            frame = pq.read_table(path).to_pandas(date_as_object=False)
+        else:
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+    except (OSError, ValueError, pa.ArrowException, pd.errors.ParserError) as exc:
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DataError(msg.UNREADABLE_FILE.format(file=path.name, detail=detail)) from exc
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame
+
+
+def read_metadata(directory: Path) -> dict[str, Any]:
+    """Contents of ``metadata.json`` in ``directory``; an empty dict when there is none."""
+    path = directory / "metadata.json"
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DataError(msg.BAD_METADATA.format(detail=f"cannot be read ({exc})")) from exc
+    if not isinstance(data, dict):
+        raise DataError(msg.BAD_METADATA.format(detail="expected a JSON object"))
+    return data
+
+
+def read_tables(directory: str | Path) -> RawTables:
+    """Read the contract tables of a data directory.
+
+    Every whole-table problem (a missing or unreadable file, an empty table, a missing
+    required column) is collected and raised together as one :class:`DataError`.
+
+    Parameters
+    ----------
+    directory : str or Path
+        Holds ``people.*`` and ``offences.*`` (CSV or Parquet), optionally ``needs.*`` and
+        ``metadata.json``.
+
+    Returns
+    -------
+    RawTables
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from riskmodel import DataError
+    >>> try:
+    ...     read_tables(tempfile.mkdtemp())
+    ... except DataError as exc:
+    ...     print(str(exc).splitlines()[1])
+    - people: no people.csv or people.parquet in ...
+    """
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise DataError(msg.NO_DATA_DIR.format(path=directory))
+    problems: list[str] = []
+    frames: dict[str, pd.DataFrame | None] = {}
+    files: dict[str, Path] = {}
+    for table, columns in TABLES.items():
+        frames[table] = None
+        try:
+            path = find_table_file(directory, table)
+            if path is None:
+                if table not in OPTIONAL_TABLES:
+                    problems.append(msg.MISSING_TABLE.format(table=table, path=directory))
+                continue
+            frame = read_table_file(path)
+        except DataError as exc:
+            problems.append(str(exc))
+            continue
+        if len(frame) == 0 and table == "people":
+            problems.append(msg.EMPTY_TABLE.format(file=path.name))
+        missing = [c.name for c in columns if c.required and c.name not in frame.columns]
+        if missing:
+            problems.append(msg.MISSING_COLUMNS.format(file=path.name, columns=", ".join(missing)))
+        frames[table] = frame
+        files[table] = path
+    try:
+        metadata = read_metadata(directory)
+    except DataError as exc:
+        problems.append(str(exc))
+        metadata = {}
+    if problems:
+        raise DataError("\n".join([msg.WHOLE_TABLE_HEADER, *(f"- {p}" for p in problems)]))
+    return RawTables(
+        people=frames["people"],
+        offences=frames["offences"],
+        needs=frames["needs"],
+        metadata=metadata,
+        files=files,
+    )

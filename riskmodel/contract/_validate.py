@@ -1,0 +1,347 @@
+"""Row-level validation: every problem reported, affected people quarantined, counts reconciled.
+
+Each check is a vectorised mask over a table. A problem on any row of a person (in people,
+offences or needs) rejects the whole person, since a partial record would give a wrong score;
+everyone else is kept. Offences or assessments naming a person who is not in ``people`` are
+reported as rejects lines of their own and dropped. Counts always reconcile:
+``people_read == people_kept + people_rejected``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from riskmodel._errors import DataError
+from riskmodel.contract import _messages as msg
+from riskmodel.contract._ages import whole_years
+from riskmodel.contract._read import RawTables
+from riskmodel.contract._schema import NEEDS, OFFENCES, PEOPLE, Column
+from riskmodel.contract._vocabulary import MINIMUM_AGE, NEED_SCORES
+
+#: Columns of the rejects file (CLI.md).
+REJECT_COLUMNS: tuple[str, ...] = ("person_id", "table", "row", "column", "value", "reason")
+
+
+@dataclass
+class ValidatedData:
+    """Typed, validated contract tables with the people who were kept.
+
+    Attributes
+    ----------
+    people : DataFrame
+        One row per kept person; dates as ``datetime64[ns]``; ``index_sanction_date`` filled
+        from ``index_date`` where empty.
+    offences : DataFrame
+        The kept people's offences, typed.
+    needs : DataFrame
+        The kept people's assessments, need areas as float (NaN = not assessed); empty with
+        the contract's columns when the data have no needs table.
+    rejects : DataFrame
+        One line per problem, columns :data:`REJECT_COLUMNS`.
+    summary : dict
+        Counts read, kept and rejected for each table, and problems by reason.
+    extract_date : Timestamp or None
+        From ``metadata.json`` when it has one.
+    """
+
+    people: pd.DataFrame
+    offences: pd.DataFrame
+    needs: pd.DataFrame
+    rejects: pd.DataFrame
+    summary: dict[str, Any] = field(default_factory=dict)
+    extract_date: pd.Timestamp | None = None
+
+
+class _Problems:
+    """Collects row-level problems of one table as vectorised blocks."""
+
+    def __init__(self, table: str, frame: pd.DataFrame) -> None:
+        self.table = table
+        self.frame = frame
+        self.ids = _as_text(frame["person_id"]) if "person_id" in frame else None
+        self.blocks: list[pd.DataFrame] = []
+        self.bad = np.zeros(len(frame), dtype=bool)
+
+    def add(self, mask: np.ndarray | pd.Series, column: str, reason: str | pd.Series) -> None:
+        mask = np.asarray(mask, dtype=bool)
+        if not mask.any():
+            return
+        self.bad |= mask
+        rows = np.flatnonzero(mask)
+        raw = self.frame[column] if column in self.frame else pd.Series([""] * len(self.frame))
+        values = _as_text(raw.iloc[rows]).fillna("")
+        reasons = reason.iloc[rows].to_numpy() if isinstance(reason, pd.Series) else reason
+        self.blocks.append(
+            pd.DataFrame(
+                {
+                    "person_id": self.ids.iloc[rows].to_numpy(),
+                    "table": self.table,
+                    "row": rows + 1,
+                    "column": column,
+                    "value": values.to_numpy(),
+                    "reason": reasons,
+                }
+            )
+        )
+
+    def frame_of_problems(self) -> pd.DataFrame:
+        return _concat_rejects(self.blocks)
+
+
+def _concat_rejects(blocks: list[pd.DataFrame]) -> pd.DataFrame:
+    blocks = [b for b in blocks if len(b)]
+    if not blocks:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in REJECT_COLUMNS}).astype(
+            {"row": "int64"}
+        )
+    return pd.concat(blocks, ignore_index=True)[list(REJECT_COLUMNS)]
+
+
+def _arrow_text(values) -> pa.Array | pa.ChunkedArray:
+    """Text values as an Arrow string array without a Python loop."""
+    if not isinstance(values, pd.Series | pd.Index):
+        values = pd.Series(list(values), dtype="object")
+    return pa.array(values.astype("string[pyarrow]"), type=pa.string())
+
+
+def _isin(series: pd.Series, values) -> np.ndarray:
+    """Vectorised membership of text values (missing is never a member)."""
+    found = pc.is_in(_arrow_text(series), value_set=_arrow_text(values))
+    return np.asarray(pc.fill_null(found, False), dtype=bool)
+
+
+def _as_text(series: pd.Series) -> pd.Series:
+    """Values as text (pandas ``str`` dtype) for ids and reject lines; empty is missing."""
+    if pd.api.types.is_float_dtype(series):
+        whole = series.dropna()
+        if len(whole) and (whole == np.round(whole)).all():
+            series = series.astype("Int64")
+    out = series.astype("str").str.strip()
+    return out.where(out != "")
+
+
+def _present(series: pd.Series) -> np.ndarray:
+    if series.dtype == object or pd.api.types.is_string_dtype(series):
+        text = series.astype("string").str.strip()
+        return (text.notna() & (text != "")).to_numpy(dtype=bool)
+    return series.notna().to_numpy()
+
+
+def _parse_dates(series: pd.Series) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(series):
+        parsed = series.dt.tz_localize(None) if series.dt.tz is not None else series
+        return parsed.astype("datetime64[ns]")
+    text = series.astype("string").str.strip()
+    parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
+    if getattr(parsed.dt, "tz", None) is not None:
+        parsed = parsed.dt.tz_localize(None)
+    low, high = pd.Timestamp("1900-01-01"), pd.Timestamp("2200-12-31")
+    parsed = parsed.where((parsed >= low) & (parsed <= high))
+    return parsed.astype("datetime64[ns]")
+
+
+def _check_columns(problems: _Problems, columns: tuple[Column, ...]) -> dict[str, pd.Series]:
+    """Check presence, dates, vocabularies and numbers; return the typed columns."""
+    frame = problems.frame
+    typed: dict[str, pd.Series] = {}
+    for column in columns:
+        if column.name not in frame:
+            continue
+        raw = frame[column.name]
+        present = _present(raw)
+        if not column.may_be_empty:
+            problems.add(~present, column.name, _missing_reason(column))
+        if column.kind == "date":
+            parsed = _parse_dates(raw)
+            problems.add(present & parsed.isna().to_numpy(), column.name, msg.UNPARSEABLE_DATE)
+            typed[column.name] = parsed
+        elif column.kind == "vocab":
+            text = raw.astype("string").str.strip().str.lower()
+            known = _isin(text, column.vocabulary)
+            reason = msg.UNKNOWN_VALUE.format(allowed=", ".join(column.vocabulary))
+            problems.add(present & ~known, column.name, reason)
+            typed[column.name] = text.where(present)
+        elif column.kind in ("need", "count"):
+            numbers = pd.to_numeric(raw, errors="coerce").astype("float64")
+            if column.kind == "need":
+                ok = numbers.isin(NEED_SCORES).to_numpy()
+                problems.add(present & ~ok, column.name, msg.BAD_NEED_SCORE)
+            else:
+                ok = (numbers >= 0) & (numbers == np.round(numbers))
+                problems.add(present & ~ok.to_numpy(), column.name, msg.BAD_CUSTODY_DAYS)
+            typed[column.name] = numbers.where(present)
+        elif column.kind == "id":
+            typed[column.name] = problems.ids
+        else:
+            typed[column.name] = _as_text(raw)
+    return typed
+
+
+def _missing_reason(column: Column) -> str:
+    if column.kind == "date":
+        expected = "expected a date as YYYY-MM-DD"
+    elif column.kind == "vocab":
+        expected = "expected one of: " + ", ".join(column.vocabulary)
+    else:
+        expected = "expected a value"
+    return msg.MISSING_VALUE.format(expected=expected)
+
+
+def _typed_frame(frame: pd.DataFrame, typed: dict[str, pd.Series], columns) -> pd.DataFrame:
+    out = frame.copy()
+    for column in columns:
+        if column.name in typed:
+            out[column.name] = typed[column.name]
+        elif column.kind == "date":
+            out[column.name] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns]")
+        elif column.kind in ("need", "count"):
+            out[column.name] = np.nan
+        else:
+            out[column.name] = pd.Series(np.nan, index=out.index, dtype="str")
+    return out
+
+
+def _validate_people(frame: pd.DataFrame) -> tuple[pd.DataFrame, _Problems]:
+    problems = _Problems("people", frame)
+    typed = _check_columns(problems, PEOPLE)
+    people = _typed_frame(frame, typed, PEOPLE)
+    ids = people["person_id"]
+    duplicated = (ids.duplicated(keep=False) & ids.notna()).to_numpy()
+    problems.add(duplicated, "person_id", msg.DUPLICATE_PERSON)
+    people["index_sanction_date"] = people["index_sanction_date"].fillna(people["index_date"])
+    birth, index = people["date_of_birth"], people["index_date"]
+    both = (birth.notna() & index.notna()).to_numpy()
+    problems.add(both & (birth > index).to_numpy(), "date_of_birth", msg.BIRTH_AFTER_INDEX)
+    age = whole_years(birth, index).to_numpy()
+    young = both & (birth <= index).to_numpy() & (age < MINIMUM_AGE)
+    reasons = pd.Series("", index=range(len(people)), dtype=object)
+    for value in np.unique(age[young]):
+        reasons[young & (age == value)] = msg.UNDER_MINIMUM_AGE.format(age=int(value))
+    problems.add(young, "date_of_birth", reasons)
+    late = (people["index_sanction_date"] > index).to_numpy()
+    problems.add(late, "index_sanction_date", msg.INDEX_SANCTION_AFTER_INDEX)
+    return people, problems
+
+
+def _validate_events(
+    table: str, frame: pd.DataFrame, columns: tuple[Column, ...], known_ids: pd.Index
+) -> tuple[pd.DataFrame, _Problems, np.ndarray]:
+    problems = _Problems(table, frame)
+    typed = _check_columns(problems, columns)
+    events = _typed_frame(frame, typed, columns)
+    ids = events["person_id"]
+    orphan = ids.notna().to_numpy() & ~_isin(ids, known_ids)
+    problems.add(orphan, "person_id", msg.UNKNOWN_PERSON)
+    if table == "offences":
+        before = (events["sanction_date"] < events["offence_date"]).to_numpy()
+        problems.add(before, "sanction_date", msg.SANCTION_BEFORE_OFFENCE)
+    # A row without a usable person_id cannot be tied to anyone: reported, then dropped.
+    unattached = orphan | ids.isna().to_numpy()
+    return events, problems, unattached
+
+
+def validate_tables(raw: RawTables, *, extract_date: str | None = None) -> ValidatedData:
+    """Validate raw contract tables, quarantining every person with a row-level problem.
+
+    Parameters
+    ----------
+    raw : RawTables
+        As returned by :func:`read_tables`.
+    extract_date : str, optional
+        Overrides ``metadata.json``'s ``extract_date``.
+
+    Returns
+    -------
+    ValidatedData
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> people = pd.DataFrame({"person_id": ["A", "B"], "date_of_birth": ["1990-01-01", "x"],
+    ...     "sex": ["male", "female"], "index_date": ["2020-01-01"] * 2,
+    ...     "index_offence": ["theft", "theft"]})
+    >>> offences = pd.DataFrame({"person_id": ["A"], "offence_date": ["2019-12-01"],
+    ...     "sanction_date": ["2020-01-01"], "offence_group": ["theft"]})
+    >>> data = validate_tables(RawTables(people, offences, None))
+    >>> data.summary["people_kept"], data.summary["people_rejected"]
+    (1, 1)
+    >>> data.rejects["reason"].tolist()
+    ['not a date; expected YYYY-MM-DD']
+    """
+    people, people_problems = _validate_people(raw.people)
+    person_ids = people["person_id"]
+    known = pd.Index(person_ids.dropna().unique())
+    offences, offence_problems, offence_unattached = _validate_events(
+        "offences", raw.offences, OFFENCES, known
+    )
+    needs_frame = raw.needs if raw.needs is not None else _empty_needs()
+    needs, needs_problems, needs_unattached = _validate_events("needs", needs_frame, NEEDS, known)
+
+    rejected_ids = set(person_ids[people_problems.bad].dropna())
+    for events, problems, unattached in (
+        (offences, offence_problems, offence_unattached),
+        (needs, needs_problems, needs_unattached),
+    ):
+        rejected_ids.update(events["person_id"][problems.bad & ~unattached].dropna())
+    # People rows with no person_id are rejected by row; others by id.
+    people_rejected = people_problems.bad | _isin(person_ids, sorted(rejected_ids))
+
+    rejects = _concat_rejects(
+        [p.frame_of_problems() for p in (people_problems, offence_problems, needs_problems)]
+    )
+    kept_people = people.loc[~people_rejected].reset_index(drop=True)
+    kept_ids = pd.Index(kept_people["person_id"])
+    kept_offences = offences.loc[_isin(offences["person_id"], kept_ids)].reset_index(drop=True)
+    kept_needs = needs.loc[_isin(needs["person_id"], kept_ids)].reset_index(drop=True)
+
+    summary = {
+        "people_read": len(people),
+        "people_kept": len(kept_people),
+        "people_rejected": int(people_rejected.sum()),
+        "offence_rows_read": len(offences),
+        "offence_rows_kept": len(kept_offences),
+        "offence_rows_unknown_person": int(offence_unattached.sum()),
+        "needs_rows_read": len(needs) if raw.needs is not None else 0,
+        "needs_rows_kept": len(kept_needs),
+        "needs_rows_unknown_person": int(needs_unattached.sum()),
+        "needs_table": raw.needs is not None,
+        "problems": len(rejects),
+        "problems_by_reason": {
+            str(k): int(v) for k, v in rejects["reason"].value_counts().sort_index().items()
+        },
+    }
+    return ValidatedData(
+        people=kept_people,
+        offences=kept_offences,
+        needs=kept_needs,
+        rejects=rejects,
+        summary=summary,
+        extract_date=resolve_extract_date(extract_date, raw.metadata),
+    )
+
+
+def _empty_needs() -> pd.DataFrame:
+    return pd.DataFrame({c.name: pd.Series(dtype=object) for c in NEEDS})
+
+
+def resolve_extract_date(value: str | None, metadata: dict[str, Any]) -> pd.Timestamp | None:
+    """The extract date given on the command line, else ``metadata.json``'s, else None.
+
+    Raises
+    ------
+    DataError
+        When the value given is not a date.
+    """
+    chosen = value if value is not None else metadata.get("extract_date")
+    if chosen is None or chosen == "":
+        return None
+    parsed = pd.to_datetime(str(chosen), format="ISO8601", errors="coerce")
+    if pd.isna(parsed):
+        raise DataError(msg.BAD_EXTRACT_DATE.format(value=chosen))
+    return pd.Timestamp(parsed).tz_localize(None).as_unit("ns")
