@@ -1,0 +1,35 @@
+"""Allocation threshold helper: who to allocate to a limited intervention, and what follows.
+
+A score informs a decision made by people; a reoffending score is not an assessment of risk of
+serious harm.
+"""
+
+from riskmodel.allocation._policies import (
+    OGRS_BAND_CUTS,
+    OGRS_BAND_NAMES,
+    Bands,
+    Capacity,
+    ExpectedCost,
+    Policy,
+    PPVTarget,
+    SensitivityTarget,
+)
+from riskmodel.allocation._threshold import (
+    CapacityCurveDisplay,
+    ThresholdResult,
+    choose_threshold,
+)
+
+__all__ = [
+    "OGRS_BAND_CUTS",
+    "OGRS_BAND_NAMES",
+    "Bands",
+    "Capacity",
+    "CapacityCurveDisplay",
+    "ExpectedCost",
+    "PPVTarget",
+    "Policy",
+    "SensitivityTarget",
+    "ThresholdResult",
+    "choose_threshold",
+]

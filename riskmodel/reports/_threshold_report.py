@@ -1,0 +1,131 @@
+"""HTML report of the allocation threshold helper."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+
+from riskmodel._io import to_jsonable
+from riskmodel.allocation import (
+    CapacityCurveDisplay,
+    ExpectedCost,
+    ThresholdResult,
+)
+from riskmodel.reports._render import figure_to_data_uri, render_template
+
+__all__ = ["threshold_report_html"]
+
+#: Plain statement printed prominently at the top of the report (tests match it).
+DECISION_NOTE = (
+    "This report informs a decision made by people. A reoffending score is not an "
+    "assessment of risk of serious harm, and must never be used as one."
+)
+
+POLICY_TITLES = {
+    "capacity": "Capacity: a fixed number of places",
+    "sensitivity": "Sensitivity target: catch a share of those who reoffend",
+    "ppv": "PPV target: a share of those allocated reoffend",
+    "expected_cost": "Expected cost: costs and effect given by the user",
+    "bands": "Risk bands",
+}
+
+
+def _cost_figure(result: ThresholdResult) -> str:
+    table = result.capacity_curve()
+    policy = result.policy
+    assert isinstance(policy, ExpectedCost)
+    k = table["allocated"].to_numpy()
+    ranking = result._ranking
+    assert ranking is not None
+    a, b, e = float(policy.cost_reoffence), float(policy.cost_intervention), float(policy.effect)
+    cost = a * ranking.cum_p[-1] + k * b - a * e * ranking.cum_p
+    fig, ax = plt.subplots(figsize=(6, 3.6))
+    ax.plot(table["allocated_fraction"], cost, color="#33415c")
+    ax.axvline(result.allocated_fraction, color="#2e7d32", linestyle="--", label="chosen")
+    ax.set_xlabel("Share of people allocated")
+    ax.set_ylabel("Expected total cost")
+    ax.legend(fontsize="small")
+    ax.grid(alpha=0.3)
+    return figure_to_data_uri(fig)
+
+
+def _bands_figure(result: ThresholdResult) -> str:
+    bands = result.bands or []
+    fig, ax = plt.subplots(figsize=(6, 3.4))
+    x = np.arange(len(bands))
+    ax.bar(x, [b["n"] for b in bands], color="#33415c")
+    ax.set_xticks(x, [b["name"] for b in bands])
+    ax.set_ylabel("People")
+    ax.set_title("People in each band", fontsize="medium")
+    return figure_to_data_uri(fig)
+
+
+def threshold_report_html(
+    result: ThresholdResult,
+    *,
+    source: str = "",
+    score_column: str = "score",
+    outcome_column: str | None = None,
+) -> str:
+    """Render the threshold report as self-contained HTML.
+
+    Parameters
+    ----------
+    result : ThresholdResult
+        From :func:`riskmodel.allocation.choose_threshold`.
+    source, score_column, outcome_column : str
+        Where the scores came from, printed in the report.
+
+    Returns
+    -------
+    str
+        HTML with every figure embedded as a data URI.
+    """
+    display = CapacityCurveDisplay.from_result(result).plot()
+    figures: list[dict[str, str]] = [
+        {
+            "title": "Capacity curve",
+            "src": figure_to_data_uri(display.figure_),
+            "alt": "Capacity curve: share of reoffenders captured against share allocated",
+            "caption": (
+                "Share of reoffenders captured as more people are allocated, highest scores "
+                "first. The dotted diagonal is allocation at random."
+            ),
+        }
+    ]
+    if isinstance(result.policy, ExpectedCost):
+        figures.append(
+            {
+                "title": "Expected total cost",
+                "src": _cost_figure(result),
+                "alt": "Expected total cost against share allocated",
+                "caption": "Expected total cost against the share of people allocated.",
+            }
+        )
+    if result.bands is not None:
+        figures.append(
+            {
+                "title": "Bands",
+                "src": _bands_figure(result),
+                "alt": "Number of people in each band",
+                "caption": "Number of people in each band.",
+            }
+        )
+    data: dict[str, Any] = to_jsonable(result.to_dict())
+    return render_template(
+        "threshold.html",
+        decision_note=DECISION_NOTE,
+        policy_title=POLICY_TITLES[result.policy.name],
+        r=data,
+        has_outcomes=result.has_outcomes,
+        figures=figures,
+        source=source,
+        score_column=score_column,
+        outcome_column=outcome_column,
+        table=to_jsonable(result.table().to_dict(orient="records")),
+    )

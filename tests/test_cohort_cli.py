@@ -1,0 +1,153 @@
+"""``riskmodel cohort``: JSON contract, clear errors, and the HTML report."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from scipy.stats import binom
+
+from riskmodel.allocation import _constants as msg
+from riskmodel.cli import main
+from riskmodel.reports._cohort_report import EXAMPLE_NOTE, MEANING_NOTE
+
+KEYS = (
+    "n",
+    "observed_rate",
+    "expected_rate",
+    "observed_expected",
+    "difference",
+    "difference_ci",
+    "p_value_lower",
+    "p_value_upper",
+    "by_band",
+)
+
+
+@pytest.fixture
+def cohort_csv(tmp_path: Path) -> Path:
+    frame = pd.DataFrame(
+        {
+            "person_id": [f"C{i:02d}" for i in range(38)],
+            "probability_2y": [0.71] * 38,
+            "reoffended": [1] * 21 + [0] * 17,
+            "reoffences": [3] * 10 + [1] * 11 + [0] * 17,
+            "risk_band": ["Medium"] * 38,
+        }
+    )
+    path = tmp_path / "cohort.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def _run(args, capsys):
+    code = main(args)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def _cohort(cohort_csv: Path, tmp_path: Path, capsys, *extra: str) -> Path:
+    out = tmp_path / "out"
+    code, stdout, _ = _run(
+        ["cohort", "--scores", str(cohort_csv), "--outcome-column", "reoffended",
+         "--n-bootstrap", "200", "--out", str(out), *extra],
+        capsys,
+    )  # fmt: skip
+    assert code == 0
+    assert "P(<= observed) 0.028" in stdout
+    return out
+
+
+def test_worked_example_json(cohort_csv, tmp_path, capsys):
+    out = _cohort(cohort_csv, tmp_path, capsys, "--count-column", "reoffences")
+    data = json.loads((out / "cohort.json").read_text())
+    for key in KEYS:
+        assert key in data
+    assert data["n"] == 38
+    assert round(data["observed_rate"], 3) == 0.553
+    assert round(data["expected_rate"], 3) == 0.710
+    assert round(data["p_value_lower"], 3) == 0.028
+    assert data["p_value_lower"] == pytest.approx(binom.cdf(21, 38, 0.71))
+    assert data["p_value_upper"] == pytest.approx(binom.sf(20, 38, 0.71))
+    low, high = data["difference_ci"]
+    assert low < data["difference"] < high
+    assert data["frequency"]["reoffences_per_reoffender"] == pytest.approx(41 / 21)
+    assert [b["band"] for b in data["by_band"]] == ["Low", "Medium", "High", "Very high"]
+    assert data["by_band"][0]["observed_rate"] is None  # nobody in Low: null, not NaN
+
+
+def test_band_column(cohort_csv, tmp_path, capsys):
+    out = _cohort(cohort_csv, tmp_path, capsys, "--band-column", "risk_band")
+    data = json.loads((out / "cohort.json").read_text())
+    assert [b["band"] for b in data["by_band"]] == ["Medium"]
+    assert data["band_source"] == "column"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--outcome-column", "nope"], msg.UNKNOWN_COLUMN.format(
+            file="cohort.csv", column="nope", option="--outcome-column",
+            columns="person_id, probability_2y, reoffended, reoffences, risk_band")),
+        (["--outcome-column", "reoffended", "--score-column", "reoffences"],
+         msg.OUT_OF_RANGE.format(column="reoffences", count=10, example=3.0, row=1)),
+    ],
+)  # fmt: skip
+def test_bad_input_exits_2(cohort_csv, tmp_path, capsys, args, message):
+    out = tmp_path / "bad"
+    code, _, err = _run(["cohort", "--scores", str(cohort_csv), *args, "--out", str(out)], capsys)
+    assert code == 2
+    assert err.strip() == f"error: {message}"
+    assert not out.exists()
+
+
+def test_missing_outcome_option_is_a_usage_error(cohort_csv, tmp_path, capsys):
+    code, _, err = _run(["cohort", "--scores", str(cohort_csv), "--out", str(tmp_path)], capsys)
+    assert code == 2
+    assert "--outcome-column" in err
+
+
+def test_no_traceback_via_subprocess(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "riskmodel.cli", "cohort", "--scores", str(tmp_path / "none.csv"),
+         "--outcome-column", "y", "--out", str(tmp_path / "o")],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("error: none.csv: cannot be read")
+
+
+def test_report_content(cohort_csv, tmp_path, capsys):
+    html = (_cohort(cohort_csv, tmp_path, capsys) / "report.html").read_text()
+    images: list[str] = []
+
+    class Parser(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            if tag == "img":
+                images.append(dict(attrs)["src"])
+
+    Parser().feed(html)
+    assert len(images) == 2
+    assert all(src.startswith("data:image/png;base64,") for src in images)
+    assert MEANING_NOTE.replace("'", "&#39;") in html
+    assert "not a random sample" in html
+    assert EXAMPLE_NOTE in html
+    assert "completed the programme reoffended at 45%" in html
+    assert "not an assessment of risk of serious harm" in html
+    assert "0.028" in html
+
+
+@pytest.mark.browser
+def test_report_renders_in_a_browser(cohort_csv, tmp_path, capsys, render_html):
+    page = render_html(_cohort(cohort_csv, tmp_path, capsys) / "report.html")
+    assert page.console_errors == []
+    assert page.page_errors == []
+    assert page.broken_images == 0
+    assert "not a random sample" in page.text
+    assert "not an assessment of risk of serious harm" in page.text
