@@ -1,0 +1,158 @@
+"""Build the FeatureTable from the validated event tables: one code path for training and
+scoring (scoring is training minus the label)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from riskmodel._errors import ConfigError
+from riskmodel.contract._ages import age_band, cohort
+from riskmodel.contract._vocabulary import NEED_AREAS
+from riskmodel.features._catalogue import FEATURES
+from riskmodel.features._common import offence_codes, parse_extract_date, require_columns
+from riskmodel.features._labels import CENSORED, LABELLED, labels_with_codes
+from riskmodel.features._needs import needs_features
+from riskmodel.features._offence_history import OFFENCE_COLUMNS, offence_history, people_dates
+from riskmodel.features._table import GROUP_COLUMNS, FeatureTable
+
+#: Raised for a look-back that is not a positive whole number of months.
+BAD_LOOKBACK = "needs look-back must be a positive whole number of months, got {value!r}"
+
+_EMPTY_OFFENCES = ("person_id", "offence_date", "sanction_date", "offence_group")
+
+
+def _unpack(data: Any) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None, Any]:
+    if isinstance(data, Mapping):
+        get = data.get
+    else:
+
+        def get(key: str, default: Any = None) -> Any:
+            return getattr(data, key, default)
+
+    people = get("people")
+    if people is None:
+        raise TypeError("expected validated tables with a 'people' table")
+    offences = get("offences")
+    if offences is None:
+        offences = pd.DataFrame({c: pd.Series([], dtype="object") for c in _EMPTY_OFFENCES})
+    return people, offences, get("needs"), get("extract_date")
+
+
+def build_feature_table(
+    data_or_tables: Any,
+    *,
+    extract_date: object = None,
+    labels: bool = False,
+    needs_lookback_months: int | None = 12,
+) -> FeatureTable:
+    """Point-in-time features (and optionally labels) of every person.
+
+    Features use only what was known on each person's index date: offences with
+    ``sanction_date <= index_date`` and assessments with ``assessment_date <= index_date``
+    (DATA_CONTRACT.md, "Point in time"). The same function builds training and scoring
+    tables; ``labels=True`` only adds ``label`` and ``label_status``.
+
+    Parameters
+    ----------
+    data_or_tables : ValidatedTables or mapping
+        The output of :func:`riskmodel.contract.validate_tables`, or any object or mapping
+        with ``people``, ``offences`` and optionally ``needs`` and ``extract_date``, in the
+        validated (typed) form.
+    extract_date : str or Timestamp, optional
+        Overrides the data's own extract date; needed only with ``labels=True``.
+    labels : bool
+        Add two-year proven reoffending labels (:func:`build_labels`).
+    needs_lookback_months : int or None
+        Only assessments within this many calendar months before the index date are used
+        (default 12; None for no limit).
+
+    Returns
+    -------
+    FeatureTable
+        ``X`` with the catalogue's columns (:data:`riskmodel.features.FEATURES`), one row per
+        person in the order of ``people``.
+
+    Raises
+    ------
+    ConfigError
+        ``labels=True`` without an extract date, or a bad look-back.
+    DataError
+        A required column is missing, or people repeat.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> people = pd.DataFrame({"person_id": ["a"], "date_of_birth": ["1991-07-17"],
+    ...     "sex": ["male"], "index_date": ["2021-08-05"], "index_offence": ["fraud_forgery"]})
+    >>> offences = pd.DataFrame({"person_id": ["a"], "offence_date": ["2012-09-01"],
+    ...     "sanction_date": ["2012-10-01"], "offence_group": ["theft"]})
+    >>> table = build_feature_table({"people": people, "offences": offences})
+    >>> table.X.loc[0, ["sanction_occasions", "age_at_first_sanction"]].tolist()
+    [2.0, 21.0]
+    """
+    people, offences, needs, data_extract = _unpack(data_or_tables)
+    if needs_lookback_months is not None and (
+        isinstance(needs_lookback_months, bool)
+        or int(needs_lookback_months) != needs_lookback_months
+        or needs_lookback_months <= 0
+    ):
+        raise ConfigError(BAD_LOOKBACK.format(value=needs_lookback_months))
+    extract = extract_date if extract_date is not None else data_extract
+    extract_stamp = parse_extract_date(extract) if (labels or extract is not None) else None
+
+    people = people.reset_index(drop=True)
+    dates = people_dates(people)
+    require_columns(offences, OFFENCE_COLUMNS, "offences")
+    codes = offence_codes(people, offences)
+    history, history_meta = offence_history(people, offences, dates, codes)
+    need, needs_meta = needs_features(
+        people,
+        needs,
+        dates["index"],
+        None if needs_lookback_months is None else int(needs_lookback_months),
+    )
+    X = pd.concat([history, need], axis=1)[[f.name for f in FEATURES]]
+
+    ids = people["person_id"].astype("str").rename("person_id")
+    age = pd.Series(X["age_at_index"].to_numpy())
+    ethnicity = (
+        people["ethnicity"].astype("str")
+        if "ethnicity" in people.columns
+        else pd.Series(np.full(len(people), np.nan), dtype="str")
+    )
+    groups = pd.DataFrame(
+        {
+            "ethnicity": ethnicity,
+            "sex": X["sex"],
+            "age_band": age_band(age).astype("str"),
+            "cohort": cohort(X["sex"], age).astype("str"),
+            "index_disposal": X["index_disposal"],
+            "index_offence": X["index_offence"],
+        }
+    )[list(GROUP_COLUMNS)]
+
+    meta: dict[str, Any] = {
+        "n_people": len(people),
+        "n_offences": len(offences),
+        **history_meta,
+        "needs_lookback_months": needs_lookback_months,
+        "n_assessments": 0 if needs is None else len(needs),
+        **needs_meta,
+        "need_areas": list(NEED_AREAS),
+        "extract_date": None if extract_stamp is None else extract_stamp.date().isoformat(),
+    }
+    label = status = None
+    if labels:
+        built = labels_with_codes(people, offences, extract_stamp, codes)
+        label = built["reoffended_2y"].rename("reoffended_2y")
+        status = built["label_status"].rename("label_status")
+        labelled = status == LABELLED
+        meta["labelled"] = int(labelled.sum())
+        meta["censored"] = int((status == CENSORED).sum())
+        meta["reoffended"] = int((label[labelled] == 1).sum())
+        meta["base_rate"] = float(label[labelled].mean()) if labelled.any() else None
+    return FeatureTable(X=X, label=label, label_status=status, groups=groups, ids=ids, meta=meta)
