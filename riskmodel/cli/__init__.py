@@ -23,6 +23,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "ogrs3",
     "threshold",
     "cohort",
+    "fairness",
 )
 
 

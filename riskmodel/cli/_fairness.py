@@ -1,0 +1,189 @@
+"""``riskmodel fairness``: a fairness report for any risk score, ours or another tool's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from riskmodel._errors import ConfigError
+from riskmodel.fairness import _constants as const
+from riskmodel.fairness import fairness_audit, read_scores
+
+
+def _references(values: tuple[str, ...]) -> dict[str, str]:
+    references = {}
+    for text in values:
+        column, sep, value = text.partition("=")
+        if not sep or not column or not value:
+            raise ConfigError(const.BAD_REFERENCE_SYNTAX.format(text=text))
+        references[column] = value
+    return references
+
+
+def _nij(text: str | None) -> tuple[str, str, str] | None:
+    if text is None:
+        return None
+    column, sep, values = text.partition("=")
+    parts = [v for v in values.split(",")]
+    if not sep or not column or len(parts) != 2 or not all(parts):
+        raise ConfigError(const.BAD_NIJ_SYNTAX.format(text=text))
+    return column, parts[0], parts[1]
+
+
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{100 * value:.1f}%"
+
+
+@click.command("fairness")
+@click.option(
+    "--scores",
+    "scores_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Scores with outcomes and group columns (CSV or Parquet).",
+)
+@click.option("--score-column", required=True, help="Column holding the score.")
+@click.option("--outcome-column", required=True, help="Column holding the 0/1 outcome.")
+@click.option(
+    "--group-column",
+    "group_columns",
+    required=True,
+    multiple=True,
+    help="A group column (repeat for several; each is analysed on its own).",
+)
+@click.option(
+    "--threshold",
+    type=float,
+    default=None,
+    help="Flagged means score >= threshold (default 0.5 for probabilities; required for "
+    "ordinal scores).",
+)
+@click.option(
+    "--score-kind",
+    type=click.Choice(const.SCORE_KINDS),
+    default=None,
+    help="Default: probability when every score lies in [0, 1], otherwise ordinal.",
+)
+@click.option(
+    "--reference",
+    "references",
+    multiple=True,
+    metavar="GROUP_COLUMN=VALUE",
+    help="Reference group of a column for differences and ratios (default: the largest).",
+)
+@click.option(
+    "--nij-groups",
+    default=None,
+    metavar="GROUP_COLUMN=A,B",
+    help="Two groups for the NIJ fairness-penalised score (probability scores only).",
+)
+@click.option(
+    "--proxy-column",
+    "proxy_columns",
+    multiple=True,
+    help="A feature column of the scores file to check as a proxy of each group column "
+    "(repeat for several): how well it alone predicts the group (AUC, mutual information).",
+)
+@click.option(
+    "--n-resamples",
+    type=click.IntRange(min=10),
+    default=const.DEFAULT_N_RESAMPLES,
+    show_default=True,
+    help="Bootstrap resamples for the 95% intervals.",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=const.DEFAULT_SEED,
+    show_default=True,
+    help="Seed of the bootstrap.",
+)
+@click.option(
+    "--tolerance",
+    type=click.FloatRange(min=0, max=1),
+    default=const.DEFAULT_RATE_TOLERANCE,
+    show_default=True,
+    help="Rates within this absolute gap count as equal in the trade-off paragraph.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Directory for fairness.json and report.html.",
+)
+def command(
+    scores_path: Path,
+    score_column: str,
+    outcome_column: str,
+    group_columns: tuple[str, ...],
+    threshold: float | None,
+    score_kind: str | None,
+    references: tuple[str, ...],
+    nij_groups: str | None,
+    proxy_columns: tuple[str, ...],
+    n_resamples: int,
+    seed: int,
+    tolerance: float,
+    out_dir: Path,
+) -> None:
+    """Fairness report for a risk score: how it treats each group.
+
+    For every group column: per group n, reoffending rate, mean score, share flagged, false
+    positive and false negative rates, positive predictive value, AUC, and for probabilities
+    the Brier score and observed/expected; differences and ratios against a reference group
+    and largest minus smallest, with bootstrap 95% intervals; reliability curves by group;
+    and a plain-English paragraph on which fairness criteria hold and which cannot hold
+    together. A person is flagged when score >= threshold. Rows with no score or no outcome
+    are counted and left out. Small groups are flagged, never hidden.
+
+    \b
+    Example (an existing tool's 1-10 decile score):
+      riskmodel fairness --scores compas-scores-two-years.csv \\
+        --score-column decile_score --outcome-column two_year_recid \\
+        --group-column race --group-column sex --threshold 5 \\
+        --proxy-column priors_count --proxy-column age --out out/fairness
+
+    \b
+    Example (this package's probabilities, with the NIJ score):
+      riskmodel fairness --scores scores.csv --score-column probability_2y \\
+        --outcome-column reoffended_2y --group-column cohort --group-column ethnicity \\
+        --nij-groups ethnicity=Black,White --out out/fairness
+    """
+    frame = read_scores(scores_path)
+    audit = fairness_audit(
+        frame,
+        score_column=score_column,
+        outcome_column=outcome_column,
+        group_columns=list(group_columns),
+        threshold=threshold,
+        score_kind=score_kind,
+        references=_references(references),
+        nij_groups=_nij(nij_groups),
+        proxy_columns=proxy_columns,
+        n_resamples=n_resamples,
+        seed=seed,
+        rate_tolerance=tolerance,
+    )
+    from riskmodel.reports._fairness_report import write_fairness_outputs
+
+    paths = write_fairness_outputs(audit, out_dir, source=scores_path.name)
+    counts = audit.data.counts
+    click.echo(
+        f"{audit.score_kind} score {score_column!r}, flagged at >= {audit.threshold:g}; "
+        f"rows used {counts['rows_used']:,} of {counts['rows_read']:,} "
+        f"(no score {counts['missing_score']:,}, no outcome {counts['missing_outcome']:,})"
+    )
+    summary = audit.to_dict()
+    for column, groups in summary["by_group"].items():
+        click.echo(f"{column}:")
+        for value, row in groups.items():
+            flag = "  [small]" if row["small"] else ""
+            click.echo(
+                f"  {value}: n={row['n']:,} FPR {_pct(row['fpr'])} FNR {_pct(row['fnr'])}"
+                f" PPV {_pct(row['ppv'])}{flag}"
+            )
+    if audit.nij is not None:
+        click.echo(f"NIJ fairness-penalised score: {audit.nij['score']:.4f}")
+    click.echo(f"wrote {paths['json']} and {paths['html']}")

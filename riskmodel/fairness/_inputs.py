@@ -1,0 +1,210 @@
+"""Read and check a scores table: scores, outcomes and group columns, every row accounted for."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from riskmodel._errors import ConfigError, DataError
+from riskmodel.fairness import _constants as const
+
+__all__ = ["AuditInput", "group_labels", "prepare_input", "read_scores"]
+
+
+@dataclass
+class AuditInput:
+    """Scores, outcomes and group labels of the rows that can be audited, with the row counts.
+
+    ``scores`` and ``outcomes`` are aligned numpy arrays; ``groups`` holds one column of string
+    labels per group column (missing values labelled ``"missing"``). ``counts`` says how many
+    rows were read and why any were left out.
+    """
+
+    scores: np.ndarray
+    outcomes: np.ndarray
+    groups: pd.DataFrame
+    score_kind: str
+    threshold: float
+    score_column: str
+    outcome_column: str
+    counts: dict[str, int] = field(default_factory=dict)
+    kept: np.ndarray | None = None
+
+
+def read_scores(path: str | os.PathLike) -> pd.DataFrame:
+    """Read a scores table from CSV or Parquet (by suffix); a clear error when it cannot."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in {".csv", ".parquet"}:
+        raise DataError(const.UNSUPPORTED_FILE.format(path=path))
+    try:
+        if suffix == ".parquet":
+            return pd.read_parquet(path)
+        return pd.read_csv(path, low_memory=False)
+    except (OSError, ValueError, pd.errors.ParserError) as exc:
+        raise DataError(const.UNREADABLE_FILE.format(path=path, reason=exc)) from exc
+
+
+def _examples(values: pd.Series, k: int = 3) -> str:
+    return ", ".join(repr(v) for v in pd.unique(values.astype(object))[:k])
+
+
+def _scores(column: pd.Series, name: str) -> pd.Series:
+    if pd.api.types.is_bool_dtype(column):
+        return column.astype(float)
+    if pd.api.types.is_numeric_dtype(column):
+        return column.astype(float)
+    text = column.astype(object).where(column.notna(), None)
+    text = text.map(lambda v: v.strip() if isinstance(v, str) else v)
+    text = text.where(text != "", None)
+    numbers = pd.to_numeric(text, errors="coerce")
+    bad = numbers.isna() & text.notna()
+    if bad.any():
+        raise DataError(
+            const.NON_NUMERIC_SCORES.format(
+                column=name, count=int(bad.sum()), examples=_examples(text[bad])
+            )
+        )
+    return numbers.astype(float)
+
+
+_TRUE = {"1", "1.0", "true", "yes", "y", "t"}
+_FALSE = {"0", "0.0", "false", "no", "n", "f"}
+
+
+def _outcomes(column: pd.Series, name: str) -> pd.Series:
+    """0/1 as float with NaN for missing; anything else is a whole-input error."""
+    if pd.api.types.is_bool_dtype(column):
+        return column.astype(float)
+    if pd.api.types.is_numeric_dtype(column):
+        values = column.astype(float)
+        bad = values.notna() & ~values.isin([0.0, 1.0])
+    else:
+        text = column.astype(object).map(lambda v: v.strip().lower() if isinstance(v, str) else v)
+        text = text.where(column.notna() & (text != ""), None)
+        values = pd.Series(np.nan, index=column.index)
+        values[text.isin(_TRUE)] = 1.0
+        values[text.isin(_FALSE)] = 0.0
+        bad = text.notna() & values.isna()
+    if bad.any():
+        raise DataError(
+            const.NON_BINARY_OUTCOME.format(column=name, examples=_examples(column[bad]))
+        )
+    return values
+
+
+def group_labels(column: pd.Series) -> pd.Series:
+    """String labels of a group column; missing values become their own ``"missing"`` group.
+
+    Whole-number floats (a column of integers with gaps reads as float) are shown without
+    ``.0``.
+
+    Examples
+    --------
+    >>> group_labels(pd.Series([1.0, None, 2.0])).tolist()
+    ['1', 'missing', '2']
+    """
+    missing = column.isna()
+    if pd.api.types.is_float_dtype(column):
+        present = column[~missing]
+        if len(present) and np.all(np.mod(present.to_numpy(dtype=float), 1) == 0):
+            column = column.astype("Int64")
+    labels = column.astype(object).map(str)
+    labels = labels.where(~missing, const.MISSING_GROUP)
+    labels = labels.map(lambda v: const.MISSING_GROUP if v.strip() == "" else v)
+    return labels.astype(object)
+
+
+def prepare_input(
+    frame: pd.DataFrame,
+    *,
+    score_column: str,
+    outcome_column: str,
+    group_columns: Sequence[str],
+    threshold: float | None = None,
+    score_kind: str | None = None,
+) -> AuditInput:
+    """Check the columns, decide the score kind and threshold, and keep auditable rows.
+
+    Rows without a score or without an outcome are left out of every figure and counted in
+    ``counts`` (never dropped silently). The score kind defaults to ``"probability"`` when
+    every score lies in [0, 1], otherwise ``"ordinal"``; an ordinal score needs a threshold.
+
+    Raises
+    ------
+    DataError
+        A missing column, non-numeric scores, an outcome that is not 0/1, or no usable rows.
+    ConfigError
+        An unknown score kind, an ordinal score without a threshold, or probability scores
+        outside [0, 1].
+    """
+    group_columns = list(dict.fromkeys(group_columns))
+    if not group_columns:
+        raise ConfigError(const.NO_GROUP_COLUMNS)
+    available = ", ".join(map(str, frame.columns))
+    roles = [(score_column, "score"), (outcome_column, "outcome")]
+    roles += [(g, "group") for g in group_columns]
+    for column, role in roles:
+        if column not in frame.columns:
+            raise DataError(
+                const.UNKNOWN_COLUMN.format(column=column, role=role, available=available)
+            )
+    for column in group_columns:
+        if column in (score_column, outcome_column):
+            raise ConfigError(const.GROUP_IS_SCORE_OR_OUTCOME.format(column=column))
+    if score_kind is not None and score_kind not in const.SCORE_KINDS:
+        raise ConfigError(
+            const.UNKNOWN_SCORE_KIND.format(kinds=const.SCORE_KINDS, kind=score_kind)
+        )
+
+    scores = _scores(frame[score_column], score_column)
+    outcomes = _outcomes(frame[outcome_column], outcome_column)
+    no_score = scores.isna().to_numpy()
+    no_outcome = outcomes.isna().to_numpy()
+    keep = ~(no_score | no_outcome)
+    counts = {
+        "rows_read": len(frame),
+        "rows_used": int(keep.sum()),
+        "rows_excluded": int((~keep).sum()),
+        "missing_score": int(no_score.sum()),
+        "missing_outcome": int(no_outcome.sum()),
+        "missing_score_and_outcome": int((no_score & no_outcome).sum()),
+    }
+    if not keep.any():
+        raise DataError(
+            const.NO_USABLE_ROWS.format(
+                n_rows=len(frame),
+                missing_score=counts["missing_score"],
+                missing_outcome=counts["missing_outcome"],
+            )
+        )
+    s = scores.to_numpy()[keep]
+    y = outcomes.to_numpy()[keep].astype(int)
+    in_unit = bool(np.all((s >= 0) & (s <= 1)))
+    if score_kind is None:
+        score_kind = const.PROBABILITY if in_unit else const.ORDINAL
+    if score_kind == const.PROBABILITY and not in_unit:
+        raise ConfigError(const.PROBABILITY_OUT_OF_RANGE.format(low=s.min(), high=s.max()))
+    if threshold is None:
+        if score_kind == const.ORDINAL:
+            raise ConfigError(const.ORDINAL_NEEDS_THRESHOLD)
+        threshold = const.DEFAULT_PROBABILITY_THRESHOLD
+    groups = pd.DataFrame(
+        {g: group_labels(frame[g]).to_numpy()[keep] for g in group_columns}, dtype=object
+    )
+    return AuditInput(
+        scores=s,
+        outcomes=y,
+        groups=groups,
+        score_kind=score_kind,
+        threshold=float(threshold),
+        score_column=score_column,
+        outcome_column=outcome_column,
+        counts=counts,
+        kept=keep,
+    )

@@ -1,0 +1,208 @@
+"""HTML report of a fairness audit (``riskmodel fairness``), and writing its outputs."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+from riskmodel._io import write_json, write_text
+from riskmodel.fairness import ErrorRateDisplay, FairnessAudit, GroupCalibrationDisplay
+from riskmodel.fairness import _constants as const
+from riskmodel.reports._render import figure_to_data_uri, render_template
+
+__all__ = ["fairness_report_html", "write_fairness_outputs"]
+
+#: Printed at the top of the report (tests match it).
+DECISION_NOTE = (
+    "A reoffending score informs a decision made by people. It is not an assessment of risk "
+    "of serious harm, and these figures describe the score, not the people in each group."
+)
+
+#: Metrics shown as percentages; the others as plain numbers.
+_PCT = {"base_rate", "selection_rate", "fpr", "fnr", "ppv"}
+
+
+def _fmt(value: Any, metric: str, *, kind: str) -> str:
+    if value is None:
+        return "—"
+    if metric == "n":
+        return f"{int(value):,}"
+    if metric in _PCT or (metric == "mean_score" and kind == const.PROBABILITY):
+        return f"{100 * value:.1f}%"
+    if metric == "mean_score":
+        return f"{value:.2f}"
+    return f"{value:.3f}"
+
+
+def _fmt_diff(value: Any, metric: str, *, kind: str) -> str:
+    if value is None:
+        return "—"
+    if metric in _PCT or (metric == "mean_score" and kind == const.PROBABILITY):
+        return f"{100 * value:+.1f} pts"
+    return f"{value:+.3f}"
+
+
+def _fmt_ci(pair: Any, metric: str, *, kind: str, diff: bool = False) -> str:
+    if not pair or pair[0] is None or pair[1] is None:
+        return ""
+    if diff and (metric in _PCT or (metric == "mean_score" and kind == const.PROBABILITY)):
+        return f"({100 * pair[0]:+.1f} to {100 * pair[1]:+.1f})"
+    if diff:
+        return f"({pair[0]:+.3f} to {pair[1]:+.3f})"
+    return f"({_fmt(pair[0], metric, kind=kind)} to {_fmt(pair[1], metric, kind=kind)})"
+
+
+def _fmt_ratio(value: Any, pair: Any) -> str:
+    if value is None:
+        return "—"
+    text = f"{value:.2f}"
+    if pair and pair[0] is not None and pair[1] is not None:
+        text += f" ({pair[0]:.2f} to {pair[1]:.2f})"
+    return text
+
+
+def _figures(audit: FairnessAudit, column: str) -> dict[str, str]:
+    labels = audit.data.groups[column].rename(column)
+    small = audit.small_groups(column)
+    fig, ax = plt.subplots(figsize=(6.4, 4.6))
+    GroupCalibrationDisplay.from_predictions(
+        audit.data.outcomes,
+        audit.data.scores,
+        labels,
+        score_kind=audit.score_kind,
+        small_groups=small,
+        group_name=column,
+    ).plot(ax=ax)
+    ax.set_title(
+        "Reliability by group"
+        if audit.score_kind == const.PROBABILITY
+        else "Observed reoffending at each score, by group",
+        fontsize="medium",
+    )
+    calibration = figure_to_data_uri(fig)
+    rates = audit.by_group[column][["fpr", "fnr"]]
+    display = ErrorRateDisplay(
+        rates,
+        intervals=audit.disparities[column]["group_ci"],
+        small_groups=small,
+        group_name=column,
+        threshold=audit.threshold,
+    ).plot()
+    errors = figure_to_data_uri(display.figure_)
+    return {"calibration": calibration, "error_rates": errors}
+
+
+def _section(audit: FairnessAudit, summary: dict, column: str) -> dict:
+    kind = audit.score_kind
+    shown = [
+        m
+        for m in const.GROUP_METRICS
+        if kind == const.PROBABILITY or m not in const.PROBABILITY_ONLY
+    ]
+    groups = summary["by_group"][column]
+    disp = summary["disparities"][column]
+    rows = []
+    for g, entry in groups.items():
+        cells = []
+        for m in shown:
+            text = _fmt(entry[m], m, kind=kind)
+            ci = _fmt_ci(entry.get(f"{m}_ci"), m, kind=kind) if m != "n" else ""
+            cells.append({"value": text, "ci": ci})
+        rows.append(
+            {
+                "group": g,
+                "small": entry["small"],
+                "reference": g == disp["reference"],
+                "positives": entry["n_positive"],
+                "negatives": entry["n_negative"],
+                "cells": cells,
+            }
+        )
+    others = [g for g in groups if g != disp["reference"]]
+    diff_rows = []
+    for m, d in disp["metrics"].items():
+        diff_rows.append(
+            {
+                "metric": const.METRIC_LABELS[m],
+                "reference": _fmt(d["reference_value"], m, kind=kind),
+                "differences": [
+                    {
+                        "value": _fmt_diff(d["by_group"][g]["difference"], m, kind=kind),
+                        "ci": _fmt_ci(d["by_group"][g]["difference_ci"], m, kind=kind, diff=True),
+                        "ratio": _fmt_ratio(
+                            d["by_group"][g]["ratio"], d["by_group"][g]["ratio_ci"]
+                        ),
+                    }
+                    for g in others
+                ],
+                "max_min": _fmt(d["max_min"], m, kind=kind).replace("%", " pts")
+                if d["max_min"] is not None
+                else "—",
+                "max_min_ci": _fmt_ci(d["max_min_ci"], m, kind=kind).replace("%", ""),
+                "max_min_between": (
+                    f"{d['max_group']} vs {d['min_group']}" if d["max_group"] else ""
+                ),
+            }
+        )
+    return {
+        "column": column,
+        "headers": [const.METRIC_LABELS[m] for m in shown],
+        "rows": rows,
+        "reference": disp["reference"],
+        "others": others,
+        "max_min_groups": disp["max_min_groups"],
+        "diff_rows": diff_rows,
+        "tradeoff": summary["tradeoff"][column],
+        "small": summary["small_groups"][column],
+        "figures": _figures(audit, column),
+    }
+
+
+def fairness_report_html(audit: FairnessAudit, *, source: str = "") -> str:
+    """Render the fairness report as self-contained HTML (plots embedded as data URIs).
+
+    Written for a reviewer who is not a data scientist: it says how to read each figure.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from riskmodel.fairness import fairness_audit
+    >>> rng = np.random.default_rng(0)
+    >>> frame = pd.DataFrame({"p": rng.uniform(size=200), "sex": rng.choice(["f", "m"], 200)})
+    >>> frame["y"] = (rng.uniform(size=200) < frame["p"]).astype(int)
+    >>> audit = fairness_audit(frame, score_column="p", outcome_column="y",
+    ...                        group_columns=["sex"], n_resamples=50)
+    >>> "How to read this report" in fairness_report_html(audit)
+    True
+    """
+    summary = audit.to_dict()
+    sections = [_section(audit, summary, c) for c in audit.by_group]
+    return render_template(
+        "fairness.html",
+        s=summary,
+        source=source,
+        sections=sections,
+        decision_note=DECISION_NOTE,
+        probability=audit.score_kind == const.PROBABILITY,
+        small_rule=(
+            f"fewer than {const.SMALL_GROUP_N} people, or fewer than"
+            f" {const.SMALL_GROUP_CLASS} people who reoffended or who did not"
+        ),
+    )
+
+
+def write_fairness_outputs(
+    audit: FairnessAudit, out_dir: str | os.PathLike, *, source: str = ""
+) -> dict[str, Path]:
+    """Write ``fairness.json`` and ``report.html`` into ``out_dir``, each atomically."""
+    out_dir = Path(out_dir)
+    html = fairness_report_html(audit, source=source)
+    json_path = write_json(audit.to_dict(), out_dir / "fairness.json")
+    html_path = write_text(html, out_dir / "report.html")
+    return {"json": json_path, "html": html_path}

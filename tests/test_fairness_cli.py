@@ -1,0 +1,281 @@
+"""``riskmodel fairness``: the command, its contract, COMPAS, and the rendered report."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from riskmodel.cli import main
+from riskmodel.fairness import _constants as const
+
+COMPAS = Path("/work/shared/data/compas/compas-scores-two-years.csv")
+
+#: ProPublica, "How we analyzed the COMPAS recidivism algorithm" (2016), all 7,214 rows,
+#: flagged = Medium or High (decile >= 5).
+PROPUBLICA = {
+    "African-American": {"fpr": 0.449, "fnr": 0.280},
+    "Caucasian": {"fpr": 0.235, "fnr": 0.477},
+}
+
+
+def _scores_file(tmp_path: Path, suffix: str = ".csv") -> Path:
+    rng = np.random.default_rng(7)
+    n = 600
+    p = rng.uniform(0.05, 0.95, n)
+    frame = pd.DataFrame(
+        {
+            "person_id": [f"P{i:04d}" for i in range(n)],
+            "probability_2y": p,
+            "reoffended_2y": (rng.uniform(size=n) < p).astype(int),
+            "cohort": rng.choice(["young_male", "adult_male", "mature_male", "female"], n),
+            "ethnicity": rng.choice(["Black", "White", "Asian", None], n, p=[0.3, 0.5, 0.1, 0.1]),
+        }
+    )
+    frame.loc[:3, "probability_2y"] = np.nan
+    path = tmp_path / f"scores{suffix}"
+    if suffix == ".parquet":
+        frame.to_parquet(path, index=False)
+    else:
+        frame.to_csv(path, index=False)
+    return path
+
+
+def _run(path: Path, out: Path, *extra: str) -> int:
+    return main(
+        [
+            "fairness",
+            "--scores",
+            str(path),
+            "--score-column",
+            "probability_2y",
+            "--outcome-column",
+            "reoffended_2y",
+            "--group-column",
+            "cohort",
+            "--group-column",
+            "ethnicity",
+            "--n-resamples",
+            "100",
+            "--out",
+            str(out),
+            *extra,
+        ]
+    )
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_cli_writes_the_contract(tmp_path, capsys, suffix):
+    path = _scores_file(tmp_path, suffix)
+    out = tmp_path / "out"
+    code = _run(path, out, "--nij-groups", "ethnicity=Black,White", "--reference", "cohort=female")
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    data = json.loads((out / "fairness.json").read_text())
+    assert data["threshold"] == 0.5 and data["score_kind"] == "probability"
+    assert set(data["by_group"]) == {"cohort", "ethnicity"}
+    assert "missing" in data["by_group"]["ethnicity"]
+    for groups in data["by_group"].values():
+        for entry in groups.values():
+            assert set(const.GROUP_METRICS) <= set(entry)
+    assert data["rows"]["missing_score"] == 4 and data["rows"]["rows_used"] == 596
+    assert data["disparities"]["cohort"]["reference"] == "female"
+    assert data["nij"]["group_a"] == "Black"
+    assert "rows used 596 of 600" in captured.out
+    html = (out / "report.html").read_text()
+    assert "4 of 600 rows were left out" in " ".join(html.split())
+    assert not list(out.glob(".*.tmp"))
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (
+            [
+                "--score-column",
+                "nope",
+                "--outcome-column",
+                "reoffended_2y",
+                "--group-column",
+                "cohort",
+            ],
+            "error: column 'nope' (score) is not in the scores file",
+        ),
+        (
+            [
+                "--score-column",
+                "probability_2y",
+                "--outcome-column",
+                "reoffended_2y",
+                "--group-column",
+                "cohort",
+                "--score-kind",
+                "ordinal",
+            ],
+            "error: " + const.ORDINAL_NEEDS_THRESHOLD,
+        ),
+        (
+            [
+                "--score-column",
+                "cohort",
+                "--outcome-column",
+                "reoffended_2y",
+                "--group-column",
+                "ethnicity",
+                "--threshold",
+                "1",
+            ],
+            "error: score column 'cohort' must be numeric",
+        ),
+        (
+            [
+                "--score-column",
+                "probability_2y",
+                "--outcome-column",
+                "reoffended_2y",
+                "--group-column",
+                "cohort",
+                "--reference",
+                "cohort",
+            ],
+            "error: " + const.BAD_REFERENCE_SYNTAX.format(text="cohort"),
+        ),
+        (
+            [
+                "--score-column",
+                "probability_2y",
+                "--outcome-column",
+                "reoffended_2y",
+                "--group-column",
+                "cohort",
+                "--nij-groups",
+                "cohort=female",
+            ],
+            "error: " + const.BAD_NIJ_SYNTAX.format(text="cohort=female"),
+        ),
+    ],
+)
+def test_cli_bad_input_exit_2_with_a_clear_message(tmp_path, capsys, args, message):
+    path = _scores_file(tmp_path)
+    code = main(["fairness", "--scores", str(path), *args, "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith(message)
+    assert "Traceback" not in err
+    assert not (tmp_path / "o" / "fairness.json").exists()
+
+
+def test_cli_unknown_column_no_traceback_in_a_real_process(tmp_path):
+    path = _scores_file(tmp_path)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "riskmodel.cli",
+            "fairness",
+            "--scores",
+            str(path),
+            "--score-column",
+            "probability_2y",
+            "--outcome-column",
+            "reoffended_2y",
+            "--group-column",
+            "region",
+            "--out",
+            str(tmp_path / "o"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: column 'region' (group) is not in the scores file")
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.skipif(not COMPAS.exists(), reason=f"{COMPAS} is not present")
+def test_compas_decile_audit_by_race_matches_hand_computation(tmp_path, capsys):
+    out = tmp_path / "compas"
+    code = main(
+        [
+            "fairness",
+            "--scores",
+            str(COMPAS),
+            "--score-column",
+            "decile_score",
+            "--outcome-column",
+            "two_year_recid",
+            "--group-column",
+            "race",
+            "--threshold",
+            "5",
+            "--n-resamples",
+            "200",
+            "--out",
+            str(out),
+        ]
+    )
+    assert code == 0, capsys.readouterr().err
+    data = json.loads((out / "fairness.json").read_text())
+    assert data["score_kind"] == "ordinal" and data["threshold"] == 5
+    assert data["rows"]["rows_used"] == 7214
+    raw = pd.read_csv(COMPAS, usecols=["race", "decile_score", "two_year_recid"])
+    flagged = raw["decile_score"] >= 5
+    reoffended = raw["two_year_recid"] == 1
+    for race, entry in data["by_group"]["race"].items():
+        member = raw["race"] == race
+        fp = (member & flagged & ~reoffended).sum()
+        tn = (member & ~flagged & ~reoffended).sum()
+        fn = (member & ~flagged & reoffended).sum()
+        tp = (member & flagged & reoffended).sum()
+        assert entry["n"] == fp + tn + fn + tp
+        assert entry["fpr"] == pytest.approx(fp / (fp + tn), abs=1e-12), race
+        assert entry["fnr"] == pytest.approx(fn / (fn + tp), abs=1e-12), race
+        assert entry["ppv"] == pytest.approx(tp / (tp + fp), abs=1e-12), race
+        assert entry["brier"] is None and entry["observed_expected"] is None
+    for race, published in PROPUBLICA.items():
+        for metric, value in published.items():
+            assert data["by_group"]["race"][race][metric] == pytest.approx(value, abs=0.001)
+    assert data["small_groups"]["race"] == ["Asian", "Native American"]
+
+
+@pytest.mark.browser
+def test_report_renders_in_chromium(tmp_path, render_html, capsys):
+    path = _scores_file(tmp_path)
+    out = tmp_path / "out"
+    assert _run(path, out, "--nij-groups", "ethnicity=Black,White") == 0
+    capsys.readouterr()
+    page = render_html(out / "report.html")
+    assert page.console_errors == []
+    assert page.page_errors == []
+    assert page.broken_images == 0
+    assert "How to read this report" in page.text
+    assert "By ethnicity" in page.text and "NIJ fairness-penalised score" in page.text
+    assert "cannot all hold together" in page.text or "not in conflict" in page.text
+    html = (out / "report.html").read_text()
+    assert html.count('src="data:image/png;base64,') == 4
+    assert "<script" not in html
+
+
+def test_cli_proxy_columns_reach_json_and_report(tmp_path, capsys):
+    path = _scores_file(tmp_path)
+    frame = pd.read_csv(path)
+    codes = {"young_male": 1, "adult_male": 2, "mature_male": 3, "female": 4}
+    frame["area"] = frame["cohort"].map(codes)  # a perfect stand-in for cohort
+    frame.to_csv(path, index=False)
+    out = tmp_path / "out"
+    code = _run(path, out, "--proxy-column", "area", "--proxy-column", "probability_2y")
+    assert code == 0, capsys.readouterr().err
+    proxies = json.loads((out / "fairness.json").read_text())["proxies"]
+    cohort = [row for row in proxies if row["group_column"] == "cohort"]
+    assert cohort[0]["feature"] == "area" and cohort[0]["auc"] == 1.0
+    assert "Features that stand in for a group" in (out / "report.html").read_text()
+    code = _run(path, tmp_path / "o2", "--proxy-column", "postcode")
+    assert code == 2
+    assert "column 'postcode' (proxy) is not in the scores file" in capsys.readouterr().err
