@@ -126,19 +126,27 @@ def _as_text(series: pd.Series) -> pd.Series:
     return out.where(out != "")
 
 
-def _present(series: pd.Series) -> np.ndarray:
-    if series.dtype == object or pd.api.types.is_string_dtype(series):
-        text = series.astype("string").str.strip()
-        return (text.notna() & (text != "")).to_numpy(dtype=bool)
-    return series.notna().to_numpy()
+def _is_text(series: pd.Series) -> bool:
+    return series.dtype == object or pd.api.types.is_string_dtype(series)
+
+
+def _vocabulary_text(series: pd.Series, vocabulary: tuple[str, ...]) -> pd.Series:
+    """Vocabulary values, stripped and lower-cased; only rows not already exact are touched."""
+    text = series.astype("str")
+    exact = _isin(text, vocabulary)
+    if exact.all():
+        return text
+    rows = ~exact
+    text = text.copy()
+    text[rows] = text[rows].str.strip().str.lower()
+    return text.where(text != "")
 
 
 def _parse_dates(series: pd.Series) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(series):
         parsed = series.dt.tz_localize(None) if series.dt.tz is not None else series
         return parsed.astype("datetime64[ns]")
-    text = series.astype("string").str.strip()
-    parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
+    parsed = pd.to_datetime(series.astype("str"), format="ISO8601", errors="coerce")
     if getattr(parsed.dt, "tz", None) is not None:
         parsed = parsed.dt.tz_localize(None)
     low, high = pd.Timestamp("1900-01-01"), pd.Timestamp("2200-12-31")
@@ -154,21 +162,28 @@ def _check_columns(problems: _Problems, columns: tuple[Column, ...]) -> dict[str
         if column.name not in frame:
             continue
         raw = frame[column.name]
-        present = _present(raw)
+        if column.kind == "id":
+            text = problems.ids
+        elif column.kind == "vocab":
+            text = _vocabulary_text(raw, column.vocabulary)
+        elif _is_text(raw):
+            text = _as_text(raw)
+        else:
+            text = raw
+        present = text.notna().to_numpy()
         if not column.may_be_empty:
             problems.add(~present, column.name, _missing_reason(column))
         if column.kind == "date":
-            parsed = _parse_dates(raw)
+            parsed = _parse_dates(text)
             problems.add(present & parsed.isna().to_numpy(), column.name, msg.UNPARSEABLE_DATE)
             typed[column.name] = parsed
         elif column.kind == "vocab":
-            text = raw.astype("string").str.strip().str.lower()
             known = _isin(text, column.vocabulary)
             reason = msg.UNKNOWN_VALUE.format(allowed=", ".join(column.vocabulary))
             problems.add(present & ~known, column.name, reason)
-            typed[column.name] = text.where(present)
+            typed[column.name] = text
         elif column.kind in ("need", "count"):
-            numbers = pd.to_numeric(raw, errors="coerce").astype("float64")
+            numbers = pd.to_numeric(text, errors="coerce").astype("float64")
             if column.kind == "need":
                 ok = numbers.isin(NEED_SCORES).to_numpy()
                 problems.add(present & ~ok, column.name, msg.BAD_NEED_SCORE)
@@ -176,10 +191,8 @@ def _check_columns(problems: _Problems, columns: tuple[Column, ...]) -> dict[str
                 ok = (numbers >= 0) & (numbers == np.round(numbers))
                 problems.add(present & ~ok.to_numpy(), column.name, msg.BAD_CUSTODY_DAYS)
             typed[column.name] = numbers.where(present)
-        elif column.kind == "id":
-            typed[column.name] = problems.ids
         else:
-            typed[column.name] = _as_text(raw)
+            typed[column.name] = text if _is_text(text) else _as_text(text)
     return typed
 
 
@@ -232,18 +245,18 @@ def _validate_people(frame: pd.DataFrame) -> tuple[pd.DataFrame, _Problems]:
 def _validate_events(
     table: str, frame: pd.DataFrame, columns: tuple[Column, ...], known_ids: pd.Index
 ) -> tuple[pd.DataFrame, _Problems, np.ndarray]:
+    """Validate an event table; also return each row's position in ``known_ids`` (-1: none)."""
     problems = _Problems(table, frame)
     typed = _check_columns(problems, columns)
     events = _typed_frame(frame, typed, columns)
     ids = events["person_id"]
-    orphan = ids.notna().to_numpy() & ~_isin(ids, known_ids)
+    person = known_ids.get_indexer(ids)
+    orphan = ids.notna().to_numpy() & (person < 0)
     problems.add(orphan, "person_id", msg.UNKNOWN_PERSON)
     if table == "offences":
         before = (events["sanction_date"] < events["offence_date"]).to_numpy()
         problems.add(before, "sanction_date", msg.SANCTION_BEFORE_OFFENCE)
-    # A row without a usable person_id cannot be tied to anyone: reported, then dropped.
-    unattached = orphan | ids.isna().to_numpy()
-    return events, problems, unattached
+    return events, problems, person
 
 
 def validate_tables(raw: RawTables, *, extract_date: str | None = None) -> ValidatedData:
@@ -277,28 +290,35 @@ def validate_tables(raw: RawTables, *, extract_date: str | None = None) -> Valid
     people, people_problems = _validate_people(raw.people)
     person_ids = people["person_id"]
     known = pd.Index(person_ids.dropna().unique())
-    offences, offence_problems, offence_unattached = _validate_events(
+    people_person = known.get_indexer(person_ids)
+    offences, offence_problems, offence_person = _validate_events(
         "offences", raw.offences, OFFENCES, known
     )
     needs_frame = raw.needs if raw.needs is not None else _empty_needs()
-    needs, needs_problems, needs_unattached = _validate_events("needs", needs_frame, NEEDS, known)
+    needs, needs_problems, needs_person = _validate_events("needs", needs_frame, NEEDS, known)
 
-    rejected_ids = set(person_ids[people_problems.bad].dropna())
-    for events, problems, unattached in (
-        (offences, offence_problems, offence_unattached),
-        (needs, needs_problems, needs_unattached),
+    # A problem on any row of a person rejects every row of that person. Rows that name no
+    # known person (person < 0) are reported and dropped, and reject nobody.
+    rejected = np.zeros(len(known) + 1, dtype=bool)  # the last slot stands for "no person"
+    for person, problems in (
+        (people_person, people_problems),
+        (offence_person, offence_problems),
+        (needs_person, needs_problems),
     ):
-        rejected_ids.update(events["person_id"][problems.bad & ~unattached].dropna())
-    # People rows with no person_id are rejected by row; others by id.
-    people_rejected = people_problems.bad | _isin(person_ids, sorted(rejected_ids))
+        rejected[person[problems.bad]] = True
+    rejected[-1] = False
+    people_rejected = people_problems.bad | rejected[people_person]
+    offences_kept = (offence_person >= 0) & ~rejected[offence_person]
+    needs_kept = (needs_person >= 0) & ~rejected[needs_person]
+    offence_unattached = offence_person < 0
+    needs_unattached = needs_person < 0
 
     rejects = _concat_rejects(
         [p.frame_of_problems() for p in (people_problems, offence_problems, needs_problems)]
     )
     kept_people = people.loc[~people_rejected].reset_index(drop=True)
-    kept_ids = pd.Index(kept_people["person_id"])
-    kept_offences = offences.loc[_isin(offences["person_id"], kept_ids)].reset_index(drop=True)
-    kept_needs = needs.loc[_isin(needs["person_id"], kept_ids)].reset_index(drop=True)
+    kept_offences = offences.loc[offences_kept].reset_index(drop=True)
+    kept_needs = needs.loc[needs_kept].reset_index(drop=True)
 
     summary = {
         "people_read": len(people),

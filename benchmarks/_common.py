@@ -1,0 +1,51 @@
+"""What every benchmark shares: the machine description, where results go, peak memory."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import resource
+import sys
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+
+
+def machine() -> dict[str, Any]:
+    """The machine a benchmark ran on."""
+    try:
+        import psutil
+
+        memory_gib = round(psutil.virtual_memory().total / 2**30, 1)
+    except ImportError:  # pragma: no cover
+        memory_gib = None
+    return {
+        "platform": platform.platform(),
+        "processor": platform.machine(),
+        "cpu_count": os.cpu_count(),
+        "memory_gib": memory_gib,
+        "python": platform.python_version(),
+    }
+
+
+def results_path(name: str, *, quick: bool) -> Path:
+    """``results/<name>.json``, or ``results/quick/<name>.json`` for a smoke run."""
+    folder = HERE / "results" / ("quick" if quick else "")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{name}.json"
+
+
+def write_result(name: str, data: dict[str, Any], *, quick: bool) -> Path:
+    """Write a benchmark result with the machine description; print where."""
+    path = results_path(name, quick=quick)
+    payload = {"benchmark": name, "quick": quick, "machine": machine(), **data}
+    path.write_text(json.dumps(payload, indent=2, allow_nan=False) + "\n")
+    print(f"wrote {path}", file=sys.stderr)
+    return path
+
+
+def peak_rss_gib() -> float:
+    """Peak resident memory of this process so far, in GiB (Linux ru_maxrss is KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
