@@ -323,3 +323,32 @@ def test_reject_lines_point_at_the_file_row(tmp_path):
     raw_lines = Path(tmp_path / "offences.csv").read_text().splitlines()
     # row is 1-based among data rows: header is line 0
     assert "arson" in raw_lines[line["row"]]
+
+
+def test_cli_every_row_problem_at_once_exits_0_and_loses_nobody(tmp_path):
+    tables = valid_tables(12)
+    expected: dict[str, str] = {}
+    people_cases = [c for c in ROW_CASES.values()]
+    for position, (table, column, value, reason) in enumerate(people_cases):
+        frame = tables[table]
+        row = frame.index[frame["person_id"] == f"P{position:03d}"][0]
+        frame.loc[row, column] = value
+        expected[f"P{position:03d}"] = reason
+    tables["people"].loc[6, "date_of_birth"] = "2022-01-01"
+    expected["P006"] = msg.BIRTH_AFTER_INDEX
+    tables["people"].loc[7, "date_of_birth"] = "2010-01-01"
+    expected["P007"] = msg.UNDER_MINIMUM_AGE.format(age=11)
+    tables["offences"].loc[16, ["offence_date", "sanction_date"]] = ["2020-05-02", "2020-05-01"]
+    expected["P008"] = msg.SANCTION_BEFORE_OFFENCE
+    tables["people"].loc[9, "person_id"] = "P010"
+    expected["P010"] = msg.DUPLICATE_PERSON
+    write_data_dir(tmp_path / "data", tables)
+    result = run_cli("validate", "--data", str(tmp_path / "data"), "--rejects",
+                     str(tmp_path / "rejects.csv"))  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    rejects = pd.read_csv(tmp_path / "rejects.csv", dtype=str)
+    for person_id, reason in expected.items():
+        assert reason in set(rejects.loc[rejects["person_id"] == person_id, "reason"]), person_id
+    n_bad = len(expected) + 1  # the duplicate id stands on two people rows
+    assert f"people read: 12 = kept {12 - n_bad} + rejected {n_bad}" in result.stdout

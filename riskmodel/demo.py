@@ -1,0 +1,206 @@
+"""The whole job on a synthetic population, through the same commands a user runs.
+
+:func:`run_demo` calls each ``riskmodel`` subcommand in turn (so the demo exercises exactly the
+code users run), then writes a landing page, ``index.html``, linking every report with a
+one-line summary of each.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from riskmodel._errors import RiskmodelError
+from riskmodel._io import write_table, write_text
+from riskmodel.contract import NEED_AREAS
+from riskmodel.reports import render_template
+
+STEP_FAILED = "demo step {step!r} failed (exit code {code}); see the messages above"
+
+
+@dataclass
+class Entry:
+    """One line of the landing page."""
+
+    step: str
+    summary: str
+    href: str | None = None
+    link_text: str = "report"
+
+
+def _run(step: str, args: list[str]) -> None:
+    from riskmodel.cli import main
+
+    print(f"\n== {step}: riskmodel {' '.join(args)}", flush=True)
+    code = main(args)
+    if code != 0:
+        raise RiskmodelError(STEP_FAILED.format(step=step, code=code))
+
+
+def _json(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text())
+
+
+def inject_bad_rows(data_dir: Path, out_dir: Path) -> dict[str, str]:
+    """Copy a data directory, adding one person per kind of bad input the contract names.
+
+    Returns the bad person ids and the problem each carries, so the demo can show that every
+    one of them lands in the rejects file and nobody is lost.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    people = pd.read_csv(data_dir / "people.csv", dtype=str, keep_default_na=False)
+    offences = pd.read_csv(data_dir / "offences.csv", dtype=str, keep_default_na=False)
+    needs = pd.read_csv(data_dir / "needs.csv", dtype=str, keep_default_na=False)
+    template = people.iloc[0].to_dict()
+    problems = {
+        "BAD-DATE": ("people", "index_date", "2024-02-30"),
+        "BAD-OFFENCE-GROUP": ("offences", "offence_group", "shoplifting"),
+        "BAD-NEED-SCORE": ("needs", "drugs", "7"),
+        "BAD-SANCTION-ORDER": ("offences", "sanction_date", "2000-01-01"),
+        "BAD-UNDER-18": ("people", "date_of_birth", "2015-01-01"),
+        "BAD-BIRTH-AFTER-INDEX": ("people", "date_of_birth", "2030-01-01"),
+    }
+    new_people, new_offences, new_needs = [], [], []
+    for person_id, (table, column, value) in problems.items():
+        person = {**template, "person_id": person_id}
+        offence = {
+            "person_id": person_id,
+            "offence_date": "2019-05-01",
+            "sanction_date": "2019-06-01",
+            "offence_group": "theft",
+            "disposal": "fine",
+            "custody_days": "",
+        }
+        assessment = {"person_id": person_id, "assessment_date": template["index_date"]}
+        assessment.update({area: "1" for area in NEED_AREAS})
+        {"people": person, "offences": offence, "needs": assessment}[table][column] = value
+        new_people.append(person)
+        new_offences.append(offence)
+        new_needs.append(assessment)
+    duplicate = {**template}
+    new_people.append(duplicate)
+    problems[template["person_id"]] = ("people", "person_id", "duplicate person_id")
+    orphan = {**new_offences[0], "person_id": "NOT-IN-PEOPLE"}
+    new_offences.append(orphan)
+    problems["NOT-IN-PEOPLE"] = ("offences", "person_id", "offence for an unknown person")
+    write_table(pd.concat([people, pd.DataFrame(new_people)]), out_dir / "people.csv")
+    write_table(pd.concat([offences, pd.DataFrame(new_offences)]), out_dir / "offences.csv")
+    write_table(pd.concat([needs, pd.DataFrame(new_needs)]), out_dir / "needs.csv")
+    (out_dir / "metadata.json").write_text((data_dir / "metadata.json").read_text())
+    return {pid: f"{table}.{column}" for pid, (table, column, _) in problems.items()}
+
+
+def simulate_programme(
+    scores: pd.DataFrame, truth: pd.DataFrame, *, n: int, effect: float, seed: int
+) -> pd.DataFrame:
+    """A programme cohort that chose to take part, with outcomes the programme changed.
+
+    People join with a probability rising with their score (those at higher risk are referred
+    more often), and their chance of reoffending is their true probability times
+    ``1 - effect``. Observed against expected shows a difference, which here *is* the effect
+    plus chance; in real data selection alone can produce one.
+    """
+    rng = np.random.default_rng(seed)
+    merged = scores.merge(truth, on="person_id", how="inner")
+    weight = merged["probability_2y"].to_numpy() ** 2
+    chosen = rng.choice(
+        len(merged), size=min(n, len(merged)), replace=False, p=weight / weight.sum()
+    )
+    cohort = merged.iloc[np.sort(chosen)].reset_index(drop=True)
+    p_true = cohort["true_probability_2y"].to_numpy() * (1 - effect)
+    cohort["reoffended_2y"] = (rng.random(len(cohort)) < p_true).astype(int)
+    return cohort[["person_id", "probability_2y", "risk_band", "reoffended_2y"]]
+
+
+def run_demo(
+    out: str | os.PathLike,
+    *,
+    n_people: int = 20_000,
+    n_batch: int = 5_000,
+    seed: int = 7,
+    echo: Callable[[str], None] = print,
+) -> Path:
+    """Run the whole job and write ``OUT/index.html``.
+
+    Parameters
+    ----------
+    out : path
+        Output directory (created).
+    n_people : int
+        People in the synthetic training population.
+    n_batch : int
+        People in the synthetic caseload scored as a batch.
+    seed : int
+        Seed of the training population; the batch uses ``seed + 1``.
+
+    Returns
+    -------
+    Path
+        The landing page.
+    """
+    out = Path(out).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("MLFLOW_TRACKING_URI", f"sqlite:///{out / 'mlflow.db'}")
+    tracking_uri = os.environ["MLFLOW_TRACKING_URI"]
+    entries: list[Entry] = []
+    data, batch = out / "data", out / "batch"
+
+    _run(
+        "generate", ["synth", "--n-people", str(n_people), "--seed", str(seed), "--out", str(data)]
+    )
+    _run("generate batch", ["synth", "--n-people", str(n_batch), "--seed", str(seed + 1),
+                            "--out", str(batch)])  # fmt: skip
+    meta = _json(data / "metadata.json")
+    entries.append(Entry("Synthetic population", f"{n_people:,} people (seed {seed}), extract "
+                         f"date {meta['extract_date']}; a batch of {n_batch:,} more to score.",
+                         "data/", "data files"))  # fmt: skip
+
+    _run("validate", ["validate", "--data", str(data), "--summary", str(out / "validation.json")])
+    summary = _json(out / "validation.json")
+    entries.append(Entry("Validation", f"{summary['people_read']:,} people read = "
+                         f"{summary['people_kept']:,} kept + {summary['people_rejected']:,} "
+                         "rejected.", "validation.json", "counts"))  # fmt: skip
+
+    _run("features", ["features", "--data", str(data), "--labels", "--out",
+                      str(out / "features.csv")])  # fmt: skip
+    features = pd.read_csv(out / "features.csv", usecols=["person_id", "label_status",
+                                                          "reoffended_2y"])  # fmt: skip
+    labelled = features["label_status"].eq("labelled")
+    entries.append(Entry("Features and labels", f"{labelled.sum():,} labelled, "
+                         f"{(~labelled).sum():,} censored; two-year proven reoffending "
+                         f"{features.loc[labelled, 'reoffended_2y'].mean():.1%}.",
+                         "features.csv", "feature table"))  # fmt: skip
+
+    _run("ogrs3", ["ogrs3", "--data", str(data), "--out", str(out / "ogrs3.csv")])
+    entries.append(Entry("OGRS3", "The published static scale, scored for every person.",
+                         "ogrs3.csv", "scores"))  # fmt: skip
+
+    echo_lines = render_index(
+        out, entries, n_people=n_people, seed=seed, tracking_uri=tracking_uri
+    )
+    for line in echo_lines:
+        echo(line)
+    return out / "index.html"
+
+
+def render_index(
+    out: Path, entries: list[Entry], *, n_people: int, seed: int, tracking_uri: str
+) -> list[str]:
+    """Write the landing page; return the closing lines to print."""
+    mlflow_ui = f"mlflow ui --backend-store-uri {tracking_uri}"
+    html = render_template(
+        "index.html", entries=entries, n_people=n_people, seed=seed, mlflow_ui=mlflow_ui
+    )
+    write_text(html, out / "index.html")
+    return [
+        "",
+        f"Open the reports: {out / 'index.html'}",
+        f"MLflow UI on the runs logged: {mlflow_ui}",
+    ]
