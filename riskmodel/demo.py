@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,9 +40,11 @@ def _run(step: str, args: list[str]) -> None:
     from riskmodel.cli import main
 
     print(f"\n== {step}: riskmodel {' '.join(args)}", flush=True)
+    started = time.perf_counter()
     code = main(args)
     if code != 0:
         raise RiskmodelError(STEP_FAILED.format(step=step, code=code))
+    print(f"== {step}: done in {time.perf_counter() - started:.1f} s", flush=True)
 
 
 def _json(path: Path) -> dict[str, Any]:
@@ -122,8 +125,8 @@ def simulate_programme(
 def run_demo(
     out: str | os.PathLike,
     *,
-    n_people: int = 20_000,
-    n_batch: int = 5_000,
+    n_people: int = 10_000,
+    n_batch: int = 3_000,
     seed: int = 7,
     echo: Callable[[str], None] = print,
 ) -> Path:
@@ -182,12 +185,97 @@ def run_demo(
     entries.append(Entry("OGRS3", "The published static scale, scored for every person.",
                          "ogrs3.csv", "scores"))  # fmt: skip
 
+    model = out / "model"
+    _run("train", ["train", "--data", str(data), "--out", str(model), "--register",
+                   "riskmodel-demo", "--n-resamples", "200"])  # fmt: skip
+    manifest = _json(model / "manifest.json")
+    held_out = _json(model / "metrics.json")
+    entries.append(Entry("Train the default model", f"{manifest['model_id']}: held-out AUC "
+                         f"{held_out['auc']:.3f}, Brier {held_out['brier']:.3f}, ECE "
+                         f"{held_out['ece']:.3f}; registered in MLflow as riskmodel-demo.",
+                         "model/report.html"))  # fmt: skip
+    entries.append(Entry("Model card", "Intended use, data, metrics, fairness summary and "
+                         "limitations.", "model/MODEL_CARD.md", "MODEL_CARD.md"))  # fmt: skip
+
+    _run("crossval", ["crossval", "--data", str(data), "--folds", "3", "--seed", str(seed),
+                      "--out", str(out / "crossval")])  # fmt: skip
+    models = _json(out / "crossval" / "metrics.json")["models"]
+    compared = ", ".join(f"{name} {m['brier']:.3f}" for name, m in models.items())
+    entries.append(Entry("Compare with the alternatives", f"Out-of-fold Brier score (lower is "
+                         f"better): {compared}.", "crossval/metrics.json", "metrics"))  # fmt: skip
+
+    _run("evaluate", ["evaluate", "--model", str(model), "--data", str(batch), "--out",
+                      str(out / "evaluate")])  # fmt: skip
+    evaluated = _json(out / "evaluate" / "metrics.json")
+    entries.append(Entry("Evaluate on a new caseload", f"{evaluated['n']:,} labelled people: "
+                         f"AUC {evaluated['auc']:.3f}, observed/expected "
+                         f"{evaluated['observed_expected']:.2f}.",
+                         "evaluate/report.html"))  # fmt: skip
+
+    bad = inject_bad_rows(batch, out / "batch_with_problems")
+    scores = out / "scores.csv"
+    _run("score", ["score", "--model", str(model), "--data", str(out / "batch_with_problems"),
+                   "--out", str(scores), "--carry", "sex,ethnicity"])  # fmt: skip
+    scored = pd.read_csv(scores)
+    rejects = pd.read_csv(out / "scores.rejects.csv", dtype=str)
+    caught = sorted(set(bad) & set(rejects["person_id"]))
+    entries.append(Entry("Score a batch", f"{len(scored):,} people scored; {len(caught)} of the "
+                         f"{len(bad)} people given a bad row on purpose are in the rejects "
+                         "with their reasons.", "scores.rejects.csv", "rejects"))  # fmt: skip
+
+    ids = ",".join(scored.sort_values("probability_2y")["person_id"].iloc[[0, -1]])
+    _run("explain", ["explain", "--model", str(model), "--data", str(batch), "--out",
+                     str(out / "explain"), "--ids", ids])  # fmt: skip
+    entries.append(Entry("Explain", f"Exact additive reasons for two people ({ids}) and which "
+                         "features matter most overall.", "explain/report.html"))  # fmt: skip
+
+    audit = _audit_frame(batch, scored)
+    write_table(audit, out / "audit.csv")
+    _run("fairness", ["fairness", "--scores", str(out / "audit.csv"), "--score-column",
+                      "probability_2y", "--outcome-column", "reoffended_2y", "--group-column",
+                      "sex", "--group-column", "cohort", "--group-column", "age_band",
+                      "--group-column", "ethnicity", "--threshold", "0.5",
+                      "--n-resamples", "200", "--out", str(out / "fairness")])  # fmt: skip
+    entries.append(Entry("Fairness", f"Error rates, calibration and the trade-off by sex, "
+                         f"cohort, age band and ethnicity for {len(audit):,} labelled people.",
+                         "fairness/report.html"))  # fmt: skip
+
+    _run("threshold", ["threshold", "--scores", str(scores), "--capacity", "10%",
+                       "--group-column", "cohort", "--n-bootstrap", "200",
+                       "--out", str(out / "threshold")])  # fmt: skip
+    chosen = _json(out / "threshold" / "threshold.json")
+    entries.append(Entry("Allocation threshold", f"A capacity of 10%: {chosen['allocated']:,} "
+                         f"people at a probability of {chosen['threshold']:.1%} or more.",
+                         "threshold/report.html"))  # fmt: skip
+
+    truth = pd.read_csv(batch / "truth.csv")
+    programme = simulate_programme(scored, truth, n=300, effect=0.15, seed=seed)
+    write_table(programme, out / "programme.csv")
+    _run("cohort", ["cohort", "--scores", str(out / "programme.csv"), "--outcome-column",
+                    "reoffended_2y", "--out", str(out / "cohort")])  # fmt: skip
+    result = _json(out / "cohort" / "cohort.json")
+    entries.append(Entry("Programme cohort", f"{result['n']} people: observed "
+                         f"{result['observed_rate']:.1%} against {result['expected_rate']:.1%} "
+                         f"expected (O/E {result['observed_expected']:.2f}).",
+                         "cohort/report.html"))  # fmt: skip
+
     echo_lines = render_index(
         out, entries, n_people=n_people, seed=seed, tracking_uri=tracking_uri
     )
     for line in echo_lines:
         echo(line)
     return out / "index.html"
+
+
+def _audit_frame(batch: Path, scored: pd.DataFrame) -> pd.DataFrame:
+    """Scores joined with the batch's two-year outcomes (censored people left out)."""
+    from riskmodel.contract import read_tables, validate_tables
+    from riskmodel.features import build_labels
+
+    data = validate_tables(read_tables(batch))
+    outcomes = build_labels(data.people, data.offences, data.extract_date)
+    outcomes = outcomes[outcomes["label_status"] == "labelled"]
+    return scored.merge(outcomes[["person_id", "reoffended_2y"]], on="person_id", how="inner")
 
 
 def render_index(

@@ -24,6 +24,12 @@ COMMAND_MODULES: tuple[str, ...] = (
     "threshold",
     "cohort",
     "fairness",
+    "crossval",
+    "train",
+    "evaluate",
+    "recalibrate",
+    "explain",
+    "score",
 )
 
 

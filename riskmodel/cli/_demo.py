@@ -16,9 +16,9 @@ from riskmodel.demo import run_demo
     type=click.Path(file_okay=False, path_type=Path),
     help="Directory for every report and the landing page index.html.",
 )
-@click.option("--n-people", type=click.IntRange(min=1000), default=20_000, show_default=True,
+@click.option("--n-people", type=click.IntRange(min=1000), default=10_000, show_default=True,
               help="People in the synthetic training population.")  # fmt: skip
-@click.option("--n-batch", type=click.IntRange(min=100), default=5_000, show_default=True,
+@click.option("--n-batch", type=click.IntRange(min=100), default=3_000, show_default=True,
               help="People in the synthetic caseload scored as a batch.")  # fmt: skip
 @click.option("--seed", type=int, default=7, show_default=True, help="Seed of the population.")
 def command(out: Path, n_people: int, n_batch: int, seed: int) -> None:

@@ -1,0 +1,239 @@
+"""Model bundles: ``model.joblib``, ``manifest.json`` and ``MODEL_CARD.md`` in one directory.
+
+Loading checks the SHA-256 of ``model.joblib`` against the manifest *before* unpickling and
+refuses a file that does not match. This catches corruption and careless edits; it is not a
+signature. A pickle runs code when loaded: load only bundles you trust.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import platform
+import shutil
+import tempfile
+import warnings
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import joblib
+
+from riskmodel._errors import DataError
+from riskmodel._io import to_jsonable
+
+__all__ = [
+    "BUNDLE_MODIFIED",
+    "BUNDLE_UNLOADABLE",
+    "NOT_A_BUNDLE",
+    "TRACKED_LIBRARIES",
+    "Bundle",
+    "BundleVersionWarning",
+    "file_sha256",
+    "library_versions",
+    "load_bundle",
+    "save_bundle",
+]
+
+MODEL_FILE = "model.joblib"
+MANIFEST_FILE = "manifest.json"
+CARD_FILE = "MODEL_CARD.md"
+#: Libraries whose versions a bundle records and checks when loaded.
+TRACKED_LIBRARIES: tuple[str, ...] = (
+    "riskmodel",
+    "scikit-learn",
+    "numpy",
+    "pandas",
+    "scipy",
+    "joblib",
+)
+
+NOT_A_BUNDLE = "{path} is not a model bundle: {reason}"
+BUNDLE_MODIFIED = (
+    "model bundle {path} was modified: the sha256 of model.joblib is {actual}, the manifest "
+    "records {expected}; refusing to load it (rebuild the bundle with `make model` or "
+    "`riskmodel train`)"
+)
+BUNDLE_UNLOADABLE = (
+    "model bundle {path} cannot be loaded with this installation ({reason}); it was built with "
+    "{built}; rebuild it with `make model` (or `riskmodel train`) or install those versions"
+)
+VERSION_MISMATCH = (
+    "model bundle {path} was built with {library} {built}; this installation has {installed}"
+)
+
+
+class BundleVersionWarning(UserWarning):
+    """A bundle built with a different library version than the one installed."""
+
+
+def library_versions() -> dict[str, str]:
+    """Installed versions of :data:`TRACKED_LIBRARIES` and of Python."""
+    out = {"python": platform.python_version()}
+    for name in TRACKED_LIBRARIES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:  # pragma: no cover - always installed
+            out[name] = "unknown"
+    return out
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    """Hex SHA-256 of a file.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "f"
+    >>> _ = p.write_bytes(b"abc")
+    >>> file_sha256(p)[:12]
+    'ba7816bf8f01'
+    """
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass
+class Bundle:
+    """A loaded bundle: the fitted, calibrated model and its manifest."""
+
+    model: Any
+    manifest: dict[str, Any]
+    path: Path
+
+    @property
+    def model_id(self) -> str:
+        return str(self.manifest["model_id"])
+
+
+def _model_id(family: str, created: dt.datetime, sha: str) -> str:
+    return f"{family}-{created.strftime('%Y%m%dT%H%M%SZ')}-{sha[:8]}"
+
+
+def save_bundle(
+    out_dir: str | os.PathLike,
+    model: Any,
+    *,
+    manifest: dict[str, Any],
+    card: str | None = None,
+    family: str = "model",
+) -> dict[str, Any]:
+    """Write a bundle directory atomically (built beside it, then renamed into place).
+
+    ``manifest`` holds what the caller knows (feature spec, data summary, metrics, config,
+    outcome); ``model_id``, ``created_at``, ``versions`` and ``model_sha256`` are added here.
+    ``card`` may use ``{model_id}``, ``{created_at}`` and ``{model_sha256}`` placeholders.
+    Returns the full manifest written.
+    """
+    target = Path(out_dir)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        joblib.dump(model, staging / MODEL_FILE, compress=3)
+        sha = file_sha256(staging / MODEL_FILE)
+        created = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        full = {
+            "model_id": _model_id(family, created, sha),
+            "created_at": created.isoformat().replace("+00:00", "Z"),
+            "versions": library_versions(),
+            "model_sha256": sha,
+            **manifest,
+        }
+        full = to_jsonable(full)
+        (staging / MANIFEST_FILE).write_text(json.dumps(full, indent=2, allow_nan=False) + "\n")
+        if card is not None:
+            text = (
+                card.replace("{model_id}", full["model_id"])
+                .replace("{created_at}", full["created_at"])
+                .replace("{model_sha256}", sha)
+            )
+            (staging / CARD_FILE).write_text(text, encoding="utf-8")
+        if target.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
+            old.rmdir()
+            target.rename(old)
+            staging.rename(target)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            staging.rename(target)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    return full
+
+
+def read_manifest(path: str | os.PathLike) -> dict[str, Any]:
+    """The manifest of a bundle directory (no unpickling)."""
+    path = Path(path)
+    manifest_path = path / MANIFEST_FILE
+    if not path.is_dir():
+        raise DataError(NOT_A_BUNDLE.format(path=path, reason="no such directory"))
+    if not manifest_path.exists() or not (path / MODEL_FILE).exists():
+        raise DataError(
+            NOT_A_BUNDLE.format(path=path, reason=f"{MANIFEST_FILE} and {MODEL_FILE} expected")
+        )
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise DataError(
+            NOT_A_BUNDLE.format(path=path, reason=f"unreadable manifest: {exc}")
+        ) from exc
+    if not isinstance(manifest, dict) or "model_sha256" not in manifest:
+        raise DataError(NOT_A_BUNDLE.format(path=path, reason="manifest has no model_sha256"))
+    return manifest
+
+
+def load_bundle(path: str | os.PathLike) -> Bundle:
+    """Load a bundle after checking the SHA-256 of ``model.joblib``.
+
+    Raises
+    ------
+    DataError
+        Not a bundle, a modified ``model.joblib`` (checked before unpickling), or a model this
+        installation cannot unpickle (the message says how to rebuild it).
+
+    Warns
+    -----
+    BundleVersionWarning
+        For each tracked library whose version differs from the one the bundle was built with.
+    """
+    path = Path(path)
+    manifest = read_manifest(path)
+    actual = file_sha256(path / MODEL_FILE)
+    if actual != manifest["model_sha256"]:
+        raise DataError(
+            BUNDLE_MODIFIED.format(path=path, actual=actual, expected=manifest["model_sha256"])
+        )
+    built = manifest.get("versions", {})
+    installed = library_versions()
+    for library in TRACKED_LIBRARIES:
+        if library in built and built[library] != installed.get(library):
+            warnings.warn(
+                VERSION_MISMATCH.format(
+                    path=path,
+                    library=library,
+                    built=built[library],
+                    installed=installed.get(library),
+                ),
+                BundleVersionWarning,
+                stacklevel=2,
+            )
+    built_text = ", ".join(f"{k} {v}" for k, v in built.items()) or "unrecorded versions"
+    with warnings.catch_warnings():
+        # scikit-learn's own version warning is replaced by BundleVersionWarning above
+        warnings.simplefilter("ignore", UserWarning)
+        try:
+            model = joblib.load(path / MODEL_FILE)
+        except Exception as exc:  # unpickling can fail in many ways across versions
+            raise DataError(
+                BUNDLE_UNLOADABLE.format(
+                    path=path, reason=f"{type(exc).__name__}: {exc}", built=built_text
+                )
+            ) from exc
+    return Bundle(model=model, manifest=manifest, path=path)

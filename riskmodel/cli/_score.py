@@ -1,0 +1,178 @@
+"""``riskmodel score``: batch scoring with a model bundle, in chunks of people."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from riskmodel.cli._features import reconcile_lines, rejects_path_for
+from riskmodel.cli._progress import echo, progress
+from riskmodel.scoring import DEFAULT_CHUNK_SIZE, ENGINES, score_files
+
+
+def _summary_lines(summary: dict) -> list[str]:
+    lines = reconcile_lines(
+        summary, summary["people_scored"], Path(summary["rejects"]), summary["rejects_lines"]
+    )
+    lines[0] = lines[0].replace("written", "scored", 1)
+    counts = summary["bands"]["counts"]
+    lines.append("risk bands: " + ", ".join(f"{name} {n:,}" for name, n in counts.items()))
+    features = summary.get("features", {})
+    if "people_without_assessment" in features:
+        lines.append(
+            "no needs assessment within the look-back before the index date: "
+            f"{features['people_without_assessment']:,}"
+        )
+    drift = summary["drift"]
+    if drift.get("available"):
+        top = list(drift["feature_psi"].items())[:3]
+        shown = ", ".join(f"{k} {v:.3f}" for k, v in top)
+        lines.append(
+            f"drift against training: score PSI {drift['score_psi']:.3f} "
+            f"({drift['score_level']}); largest feature PSI: {shown}"
+        )
+        share = drift["needs_missing_share"]
+        if share.get("training") is not None:
+            lines.append(
+                "share with no needs assessment: "
+                f"training {share['training']:.1%}, this batch {share['batch']:.1%}"
+            )
+    else:
+        lines.append(f"drift: {drift.get('reason', 'not computed')}")
+    lines.extend(f"warning: {w}" for w in summary["warnings"])
+    lines.append(f"scores: {summary['output']} ({summary['people_scored']:,} rows)")
+    lines.append(f"run summary: {summary['summary']}")
+    return lines
+
+
+@click.command("score")
+@click.option(
+    "--model",
+    "model_dir",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Model bundle directory (made by `riskmodel train`).",
+)
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Directory with people.*, offences.*, needs.* (CSV or Parquet).",
+)
+@click.option(
+    "--table",
+    "table_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="A flat person-level table (CSV or Parquet) described by --config.",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="TOML config with the [table] section (default with --table: the bundle's own).",
+)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Scores file: .parquet for Parquet, anything else CSV.",
+)
+@click.option(
+    "--rejects",
+    "rejects_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Rejects CSV (default: beside --out, as NAME.rejects.csv).",
+)
+@click.option(
+    "--carry",
+    default=None,
+    help="Comma-separated input columns to copy into the scores (nothing else is copied).",
+)
+@click.option(
+    "--explain",
+    type=click.IntRange(min=0, max=20),
+    default=0,
+    show_default=True,
+    help="Add the K largest reasons of each person's score, in words (reason_1..reason_K).",
+)
+@click.option(
+    "--chunk-size",
+    type=click.IntRange(min=1),
+    default=DEFAULT_CHUNK_SIZE,
+    show_default=True,
+    help="People scored at a time (with all of their events); bounds memory.",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(ENGINES),
+    default="local",
+    show_default=True,
+    help="Score chunks in this process, or on Dask (a local cluster unless --scheduler).",
+)
+@click.option(
+    "--scheduler",
+    default=None,
+    help="Address of a running Dask scheduler (tcp://host:8786), with --engine dask.",
+)
+@click.option(
+    "--bands",
+    default=None,
+    help="Risk band cut points as whole percentages, e.g. 0.5,0.75,0.9 (the OGRS default: "
+    "Low / Medium / High / Very high).",
+)
+def command(
+    model_dir: Path,
+    data_dir: Path | None,
+    table_path: Path | None,
+    config_path: Path | None,
+    out: Path,
+    rejects_path: Path | None,
+    carry: str | None,
+    explain: int,
+    chunk_size: int,
+    engine: str,
+    scheduler: str | None,
+    bands: str | None,
+) -> None:
+    """Score a caseload: two-year probability of proven reoffending and its risk band.
+
+    Writes person_id, probability_2y (unrounded), risk_band, cohort, age_band (when the data
+    allow), model_id, then only the columns named with --carry (outputs travel further than
+    inputs). People with row problems go to the rejects file with table, row, column and
+    reason; people read = scored + rejected. A run summary JSON beside the output also
+    compares the batch with the training population (population stability index of the
+    score and of each feature) and says when the model may need `riskmodel recalibrate`.
+    Input is read in chunks of people, so files larger than memory can be scored; nothing is
+    written when the input as a whole cannot be used.
+
+    \b
+    Example:
+      riskmodel score --model models/default --data data/caseload --out scores.csv
+      riskmodel score --model models/default --data data/caseload --out scores.parquet \\
+          --carry case_officer --explain 3 --engine dask
+      riskmodel score --model models/compas --table compas.csv --config training/compas.toml \\
+          --out compas-scores.csv
+    """
+    out_path = Path(out)
+    summary = score_files(
+        model_dir=model_dir,
+        data_dir=data_dir,
+        table_path=table_path,
+        config_path=config_path,
+        out=out_path,
+        rejects_path=rejects_path or rejects_path_for(out_path),
+        carry=carry,
+        explain=explain,
+        chunk_size=chunk_size,
+        engine=engine,
+        scheduler=scheduler,
+        bands=bands,
+        progress=progress,
+    )
+    for line in _summary_lines(summary):
+        echo(line)

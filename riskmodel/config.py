@@ -1,0 +1,297 @@
+"""Training configuration (TOML): the ``[table]`` and ``[model]`` sections of CLI.md.
+
+``[table]`` describes a flat person-level table (which column is the id, the label, the
+numeric and categorical features, the group columns carried for fairness reports, the outcome
+and its follow-up). ``[model]`` chooses the model family and its calibration; omitted, the
+package's recommended default is used. Every problem raises :class:`ConfigError` with a message
+that names the offending key and what was expected.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from riskmodel._errors import ConfigError
+
+__all__ = [
+    "BAD_TYPE",
+    "CALIBRATIONS",
+    "DEFAULT_FAMILY",
+    "DUPLICATE_FEATURE",
+    "FAMILIES",
+    "FORBIDDEN_FEATURE",
+    "MISSING_KEY",
+    "NO_FEATURES",
+    "UNKNOWN_CALIBRATION",
+    "UNKNOWN_FAMILY",
+    "UNKNOWN_KEY",
+    "UNREADABLE_CONFIG",
+    "Config",
+    "ModelSpec",
+    "TableSpec",
+    "load_config",
+    "parse_config",
+]
+
+#: Model families the package knows (see :mod:`riskmodel.models`).
+FAMILIES: tuple[str, ...] = ("default", "logistic", "gbm")
+#: The family used when a config has no ``[model]`` section.
+DEFAULT_FAMILY = "default"
+#: Calibration methods.
+CALIBRATIONS: tuple[str, ...] = ("sigmoid", "isotonic")
+#: Column names that are never features, whatever a config says (ethnicity is only ever a
+#: group column for fairness reports).
+FORBIDDEN_FEATURES: tuple[str, ...] = ("ethnicity", "race")
+
+UNREADABLE_CONFIG = "cannot read config {path}: {reason}"
+UNKNOWN_KEY = "unknown key {key!r} in [{section}] of the config; known keys: {known}"
+UNKNOWN_SECTION = "unknown section [{section}] in the config; known sections: table, model"
+MISSING_KEY = "[{section}] needs {key!r} ({what})"
+BAD_TYPE = "[{section}] {key} must be {expected}, got {value!r}"
+UNKNOWN_FAMILY = "[model] family must be one of {known}, got {value!r}"
+UNKNOWN_CALIBRATION = "[model] calibration must be one of {known}, got {value!r}"
+NO_FEATURES = "[table] names no features: list columns under 'numeric' and/or 'categorical'"
+DUPLICATE_FEATURE = "[table] column(s) {columns} listed more than once among id/label/features"
+FORBIDDEN_FEATURE = (
+    "[table] column {column!r} can never be a model feature (it may be listed under 'groups' "
+    "for fairness reports)"
+)
+
+_TABLE_KEYS = (
+    "query",
+    "id",
+    "label",
+    "numeric",
+    "categorical",
+    "groups",
+    "outcome",
+    "follow_up_months",
+)
+_MODEL_KEYS = ("family", "calibration", "seed")
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """The ``[table]`` section: how to read a flat person-level table.
+
+    Attributes
+    ----------
+    label : str
+        Column holding the binary outcome (0/1, or true/false).
+    numeric, categorical : tuple of str
+        Feature columns. Boolean columns may be listed under either.
+    id : str or None
+        Column of person identifiers (row numbers when omitted).
+    groups : tuple of str
+        Columns carried for fairness reports; never features unless also listed as features.
+    query : str
+        A pandas query applied to the rows first (empty: every row).
+    outcome : str
+        What the label means, repeated in every report and model card.
+    follow_up_months : int or None
+        Length of the outcome's follow-up.
+    """
+
+    label: str
+    numeric: tuple[str, ...] = ()
+    categorical: tuple[str, ...] = ()
+    id: str | None = None
+    groups: tuple[str, ...] = ()
+    query: str = ""
+    outcome: str = "reoffending within the follow-up period"
+    follow_up_months: int | None = None
+
+    @property
+    def features(self) -> tuple[str, ...]:
+        """Numeric then categorical feature columns."""
+        return self.numeric + self.categorical
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-dict form (for manifests and MLflow params)."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """The ``[model]`` section: model family, calibration method and seed."""
+
+    family: str = DEFAULT_FAMILY
+    calibration: str = "sigmoid"
+    seed: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-dict form."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Config:
+    """A parsed training configuration.
+
+    ``table`` is None when the config has no ``[table]`` section (event tables, ``--data``);
+    ``model`` is always set (the default when the config has no ``[model]`` section) and
+    ``model_configured`` says whether the config asked for one.
+    """
+
+    table: TableSpec | None = None
+    model: ModelSpec = field(default_factory=ModelSpec)
+    model_configured: bool = False
+    source: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-dict form (for manifests)."""
+        return {
+            "table": None if self.table is None else self.table.to_dict(),
+            "model": self.model.to_dict(),
+            "model_configured": self.model_configured,
+            "source": self.source,
+        }
+
+
+def _check_keys(section: str, values: Mapping[str, Any], known: tuple[str, ...]) -> None:
+    for key in values:
+        if key not in known:
+            raise ConfigError(UNKNOWN_KEY.format(key=key, section=section, known=", ".join(known)))
+
+
+def _string(section: str, key: str, value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(
+            BAD_TYPE.format(section=section, key=key, expected="a non-empty string", value=value)
+        )
+    return value
+
+
+def _string_list(section: str, key: str, value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise ConfigError(
+            BAD_TYPE.format(
+                section=section, key=key, expected="a list of column names", value=value
+            )
+        )
+    return tuple(value)
+
+
+def _parse_table(values: Any) -> TableSpec:
+    if not isinstance(values, Mapping):
+        raise ConfigError(
+            BAD_TYPE.format(section="table", key="", expected="a table", value=values)
+        )
+    _check_keys("table", values, _TABLE_KEYS)
+    if "label" not in values:
+        raise ConfigError(
+            MISSING_KEY.format(section="table", key="label", what="the 0/1 outcome column")
+        )
+    label = _string("table", "label", values["label"])
+    numeric = _string_list("table", "numeric", values.get("numeric", []))
+    categorical = _string_list("table", "categorical", values.get("categorical", []))
+    groups = _string_list("table", "groups", values.get("groups", []))
+    id_column = values.get("id")
+    if id_column is not None:
+        id_column = _string("table", "id", id_column)
+    query = values.get("query", "")
+    if not isinstance(query, str):
+        raise ConfigError(
+            BAD_TYPE.format(section="table", key="query", expected="a string", value=query)
+        )
+    outcome = _string("table", "outcome", values.get("outcome", TableSpec.outcome))
+    follow_up = values.get("follow_up_months")
+    if follow_up is not None and (
+        isinstance(follow_up, bool) or not isinstance(follow_up, int) or follow_up <= 0
+    ):
+        raise ConfigError(
+            BAD_TYPE.format(
+                section="table",
+                key="follow_up_months",
+                expected="a positive whole number",
+                value=follow_up,
+            )
+        )
+    features = numeric + categorical
+    if not features:
+        raise ConfigError(NO_FEATURES)
+    for column in features:
+        if column.strip().lower() in FORBIDDEN_FEATURES:
+            raise ConfigError(FORBIDDEN_FEATURE.format(column=column))
+    listed = [*features, label, *([id_column] if id_column else [])]
+    duplicated = sorted({c for c in listed if listed.count(c) > 1})
+    if duplicated:
+        raise ConfigError(DUPLICATE_FEATURE.format(columns=", ".join(map(repr, duplicated))))
+    return TableSpec(
+        label=label,
+        numeric=numeric,
+        categorical=categorical,
+        id=id_column,
+        groups=groups,
+        query=query.strip(),
+        outcome=outcome,
+        follow_up_months=follow_up,
+    )
+
+
+def _parse_model(values: Any) -> ModelSpec:
+    if not isinstance(values, Mapping):
+        raise ConfigError(
+            BAD_TYPE.format(section="model", key="", expected="a table", value=values)
+        )
+    _check_keys("model", values, _MODEL_KEYS)
+    family = values.get("family", DEFAULT_FAMILY)
+    if family not in FAMILIES:
+        raise ConfigError(UNKNOWN_FAMILY.format(known=", ".join(FAMILIES), value=family))
+    calibration = values.get("calibration", "sigmoid")
+    if calibration not in CALIBRATIONS:
+        raise ConfigError(
+            UNKNOWN_CALIBRATION.format(known=", ".join(CALIBRATIONS), value=calibration)
+        )
+    seed = values.get("seed", 0)
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ConfigError(
+            BAD_TYPE.format(
+                section="model", key="seed", expected="a non-negative whole number", value=seed
+            )
+        )
+    return ModelSpec(family=family, calibration=calibration, seed=seed)
+
+
+def parse_config(values: Mapping[str, Any], *, source: str | None = None) -> Config:
+    """Parse an already-loaded TOML mapping.
+
+    Examples
+    --------
+    >>> config = parse_config({"table": {"label": "y", "numeric": ["age"]}})
+    >>> config.table.numeric, config.model.family, config.model_configured
+    (('age',), 'default', False)
+    """
+    for section in values:
+        if section not in ("table", "model"):
+            raise ConfigError(UNKNOWN_SECTION.format(section=section))
+    table = _parse_table(values["table"]) if "table" in values else None
+    configured = "model" in values
+    model = _parse_model(values["model"]) if configured else ModelSpec()
+    return Config(table=table, model=model, model_configured=configured, source=source)
+
+
+def load_config(path: str | os.PathLike | None) -> Config:
+    """Read and parse a TOML config; ``None`` gives the default (no table, default model).
+
+    Examples
+    --------
+    >>> load_config(None).model.family
+    'default'
+    """
+    if path is None:
+        return Config()
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+        values = tomllib.loads(text)
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(UNREADABLE_CONFIG.format(path=path, reason=exc)) from exc
+    return parse_config(values, source=str(path))

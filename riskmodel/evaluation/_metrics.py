@@ -1,0 +1,396 @@
+"""Discrimination and calibration metrics, vectorised over bootstrap resamples.
+
+Every metric takes ``y`` and ``p`` of shape ``(n,)`` or ``(b, n)`` (``b`` resamples) and returns
+a float or an array of shape ``(b,)``. Undefined values (AUC with one class) are NaN, written
+to JSON as null.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike
+from scipy.stats import rankdata
+
+from riskmodel._bootstrap import bootstrap_indices, percentile_interval
+
+__all__ = [
+    "METRIC_NAMES",
+    "N_BINS",
+    "auc",
+    "brier",
+    "calibration_slope_intercept",
+    "evaluate_predictions",
+    "expected_calibration_error",
+    "log_loss",
+    "metrics_by_group",
+    "observed_expected",
+]
+
+#: Metrics of ``metrics.json`` (CLI.md), each also given as ``{name}_ci``.
+METRIC_NAMES: tuple[str, ...] = (
+    "auc",
+    "brier",
+    "log_loss",
+    "ece",
+    "calibration_slope",
+    "calibration_intercept",
+    "observed_expected",
+)
+#: Equal-frequency bins of the expected calibration error.
+N_BINS = 10
+#: Probabilities are clipped to [EPS, 1 - EPS] before taking logs.
+EPS = 1e-12
+
+BAD_INPUT = "y and p must have the same length and no missing values; got {detail}"
+
+
+def _arrays(y: ArrayLike, p: ArrayLike) -> tuple[np.ndarray, np.ndarray, bool]:
+    y = np.asarray(y, dtype=float)
+    p = np.asarray(p, dtype=float)
+    if y.shape != p.shape:
+        raise ValueError(BAD_INPUT.format(detail=f"shapes {y.shape} and {p.shape}"))
+    single = y.ndim == 1
+    return np.atleast_2d(y), np.atleast_2d(p), single
+
+
+def _out(values: np.ndarray, single: bool) -> Any:
+    return float(values[0]) if single else values
+
+
+def auc(y: ArrayLike, p: ArrayLike) -> Any:
+    """Area under the ROC curve (ties counted half); NaN when only one class is present.
+
+    Examples
+    --------
+    >>> auc([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
+    0.75
+    """
+    y, p, single = _arrays(y, p)
+    ranks = rankdata(p, axis=1)
+    n_pos = y.sum(axis=1)
+    n_neg = y.shape[1] - n_pos
+    with np.errstate(invalid="ignore", divide="ignore"):
+        value = ((ranks * y).sum(axis=1) - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg)
+    value = np.where((n_pos > 0) & (n_neg > 0), value, np.nan)
+    return _out(value, single)
+
+
+def brier(y: ArrayLike, p: ArrayLike) -> Any:
+    """Mean squared difference between outcome and probability.
+
+    Examples
+    --------
+    >>> round(brier([0, 1], [0.2, 0.6]), 6)
+    0.1
+    """
+    y, p, single = _arrays(y, p)
+    return _out(((p - y) ** 2).mean(axis=1), single)
+
+
+def log_loss(y: ArrayLike, p: ArrayLike) -> Any:
+    """Mean negative log-likelihood (natural log), probabilities clipped away from 0 and 1.
+
+    Examples
+    --------
+    >>> round(log_loss([0, 1], [0.5, 0.5]), 4)
+    0.6931
+    """
+    y, p, single = _arrays(y, p)
+    p = np.clip(p, EPS, 1 - EPS)
+    return _out(-(y * np.log(p) + (1 - y) * np.log1p(-p)).mean(axis=1), single)
+
+
+def expected_calibration_error(y: ArrayLike, p: ArrayLike, n_bins: int = N_BINS) -> Any:
+    """ECE over ``n_bins`` equal-frequency bins: the size-weighted mean of
+    |observed rate − mean predicted| per bin (CLI.md). People are ranked by ``p`` and cut into
+    bins as equal in size as possible.
+
+    Examples
+    --------
+    >>> expected_calibration_error([0, 1, 0, 1], [0.5, 0.5, 0.5, 0.5], n_bins=2)
+    0.0
+    """
+    y, p, single = _arrays(y, p)
+    n = y.shape[1]
+    order = np.argsort(p, axis=1, kind="stable")
+    ys = np.take_along_axis(y, order, axis=1)
+    ps = np.take_along_axis(p, order, axis=1)
+    bins = min(n_bins, n)
+    edges = np.linspace(0, n, bins + 1).round().astype(int)
+    cy = np.concatenate([np.zeros((y.shape[0], 1)), np.cumsum(ys, axis=1)], axis=1)
+    cp = np.concatenate([np.zeros((y.shape[0], 1)), np.cumsum(ps, axis=1)], axis=1)
+    sum_y = cy[:, edges[1:]] - cy[:, edges[:-1]]
+    sum_p = cp[:, edges[1:]] - cp[:, edges[:-1]]
+    # size-weighted mean of |observed rate − mean predicted| = Σ |Σy − Σp| / n
+    return _out(np.abs(sum_y - sum_p).sum(axis=1) / n, single)
+
+
+def observed_expected(y: ArrayLike, p: ArrayLike) -> Any:
+    """Observed over expected: the outcome rate divided by the mean probability.
+
+    Examples
+    --------
+    >>> observed_expected([0, 1, 1, 0], [0.25, 0.25, 0.25, 0.25])
+    2.0
+    """
+    y, p, single = _arrays(y, p)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        value = y.sum(axis=1) / p.sum(axis=1)
+    return _out(value, single)
+
+
+def _damped_newton(
+    x: np.ndarray,
+    y: np.ndarray,
+    W: np.ndarray | None,
+    a0: np.ndarray,
+    a1: np.ndarray,
+    *,
+    max_iter: int,
+    tol: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Maximum likelihood of ``logit P(y) = a0 + a1 x`` per row (optionally with case weights
+    ``W``), Newton steps halved until the likelihood does not fall."""
+    weights = np.ones_like(y) if W is None else W
+    wy = weights * y
+
+    def loglik(b0: np.ndarray, b1: np.ndarray) -> np.ndarray:
+        eta = b0[:, None] + b1[:, None] * x
+        return (wy * eta - weights * np.logaddexp(0.0, eta)).sum(axis=1)
+
+    current = loglik(a0, a1)
+    for _ in range(max_iter):
+        eta = np.clip(a0[:, None] + a1[:, None] * x, -35, 35)
+        mu = 1.0 / (1.0 + np.exp(-eta))
+        w = weights * mu * (1 - mu)
+        r = wy - weights * mu
+        g0, g1 = r.sum(axis=1), (r * x).sum(axis=1)
+        h00, h01, h11 = w.sum(axis=1), (w * x).sum(axis=1), (w * x * x).sum(axis=1)
+        det = h00 * h11 - h01**2
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            d0 = (h11 * g0 - h01 * g1) / det
+            d1 = (h00 * g1 - h01 * g0) / det
+        d0 = np.where(np.isfinite(d0), d0, 0.0)
+        d1 = np.where(np.isfinite(d1), d1, 0.0)
+        step = np.ones_like(a0)
+        for _ in range(30):
+            candidate = loglik(a0 + step * d0, a1 + step * d1)
+            worse = ~(candidate >= current - 1e-12 * np.abs(current))
+            if not worse.any():
+                break
+            step = np.where(worse, step / 2, step)
+        a0, a1 = a0 + step * d0, a1 + step * d1
+        current = loglik(a0, a1)
+        if max(np.abs(step * d0).max(), np.abs(step * d1).max()) < tol:
+            break
+    return a0, a1
+
+
+def calibration_slope_intercept(
+    y: ArrayLike, p: ArrayLike, *, max_iter: int = 50, tol: float = 1e-10
+) -> tuple[Any, Any]:
+    """Logistic recalibration ``logit P(y=1) = intercept + slope * logit(p)`` (maximum
+    likelihood, Newton's method, vectorised over resamples). A perfectly calibrated score has
+    slope 1 and intercept 0; a slope below 1 means predictions too extreme. NaN when undefined
+    (one class, or no spread in ``p``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> p = rng.uniform(0.05, 0.95, 20000)
+    >>> y = (rng.random(20000) < p).astype(int)
+    >>> slope, intercept = calibration_slope_intercept(y, p)
+    >>> bool(abs(slope - 1) < 0.1 and abs(intercept) < 0.1)
+    True
+    """
+    y, p, single = _arrays(y, p)
+    pc = np.clip(p, 1e-9, 1 - 1e-9)
+    x = np.log(pc / (1 - pc))
+    b = y.shape[0]
+    a0, a1 = _damped_newton(x, y, None, np.zeros(b), np.ones(b), max_iter=max_iter, tol=tol)
+    n_pos = y.sum(axis=1)
+    defined = (n_pos > 0) & (n_pos < y.shape[1]) & (x.std(axis=1) > 0)
+    defined &= np.isfinite(a0) & np.isfinite(a1) & (np.abs(a1) < 1e3)
+    slope = np.where(defined, a1, np.nan)
+    intercept = np.where(defined, a0, np.nan)
+    return _out(slope, single), _out(intercept, single)
+
+
+def _all_metrics(y: np.ndarray, p: np.ndarray) -> np.ndarray:
+    slope, intercept = calibration_slope_intercept(y, p)
+    return np.column_stack(
+        [
+            auc(y, p),
+            brier(y, p),
+            log_loss(y, p),
+            expected_calibration_error(y, p),
+            slope,
+            intercept,
+            observed_expected(y, p),
+        ]
+    )
+
+
+def _weighted_metrics(
+    W: np.ndarray, y: np.ndarray, p: np.ndarray, starts: np.ndarray, start: tuple[float, float]
+) -> np.ndarray:
+    """Every metric of resamples given as counts ``W`` (shape ``(b, n)``, each row summing to
+    ``n``) of the people sorted by ``p``; ``starts`` are the first positions of runs of tied
+    ``p``. Same values as :func:`_all_metrics` on the resampled arrays, in O(b n)."""
+    b, n = W.shape
+    Wp = W * y
+    Wn = W - Wp
+    pos_g = np.add.reduceat(Wp, starts, axis=1)
+    neg_g = np.add.reduceat(Wn, starts, axis=1)
+    below = np.cumsum(neg_g, axis=1) - neg_g
+    n_pos, n_neg = pos_g.sum(axis=1), neg_g.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        auc_v = (pos_g * (below + 0.5 * neg_g)).sum(axis=1) / (n_pos * n_neg)
+    auc_v = np.where((n_pos > 0) & (n_neg > 0), auc_v, np.nan)
+    pc = np.clip(p, EPS, 1 - EPS)
+    brier_v = W @ ((p - y) ** 2) / n
+    log_loss_v = W @ (-(y * np.log(pc) + (1 - y) * np.log1p(-pc))) / n
+    with np.errstate(invalid="ignore", divide="ignore"):
+        oe_v = (W @ y) / (W @ p)
+    # ECE: equal-frequency bins over the n resampled units in sorted order
+    C = np.cumsum(W, axis=1)
+    cy = np.cumsum(Wp, axis=1)
+    cpp = np.cumsum(W * p, axis=1)
+    edges = np.linspace(0, n, min(N_BINS, n) + 1).round().astype(int)
+    rows = np.arange(b)
+    sums_y = [np.zeros(b)]
+    sums_p = [np.zeros(b)]
+    for k in edges[1:-1]:
+        j = (k > C).sum(axis=1)  # the person holding unit k
+        prev = np.where(j > 0, C[rows, np.maximum(j - 1, 0)], 0.0)
+        prev_y = np.where(j > 0, cy[rows, np.maximum(j - 1, 0)], 0.0)
+        prev_p = np.where(j > 0, cpp[rows, np.maximum(j - 1, 0)], 0.0)
+        sums_y.append(prev_y + (k - prev) * y[j])
+        sums_p.append(prev_p + (k - prev) * p[j])
+    sums_y.append(cy[:, -1])
+    sums_p.append(cpp[:, -1])
+    SY, SP = np.column_stack(sums_y), np.column_stack(sums_p)
+    ece_v = np.abs(np.diff(SY, axis=1) - np.diff(SP, axis=1)).sum(axis=1) / n
+    # calibration slope and intercept: weighted Newton from the full-sample estimate
+    x = np.log(np.clip(p, 1e-9, 1 - 1e-9) / (1 - np.clip(p, 1e-9, 1 - 1e-9)))
+    a0 = np.full(b, start[1] if np.isfinite(start[1]) else 0.0)
+    a1 = np.full(b, start[0] if np.isfinite(start[0]) else 1.0)
+    a0, a1 = _damped_newton(x, y[None, :], W, a0, a1, max_iter=25, tol=1e-9)
+    spread = (W @ (x * x)) / n - ((W @ x) / n) ** 2
+    defined = (n_pos > 0) & (n_neg > 0) & (spread > 1e-12) & (np.abs(a1) < 1e3)
+    slope_v = np.where(defined, a1, np.nan)
+    intercept_v = np.where(defined, a0, np.nan)
+    return np.column_stack([auc_v, brier_v, log_loss_v, ece_v, slope_v, intercept_v, oe_v])
+
+
+def _bootstrap_metrics(
+    y: np.ndarray,
+    p: np.ndarray,
+    point: np.ndarray,
+    *,
+    n_resamples: int,
+    confidence: float,
+    seed: int,
+) -> np.ndarray:
+    order = np.argsort(p, kind="stable")
+    y, p = y[order], p[order]
+    n = y.size
+    starts = np.flatnonzero(np.r_[True, np.diff(p) != 0])
+    rng = np.random.default_rng(seed)
+    replicates = []
+    for idx in bootstrap_indices(n, n_resamples=n_resamples, rng=rng):
+        b = idx.shape[0]
+        flat = (idx + (np.arange(b) * n)[:, None]).ravel()
+        W = np.bincount(flat, minlength=b * n).reshape(b, n).astype(float)
+        replicates.append(_weighted_metrics(W, y, p, starts, (point[4], point[5])))
+    return percentile_interval(np.concatenate(replicates, axis=0), confidence)
+
+
+def evaluate_predictions(
+    y: ArrayLike,
+    p: ArrayLike,
+    *,
+    n_resamples: int = 1000,
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """Every metric of ``metrics.json`` with a percentile bootstrap interval.
+
+    Returns a dict with ``n``, ``base_rate``, ``mean_predicted`` and, for every name in
+    :data:`METRIC_NAMES`, the value and ``{name}_ci`` = ``[low, high]`` (NaN when undefined).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(1)
+    >>> p = rng.uniform(0.1, 0.9, 500)
+    >>> y = (rng.random(500) < p).astype(int)
+    >>> m = evaluate_predictions(y, p, n_resamples=200)
+    >>> bool(m["auc_ci"][0] < m["auc"] < m["auc_ci"][1])
+    True
+    """
+    y = np.asarray(y, dtype=float)
+    p = np.asarray(p, dtype=float)
+    if y.shape != p.shape or y.ndim != 1:
+        raise ValueError(BAD_INPUT.format(detail=f"shapes {y.shape} and {p.shape}"))
+    if np.isnan(y).any() or np.isnan(p).any():
+        raise ValueError(BAD_INPUT.format(detail="missing values"))
+    result: dict[str, Any] = {
+        "n": int(y.size),
+        "base_rate": float(y.mean()) if y.size else float("nan"),
+        "mean_predicted": float(p.mean()) if y.size else float("nan"),
+    }
+    if y.size == 0:
+        for name in METRIC_NAMES:
+            result[name] = float("nan")
+            result[f"{name}_ci"] = [float("nan"), float("nan")]
+        return result
+    point = _all_metrics(y[None, :], p[None, :])[0]
+    intervals = _bootstrap_metrics(
+        y, p, point, n_resamples=n_resamples, confidence=confidence, seed=seed
+    )
+    for j, name in enumerate(METRIC_NAMES):
+        result[name] = float(point[j])
+        result[f"{name}_ci"] = [float(intervals[j, 0]), float(intervals[j, 1])]
+    return result
+
+
+def metrics_by_group(
+    y: ArrayLike,
+    p: ArrayLike,
+    groups: pd.DataFrame,
+    *,
+    n_resamples: int = 1000,
+    seed: int = 0,
+    min_size: int = 1,
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """:func:`evaluate_predictions` within each value of each group column
+    (``{column: {value: metrics}}``); missing values form a group ``"missing"``.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> g = pd.DataFrame({"index_disposal": ["custody", "fine"] * 50})
+    >>> p = np.linspace(0.1, 0.9, 100); y = (p > 0.5).astype(int)
+    >>> sorted(metrics_by_group(y, p, g, n_resamples=50)["index_disposal"])
+    ['custody', 'fine']
+    """
+    y = np.asarray(y, dtype=float)
+    p = np.asarray(p, dtype=float)
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    for column in groups.columns:
+        values = groups[column].astype("object").where(groups[column].notna(), "missing")
+        values = values.astype(str).to_numpy()
+        out[str(column)] = {}
+        for value in sorted(pd.unique(values)):
+            mask = values == value
+            if mask.sum() < min_size:
+                continue
+            out[str(column)][str(value)] = evaluate_predictions(
+                y[mask], p[mask], n_resamples=n_resamples, seed=seed
+            )
+    return out

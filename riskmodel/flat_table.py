@@ -1,0 +1,261 @@
+"""Flat person-level tables (COMPAS, NIJ, research extracts) as a FeatureTable.
+
+A ``[table]`` config (:class:`riskmodel.config.TableSpec`) names the columns; nothing else is
+needed. Boolean columns, string categories and missing values are handled here: numeric and
+boolean features become float64 (missing stays NaN, the model pipelines impute), categorical
+features become strings (missing stays missing, the pipelines give it its own level). Group
+columns travel in ``groups`` and never reach ``X`` unless also listed as a feature.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from riskmodel._errors import ConfigError, DataError
+from riskmodel.config import TableSpec
+from riskmodel.features import CENSORED, LABELLED, FeatureTable
+
+__all__ = [
+    "BAD_LABEL",
+    "BAD_NUMERIC",
+    "BAD_QUERY",
+    "DUPLICATE_IDS",
+    "EMPTY_TABLE",
+    "MISSING_COLUMNS",
+    "NO_LABELS",
+    "UNREADABLE_TABLE",
+    "build_flat_table",
+    "load_flat_table",
+    "read_flat_table",
+]
+
+UNREADABLE_TABLE = "cannot read table {path}: {reason}"
+MISSING_COLUMNS = (
+    "the config names column(s) {missing} that the table does not have; columns available: "
+    "{available}"
+)
+BAD_QUERY = "[table] query {query!r} cannot be applied: {reason}; columns available: {available}"
+EMPTY_TABLE = "the table has no rows{after}"
+BAD_NUMERIC = (
+    "numeric column {column!r} has non-numeric values ({examples}); list it under "
+    "'categorical' instead"
+)
+BAD_LABEL = "label column {column!r} must hold 0/1 (or true/false); found {examples}"
+NO_LABELS = "label column {column!r} has no known outcome in any row"
+DUPLICATE_IDS = "id column {column!r} is not unique: {examples} appear more than once"
+
+_TRUE = frozenset({"true", "t", "yes", "y", "1", "1.0"})
+_FALSE = frozenset({"false", "f", "no", "n", "0", "0.0"})
+
+
+def read_flat_table(path: str | os.PathLike) -> pd.DataFrame:
+    """Read a flat table from CSV or Parquet (by suffix), with pandas' type inference.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = p.write_text("id,age\\na,30\\n")
+    >>> read_flat_table(p).shape
+    (1, 2)
+    """
+    path = Path(path)
+    try:
+        if path.suffix.lower() == ".parquet":
+            frame = pd.read_parquet(path)
+        else:
+            frame = pd.read_csv(path, low_memory=False)
+    except (OSError, ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DataError(UNREADABLE_TABLE.format(path=path, reason=reason)) from exc
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame
+
+
+def _examples(values: pd.Series, limit: int = 5) -> str:
+    uniques = pd.unique(values.astype(str))
+    shown = ", ".join(repr(v) for v in uniques[:limit])
+    return shown + (", ..." if len(uniques) > limit else "")
+
+
+def _as_boolean(values: pd.Series) -> pd.Series | None:
+    """Float 0/1 (NaN when missing) when every present value reads as a boolean, else None."""
+    present = values.notna()
+    text = values[present].astype(str).str.strip().str.lower()
+    if not text.isin(_TRUE | _FALSE).all():
+        return None
+    out = pd.Series(np.nan, index=values.index, dtype="float64")
+    out[present] = text.isin(_TRUE).astype("float64").to_numpy()
+    return out
+
+
+def _numeric(values: pd.Series, column: str) -> pd.Series:
+    if pd.api.types.is_bool_dtype(values.dtype) or pd.api.types.is_numeric_dtype(values.dtype):
+        return values.astype("float64")
+    boolean = _as_boolean(values)
+    if boolean is not None:
+        return boolean
+    converted = pd.to_numeric(values, errors="coerce")
+    bad = values.notna() & converted.isna()
+    if bad.any():
+        raise DataError(BAD_NUMERIC.format(column=column, examples=_examples(values[bad])))
+    return converted.astype("float64")
+
+
+def _format_category(value: object) -> str:
+    if isinstance(value, bool | np.bool_):
+        return "true" if value else "false"
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _categorical(values: pd.Series) -> pd.Series:
+    present = values.notna()
+    out = pd.Series(np.nan, index=values.index, dtype="object")
+    out[present] = [_format_category(v) for v in values[present]]
+    return out.astype("str")
+
+
+def _label(values: pd.Series, column: str) -> pd.Series:
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return values.astype("float64")
+    if pd.api.types.is_numeric_dtype(values.dtype):
+        label = values.astype("float64")
+    else:
+        label = _as_boolean(values)
+        if label is None:
+            raise DataError(BAD_LABEL.format(column=column, examples=_examples(values.dropna())))
+    bad = label.notna() & ~label.isin([0.0, 1.0])
+    if bad.any():
+        raise DataError(BAD_LABEL.format(column=column, examples=_examples(values[bad])))
+    return label
+
+
+def build_flat_table(
+    frame: pd.DataFrame,
+    spec: TableSpec,
+    *,
+    labels: bool = True,
+    source: str | None = None,
+) -> FeatureTable:
+    """A FeatureTable from a flat person-level table described by a ``[table]`` config.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        One row per person.
+    spec : TableSpec
+        The ``[table]`` section.
+    labels : bool
+        Read the label column (training, evaluation). False for scoring: the label column
+        may then be absent.
+    source : str, optional
+        Where the table came from (recorded in ``meta``).
+
+    Returns
+    -------
+    FeatureTable
+        ``X`` holds exactly the configured features (numeric float64, categorical strings);
+        ``label`` is float 0/1 (NaN when unknown, such rows being ``censored``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from riskmodel.config import TableSpec
+    >>> frame = pd.DataFrame({"id": ["a", "b"], "y": [0, 1], "age": [30, None],
+    ...                       "flag": [True, False], "race": ["x", "y"]})
+    >>> spec = TableSpec(label="y", id="id", numeric=("age", "flag"), groups=("race",))
+    >>> table = build_flat_table(frame, spec)
+    >>> table.feature_names, list(table.groups.columns)
+    (['age', 'flag'], ['race'])
+    """
+    n_read = len(frame)
+    needed = [*spec.features, *spec.groups, *([spec.id] if spec.id else [])]
+    if labels:
+        needed.append(spec.label)
+    missing = [c for c in dict.fromkeys(needed) if c not in frame.columns]
+    if missing:
+        raise ConfigError(
+            MISSING_COLUMNS.format(
+                missing=", ".join(map(repr, missing)),
+                available=", ".join(map(str, frame.columns)),
+            )
+        )
+    if spec.query:
+        try:
+            frame = frame.query(spec.query, engine="python")
+        except Exception as exc:  # pandas raises many types for a bad expression
+            raise ConfigError(
+                BAD_QUERY.format(
+                    query=spec.query,
+                    reason=f"{type(exc).__name__}: {exc}",
+                    available=", ".join(map(str, frame.columns)),
+                )
+            ) from exc
+    frame = frame.reset_index(drop=True)
+    if frame.empty:
+        raise DataError(EMPTY_TABLE.format(after=" after the query" if spec.query else ""))
+
+    X = pd.DataFrame(index=frame.index)
+    for column in spec.numeric:
+        X[column] = _numeric(frame[column], column)
+    for column in spec.categorical:
+        X[column] = _categorical(frame[column])
+
+    if spec.id:
+        ids = _categorical(frame[spec.id])
+        duplicated = ids[ids.duplicated(keep=False)]
+        if len(duplicated):
+            raise DataError(DUPLICATE_IDS.format(column=spec.id, examples=_examples(duplicated)))
+    else:
+        ids = pd.Series([str(i + 1) for i in range(len(frame))], dtype="str")
+    ids = ids.rename("person_id")
+
+    groups = pd.DataFrame({c: _categorical(frame[c]) for c in spec.groups}, index=frame.index)
+
+    label = status = None
+    if labels:
+        label = _label(frame[spec.label], spec.label).rename("reoffended_2y")
+        if label.isna().all():
+            raise DataError(NO_LABELS.format(column=spec.label))
+        status = pd.Series(
+            np.where(label.notna(), LABELLED, CENSORED), dtype="str", name="label_status"
+        )
+    meta = {
+        "kind": "flat_table",
+        "source": source,
+        "n_rows_read": n_read,
+        "n_people": len(frame),
+        "query": spec.query,
+        "label_column": spec.label,
+        "outcome": spec.outcome,
+        "follow_up_months": spec.follow_up_months,
+        "numeric": list(spec.numeric),
+        "categorical": list(spec.categorical),
+        "groups": list(spec.groups),
+    }
+    if label is not None:
+        meta["n_unlabelled"] = int(label.isna().sum())
+    return FeatureTable(X=X, label=label, label_status=status, groups=groups, ids=ids, meta=meta)
+
+
+def load_flat_table(
+    path: str | os.PathLike, spec: TableSpec, *, labels: bool = True
+) -> FeatureTable:
+    """Read a CSV/Parquet flat table and build its FeatureTable (see :func:`build_flat_table`).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from riskmodel.config import TableSpec
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = p.write_text("id,age,y\\na,30,1\\nb,40,0\\n")
+    >>> len(load_flat_table(p, TableSpec(label="y", id="id", numeric=("age",))))
+    2
+    """
+    return build_flat_table(read_flat_table(path), spec, labels=labels, source=str(path))

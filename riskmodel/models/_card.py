@@ -1,0 +1,110 @@
+"""MODEL_CARD.md written from what training measured."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from riskmodel.fairness import summary_markdown
+
+__all__ = ["model_card_markdown"]
+
+_METRICS = (
+    ("auc", "AUC"),
+    ("brier", "Brier score"),
+    ("log_loss", "log loss"),
+    ("ece", "expected calibration error (10 equal-frequency bins)"),
+    ("calibration_slope", "calibration slope"),
+    ("calibration_intercept", "calibration intercept"),
+    ("observed_expected", "observed / expected"),
+)
+
+
+def _num(value: Any, digits: int = 3) -> str:
+    return "—" if value is None else f"{float(value):.{digits}f}"
+
+
+def _pct(value: Any) -> str:
+    return "—" if value is None else f"{100 * float(value):.1f}%"
+
+
+def model_card_markdown(manifest: dict[str, Any]) -> str:
+    """The model card of a bundle, as Markdown, from its manifest (JSON-ready values).
+
+    ``{model_id}``, ``{created_at}`` and ``{model_sha256}`` are left as placeholders that
+    :func:`riskmodel.bundle.save_bundle` fills in.
+    """
+    data = manifest.get("training_data", {})
+    metrics = manifest.get("metrics", {})
+    model = manifest.get("model", {})
+    split = manifest.get("split", {})
+    outcome = manifest.get("outcome", "the outcome")
+    follow_up = manifest.get("follow_up_months")
+    lines = [
+        "# Model card: {model_id}",
+        "",
+        "Created {created_at}. `model.joblib` sha256 `{model_sha256}`.",
+        "",
+        "## Intended use",
+        "",
+        f"Estimates the probability of **{outcome}**"
+        + (f" within {follow_up} months" if follow_up else "")
+        + " for one person, to inform decisions made by people about the intensity of "
+        "supervision, places on programmes and offender-management cohorts. It is **not** an "
+        "assessment of risk of serious harm and must never be presented as one. It describes "
+        "groups of people like this person, not what this person will do.",
+        "",
+        "## Model",
+        "",
+        f"- family: `{model.get('family_fitted')}` (asked for `{model.get('family')}`); "
+        f"hyperparameters {model.get('params')}",
+        f"- calibration: {model.get('calibration')}"
+        + (
+            f"; calibrated log-odds = {_num(model.get('calibration_slope'), 4)} × model "
+            f"log-odds + {_num(model.get('calibration_intercept'), 4)} (exactly explainable)"
+            if model.get("calibration_slope") is not None
+            else " (piecewise constant: explanations are approximate)"
+        ),
+        f"- numeric features: {', '.join(model.get('numeric', [])) or 'none'}",
+        f"- categorical features: {', '.join(model.get('categorical', [])) or 'none'}",
+        "- ethnicity and group columns not listed as features never reach the model.",
+        "",
+        "## Data",
+        "",
+        f"- source: `{data.get('source')}` ({data.get('kind')})",
+        f"- people: {data.get('n_rows')} read, {data.get('n_labelled')} with a known outcome, "
+        f"{data.get('n_unlabelled')} without (censored, excluded)",
+        f"- base rate: {_pct(data.get('base_rate'))}",
+        f"- held-out test: {split.get('method')}"
+        + (f" (test from {split['test_from']})" if split.get("test_from") else "")
+        + f"; {split.get('n_train')} people to train, {split.get('n_test')} to test",
+        "",
+        "## Held-out performance (95% bootstrap intervals)",
+        "",
+        "| measure | value | interval |",
+        "|---|---|---|",
+    ]
+    for key, label in _METRICS:
+        ci = metrics.get(f"{key}_ci") or [None, None]
+        lines.append(f"| {label} | {_num(metrics.get(key))} | {_num(ci[0])} to {_num(ci[1])} |")
+    lines += ["", "## Fairness summary (held-out)", ""]
+    summary = manifest.get("group_summary", {})
+    if summary.get("by_group"):
+        lines += [summary_markdown(summary), ""]
+    else:
+        lines += ["No group columns were available.", ""]
+    lines += [
+        "When base rates differ between groups, calibration within groups and equal error "
+        "rates cannot all hold at once: run `riskmodel fairness` for the trade-off at a "
+        "threshold.",
+        "",
+        "## Limitations",
+        "",
+        "- Trained on one population and period; a model is usually miscalibrated elsewhere "
+        "(recalibrate on local outcomes with `riskmodel recalibrate`).",
+        f"- The outcome is {outcome}: a record of what was detected and proven, not of all "
+        "offending, and its recording differs between groups and areas.",
+        "- Static and historical factors dominate; scores change little with progress.",
+        "- `model.joblib` is a pickle: load only bundles you trust.",
+        "",
+    ]
+    return "\n".join(lines)

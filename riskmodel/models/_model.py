@@ -1,0 +1,379 @@
+"""Model families behind one estimator, :class:`RiskModel`: a pipeline wrapped in calibration.
+
+Families
+--------
+``logistic``
+    A scorecard-like regularised logistic regression: B-spline bases on numeric features
+    (non-linear age and history effects), one-hot encoding with rare levels grouped for
+    categoricals. The regularisation strength is chosen by inner cross-validation.
+``gbm``
+    ``HistGradientBoostingClassifier`` on numeric features and ordinal-coded categoricals
+    (rare levels grouped; no native categorical splits, so shap's TreeExplainer is exact).
+``default``
+    The recommended default: ``logistic`` and ``gbm`` candidates are compared by inner
+    cross-validated log loss on the training data only, and the best one is kept. One model is
+    kept (never an average), so the calibrated score stays exactly explainable.
+
+Calibration is ``CalibratedClassifierCV(method=..., ensemble=False)``: the pipeline is refitted
+on all training rows and one calibrator is fitted on its cross-validated decision values. With
+the sigmoid method the calibrated log-odds are exactly
+``calibration_slope_ * raw_decision_function(X) + calibration_intercept_``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import log_loss
+from sklearn.model_selection import StratifiedKFold, cross_val_predict, train_test_split
+from sklearn.pipeline import Pipeline
+from sklearn.utils.validation import check_is_fitted
+
+from riskmodel._errors import ConfigError, DataError
+from riskmodel.models._preprocess import scorecard_preprocessor, tree_preprocessor
+
+__all__ = [
+    "BAD_TARGET",
+    "CANDIDATES",
+    "FAMILIES",
+    "FORBIDDEN_COLUMNS",
+    "MISSING_FEATURES",
+    "ONE_CLASS",
+    "BaseRateModel",
+    "RiskModel",
+    "build_pipeline",
+]
+
+#: Families :class:`RiskModel` accepts.
+FAMILIES: tuple[str, ...] = ("default", "logistic", "gbm")
+#: Calibration methods.
+CALIBRATIONS: tuple[str, ...] = ("sigmoid", "isotonic")
+#: Hyperparameter candidates of each family, compared by inner cross-validation.
+CANDIDATES: dict[str, tuple[dict[str, Any], ...]] = {
+    "logistic": tuple({"C": c} for c in (0.1, 0.3, 1.0)),
+    "gbm": (
+        {
+            "learning_rate": 0.05,
+            "max_iter": 200,
+            "max_leaf_nodes": 15,
+            "min_samples_leaf": 40,
+            "l2_regularization": 1.0,
+        },
+    ),
+}
+#: Families the default compares.
+DEFAULT_CANDIDATE_FAMILIES: tuple[str, ...] = ("logistic", "gbm")
+#: Columns that never reach a model, whatever the caller passes.
+FORBIDDEN_COLUMNS: frozenset[str] = frozenset({"ethnicity", "race"})
+
+UNKNOWN_FAMILY = "unknown model family {value!r}; known families: {known}"
+UNKNOWN_CALIBRATION = "unknown calibration {value!r}; known: {known}"
+MISSING_FEATURES = "the data lack feature column(s) the model needs: {missing}"
+FORBIDDEN_FEATURE = "column {column!r} can never be a model feature"
+BAD_TARGET = "the outcome must be 0/1 with no missing values; found {examples}"
+ONE_CLASS = "the outcome has only one class ({value}); a model needs both outcomes"
+
+
+def build_pipeline(
+    family: str, params: dict[str, Any], numeric: list[str], categorical: list[str], seed: int
+) -> Pipeline:
+    """The uncalibrated pipeline (preprocessing + classifier) of one family.
+
+    Examples
+    --------
+    >>> build_pipeline("logistic", {"C": 0.1}, ["age"], ["sex"], 0).steps[-1][0]
+    'classifier'
+    """
+    if family == "logistic":
+        classifier: Any = LogisticRegression(max_iter=5000, **params)
+        preprocess = scorecard_preprocessor(numeric, categorical)
+    elif family == "gbm":
+        classifier = HistGradientBoostingClassifier(random_state=seed, **params)
+        preprocess = tree_preprocessor(numeric, categorical)
+    else:
+        raise ConfigError(UNKNOWN_FAMILY.format(value=family, known=", ".join(FAMILIES[1:])))
+    return Pipeline([("preprocess", preprocess), ("classifier", classifier)])
+
+
+def _target(y: Any) -> np.ndarray:
+    values = pd.Series(np.asarray(y)).reset_index(drop=True)
+    numeric = pd.to_numeric(values, errors="coerce")
+    bad = numeric.isna() | ~numeric.isin([0, 1])
+    if bad.any():
+        examples = ", ".join(repr(v) for v in pd.unique(values[bad].astype(str))[:5])
+        raise DataError(BAD_TARGET.format(examples=examples))
+    target = numeric.to_numpy(dtype=int)
+    if np.unique(target).size < 2:
+        raise DataError(ONE_CLASS.format(value=int(target[0])))
+    return target
+
+
+class RiskModel(ClassifierMixin, BaseEstimator):
+    """A calibrated model of a binary outcome: one pipeline, one calibrator.
+
+    Parameters
+    ----------
+    family : {"default", "logistic", "gbm"}
+        Model family; ``default`` picks between ``logistic`` and ``gbm`` by inner CV.
+    calibration : {"sigmoid", "isotonic"}
+        Calibration method. Sigmoid keeps the score exactly explainable in log-odds.
+    seed : int
+        Seed of every random choice (folds, boosting).
+    numeric, categorical : list of str, optional
+        Feature columns; when both are omitted they are inferred from ``X``'s dtypes
+        (numeric and boolean dtypes are numeric, everything else categorical).
+    cv : int or "auto"
+        Folds of the calibration's cross-validation; ``auto`` is 5 up to 20,000 training
+        rows and 3 above (large samples need fewer folds, and training stays fast).
+    inner_cv : int
+        Folds of the inner cross-validation that chooses hyperparameters and family.
+    max_selection_rows : int
+        The inner cross-validation uses at most this many (stratified) training rows.
+
+    Attributes
+    ----------
+    family_ : str
+        The family fitted (the one chosen, for ``default``).
+    params_ : dict
+        Its hyperparameters.
+    selection_ : DataFrame
+        Inner-CV log loss of every candidate (empty when there was nothing to choose).
+    estimator_ : Pipeline
+        The fitted uncalibrated pipeline.
+    calibrated_ : CalibratedClassifierCV
+    calibration_slope_, calibration_intercept_ : float or None
+        Sigmoid calibration: ``logit(p) = slope * raw + intercept`` (None for isotonic).
+    feature_names_in_ : ndarray
+        Feature columns in the order the model uses them.
+    design_mean_ : ndarray
+        Mean of the preprocessed training design (the logistic family's explanation
+        reference).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> X = pd.DataFrame({"age": rng.integers(18, 70, 300).astype(float),
+    ...                   "sex": rng.choice(["male", "female"], 300)})
+    >>> y = (rng.random(300) < 1 / (1 + np.exp((X["age"] - 40) / 10))).astype(int)
+    >>> model = RiskModel(family="logistic").fit(X, y)
+    >>> p = model.predict_proba(X)[:, 1]
+    >>> bool(((p > 0) & (p < 1)).all())
+    True
+    """
+
+    def __init__(
+        self,
+        *,
+        family: str = "default",
+        calibration: str = "sigmoid",
+        seed: int = 0,
+        numeric: list[str] | None = None,
+        categorical: list[str] | None = None,
+        cv: int | str = "auto",
+        inner_cv: int = 3,
+        max_selection_rows: int = 10_000,
+    ) -> None:
+        self.family = family
+        self.calibration = calibration
+        self.seed = seed
+        self.numeric = numeric
+        self.categorical = categorical
+        self.cv = cv
+        self.inner_cv = inner_cv
+        self.max_selection_rows = max_selection_rows
+
+    # -- fitting -------------------------------------------------------------------------
+    def _resolve_columns(self, X: pd.DataFrame) -> tuple[list[str], list[str]]:
+        if self.numeric is None and self.categorical is None:
+            numeric = [
+                str(c)
+                for c in X.columns
+                if pd.api.types.is_numeric_dtype(X[c].dtype)
+                or pd.api.types.is_bool_dtype(X[c].dtype)
+            ]
+            categorical = [str(c) for c in X.columns if str(c) not in numeric]
+        else:
+            numeric = list(self.numeric or [])
+            categorical = list(self.categorical or [])
+        for column in numeric + categorical:
+            if column.strip().lower() in FORBIDDEN_COLUMNS:
+                raise ConfigError(FORBIDDEN_FEATURE.format(column=column))
+        missing = [c for c in numeric + categorical if c not in X.columns]
+        if missing:
+            raise DataError(MISSING_FEATURES.format(missing=", ".join(map(repr, missing))))
+        return numeric, categorical
+
+    def prepare(self, X: Any) -> pd.DataFrame:
+        """The model's feature columns of ``X``, in its order and types (numeric as float).
+
+        Raises :class:`~riskmodel.DataError` naming any feature column ``X`` lacks.
+        """
+        frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(X)
+        names = list(self.feature_names_in_)
+        missing = [c for c in names if c not in frame.columns]
+        if missing:
+            raise DataError(MISSING_FEATURES.format(missing=", ".join(map(repr, missing))))
+        frame = frame[names].reset_index(drop=True)
+        for column in self.numeric_:
+            frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+        return frame
+
+    def _candidates(self) -> list[tuple[str, dict[str, Any]]]:
+        families = DEFAULT_CANDIDATE_FAMILIES if self.family == "default" else (self.family,)
+        return [(family, dict(params)) for family in families for params in CANDIDATES[family]]
+
+    def _select(
+        self, X: pd.DataFrame, y: np.ndarray, candidates: list[tuple[str, dict[str, Any]]]
+    ) -> tuple[tuple[str, dict[str, Any]], pd.DataFrame]:
+        if len(candidates) == 1:
+            return candidates[0], pd.DataFrame(columns=["family", "params", "inner_log_loss"])
+        Xs, ys = X, y
+        if len(X) > self.max_selection_rows:
+            Xs, _, ys, _ = train_test_split(
+                X,
+                y,
+                train_size=self.max_selection_rows,
+                stratify=y,
+                random_state=self.seed,
+            )
+        folds = StratifiedKFold(self.inner_cv, shuffle=True, random_state=self.seed + 1)
+        rows = []
+        for family, params in candidates:
+            pipeline = build_pipeline(family, params, self.numeric_, self.categorical_, self.seed)
+            proba = cross_val_predict(pipeline, Xs, ys, cv=folds, method="predict_proba")[:, 1]
+            proba = np.clip(proba, 1e-6, 1 - 1e-6)
+            rows.append(
+                {"family": family, "params": params, "inner_log_loss": log_loss(ys, proba)}
+            )
+        table = pd.DataFrame(rows)
+        best = int(table["inner_log_loss"].to_numpy().argmin())
+        return candidates[best], table
+
+    def fit(self, X: Any, y: Any) -> RiskModel:
+        """Choose (by inner CV), fit and calibrate on ``X``, ``y``."""
+        if self.family not in FAMILIES:
+            raise ConfigError(UNKNOWN_FAMILY.format(value=self.family, known=", ".join(FAMILIES)))
+        if self.calibration not in CALIBRATIONS:
+            raise ConfigError(
+                UNKNOWN_CALIBRATION.format(value=self.calibration, known=", ".join(CALIBRATIONS))
+            )
+        frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(X)
+        target = _target(y)
+        self.numeric_, self.categorical_ = self._resolve_columns(frame)
+        self.feature_names_in_ = np.asarray(self.numeric_ + self.categorical_, dtype=object)
+        self.n_features_in_ = len(self.feature_names_in_)
+        frame = self.prepare(frame)
+        (self.family_, self.params_), self.selection_ = self._select(
+            frame, target, self._candidates()
+        )
+        pipeline = build_pipeline(
+            self.family_, self.params_, self.numeric_, self.categorical_, self.seed
+        )
+        n_folds = self.cv if self.cv != "auto" else (5 if len(target) <= 20_000 else 3)
+        folds = StratifiedKFold(n_folds, shuffle=True, random_state=self.seed)
+        self.calibrated_ = CalibratedClassifierCV(
+            pipeline, method=self.calibration, cv=folds, ensemble=False
+        ).fit(frame, target)
+        fitted = self.calibrated_.calibrated_classifiers_[0]
+        self.estimator_ = fitted.estimator
+        calibrator = fitted.calibrators[0]
+        if self.calibration == "sigmoid":
+            self.calibration_slope_ = float(-calibrator.a_)
+            self.calibration_intercept_ = float(-calibrator.b_)
+        else:
+            self.calibration_slope_ = self.calibration_intercept_ = None
+        self.classes_ = np.array([0, 1])
+        self.base_rate_ = float(target.mean())
+        self.n_train_ = len(target)
+        # The training data's mean design row: the reference ("average person") of the
+        # logistic family's exact explanations, the same for every batch explained.
+        design = self.estimator_.named_steps["preprocess"].transform(frame)
+        self.design_mean_ = np.asarray(design.mean(axis=0), dtype=float).ravel()
+        return self
+
+    # -- prediction ----------------------------------------------------------------------
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Calibrated probabilities, shape ``(n, 2)``."""
+        check_is_fitted(self, "calibrated_")
+        return self.calibrated_.predict_proba(self.prepare(X))
+
+    def predict(self, X: Any) -> np.ndarray:
+        """1 when the calibrated probability is at least 0.5."""
+        return (self.predict_proba(X)[:, 1] >= 0.5).astype(int)
+
+    def raw_decision_function(self, X: Any) -> np.ndarray:
+        """The uncalibrated pipeline's decision function (its log-odds)."""
+        check_is_fitted(self, "calibrated_")
+        return self.estimator_.decision_function(self.prepare(X))
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        """Calibrated log-odds: exactly ``slope * raw + intercept`` for sigmoid calibration."""
+        check_is_fitted(self, "calibrated_")
+        if self.calibration_slope_ is not None:
+            raw = self.raw_decision_function(X)
+            return self.calibration_slope_ * raw + self.calibration_intercept_
+        p = np.clip(self.predict_proba(X)[:, 1], 1e-12, 1 - 1e-12)
+        return np.log(p / (1 - p))
+
+    @property
+    def exactly_explainable(self) -> bool:
+        """True when the calibrated log-odds are a linear function of one model's output."""
+        return self.calibration == "sigmoid"
+
+    def transformed_feature_names(self) -> list[str]:
+        """Names of the preprocessed columns, each ``{feature}__{detail}``."""
+        check_is_fitted(self, "estimator_")
+        return [str(n) for n in self.estimator_[:-1].get_feature_names_out()]
+
+    def describe(self) -> dict[str, Any]:
+        """A plain summary for manifests and model cards."""
+        check_is_fitted(self, "estimator_")
+        return {
+            "family": self.family,
+            "family_fitted": self.family_,
+            "params": self.params_,
+            "calibration": self.calibration,
+            "calibration_slope": self.calibration_slope_,
+            "calibration_intercept": self.calibration_intercept_,
+            "numeric": list(self.numeric_),
+            "categorical": list(self.categorical_),
+            "selection": self.selection_.to_dict(orient="records"),
+            "exactly_explainable": self.exactly_explainable,
+        }
+
+
+class BaseRateModel(ClassifierMixin, BaseEstimator):
+    """Everyone gets the training base rate: the baseline every model must beat.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> BaseRateModel().fit(np.zeros((4, 1)), [0, 0, 1, 1]).predict_proba(np.zeros((1, 1)))
+    array([[0.5, 0.5]])
+    """
+
+    def fit(self, X: Any, y: Any) -> BaseRateModel:
+        target = np.asarray(y, dtype=float)
+        self.base_rate_ = float(target.mean())
+        self.classes_ = np.array([0, 1])
+        return self
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        check_is_fitted(self, "base_rate_")
+        n = len(X)
+        return np.column_stack([np.full(n, 1 - self.base_rate_), np.full(n, self.base_rate_)])
+
+    def predict(self, X: Any) -> np.ndarray:
+        return (self.predict_proba(X)[:, 1] >= 0.5).astype(int)
+
+
+def clone_model(model: RiskModel) -> RiskModel:
+    """An unfitted copy with the same parameters."""
+    return clone(model)

@@ -1,0 +1,179 @@
+"""Preprocessing inside the model pipelines: spline bases, rare-level grouping, encodings.
+
+Everything here is fitted on training rows only (inside cross-validation folds), so nothing
+learnt from evaluation rows leaks into a model.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.compose import ColumnTransformer
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, SplineTransformer
+from sklearn.utils.validation import check_is_fitted
+
+#: Level of a categorical feature standing for a missing value.
+MISSING_LEVEL = "missing"
+
+
+class SplineBasis(TransformerMixin, BaseEstimator):
+    """Natural-looking B-spline basis of one numeric column, with a missing-value indicator.
+
+    Knots sit at the unique quantiles of the training values, so skewed counts (prior
+    offences) get knots where people are. Columns with few distinct values stay linear
+    (standardised). Missing values are imputed with the training median and flagged in an
+    extra indicator column when the training data had any. Beyond the training range the basis
+    is held constant, as a scorecard caps its bands.
+
+    Parameters
+    ----------
+    n_knots : int
+        Number of quantile knots (before removing duplicates).
+    degree : int
+        Spline degree.
+    min_unique : int
+        Columns with fewer distinct values than this stay linear.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> basis = SplineBasis().fit(np.arange(100.0).reshape(-1, 1))
+    >>> basis.transform(np.array([[5.0], [np.nan]])).shape  # 6 spline columns, no missing
+    (2, 6)
+    """
+
+    def __init__(self, *, n_knots: int = 5, degree: int = 3, min_unique: int = 8) -> None:
+        self.n_knots = n_knots
+        self.degree = degree
+        self.min_unique = min_unique
+
+    def fit(self, X: Any, y: Any = None) -> SplineBasis:
+        values = np.asarray(X, dtype=float).reshape(len(X), -1)
+        if values.shape[1] != 1:
+            raise ValueError(f"SplineBasis takes one column, got {values.shape[1]}")
+        column = values[:, 0]
+        present = column[np.isfinite(column)]
+        self.has_missing_ = bool(present.size < column.size)
+        self.median_ = float(np.median(present)) if present.size else 0.0
+        self.spline_ = None
+        self.mean_, self.scale_ = 0.0, 1.0
+        if np.unique(present).size >= self.min_unique:
+            knots = np.unique(np.quantile(present, np.linspace(0, 1, self.n_knots)))
+            if knots.size >= 3:
+                self.spline_ = SplineTransformer(
+                    knots=knots.reshape(-1, 1),
+                    degree=self.degree,
+                    extrapolation="constant",
+                    include_bias=False,
+                ).fit(present.reshape(-1, 1))
+        if self.spline_ is None and present.size:
+            self.mean_ = float(present.mean())
+            self.scale_ = float(present.std()) or 1.0
+        self.n_features_in_ = 1
+        return self
+
+    def transform(self, X: Any) -> np.ndarray:
+        check_is_fitted(self, "median_")
+        column = np.asarray(X, dtype=float).reshape(len(X), -1)[:, 0]
+        missing = ~np.isfinite(column)
+        filled = np.where(missing, self.median_, column).reshape(-1, 1)
+        if self.spline_ is not None:
+            parts = [self.spline_.transform(filled)]
+        else:
+            parts = [(filled - self.mean_) / self.scale_]
+        if self.has_missing_:
+            parts.append(missing.astype(float).reshape(-1, 1))
+        return np.hstack(parts)
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        check_is_fitted(self, "median_")
+        name = "x0" if input_features is None else str(np.asarray(input_features)[0])
+        if self.spline_ is not None:
+            n = self.spline_.n_features_out_
+            names = [f"{name}_sp{i}" for i in range(n)]
+        else:
+            names = [name]
+        if self.has_missing_:
+            names.append(f"{name}_missing")
+        return np.asarray(names, dtype=object)
+
+
+class CategoryCleaner(TransformerMixin, BaseEstimator):
+    """Categorical columns as plain strings, missing values as their own level.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> CategoryCleaner().fit_transform(pd.DataFrame({"a": ["x", None]})).tolist()
+    [['x'], ['missing']]
+    """
+
+    def fit(self, X: Any, y: Any = None) -> CategoryCleaner:
+        frame = pd.DataFrame(X)
+        self.n_features_in_ = frame.shape[1]
+        self.feature_names_in_ = np.asarray([str(c) for c in frame.columns], dtype=object)
+        return self
+
+    def transform(self, X: Any) -> np.ndarray:
+        check_is_fitted(self, "n_features_in_")
+        frame = pd.DataFrame(X)
+        out = np.empty(frame.shape, dtype=object)
+        for j, column in enumerate(frame.columns):
+            values = frame[column]
+            present = values.notna().to_numpy()
+            out[:, j] = MISSING_LEVEL
+            out[present, j] = values[present].astype(str).to_numpy(dtype=object)
+        return out
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        check_is_fitted(self, "n_features_in_")
+        return self.feature_names_in_ if input_features is None else np.asarray(input_features)
+
+
+def scorecard_preprocessor(
+    numeric: list[str], categorical: list[str], *, min_frequency: int = 10
+) -> ColumnTransformer:
+    """Spline bases for numeric columns and one-hot encoding (rare levels grouped) for
+    categoricals: one block per input feature, named after it, so every output column belongs
+    to exactly one feature (``{feature}__...``)."""
+    blocks: list[tuple[str, Any, list[str]]] = [
+        (column, SplineBasis(), [column]) for column in numeric
+    ]
+    for column in categorical:
+        encoder = OneHotEncoder(
+            handle_unknown="infrequent_if_exist",
+            min_frequency=min_frequency,
+            sparse_output=False,
+        )
+        blocks.append(
+            (column, Pipeline([("clean", CategoryCleaner()), ("onehot", encoder)]), [column])
+        )
+    return ColumnTransformer(blocks, remainder="drop", sparse_threshold=0.0)
+
+
+def tree_preprocessor(
+    numeric: list[str], categorical: list[str], *, min_frequency: int = 20
+) -> ColumnTransformer:
+    """Numeric columns as they are (missing values handled by the trees) and categoricals as
+    ordinal codes with rare levels grouped (unseen levels and missing get codes of their own).
+
+    The trees see plain numbers, never native categorical splits, so shap's TreeExplainer
+    explains them exactly (ARCHITECTURE.md, "Known traps")."""
+    blocks: list[tuple[str, Any, list[str]]] = [
+        (column, "passthrough", [column]) for column in numeric
+    ]
+    for column in categorical:
+        encoder = OrdinalEncoder(
+            handle_unknown="use_encoded_value",
+            unknown_value=-1,
+            min_frequency=min_frequency,
+            dtype=np.float64,
+        )
+        blocks.append(
+            (column, Pipeline([("clean", CategoryCleaner()), ("ordinal", encoder)]), [column])
+        )
+    return ColumnTransformer(blocks, remainder="drop", sparse_threshold=0.0)

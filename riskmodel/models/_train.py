@@ -1,0 +1,153 @@
+"""Training with an honest held-out test: split by index date when dates exist (train on the
+earlier people, test on the later ones), otherwise stratified at random."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import train_test_split
+
+from riskmodel._errors import DataError
+from riskmodel.evaluation import EVALUATION_GROUPS, evaluate_predictions, metrics_by_group
+from riskmodel.models._inputs import ModelInputs, feature_lists, labelled_arrays
+from riskmodel.models._model import RiskModel
+
+__all__ = ["TOO_FEW_TO_SPLIT", "TrainResult", "group_summary", "split_rows", "train_model"]
+
+TOO_FEW_TO_SPLIT = (
+    "too few labelled people to train and test: {n} labelled, {positives} with the outcome"
+)
+
+
+@dataclass
+class TrainResult:
+    """A fitted model and its held-out evaluation."""
+
+    model: RiskModel
+    split: dict[str, Any]
+    y_test: np.ndarray
+    p_test: np.ndarray
+    groups_test: pd.DataFrame
+    metrics: dict[str, Any]
+    group_summary: dict[str, Any] = field(default_factory=dict)
+    drift_reference: dict[str, Any] = field(default_factory=dict)
+
+
+def split_rows(
+    y: np.ndarray,
+    dates: pd.Series | None,
+    *,
+    test_fraction: float,
+    seed: int,
+) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+    """Train and test row positions and a description of the split.
+
+    With dates, the test rows are the people with the latest index dates (about
+    ``test_fraction`` of them; everyone on the cut-off date goes to the test side).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> dates = pd.Series(pd.date_range("2020-01-01", periods=10, freq="MS"))
+    >>> train, test, info = split_rows(np.arange(10) % 2, dates, test_fraction=0.2, seed=0)
+    >>> test.tolist(), info["method"]
+    ([8, 9], 'by index date')
+    """
+    n = len(y)
+    if dates is not None and dates.notna().all() and dates.nunique() > 1:
+        values = pd.to_datetime(dates).to_numpy()
+        cutoff = np.sort(values)[int(np.floor(n * (1 - test_fraction)))]
+        test_mask = values >= cutoff
+        if 0 < test_mask.sum() < n and len(np.unique(y[test_mask])) == 2:
+            train = np.flatnonzero(~test_mask)
+            test = np.flatnonzero(test_mask)
+            info = {
+                "method": "by index date",
+                "test_from": str(pd.Timestamp(cutoff).date()),
+                "n_train": len(train),
+                "n_test": len(test),
+            }
+            return train, test, info
+    rows = np.arange(n)
+    train, test = train_test_split(
+        rows, test_size=test_fraction, stratify=y, random_state=seed, shuffle=True
+    )
+    info = {
+        "method": "stratified at random",
+        "seed": seed,
+        "n_train": len(train),
+        "n_test": len(test),
+    }
+    return np.sort(train), np.sort(test), info
+
+
+#: Group columns the per-group evaluation covers instead of the fairness summary.
+_EVALUATION_ONLY = ("index_disposal", "index_offence")
+
+
+def group_summary(y: np.ndarray, p: np.ndarray, groups: pd.DataFrame) -> dict[str, Any]:
+    """The short fairness summary of the model card: by sex, age band, cohort and ethnicity
+    (or a flat table's group columns) on the held-out people, at a threshold of 0.5.
+
+    See :func:`riskmodel.fairness.fairness_summary`; the fairness report goes further.
+    """
+    from riskmodel.fairness import fairness_summary
+
+    columns = [c for c in groups.columns if c not in _EVALUATION_ONLY]
+    return fairness_summary(p, y, groups[columns], threshold=0.5)
+
+
+def train_model(
+    inputs: ModelInputs,
+    *,
+    test_fraction: float = 0.2,
+    seed: int | None = None,
+    n_resamples: int = 1000,
+) -> TrainResult:
+    """Split, fit the configured model on the training part, evaluate on the held-out part."""
+    table, y, dates = labelled_arrays(inputs)
+    positives = int(y.sum())
+    if len(y) < 20 or min(positives, len(y) - positives) < 5:
+        raise DataError(TOO_FEW_TO_SPLIT.format(n=len(y), positives=positives))
+    spec = inputs.config.model
+    seed = spec.seed if seed is None else seed
+    train, test, info = split_rows(y, dates, test_fraction=test_fraction, seed=seed)
+    numeric, categorical = feature_lists(inputs)
+    model = RiskModel(
+        family=spec.family,
+        calibration=spec.calibration,
+        seed=spec.seed,
+        numeric=numeric,
+        categorical=categorical,
+    ).fit(table.X.iloc[train], y[train])
+    p_test = model.predict_proba(table.X.iloc[test])[:, 1]
+    groups_test = table.groups.iloc[test].reset_index(drop=True)
+    metrics = evaluate_predictions(y[test], p_test, n_resamples=n_resamples, seed=seed)
+    present = [c for c in EVALUATION_GROUPS if c in groups_test.columns]
+    if present:
+        metrics["by_group"] = metrics_by_group(
+            y[test], p_test, groups_test[present], n_resamples=n_resamples, seed=seed
+        )
+    info["train_base_rate"] = float(y[train].mean())
+    info["test_base_rate"] = float(y[test].mean())
+    return TrainResult(
+        model=model,
+        split=info,
+        y_test=y[test],
+        p_test=p_test,
+        groups_test=groups_test,
+        metrics=metrics,
+        group_summary=group_summary(y[test], p_test, groups_test),
+        drift_reference=_drift_reference(model, table.X.iloc[train]),
+    )
+
+
+def _drift_reference(model: RiskModel, X_train: pd.DataFrame) -> dict[str, Any]:
+    """Training distributions of the score and of each feature, for drift checks at scoring."""
+    from riskmodel.scoring import drift_reference
+
+    X_train = model.prepare(X_train)
+    return drift_reference(X_train, model.predict_proba(X_train)[:, 1])

@@ -1,0 +1,247 @@
+"""HTML report of explanations: global importance, dependence plots and per-person pages.
+
+Built as summary dict → Jinja2 (autoescaped) → self-contained HTML (figures embedded as PNG
+data URIs, printable: every person page starts on a new printed page).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from riskmodel._io import to_jsonable
+from riskmodel.baselines import BANDS, ogrs3_band
+from riskmodel.explain import (
+    DependenceDisplay,
+    Explanation,
+    ImportanceDisplay,
+    WaterfallDisplay,
+    feature_label,
+    top_factors,
+)
+from riskmodel.explain._phrases import catalogue_for
+from riskmodel.reports._render import figure_to_data_uri, render_template
+
+__all__ = [
+    "DECISION_NOTE",
+    "NOT_IN_MODEL",
+    "explain_report_html",
+    "explanation_summary",
+    "model_summary",
+]
+
+#: Printed at the top of the report (tests match it).
+DECISION_NOTE = (
+    "This report explains a reoffending score; it informs a decision made by people. A "
+    "reoffending score is not an assessment of risk of serious harm, and must never be used "
+    "as one."
+)
+#: The plain statement of what the model never sees (tests match it).
+NOT_IN_MODEL = (
+    "Ethnicity is not in the model. It is never a model feature: the model cannot see it, "
+    "and no score or explanation here uses it."
+)
+#: Contributions smaller than this (log-odds) are not listed as factors on a person page.
+MIN_FACTOR = 0.005
+#: Band names and ranges, for the "how to read" section.
+BAND_TEXT = ", ".join(
+    f"{name} {low}%" + (f"–{high}%" if high is not None else " and over")
+    for name, low, high in BANDS
+)
+
+
+def model_summary(manifest: Mapping[str, Any] | None, model: Any) -> list[dict[str, str]]:
+    """Rows (``label``, ``value``) summarising the model, from its manifest when there is one.
+
+    Only plain scalars are shown: the model id, when it was made, family and calibration,
+    training size and base rate, and the manifest's top-level metrics.
+    """
+    rows: list[dict[str, str]] = []
+    manifest = dict(manifest or {})
+
+    def add(label: str, value: Any) -> None:
+        if value is None or isinstance(value, dict | list):
+            return
+        if isinstance(value, float):
+            value = f"{value:.4g}"
+        rows.append({"label": label, "value": str(value)})
+
+    add("model id", manifest.get("model_id"))
+    add("created", manifest.get("created_at"))
+    add("model family", getattr(model, "family_", None))
+    add("calibration", getattr(model, "calibration", None))
+    add("calibration slope", getattr(model, "calibration_slope_", None))
+    add("calibration intercept", getattr(model, "calibration_intercept_", None))
+    add("people in training", getattr(model, "n_train_", None))
+    base_rate = getattr(model, "base_rate_", None)
+    if base_rate is not None:
+        add("outcome rate in training", f"{100 * float(base_rate):.1f}%")
+    metrics = manifest.get("metrics")
+    if isinstance(metrics, Mapping):
+        for key, value in list(metrics.items())[:40]:
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                add(f"metric: {key}", float(value))
+            elif isinstance(value, Mapping):
+                for sub, inner in list(value.items())[:12]:
+                    if isinstance(inner, int | float) and not isinstance(inner, bool):
+                        add(f"metric: {key} {sub}", float(inner))
+    return rows
+
+
+def _person(
+    explanation: Explanation,
+    row: int,
+    *,
+    percentile: np.ndarray,
+    points: Any,
+    top_k: int,
+) -> dict[str, Any]:
+    raising, lowering = top_factors(
+        explanation, row, top_k, min_abs=MIN_FACTOR, percentage_points=points
+    )
+    shown = {f.feature for f in raising + lowering}
+    others = [c for c in explanation.features if c not in shown]
+    probability = float(explanation.probability[row])
+    return {
+        "person_id": str(explanation.ids.iloc[row]),
+        "probability": probability,
+        "band": str(ogrs3_band([probability])[0]),
+        "percentile": float(percentile[row]),
+        "log_odds": float(explanation.log_odds[row]),
+        "raising": [f.to_dict() for f in raising],
+        "lowering": [f.to_dict() for f in lowering],
+        "others_points": float(points.iloc[row][others].sum()) if others else 0.0,
+        "n_others": len(others),
+        "calibration_adjustment": (
+            None
+            if explanation.calibration_adjustment is None
+            else float(explanation.calibration_adjustment[row])
+        ),
+        "waterfall": figure_to_data_uri(
+            WaterfallDisplay.from_explanation(explanation, row).plot().figure_
+        ),
+    }
+
+
+def explanation_summary(
+    explanation: Explanation,
+    *,
+    person_rows: Sequence[int] = (),
+    selection_note: str = "",
+    manifest: Mapping[str, Any] | None = None,
+    model: Any = None,
+    source: str = "",
+    outcome: str = "",
+    group_columns: Sequence[str] = (),
+    n_rejected: int = 0,
+    top_k: int = 5,
+    n_dependence: int = 6,
+) -> dict[str, Any]:
+    """Everything the report shows, as a plain dict (figures as data URIs).
+
+    Parameters
+    ----------
+    explanation : Explanation
+    person_rows : sequence of int
+        Positions of the people who get a page (never everyone by default: see the CLI).
+    selection_note : str
+        How those people were chosen, printed above their pages.
+    manifest : mapping, optional
+        The model bundle's manifest (model card summary).
+    model : RiskModel, optional
+        The model explained (family, calibration, training size).
+    source, outcome : str
+        Where the data came from; what the outcome means.
+    group_columns : sequence of str
+        Characteristics carried with the data but not in the model (e.g. ``race``).
+    n_rejected : int
+        People left out by validation.
+    top_k, n_dependence : int
+        Factors per direction on a person page; features with a dependence plot.
+    """
+    importance = explanation.mean_abs_contribution()
+    points = explanation.percentage_points
+    mean_abs_points = points.abs().mean(axis=0)
+    percentile = explanation.percentile()
+    catalogue = catalogue_for(explanation.features)
+    features = []
+    for rank, (name, value) in enumerate(importance.items(), start=1):
+        feature = catalogue.get(name)
+        features.append(
+            {
+                "rank": rank,
+                "name": name,
+                "label": feature_label(name, catalogue=catalogue),
+                "meaning": feature.meaning if feature is not None else "",
+                "mean_abs": float(value),
+                "mean_abs_points": float(mean_abs_points[name]),
+            }
+        )
+    dependence = [
+        {
+            "feature": name,
+            "label": feature_label(name, catalogue=catalogue),
+            "src": figure_to_data_uri(
+                DependenceDisplay.from_explanation(explanation, name).plot().figure_
+            ),
+        }
+        for name in importance.index[:n_dependence]
+    ]
+    in_model = {c.lower() for c in explanation.features}
+    not_features = [g for g in group_columns if g.lower() not in in_model and g != "ethnicity"]
+    bands = ogrs3_band(explanation.probability)
+    band_counts = [{"name": name, "n": int((bands == name).sum())} for name, _low, _high in BANDS]
+    return to_jsonable(
+        {
+            "n_people": len(explanation),
+            "n_rejected": int(n_rejected),
+            "source": source,
+            "outcome": outcome,
+            "method": explanation.method_summary(),
+            "base_value": float(explanation.base_value),
+            "base_probability": explanation.base_probability,
+            "mean_probability": float(np.mean(explanation.probability)),
+            "band_counts": band_counts,
+            "features": features,
+            "importance_src": figure_to_data_uri(
+                ImportanceDisplay.from_explanation(explanation).plot().figure_
+            ),
+            "dependence": dependence,
+            "model_rows": model_summary(manifest, model),
+            "not_features": not_features,
+            "selection_note": selection_note,
+            "people": [
+                _person(explanation, row, percentile=percentile, points=points, top_k=top_k)
+                for row in person_rows
+            ],
+        }
+    )
+
+
+def explain_report_html(explanation: Explanation, **kwargs: Any) -> str:
+    """Render the explanation report as self-contained HTML.
+
+    Takes the arguments of :func:`explanation_summary`.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from riskmodel.models import RiskModel
+    >>> from riskmodel.explain import explain
+    >>> rng = np.random.default_rng(0)
+    >>> X = pd.DataFrame({"age": rng.integers(18, 70, 300).astype(float)})
+    >>> y = (rng.random(300) < 1 / (1 + np.exp((X["age"] - 40) / 10))).astype(int)
+    >>> e = explain(RiskModel(family="logistic", cv=3).fit(X, y), X)
+    >>> "Ethnicity is not in the model" in explain_report_html(e, person_rows=[0])
+    True
+    """
+    summary = explanation_summary(explanation, **kwargs)
+    return render_template(
+        "explain.html",
+        s=summary,
+        decision_note=DECISION_NOTE,
+        not_in_model=NOT_IN_MODEL,
+        band_text=BAND_TEXT,
+    )

@@ -1,0 +1,547 @@
+"""Streaming inputs by person: every chunk holds whole people with all of their events.
+
+Event data (``--data``) are read in two streaming passes, never whole:
+
+1. the ``person_id`` column of ``people`` gives every person a code, their position among the
+   distinct identifiers in order of first appearance; chunk ``k`` holds codes
+   ``k * chunk_size`` to ``(k + 1) * chunk_size - 1``, so the rows of a repeated
+   ``person_id`` land in one chunk (and are rejected there as duplicates);
+2. each table is read in batches of rows, each row is sent to its person's chunk and appended
+   to that chunk's temporary Arrow file. Offence and needs rows naming nobody in ``people``
+   (or no one at all) go to chunk 0, whose validation reports them.
+
+Every row carries its 1-based row number in its input file (column :data:`ROW`), so rejects
+name rows of the input files whatever the chunk size. Peak memory depends on the chunk and
+batch sizes, not on the size of the input (apart from the identifiers of pass 1, a few bytes
+per person). Flat tables (``--table``) are one row per person and are simply read in batches.
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from riskmodel._errors import DataError
+from riskmodel.contract import _messages as msg
+from riskmodel.contract._read import find_table_file, read_metadata
+from riskmodel.contract._schema import OPTIONAL_TABLES, TABLES
+
+__all__ = [
+    "BATCH_ROWS",
+    "MAX_CHUNKS",
+    "ROW",
+    "Chunk",
+    "EventInput",
+    "FlatInput",
+    "PersonPartition",
+    "open_event_input",
+    "open_flat_input",
+]
+
+#: Column added to every chunk table: the row's 1-based data row number in its input file.
+ROW = "__riskmodel_row__"
+#: Rows read from an input file at a time.
+BATCH_ROWS = 500_000
+#: At most this many chunks (each holds up to three open temporary files while partitioning);
+#: the chunk size is raised when an input would need more.
+MAX_CHUNKS = 2_000
+
+
+@dataclass
+class Chunk:
+    """Whole people and all of their rows: the unit of scoring.
+
+    Attributes
+    ----------
+    index : int
+        Position of the chunk (outputs are written in this order).
+    people : DataFrame
+        ``people`` rows (event data) or flat-table rows, as read, plus :data:`ROW`.
+    offences, needs : DataFrame or None
+        The chunk's event rows as read, plus :data:`ROW` (None for flat tables; ``needs`` is
+        None when the data have no needs table).
+    """
+
+    index: int
+    people: pd.DataFrame
+    offences: pd.DataFrame | None = None
+    needs: pd.DataFrame | None = None
+
+    @property
+    def n_rows(self) -> int:
+        """Rows of every table in the chunk."""
+        return sum(len(t) for t in (self.people, self.offences, self.needs) if t is not None)
+
+
+def _unreadable(path: Path, exc: BaseException) -> DataError:
+    text = str(exc).strip()
+    detail = text.splitlines()[0] if text else type(exc).__name__
+    return DataError(msg.UNREADABLE_FILE.format(file=path.name, detail=detail))
+
+
+_READ_ERRORS = (OSError, ValueError, pa.ArrowException, pd.errors.ParserError, UnicodeError)
+
+
+def _is_parquet(path: Path) -> bool:
+    return path.suffix.lower() == ".parquet"
+
+
+def read_columns(path: Path) -> list[str]:
+    """Column names of a CSV or Parquet file (stripped), read from its header only."""
+    try:
+        if _is_parquet(path):
+            names = pq.ParquetFile(path).schema_arrow.names
+        else:
+            names = list(pd.read_csv(path, nrows=0, dtype=str).columns)
+    except _READ_ERRORS as exc:
+        raise _unreadable(path, exc) from exc
+    return [str(c).strip() for c in names]
+
+
+def _decode(table: pa.Table) -> pa.Table:
+    """Dictionary columns as plain columns (Arrow files take one dictionary per stream)."""
+    for i, column in enumerate(table.columns):
+        if pa.types.is_dictionary(column.type):
+            table = table.set_column(
+                i, table.field(i).name, pc.cast(column, column.type.value_type)
+            )
+    return table
+
+
+def iter_batches(
+    path: Path,
+    *,
+    columns: Sequence[str] | None = None,
+    batch_rows: int = BATCH_ROWS,
+) -> Iterator[pa.Table]:
+    """Read a CSV or Parquet file in batches of rows, as Arrow tables with stripped names.
+
+    CSV is read as :func:`riskmodel.contract.read_table_file` reads it: every column as text,
+    empty cells missing. Errors raise :class:`DataError`.
+    """
+    try:
+        if _is_parquet(path):
+            handle = pq.ParquetFile(path)
+            raw_names = handle.schema_arrow.names
+            wanted = None
+            if columns is not None:
+                wanted = [n for n in raw_names if n.strip() in set(columns)]
+            for batch in handle.iter_batches(batch_size=batch_rows, columns=wanted):
+                table = _decode(pa.Table.from_batches([batch]))
+                yield table.rename_columns([n.strip() for n in table.column_names])
+        else:
+            options: dict[str, Any] = {"dtype": str, "keep_default_na": False, "na_values": [""]}
+            usecols = None
+            if columns is not None:
+                wanted_set = set(columns)
+                usecols = lambda name: str(name).strip() in wanted_set  # noqa: E731
+            with pd.read_csv(path, chunksize=batch_rows, usecols=usecols, **options) as reader:
+                for frame in reader:
+                    frame.columns = [str(c).strip() for c in frame.columns]
+                    yield pa.Table.from_pandas(frame, preserve_index=False)
+    except DataError:
+        raise
+    except _READ_ERRORS as exc:
+        raise _unreadable(path, exc) from exc
+
+
+def normalise_ids(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """Identifiers as validation reads them: text, stripped, empty as missing.
+
+    Whole numbers stored as floats read as integers (``1.0`` → ``"1"``).
+    """
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if pa.types.is_dictionary(values.type):
+        values = pc.cast(values, values.type.value_type)
+    if pa.types.is_floating(values.type):
+        present = pc.drop_null(values)
+        if len(present) == 0 or pc.all(pc.equal(pc.floor(present), present)).as_py():
+            values = pc.cast(values, pa.int64())
+    if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
+        values = pc.cast(values, pa.string())
+    values = pc.cast(values, pa.large_string())
+    trimmed = pc.utf8_trim_whitespace(values)
+    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.large_string()), trimmed)
+
+
+# -- identifiers to person codes ---------------------------------------------------------
+
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _position_weights(size: int) -> np.ndarray:
+    """Odd pseudo-random 64-bit weights, one per byte position (fixed seed: reproducible)."""
+    rng = np.random.default_rng(20_240_801)
+    return rng.integers(1, 2**63, size=size, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+
+
+def hash_ids(values: pa.Array) -> np.ndarray:
+    """A 64-bit hash of each string (missing values hash as the empty string), in numpy.
+
+    The sum over bytes of ``byte * weight[position]`` (odd random weights, modulo 2**64),
+    mixed with the length and a final avalanche step: linear time over the bytes, no Python
+    objects, no hash table. Equal strings always hash equal; callers check equality of
+    matches, so a collision can never join two people.
+    """
+    values = pc.fill_null(pc.cast(values, pa.large_string()), "")
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    n = len(values)
+    if n == 0:
+        return np.zeros(0, dtype=np.uint64)
+    buffers = values.buffers()
+    offsets = np.frombuffer(buffers[1], dtype=np.int64)[values.offset : values.offset + n + 1]
+    start = int(offsets[0])
+    local = offsets - start
+    data = (
+        np.frombuffer(buffers[2], dtype=np.uint8)[start : int(offsets[-1])]
+        if buffers[2]
+        else (np.zeros(0, dtype=np.uint8))
+    )
+    lengths = np.diff(local)
+    position = np.arange(len(data), dtype=np.int64) - np.repeat(local[:-1], lengths)
+    longest = int(lengths.max(initial=0))
+    weights = _position_weights(max(longest, 1))
+    terms = data.astype(np.uint64) * weights[position]
+    cumulative = np.zeros(len(data) + 1, dtype=np.uint64)
+    np.cumsum(terms, out=cumulative[1:])
+    h = cumulative[local[1:]] - cumulative[local[:-1]]
+    h ^= lengths.astype(np.uint64) * _MIX
+    # splitmix64 finaliser
+    h ^= h >> np.uint64(30)
+    h *= np.uint64(0xBF58476D1CE4E5B9)
+    h ^= h >> np.uint64(27)
+    h *= np.uint64(0x94D049BB133111EB)
+    h ^= h >> np.uint64(31)
+    return h
+
+
+class IdLookup:
+    """Position of identifiers among a fixed set of distinct identifiers.
+
+    Built once (sorted 64-bit hashes), then each lookup is a binary search plus an equality
+    check of the matched strings: no hash table is rebuilt per batch, so looking up all the
+    offence rows costs time proportional to the rows. Falls back to Arrow's ``index_in``
+    if two distinct identifiers ever share a hash.
+    """
+
+    def __init__(self, unique: pa.Array) -> None:
+        self.unique = unique
+        hashes = hash_ids(unique)
+        self.order = np.argsort(hashes, kind="stable")
+        self.sorted = hashes[self.order]
+        self.exact = bool(len(self.sorted) < 2 or (self.sorted[1:] != self.sorted[:-1]).all())
+
+    def codes(self, ids: pa.Array) -> np.ndarray:
+        """Position of each id in ``unique`` (int64; -1 when absent or missing)."""
+        if not self.exact:
+            found = pc.index_in(ids, value_set=self.unique)
+            return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+        n = len(ids)
+        if n == 0 or len(self.sorted) == 0:
+            return np.full(n, -1, dtype=np.int64)
+        h = hash_ids(ids)
+        # searching sorted needles walks the table in order: far fewer cache misses
+        needles = np.argsort(h)
+        at = np.empty(n, dtype=np.int64)
+        at[needles] = np.searchsorted(self.sorted, h[needles])
+        np.minimum(at, len(self.sorted) - 1, out=at)
+        candidate = self.order[at].astype(np.int64)
+        same = pc.equal(self.unique.take(pa.array(candidate)), ids)
+        same = pc.fill_null(same, False).to_numpy(zero_copy_only=False)
+        return np.where(same & (self.sorted[at] == h), candidate, -1)
+
+
+# -- event data ---------------------------------------------------------------------------
+
+
+@dataclass
+class EventInput:
+    """A data directory checked as a whole (files found, required columns present)."""
+
+    directory: Path
+    files: dict[str, Path]
+    columns: dict[str, list[str]]
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+def open_event_input(directory: str | Path) -> EventInput:
+    """Find the tables of a data directory and check what can be checked without reading it.
+
+    Every whole-table problem (missing or ambiguous file, unreadable header, missing required
+    column, bad ``metadata.json``) is collected and raised together, as
+    :func:`riskmodel.contract.read_tables` does.
+
+    Raises
+    ------
+    DataError
+    """
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise DataError(msg.NO_DATA_DIR.format(path=directory))
+    problems: list[str] = []
+    files: dict[str, Path] = {}
+    columns: dict[str, list[str]] = {}
+    for table, schema in TABLES.items():
+        try:
+            path = find_table_file(directory, table)
+            if path is None:
+                if table not in OPTIONAL_TABLES:
+                    problems.append(msg.MISSING_TABLE.format(table=table, path=directory))
+                continue
+            names = read_columns(path)
+        except DataError as exc:
+            problems.append(str(exc))
+            continue
+        missing = [c.name for c in schema if c.required and c.name not in names]
+        if missing:
+            problems.append(msg.MISSING_COLUMNS.format(file=path.name, columns=", ".join(missing)))
+        files[table] = path
+        columns[table] = names
+    try:
+        metadata = read_metadata(directory)
+    except DataError as exc:
+        problems.append(str(exc))
+        metadata = {}
+    if problems:
+        raise DataError("\n".join([msg.WHOLE_TABLE_HEADER, *(f"- {p}" for p in problems)]))
+    return EventInput(directory=directory, files=files, columns=columns, metadata=metadata)
+
+
+class _ChunkFiles:
+    """Temporary Arrow stream files of one table, one per chunk, appended batch by batch."""
+
+    def __init__(self, directory: Path, table: str) -> None:
+        self.directory = directory
+        self.table = table
+        self.schema: pa.Schema | None = None
+        self.writers: dict[int, pa.ipc.RecordBatchStreamWriter] = {}
+        self.rows = 0
+
+    def path(self, chunk: int) -> Path:
+        return self.directory / f"{self.table}-{chunk:06d}.arrow"
+
+    def write(self, table: pa.Table, chunk_of_row: np.ndarray) -> None:
+        if self.schema is None:
+            self.schema = table.schema.remove_metadata()
+        table = table.replace_schema_metadata(None)
+        if table.schema != self.schema:
+            table = table.cast(self.schema)
+        self.rows += len(table)
+        if len(table) == 0:
+            return
+        order = np.argsort(chunk_of_row, kind="stable")
+        ordered = chunk_of_row[order]
+        if not np.array_equal(order, np.arange(len(order))):
+            table = table.take(pa.array(order))
+        present, starts = np.unique(ordered, return_index=True)
+        ends = np.append(starts[1:], len(ordered))
+        for chunk, start, end in zip(
+            present.tolist(), starts.tolist(), ends.tolist(), strict=True
+        ):
+            writer = self.writers.get(chunk)
+            if writer is None:
+                writer = pa.ipc.new_stream(str(self.path(chunk)), self.schema)
+                self.writers[chunk] = writer
+            writer.write_table(table.slice(start, end - start))
+
+    def close(self) -> None:
+        for writer in self.writers.values():
+            writer.close()
+        self.writers.clear()
+
+    def read(self, chunk: int) -> pd.DataFrame:
+        path = self.path(chunk)
+        if path.exists():
+            with pa.memory_map(str(path)) as source:
+                table = pa.ipc.open_stream(source).read_all()
+        else:
+            table = self.schema.empty_table()
+        return table.to_pandas(date_as_object=False)
+
+
+@dataclass
+class PersonPartition:
+    """Event tables split into chunks of whole people, on disk (see the module docstring).
+
+    Use :meth:`build`, then iterate over :meth:`chunks`; :meth:`cleanup` removes the files.
+    """
+
+    source: EventInput
+    chunk_size: int
+    n_people_rows: int
+    n_people: int
+    n_chunks: int
+    workdir: Path
+    files: dict[str, _ChunkFiles]
+    requested_chunk_size: int
+
+    @classmethod
+    def build(
+        cls,
+        source: EventInput,
+        *,
+        chunk_size: int,
+        workdir: str | Path | None = None,
+        batch_rows: int = BATCH_ROWS,
+        progress: Any = None,
+    ) -> PersonPartition:
+        """Run both streaming passes; ``progress(iterable, description)`` wraps each table's
+        batches when given.
+
+        Raises
+        ------
+        DataError
+            An unreadable file, or a ``people`` table without rows.
+        """
+        wrap = progress or (lambda items, description: items)
+        ids = [
+            normalise_ids(batch.column("person_id"))
+            for batch in wrap(
+                iter_batches(source.files["people"], columns=["person_id"], batch_rows=batch_rows),
+                "reading people",
+            )
+        ]
+        n_rows = sum(len(a) for a in ids)
+        if n_rows == 0:
+            raise DataError(
+                "\n".join(
+                    [
+                        msg.WHOLE_TABLE_HEADER,
+                        "- " + msg.EMPTY_TABLE.format(file=source.files["people"].name),
+                    ]
+                )
+            )
+        unique = pc.drop_null(pc.unique(pa.chunked_array(ids, type=pa.large_string())))
+        if isinstance(unique, pa.ChunkedArray):
+            unique = unique.combine_chunks()
+        del ids
+        lookup = IdLookup(unique)
+        n_people = max(len(unique), 1)
+        size = max(int(chunk_size), math.ceil(n_people / MAX_CHUNKS))
+        n_chunks = math.ceil(n_people / size)
+        base = Path(workdir) if workdir is not None else None
+        if base is not None:
+            base.mkdir(parents=True, exist_ok=True)
+        directory = Path(tempfile.mkdtemp(prefix=".riskmodel-score-", dir=base))
+        files: dict[str, _ChunkFiles] = {}
+        try:
+            for table, path in source.files.items():
+                target = _ChunkFiles(directory, table)
+                files[table] = target
+                offset = 0
+                for batch in wrap(iter_batches(path, batch_rows=batch_rows), f"reading {table}"):
+                    code = lookup.codes(normalise_ids(batch.column("person_id")))
+                    # nobody in people (or no person_id): chunk 0, whose validation reports it
+                    chunk = np.maximum(code, 0) // size
+                    rows = np.arange(offset + 1, offset + len(batch) + 1, dtype=np.int64)
+                    offset += len(batch)
+                    target.write(batch.append_column(ROW, pa.array(rows)), chunk)
+                target.close()
+                if target.schema is None:  # a table with a header and no rows
+                    names = source.columns[table]
+                    target.schema = pa.schema(
+                        [(n, pa.large_string()) for n in names] + [(ROW, pa.int64())]
+                    )
+        except BaseException:
+            for target in files.values():
+                target.close()
+            shutil.rmtree(directory, ignore_errors=True)
+            raise
+        return cls(
+            source=source,
+            chunk_size=size,
+            n_people_rows=n_rows,
+            n_people=len(unique),
+            n_chunks=n_chunks,
+            workdir=directory,
+            files=files,
+            requested_chunk_size=int(chunk_size),
+        )
+
+    def chunk(self, k: int) -> Chunk:
+        """Chunk ``k`` read back from its files."""
+        return Chunk(
+            index=k,
+            people=self.files["people"].read(k),
+            offences=self.files["offences"].read(k),
+            needs=self.files["needs"].read(k) if "needs" in self.files else None,
+        )
+
+    def chunks(self) -> Iterator[Chunk]:
+        """Every chunk, in order."""
+        for k in range(self.n_chunks):
+            yield self.chunk(k)
+
+    def cleanup(self) -> None:
+        """Remove the temporary files."""
+        for target in self.files.values():
+            target.close()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+# -- flat tables --------------------------------------------------------------------------
+
+
+@dataclass
+class FlatInput:
+    """A flat person-level table, checked by its header."""
+
+    path: Path
+    columns: list[str]
+    n_rows: int | None
+
+    def chunks(self, chunk_size: int) -> Iterator[Chunk]:
+        """Chunks of ``chunk_size`` rows, with :data:`ROW`; pandas type inference (as
+        :func:`riskmodel.flat_table.read_flat_table`)."""
+        offset = 0
+        for k, frame in enumerate(self._frames(chunk_size)):
+            frame.columns = [str(c).strip() for c in frame.columns]
+            frame[ROW] = np.arange(offset + 1, offset + len(frame) + 1, dtype=np.int64)
+            offset += len(frame)
+            yield Chunk(index=k, people=frame)
+
+    def _frames(self, chunk_size: int) -> Iterator[pd.DataFrame]:
+        try:
+            if _is_parquet(self.path):
+                handle = pq.ParquetFile(self.path)
+                for batch in handle.iter_batches(batch_size=chunk_size):
+                    yield pa.Table.from_batches([batch]).to_pandas()
+            else:
+                with pd.read_csv(self.path, chunksize=chunk_size, low_memory=False) as reader:
+                    yield from reader
+        except _READ_ERRORS as exc:
+            raise _unreadable(self.path, exc) from exc
+
+
+def open_flat_input(path: str | Path) -> FlatInput:
+    """Check a flat table's file and header.
+
+    Raises
+    ------
+    DataError
+        A missing or unreadable file.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(msg.UNREADABLE_FILE.format(file=path.name, detail=f"no such file: {path}"))
+    columns = read_columns(path)
+    n_rows = None
+    if _is_parquet(path):
+        try:
+            n_rows = pq.ParquetFile(path).metadata.num_rows
+        except _READ_ERRORS as exc:
+            raise _unreadable(path, exc) from exc
+    return FlatInput(path=path, columns=columns, n_rows=n_rows)

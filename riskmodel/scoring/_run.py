@@ -1,0 +1,497 @@
+"""Batch scoring of files: read in chunks of people, score, write scores, rejects and a run
+summary, all atomically (a failed run leaves no output file)."""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from riskmodel._errors import ConfigError, DataError
+from riskmodel._io import atomic_path, to_jsonable
+from riskmodel.config import TableSpec, load_config, parse_config
+from riskmodel.contract import REJECT_COLUMNS
+from riskmodel.features import FEATURES
+from riskmodel.flat_table import DUPLICATE_IDS
+from riskmodel.flat_table import MISSING_COLUMNS as FLAT_MISSING_COLUMNS
+from riskmodel.scoring._bands import parse_bands
+from riskmodel.scoring._chunks import (
+    BATCH_ROWS,
+    ROW,
+    Chunk,
+    PersonPartition,
+    open_event_input,
+    open_flat_input,
+)
+from riskmodel.scoring._drift import drift_report, merge_counts
+from riskmodel.scoring._engines import make_engine
+from riskmodel.scoring._score import SCORE_COLUMNS, ChunkResult, Scorer, load_model
+
+__all__ = [
+    "BAD_CARRY",
+    "BAD_CHUNK_SIZE",
+    "BOTH_INPUTS",
+    "CARRY_IN_OUTPUT",
+    "DEFAULT_CHUNK_SIZE",
+    "MODEL_NOT_FOR_EVENTS",
+    "NO_INPUT",
+    "NO_TABLE_CONFIG",
+    "rejects_path_for",
+    "score_files",
+    "summary_path_for",
+]
+
+#: People per chunk by default.
+DEFAULT_CHUNK_SIZE = 100_000
+
+NO_INPUT = "give the data: --data DIR (event tables) or --table FILE (with --config)"
+BOTH_INPUTS = "give either --data or --table, not both"
+NO_TABLE_CONFIG = (
+    "--table needs a [table] section naming the id and feature columns: pass --config "
+    "(see training/compas.toml), or use a model bundle whose manifest records its config"
+)
+BAD_CARRY = (
+    "--carry names column(s) {missing} that {file} does not have; columns available: {available}"
+)
+CARRY_IN_OUTPUT = "--carry column(s) {columns} are already output columns; leave them out"
+BAD_CHUNK_SIZE = "--chunk-size must be a positive whole number of people, got {value!r}"
+MODEL_NOT_FOR_EVENTS = (
+    "the model uses column(s) {columns} that event data (--data) do not provide; it was "
+    "trained on a flat table: score it with --table FILE --config TOML"
+)
+BAD_EXPLAIN = "--explain must be a whole number from 0 to {limit}, got {value!r}"
+#: Largest --explain.
+MAX_EXPLAIN = 20
+BANDS_RULE = (
+    "the two-year percentage rounded half-up to a whole number; a person is in the highest "
+    "band whose lower cut point is at most that percentage (OGRS convention)"
+)
+
+
+def rejects_path_for(out: Path) -> Path:
+    """The rejects file written beside an output: ``scores.csv`` → ``scores.rejects.csv``."""
+    return out.with_name(f"{out.stem}.rejects.csv")
+
+
+def summary_path_for(out: Path) -> Path:
+    """The run summary written beside an output: ``scores.csv`` → ``scores.summary.json``."""
+    return out.with_name(f"{out.stem}.summary.json")
+
+
+def parse_carry(text: str | Sequence[str] | None) -> tuple[str, ...]:
+    """Column names from ``"a,b"`` (or a list), stripped, without repeats."""
+    if text is None:
+        return ()
+    parts = text.split(",") if isinstance(text, str) else list(text)
+    return tuple(dict.fromkeys(p.strip() for p in parts if p and p.strip()))
+
+
+def _lookback(manifest: dict[str, Any]) -> int | None:
+    """The needs look-back the model was trained with (12 months unless recorded)."""
+    for key in ("features", "feature_spec"):
+        spec = manifest.get(key)
+        if isinstance(spec, dict) and "needs_lookback_months" in spec:
+            value = spec["needs_lookback_months"]
+            return None if value is None else int(value)
+    return 12
+
+
+def _model_features(model: Any) -> list[str]:
+    names = getattr(model, "feature_names_in_", None)
+    return [] if names is None else [str(n) for n in names]
+
+
+def _table_spec(config_path: str | Path | None, manifest: dict[str, Any]) -> TableSpec:
+    if config_path is not None:
+        spec = load_config(config_path).table
+    else:
+        recorded = manifest.get("config")
+        table = recorded.get("table") if isinstance(recorded, dict) else None
+        spec = parse_config({"table": table}).table if isinstance(table, dict) else None
+    if spec is None:
+        raise ConfigError(NO_TABLE_CONFIG)
+    return spec
+
+
+def _check_carry(carry: tuple[str, ...], columns: list[str], file: str, fixed: Iterable[str]):
+    missing = [c for c in carry if c not in columns or c == ROW]
+    if missing:
+        raise ConfigError(
+            BAD_CARRY.format(
+                missing=", ".join(map(repr, missing)), file=file, available=", ".join(columns)
+            )
+        )
+    clash = [c for c in carry if c in set(fixed) or c.startswith("reason_")]
+    if clash:
+        raise ConfigError(CARRY_IN_OUTPUT.format(columns=", ".join(map(repr, clash))))
+
+
+class _Writer:
+    """Appends frames to one CSV or Parquet file (by suffix), schema fixed by the first."""
+
+    def __init__(self, path: Path, target_suffix: str) -> None:
+        self.path = path
+        self.parquet = target_suffix.lower() == ".parquet"
+        self.handle: Any = None
+        self.schema: pa.Schema | None = None
+        self.rows = 0
+
+    def write(self, frame: pd.DataFrame) -> None:
+        if self.parquet:
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            if self.handle is None:
+                self.schema = table.schema
+                self.handle = pq.ParquetWriter(str(self.path), self.schema)
+            elif table.schema != self.schema:
+                table = table.cast(self.schema)
+            if len(table):
+                self.handle.write_table(table)
+        else:
+            if self.handle is None:
+                self.handle = open(self.path, "w", encoding="utf-8", newline="")  # noqa: SIM115
+                frame.to_csv(self.handle, index=False)
+            elif len(frame):
+                frame.to_csv(self.handle, index=False, header=False)
+        self.rows += len(frame)
+
+    def close(self) -> None:
+        if self.handle is not None:
+            self.handle.close()
+            self.handle = None
+
+
+def _flat_age_sex(columns: list[str]) -> tuple[str, str] | None:
+    by_lower = {c.lower(): c for c in columns}
+    if "age" in by_lower and "sex" in by_lower:
+        return by_lower["age"], by_lower["sex"]
+    return None
+
+
+def _merge_numbers(total: dict[str, Any], counts: dict[str, Any]) -> None:
+    for key, value in counts.items():
+        if isinstance(value, dict):
+            inner = total.setdefault(key, {})
+            for k, v in value.items():
+                inner[k] = inner.get(k, 0) + int(v)
+        else:
+            total[key] = total.get(key, 0) + int(value)
+
+
+def score_files(
+    *,
+    model_dir: str | Path,
+    out: str | Path,
+    data_dir: str | Path | None = None,
+    table_path: str | Path | None = None,
+    config_path: str | Path | None = None,
+    rejects_path: str | Path | None = None,
+    carry: str | Sequence[str] | None = None,
+    explain: int = 0,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    engine: str = "local",
+    scheduler: str | None = None,
+    bands: str | None = None,
+    workdir: str | Path | None = None,
+    batch_rows: int = BATCH_ROWS,
+    progress: Callable[..., Iterable[Any]] | None = None,
+) -> dict[str, Any]:
+    """Score every person of a data directory or flat table with a model bundle.
+
+    Writes ``out`` (CSV, or Parquet by suffix: ``person_id``, ``probability_2y``,
+    ``risk_band``, ``cohort``, ``age_band`` (when the data allow), ``model_id``, then the
+    ``carry`` columns and ``reason_1..K`` with ``explain=K``), the rejects file and a run
+    summary JSON beside ``out``, all atomically. People are read, validated and scored in
+    chunks of ``chunk_size`` people with all of their events, so memory stays flat however
+    large the input.
+
+    Returns
+    -------
+    dict
+        The run summary (also written to ``summary_path_for(out)``): people read, scored and
+        rejected, drift against the training data, warnings, ...
+
+    Raises
+    ------
+    DataError, ConfigError
+        Whole-input problems (nothing is written).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from riskmodel import DataError
+    >>> try:
+    ...     score_files(model_dir=tempfile.mkdtemp(), out="x.csv", data_dir=".")
+    ... except DataError as exc:
+    ...     print(str(exc).split(": ")[1])
+    manifest.json and model.joblib expected
+    """
+    started = time.perf_counter()
+    if data_dir is None and table_path is None:
+        raise ConfigError(NO_INPUT)
+    if data_dir is not None and table_path is not None:
+        raise ConfigError(BOTH_INPUTS)
+    if isinstance(chunk_size, bool) or int(chunk_size) != chunk_size or chunk_size < 1:
+        raise ConfigError(BAD_CHUNK_SIZE.format(value=chunk_size))
+    if isinstance(explain, bool) or int(explain) != explain or not 0 <= explain <= MAX_EXPLAIN:
+        raise ConfigError(BAD_EXPLAIN.format(limit=MAX_EXPLAIN, value=explain))
+    out = Path(out)
+    rejects_file = Path(rejects_path) if rejects_path is not None else rejects_path_for(out)
+    summary_file = summary_path_for(out)
+    band_spec = parse_bands(bands)
+    carried = parse_carry(carry)
+    engine_runner = make_engine(engine, scheduler)
+    model, manifest = load_model(model_dir)
+    model_id = str(manifest.get("model_id") or Path(model_dir).resolve().name)
+    reference = manifest.get("drift_reference")
+    reference = reference if isinstance(reference, dict) else None
+    features = _model_features(model)
+    wrap = progress or (lambda items, description, total=None: items)
+
+    partition: PersonPartition | None = None
+    if data_dir is not None:
+        source = open_event_input(data_dir)
+        known = {f.name for f in FEATURES}
+        foreign = [f for f in features if f not in known]
+        if foreign:
+            raise ConfigError(MODEL_NOT_FOR_EVENTS.format(columns=", ".join(map(repr, foreign))))
+        _check_carry(carried, source.columns["people"], source.files["people"].name, SCORE_COLUMNS)
+        scorer = Scorer(
+            model=model,
+            model_id=model_id,
+            kind="data",
+            bands=band_spec,
+            carry=carried,
+            explain=int(explain),
+            reference=reference,
+            needs_lookback_months=_lookback(manifest),
+        )
+        input_info: dict[str, Any] = {
+            "kind": "data",
+            "source": str(data_dir),
+            "files": {k: str(v) for k, v in source.files.items()},
+        }
+    else:
+        spec = _table_spec(config_path, manifest)
+        flat = open_flat_input(table_path)
+        needed = [*spec.features, *([spec.id] if spec.id else [])]
+        missing = [c for c in dict.fromkeys(needed) if c not in flat.columns]
+        if missing:
+            raise ConfigError(
+                FLAT_MISSING_COLUMNS.format(
+                    missing=", ".join(map(repr, missing)), available=", ".join(flat.columns)
+                )
+            )
+        _check_carry(carried, flat.columns, flat.path.name, SCORE_COLUMNS)
+        scorer = Scorer(
+            model=model,
+            model_id=model_id,
+            kind="table",
+            bands=band_spec,
+            carry=carried,
+            explain=int(explain),
+            reference=reference,
+            table=spec,
+            age_sex=_flat_age_sex(flat.columns),
+        )
+        input_info = {"kind": "table", "source": str(table_path), "query": spec.query}
+
+    totals: dict[str, Any] = {}
+    drift_total: dict[str, Any] | None = None
+    band_counts: dict[str, int] = dict.fromkeys(band_spec.names, 0)
+    ids_seen: list[pa.Array] = []
+    n_chunks = 0
+    with ExitStack() as stack:
+        out_tmp = stack.enter_context(atomic_path(out))
+        rejects_tmp = stack.enter_context(atomic_path(rejects_file))
+        summary_tmp = stack.enter_context(atomic_path(summary_file))
+        if data_dir is not None:
+            partition = PersonPartition.build(
+                source,
+                chunk_size=int(chunk_size),
+                workdir=workdir if workdir is not None else out.parent,
+                batch_rows=batch_rows,
+                progress=lambda items, description: wrap(items, description),
+            )
+            stack.callback(partition.cleanup)
+            chunks: Iterable[Chunk] = partition.chunks()
+            total = partition.n_chunks
+            effective_chunk = partition.chunk_size
+        else:
+            chunks = flat.chunks(int(chunk_size))
+            total = math.ceil(flat.n_rows / chunk_size) if flat.n_rows else None
+            effective_chunk = int(chunk_size)
+        scores_writer = _Writer(out_tmp, out.suffix)
+        rejects_writer = _Writer(rejects_tmp, rejects_file.suffix)
+        stack.callback(scores_writer.close)
+        stack.callback(rejects_writer.close)
+        runner = stack.enter_context(engine_runner)
+        for result in wrap(runner.map(chunks, scorer), "scoring", total):
+            n_chunks += 1
+            _consume(result, scores_writer, rejects_writer, totals, band_counts)
+            if result.drift is not None:
+                drift_total = merge_counts(drift_total, result.drift)
+            if scorer.kind == "table" and spec.id:
+                ids_seen.append(
+                    pa.array(result.scores["person_id"].astype("str"), pa.large_string())
+                )
+        if scores_writer.handle is None:
+            scores_writer.write(_empty_scores(scorer))
+        if rejects_writer.handle is None:
+            rejects_writer.write(pd.DataFrame({c: pd.Series(dtype="str") for c in REJECT_COLUMNS}))
+        scores_writer.close()
+        rejects_writer.close()
+        if scorer.kind == "table" and totals.get("people_read", 0) == 0:
+            raise DataError(f"{flat.path.name}: the table has no rows")
+        if ids_seen:
+            _check_unique_ids(ids_seen, spec.id)
+
+        drift = drift_report(reference, drift_total)
+        summary = _summary(
+            totals=totals,
+            model_id=model_id,
+            model_dir=model_dir,
+            input_info=input_info,
+            out=out,
+            rejects_file=rejects_file,
+            summary_file=summary_file,
+            rejects_lines=rejects_writer.rows,
+            band_spec=band_spec,
+            band_counts=band_counts,
+            drift=drift,
+            chunk_size=effective_chunk,
+            requested_chunk_size=int(chunk_size),
+            n_chunks=n_chunks,
+            engine=runner.name,
+            workers=getattr(runner, "workers", 1),
+            scorer=scorer,
+            seconds=time.perf_counter() - started,
+        )
+        summary_tmp.write_text(
+            json.dumps(to_jsonable(summary), indent=2, allow_nan=False) + "\n", encoding="utf-8"
+        )
+    return summary
+
+
+def _consume(
+    result: ChunkResult,
+    scores_writer: _Writer,
+    rejects_writer: _Writer,
+    totals: dict[str, Any],
+    band_counts: dict[str, int],
+) -> None:
+    if len(result.scores) or scores_writer.handle is None:
+        scores_writer.write(result.scores)
+    if len(result.rejects):
+        rejects_writer.write(result.rejects[list(REJECT_COLUMNS)])
+    _merge_numbers(totals, result.counts)
+    probability = result.scores["probability_2y"].to_numpy(dtype=np.float64)
+    totals["probability_sum"] = totals.get("probability_sum", 0.0) + float(probability.sum())
+    for band, n in result.scores["risk_band"].value_counts().items():
+        band_counts[str(band)] = band_counts.get(str(band), 0) + int(n)
+
+
+def _empty_scores(scorer: Scorer) -> pd.DataFrame:
+    return pd.DataFrame(
+        {c: pd.Series(dtype="float64" if c == "probability_2y" else "str") for c in scorer.columns}
+    )
+
+
+def _check_unique_ids(ids: list[pa.Array], column: str) -> None:
+    values = pa.chunked_array(ids, type=pa.large_string())
+    counts = pc.value_counts(values)
+    repeated = pc.filter(counts.field("values"), pc.greater(counts.field("counts"), 1))
+    if len(repeated):
+        examples = ", ".join(repr(v) for v in repeated.to_pylist()[:5])
+        if len(repeated) > 5:
+            examples += ", ..."
+        raise DataError(DUPLICATE_IDS.format(column=column, examples=examples))
+
+
+def _summary(
+    *,
+    totals: dict[str, Any],
+    model_id: str,
+    model_dir: str | Path,
+    input_info: dict[str, Any],
+    out: Path,
+    rejects_file: Path,
+    summary_file: Path,
+    rejects_lines: int,
+    band_spec: Any,
+    band_counts: dict[str, int],
+    drift: dict[str, Any],
+    chunk_size: int,
+    requested_chunk_size: int,
+    n_chunks: int,
+    engine: str,
+    workers: int,
+    scorer: Scorer,
+    seconds: float,
+) -> dict[str, Any]:
+    read = int(totals.get("people_read", 0))
+    scored = int(totals.get("people_scored", 0))
+    rejected = int(totals.get("people_rejected", 0))
+    validation = {
+        k: v
+        for k, v in totals.items()
+        if k not in ("people_read", "people_scored", "people_rejected", "problems_by_reason")
+        and k not in ("current_sanction_from_people", "people_without_assessment")
+        and k != "probability_sum"
+    }
+    features = {
+        k: totals[k]
+        for k in ("current_sanction_from_people", "people_without_assessment")
+        if k in totals
+    }
+    warnings = list(drift.get("warnings", []))
+    if chunk_size != requested_chunk_size:
+        warnings.append(
+            f"chunk size raised from {requested_chunk_size:,} to {chunk_size:,} people to keep "
+            "the number of chunks (and of temporary files) bounded"
+        )
+    return {
+        "model_id": model_id,
+        "model_dir": str(model_dir),
+        "input": input_info,
+        "output": str(out),
+        "rejects": str(rejects_file),
+        "summary": str(summary_file),
+        "columns": scorer.columns,
+        "people_read": read,
+        "people_scored": scored,
+        "people_rejected": rejected,
+        "reconciled": read == scored + rejected,
+        "rejects_lines": rejects_lines,
+        "problems_by_reason": dict(sorted(totals.get("problems_by_reason", {}).items())),
+        "validation": validation,
+        "features": features,
+        "bands": {
+            "cuts": list(band_spec.cuts),
+            "names": list(band_spec.names),
+            "rule": BANDS_RULE,
+            "counts": band_counts,
+        },
+        "drift": drift,
+        "warnings": warnings,
+        "engine": engine,
+        "workers": workers,
+        "chunk_size": chunk_size,
+        "chunks": n_chunks,
+        "explain": scorer.explain,
+        "seconds": seconds,
+        "mean_probability": (
+            float(totals["probability_sum"]) / scored
+            if scored and "probability_sum" in totals
+            else None
+        ),
+    }

@@ -1,0 +1,377 @@
+"""Scoring one chunk of people: a pure function of the chunk and the :class:`Scorer`.
+
+:func:`score_chunk` validates the chunk's rows (the data contract's own
+:func:`~riskmodel.contract.validate_tables`), builds the features with the same
+:func:`~riskmodel.features.build_feature_table` that training uses (flat tables: the same
+:func:`~riskmodel.flat_table.build_flat_table`), and applies the model. It reads no file and
+keeps no state, so it runs unchanged in this process or on a Dask worker, and its results do
+not depend on how the people were split into chunks.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from riskmodel._errors import ConfigError
+from riskmodel.allocation import Bands
+from riskmodel.config import TableSpec
+from riskmodel.contract import REJECT_COLUMNS, age_band, cohort, validate_tables
+from riskmodel.contract._read import RawTables
+from riskmodel.features import build_feature_table
+from riskmodel.flat_table import BAD_QUERY, build_flat_table
+from riskmodel.scoring._bands import DEFAULT_BANDS, risk_band
+from riskmodel.scoring._chunks import ROW, Chunk
+from riskmodel.scoring._drift import drift_counts
+
+__all__ = [
+    "OUTSIDE_QUERY",
+    "SCORE_COLUMNS",
+    "ChunkResult",
+    "Scorer",
+    "load_model",
+    "score_chunk",
+]
+
+#: The fixed leading columns of a scores file (CLI.md); ``cohort`` and ``age_band`` only
+#: when the data allow.
+SCORE_COLUMNS: tuple[str, ...] = (
+    "person_id",
+    "probability_2y",
+    "risk_band",
+    "cohort",
+    "age_band",
+    "model_id",
+)
+#: Reason of a flat-table row left out by the ``[table]`` query.
+OUTSIDE_QUERY = "outside the model's population: excluded by the [table] query {query!r}"
+#: Contributions smaller than this (log-odds) are not given as reasons.
+_MIN_REASON = 1e-9
+
+
+# -- the model bundle -----------------------------------------------------------------------
+
+
+def load_model(model_dir: str | Path) -> tuple[Any, dict[str, Any]]:
+    """The fitted model and the manifest of a bundle directory.
+
+    :func:`riskmodel.bundle.load_bundle` checks the sha256 of ``model.joblib`` before
+    unpickling it (only load bundles you trust: a pickle runs code when loaded).
+
+    Raises
+    ------
+    DataError
+        Not a bundle, a modified ``model.joblib``, or a model this installation cannot load.
+    """
+    from riskmodel.bundle import load_bundle
+
+    bundle = load_bundle(model_dir)
+    return bundle.model, dict(bundle.manifest)
+
+
+# -- the scorer and one chunk ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scorer:
+    """Everything :func:`score_chunk` needs besides the chunk (picklable, sent once to
+    every Dask worker).
+
+    Attributes
+    ----------
+    model : estimator
+        Fitted; ``predict_proba(X)[:, 1]`` is the two-year probability.
+    model_id : str
+    kind : {"data", "table"}
+        Event tables or a flat person-level table.
+    bands : Bands
+        Risk band cut points and names.
+    carry : tuple of str
+        Input columns copied to the output (people table or flat table).
+    explain : int
+        Reasons per person (0: none).
+    reference : dict or None
+        The training reference for drift (:func:`riskmodel.scoring.drift_reference`).
+    needs_lookback_months : int or None
+        As at training (event data).
+    table : TableSpec or None
+        The ``[table]`` section (flat tables).
+    age_sex : tuple of str or None
+        Flat-table columns holding age in whole years and sex, when the table has them
+        (``cohort`` and ``age_band`` are then given).
+    """
+
+    model: Any
+    model_id: str
+    kind: str = "data"
+    bands: Bands = DEFAULT_BANDS
+    carry: tuple[str, ...] = ()
+    explain: int = 0
+    reference: dict[str, Any] | None = None
+    needs_lookback_months: int | None = 12
+    table: TableSpec | None = None
+    age_sex: tuple[str, str] | None = None
+
+    @property
+    def columns(self) -> list[str]:
+        """Columns of the scores file, in order."""
+        fixed = [
+            c
+            for c in SCORE_COLUMNS
+            if self.kind == "data" or self.age_sex is not None or c not in ("cohort", "age_band")
+        ]
+        return fixed + list(self.carry) + [f"reason_{i + 1}" for i in range(self.explain)]
+
+
+@dataclass
+class ChunkResult:
+    """What scoring one chunk gives: scores, rejects lines, counts and drift counts."""
+
+    index: int
+    scores: pd.DataFrame
+    rejects: pd.DataFrame
+    counts: dict[str, Any] = field(default_factory=dict)
+    drift: dict[str, Any] | None = None
+
+
+def _empty_rejects() -> pd.DataFrame:
+    return pd.DataFrame(
+        {c: pd.Series(dtype="int64" if c == "row" else "str") for c in REJECT_COLUMNS}
+    )
+
+
+def _input_rows(rejects: pd.DataFrame, frames: Mapping[str, pd.DataFrame | None]) -> pd.DataFrame:
+    """Rejects' ``row`` (a position in the chunk's table) as the row of the input file."""
+    if rejects.empty:
+        return rejects
+    rows = rejects["row"].to_numpy(dtype=np.int64).copy()
+    tables = rejects["table"].astype("str").to_numpy()
+    for table, frame in frames.items():
+        mask = tables == table
+        if frame is None or not mask.any():
+            continue
+        rows[mask] = frame[ROW].to_numpy(dtype=np.int64)[rows[mask] - 1]
+    return rejects.assign(row=rows)
+
+
+def _carry(frame: pd.DataFrame, rows: np.ndarray, columns: tuple[str, ...]) -> pd.DataFrame:
+    """The carried input columns of the rows numbered ``rows``, as read."""
+    if not columns:
+        return pd.DataFrame(index=pd.RangeIndex(len(rows)))
+    position = pd.Index(frame[ROW].to_numpy()).get_indexer(rows)
+    return frame[list(columns)].iloc[position].reset_index(drop=True)
+
+
+def _reasons(scorer: Scorer, X: pd.DataFrame, ids: pd.Series) -> pd.DataFrame:
+    """The ``scorer.explain`` largest contributions of each person, in words."""
+    from riskmodel.explain import LOWERS, RAISES, catalogue_for, describe_value, explain
+
+    k = scorer.explain
+    explanation = explain(scorer.model, X, ids=ids)
+    values = explanation.contributions.to_numpy()
+    names = explanation.features
+    catalogue = catalogue_for(names)
+    frame = explanation.X
+    order = np.argsort(-np.abs(values), axis=1, kind="stable")[:, :k]
+    columns = {name: frame[name].to_numpy(dtype=object) for name in names}
+    out: dict[str, list[Any]] = {}
+    for j in range(k):
+        reasons: list[Any] = []
+        for i in range(len(values)):
+            column = int(order[i, j]) if j < order.shape[1] else -1
+            value = values[i, column] if column >= 0 else 0.0
+            if column < 0 or abs(value) <= _MIN_REASON:
+                reasons.append(None)
+                continue
+            name = names[column]
+            phrase = describe_value(name, columns[name][i], catalogue=catalogue)
+            reasons.append(f"{phrase} — {RAISES if value > 0 else LOWERS}")
+        out[f"reason_{j + 1}"] = reasons
+    return pd.DataFrame(out, dtype="str")
+
+
+def _output(
+    scorer: Scorer,
+    ids: pd.Series,
+    probability: np.ndarray,
+    groups: pd.DataFrame | None,
+    carried: pd.DataFrame,
+    reasons: pd.DataFrame | None,
+) -> pd.DataFrame:
+    n = len(ids)
+    parts: dict[str, Any] = {
+        "person_id": pd.Series(ids.to_numpy(), dtype="str"),
+        "probability_2y": probability.astype(np.float64),
+        "risk_band": pd.Series(risk_band(probability, scorer.bands), dtype="str"),
+    }
+    if groups is not None:
+        parts["cohort"] = pd.Series(groups["cohort"].to_numpy(), dtype="str")
+        parts["age_band"] = pd.Series(groups["age_band"].to_numpy(), dtype="str")
+    parts["model_id"] = pd.Series([scorer.model_id] * n, dtype="str")
+    out = pd.DataFrame(parts)
+    for column in carried.columns:
+        out[column] = carried[column].to_numpy()
+    if reasons is not None:
+        for column in reasons.columns:
+            out[column] = reasons[column].to_numpy()
+    return out[scorer.columns]
+
+
+def _predict(scorer: Scorer, X: pd.DataFrame) -> np.ndarray:
+    if len(X) == 0:
+        return np.zeros(0, dtype=np.float64)
+    return np.asarray(scorer.model.predict_proba(X), dtype=np.float64)[:, 1]
+
+
+def _score_events(chunk: Chunk, scorer: Scorer) -> ChunkResult:
+    raw = RawTables(people=chunk.people, offences=chunk.offences, needs=chunk.needs)
+    data = validate_tables(raw)
+    frames = {"people": chunk.people, "offences": chunk.offences, "needs": chunk.needs}
+    rejects = _input_rows(data.rejects, frames)
+    summary = data.summary
+    counts: dict[str, Any] = {
+        k: v for k, v in summary.items() if isinstance(v, int) and not isinstance(v, bool)
+    }
+    counts["problems_by_reason"] = dict(summary.get("problems_by_reason", {}))
+    counts["people_scored"] = len(data.people)
+    if len(data.people) == 0:
+        empty = _output(
+            scorer,
+            pd.Series([], dtype="str"),
+            np.zeros(0),
+            pd.DataFrame({"cohort": [], "age_band": []}),
+            _carry(chunk.people, np.zeros(0, dtype=np.int64), scorer.carry),
+            pd.DataFrame({f"reason_{j + 1}": [] for j in range(scorer.explain)}, dtype="str")
+            if scorer.explain
+            else None,
+        )
+        return ChunkResult(chunk.index, empty, rejects, counts, None)
+    table = build_feature_table(data, needs_lookback_months=scorer.needs_lookback_months)
+    for key in ("current_sanction_from_people", "people_without_assessment"):
+        counts[key] = int(table.meta.get(key, 0))
+    probability = _predict(scorer, table.X)
+    carried = _carry(chunk.people, data.people[ROW].to_numpy(dtype=np.int64), scorer.carry)
+    reasons = _reasons(scorer, table.X, table.ids) if scorer.explain else None
+    scores = _output(scorer, table.ids, probability, table.groups, carried, reasons)
+    drift = (
+        drift_counts(table.X, probability, scorer.reference)
+        if scorer.reference is not None
+        else None
+    )
+    return ChunkResult(chunk.index, scores, rejects, counts, drift)
+
+
+def _score_table(chunk: Chunk, scorer: Scorer) -> ChunkResult:
+    spec = scorer.table
+    assert spec is not None
+    frame = chunk.people
+    rejects = _empty_rejects()
+    kept = frame
+    if spec.query:
+        try:
+            kept = frame.query(spec.query, engine="python")
+        except Exception as exc:  # pandas raises many types for a bad expression
+            raise ConfigError(
+                BAD_QUERY.format(
+                    query=spec.query,
+                    reason=f"{type(exc).__name__}: {exc}",
+                    available=", ".join(c for c in map(str, frame.columns) if c != ROW),
+                )
+            ) from exc
+        excluded = frame.loc[~frame.index.isin(kept.index)]
+        if len(excluded):
+            rows = excluded[ROW].to_numpy(dtype=np.int64)
+            ids = excluded[spec.id].astype("str") if spec.id else pd.Series(rows).astype("str")
+            rejects = pd.DataFrame(
+                {
+                    "person_id": ids.to_numpy(),
+                    "table": "table",
+                    "row": rows,
+                    "column": "",
+                    "value": "",
+                    "reason": OUTSIDE_QUERY.format(query=spec.query),
+                }
+            )[list(REJECT_COLUMNS)]
+    counts: dict[str, Any] = {
+        "people_read": len(frame),
+        "people_rejected": len(frame) - len(kept),
+        "people_scored": len(kept),
+        "problems": len(rejects),
+        "problems_by_reason": rejects["reason"].value_counts().to_dict() if len(rejects) else {},
+    }
+    kept = kept.reset_index(drop=True)
+    local = dataclasses.replace(spec, query="", id=spec.id or ROW)
+    if len(kept):
+        table = build_flat_table(kept, local, labels=False)
+        ids, X = table.ids, table.X
+    else:
+        ids, X = pd.Series([], dtype="str"), pd.DataFrame()
+    probability = _predict(scorer, X)
+    groups = None
+    if scorer.age_sex is not None:
+        age_column, sex_column = scorer.age_sex
+        age = pd.to_numeric(kept[age_column], errors="coerce").reset_index(drop=True)
+        sex = kept[sex_column].astype("str").str.strip().str.lower().reset_index(drop=True)
+        groups = pd.DataFrame({"cohort": cohort(sex, age), "age_band": age_band(age)})
+    carried = _carry(kept, kept[ROW].to_numpy(dtype=np.int64), scorer.carry)
+    reasons = None
+    if scorer.explain:
+        reasons = (
+            _reasons(scorer, X, ids)
+            if len(X)
+            else pd.DataFrame({f"reason_{j + 1}": [] for j in range(scorer.explain)}, dtype="str")
+        )
+    scores = _output(scorer, ids, probability, groups, carried, reasons)
+    drift = (
+        drift_counts(X, probability, scorer.reference)
+        if scorer.reference is not None and len(X)
+        else None
+    )
+    return ChunkResult(chunk.index, scores, rejects, counts, drift)
+
+
+def score_chunk(chunk: Chunk, scorer: Scorer) -> ChunkResult:
+    """Validate, build features and score one chunk of whole people.
+
+    Pure: the result depends only on ``chunk`` and ``scorer``, so chunks can be scored in any
+    order, in any process.
+
+    Parameters
+    ----------
+    chunk : Chunk
+        Whole people with all of their rows (:mod:`riskmodel.scoring._chunks`).
+    scorer : Scorer
+
+    Returns
+    -------
+    ChunkResult
+        ``scores`` (the columns of :attr:`Scorer.columns`, people in input order),
+        ``rejects`` (rows numbered as in the input files), ``counts`` (people read, scored
+        and rejected, problems by reason, ...) and ``drift`` counts.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from riskmodel.models import BaseRateModel
+    >>> from riskmodel.scoring._chunks import ROW, Chunk
+    >>> people = pd.DataFrame({"person_id": ["A", "B"], "date_of_birth": ["1990-01-01", "x"],
+    ...     "sex": ["male", "female"], "index_date": ["2020-01-01"] * 2,
+    ...     "index_offence": ["theft", "theft"], ROW: [1, 2]})
+    >>> offences = pd.DataFrame({"person_id": ["A"], "offence_date": ["2019-12-01"],
+    ...     "sanction_date": ["2020-01-01"], "offence_group": ["theft"], ROW: [1]})
+    >>> model = BaseRateModel().fit(np.zeros((4, 1)), [0, 0, 0, 1])
+    >>> result = score_chunk(Chunk(0, people, offences), Scorer(model=model, model_id="m1"))
+    >>> result.scores[["person_id", "probability_2y", "risk_band", "cohort"]].values.tolist()
+    [['A', 0.25, 'Low', 'adult_male']]
+    >>> result.rejects[["person_id", "row", "column"]].values.tolist()
+    [['B', 2, 'date_of_birth']]
+    """
+    if scorer.kind == "table":
+        return _score_table(chunk, scorer)
+    return _score_events(chunk, scorer)

@@ -1,0 +1,281 @@
+"""Exact additive explanations: additivity (property-based), agreement with predict_proba,
+phrases, and the failure modes."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from threadpoolctl import threadpool_limits
+
+import riskmodel.models._model as model_module
+from riskmodel.contract import read_tables, validate_tables
+from riskmodel.explain import (
+    ADDITIVITY_TOLERANCE,
+    LOWERS,
+    NOT_FITTED,
+    RAISES,
+    UNSUPPORTED_FAMILY,
+    ExplanationError,
+    _additive,
+    describe_value,
+    explain,
+    top_factors,
+)
+from riskmodel.features import build_feature_table
+from riskmodel.models import RiskModel
+from riskmodel.synthetic import generate_population, write_population
+
+COMPAS = Path(__file__).resolve().parents[2] / "shared" / "data" / "compas"
+COMPAS_FILE = COMPAS / "compas-scores-two-years.csv"
+COMPAS_CONFIG = Path(__file__).resolve().parents[1] / "training" / "compas.toml"
+
+#: Smaller boosting than the production candidate: additivity does not depend on tree count.
+SMALL_GBM = {**model_module.CANDIDATES["gbm"][0], "max_iter": 40}
+
+
+def fit(family: str, X: pd.DataFrame, y: pd.Series, calibration: str = "sigmoid", **kw):
+    """A small model, fitted single-threaded (the test machine is shared)."""
+    with pytest.MonkeyPatch.context() as mp, threadpool_limits(limits=1):
+        mp.setitem(model_module.CANDIDATES, "gbm", (SMALL_GBM,))
+        return RiskModel(family=family, calibration=calibration, cv=3, **kw).fit(X, y)
+
+
+def logit(p: np.ndarray) -> np.ndarray:
+    return np.log(p / (1 - p))
+
+
+@pytest.fixture(scope="module")
+def synthetic_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("synthetic")
+    write_population(generate_population(2500, seed=11), out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def synthetic(synthetic_dir: Path):
+    table = build_feature_table(validate_tables(read_tables(synthetic_dir)), labels=True)
+    return table.labelled()
+
+
+@pytest.fixture(scope="module")
+def models(synthetic):
+    return {family: fit(family, synthetic.X, synthetic.label) for family in ("logistic", "gbm")}
+
+
+@pytest.fixture(scope="module")
+def compas():
+    if not COMPAS_FILE.exists():
+        pytest.skip(f"COMPAS data not found at {COMPAS_FILE}")
+    from riskmodel.config import load_config
+    from riskmodel.flat_table import load_flat_table
+
+    spec = load_config(COMPAS_CONFIG).table
+    table = load_flat_table(COMPAS_FILE, spec)
+    numeric, categorical = list(spec.numeric), list(spec.categorical)
+    fitted = {
+        family: fit(family, table.X, table.label, numeric=numeric, categorical=categorical)
+        for family in ("logistic", "gbm")
+    }
+    return table, fitted
+
+
+def perturbed(X: pd.DataFrame, model: RiskModel, data: st.DataObject) -> pd.DataFrame:
+    """Rows drawn from X, some values replaced by any value in the observed range, missing
+    values or unseen levels. (Far outside the range a linear term can saturate p to exactly
+    1.0 in float64, where no finite decomposition equals logit(p).)"""
+    rows = data.draw(st.lists(st.integers(0, len(X) - 1), min_size=1, max_size=40), label="rows")
+    frame = X.iloc[rows].reset_index(drop=True).copy()
+    n_changes = data.draw(st.integers(0, 6), label="changes")
+    for _ in range(n_changes):
+        row = data.draw(st.integers(0, len(frame) - 1))
+        column = data.draw(st.sampled_from(list(model.feature_names_in_)))
+        if column in model.numeric_:
+            present = X[column].dropna()
+            low, high = (float(present.min()), float(present.max())) if len(present) else (0, 0)
+            value = data.draw(
+                st.one_of(
+                    st.just(np.nan),
+                    st.floats(low, high, allow_nan=False),
+                    st.sampled_from(X[column].dropna().unique().tolist() or [0.0]),
+                )
+            )
+            frame.loc[row, column] = value
+        else:
+            levels = X[column].dropna().unique().tolist()
+            frame.loc[row, column] = data.draw(
+                st.one_of(st.sampled_from(levels), st.just("never_seen_level"), st.none())
+            )
+    return frame
+
+
+def check_additive(model: RiskModel, frame: pd.DataFrame) -> float:
+    explanation = explain(model, frame)
+    p = model.predict_proba(frame)[:, 1]
+    # The explained probability is the model's probability (same code path) to 1e-12.
+    np.testing.assert_allclose(explanation.probability, p, rtol=0, atol=1e-12)
+    total = explanation.base_value + explanation.contributions.to_numpy().sum(axis=1)
+    error = np.abs(total - logit(p))
+    # A float64 p carries its log-odds only to eps / (p (1 - p)) (matters within 1e-10 of 0
+    # or 1, reached here by out-of-range perturbations).
+    assert (error <= ADDITIVITY_TOLERANCE + 4 * np.finfo(float).eps / (p * (1 - p))).all()
+    calibrated = model.calibration_slope_ * model.raw_decision_function(frame)
+    calibrated += model.calibration_intercept_
+    assert np.abs(total - calibrated).max() <= ADDITIVITY_TOLERANCE
+    assert list(explanation.contributions.columns) == list(model.feature_names_in_)
+    return float(error.max())
+
+
+PROPERTY = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@pytest.mark.parametrize("family", ["logistic", "gbm"])
+@PROPERTY
+@given(data=st.data())
+def test_additive_on_synthetic_people(models, synthetic, family, data):
+    model = models[family]
+    check_additive(model, perturbed(synthetic.X, model, data))
+
+
+@pytest.mark.parametrize("family", ["logistic", "gbm"])
+@PROPERTY
+@given(data=st.data())
+def test_additive_on_compas(compas, family, data):
+    table, fitted = compas
+    check_additive(fitted[family], perturbed(table.X, fitted[family], data))
+
+
+@pytest.mark.parametrize("family", ["logistic", "gbm"])
+def test_whole_caseload_additive(models, synthetic, family):
+    assert check_additive(models[family], synthetic.X) < 1e-9
+
+
+def test_linear_contributions_are_weights_times_centred_design(models, synthetic):
+    # Independent of shap: w_j * (z_j - mean_j), summed per feature, times the slope.
+    model = models["logistic"]
+    X = synthetic.X.iloc[:300]
+    explanation = explain(model, X)
+    transformer = model.estimator_[:-1]
+    Z = transformer.transform(X[list(model.feature_names_in_)])
+    centred = model.estimator_[-1].coef_[0] * (Z - Z.mean(axis=0))
+    names = model.transformed_feature_names()
+    for feature in ["age_at_index", "index_offence", "need_drugs"]:
+        columns = [i for i, n in enumerate(names) if n.startswith(f"{feature}__")]
+        expected = model.calibration_slope_ * centred[:, columns].sum(axis=1)
+        np.testing.assert_allclose(explanation.contributions[feature], expected, atol=1e-10)
+    assert explanation.reference == "the people explained"
+
+
+def test_tree_base_value_is_mean_training_log_odds(models, synthetic):
+    # Tree SHAP's base is the trees' cover-weighted mean raw output over training rows.
+    model = models["gbm"]
+    raw = model.raw_decision_function(synthetic.X)
+    base = (explain(model, synthetic.X.iloc[:5]).base_value - model.calibration_intercept_) / (
+        model.calibration_slope_
+    )
+    assert abs(base - raw.mean()) < 0.05
+
+
+def test_percentage_points_add_up_to_change_from_base(models, synthetic):
+    explanation = explain(models["gbm"], synthetic.X.iloc[:200])
+    points = explanation.percentage_points
+    base_p = 1 / (1 + np.exp(-explanation.base_value))
+    np.testing.assert_allclose(
+        points.sum(axis=1), 100 * (explanation.probability - base_p), atol=1e-9
+    )
+    signs = np.sign(points.to_numpy()) == np.sign(explanation.contributions.to_numpy())
+    assert signs.all()
+
+
+def test_isotonic_is_flagged_approximate(synthetic):
+    model = fit("logistic", synthetic.X, synthetic.label, calibration="isotonic")
+    X = synthetic.X.iloc[:100]
+    explanation = explain(model, X)
+    assert not explanation.exact
+    assert explanation.method_summary()["approximate"] is True
+    assert "APPROXIMATE" in explanation.method
+    p = np.clip(model.predict_proba(X)[:, 1], 1e-12, 1 - 1e-12)
+    total = (
+        explanation.base_value
+        + explanation.contributions.sum(axis=1).to_numpy()
+        + explanation.calibration_adjustment
+    )
+    np.testing.assert_allclose(total, logit(p), atol=1e-9)
+    person = explanation.to_dict()["people"][0]
+    assert "calibration_adjustment" in person
+
+
+def test_refuses_an_explanation_that_does_not_add_up(models, synthetic, monkeypatch):
+    original = _additive._tree
+
+    def off_by_a_little(classifier, Z):
+        values, base = original(classifier, Z)
+        return values + 1e-4, base
+
+    monkeypatch.setattr(_additive, "_tree", off_by_a_little)
+    with pytest.raises(ExplanationError, match="not additive"):
+        explain(models["gbm"], synthetic.X.iloc[:10])
+
+
+def test_refuses_unfitted_and_unknown_models(models, synthetic):
+    with pytest.raises(ExplanationError, match=re.escape(NOT_FITTED)):
+        explain(RiskModel(), synthetic.X)
+    model = models["logistic"]
+    saved = model.family_
+    try:
+        model.family_ = "ensemble"
+        with pytest.raises(ExplanationError) as info:
+            explain(model, synthetic.X.iloc[:5])
+        assert str(info.value) == UNSUPPORTED_FAMILY.format(family="ensemble")
+    finally:
+        model.family_ = saved
+
+
+def test_ethnicity_never_explained(models, synthetic):
+    X = synthetic.X.iloc[:20].assign(ethnicity="any")
+    explanation = explain(models["logistic"], X)
+    assert "ethnicity" not in explanation.contributions.columns
+
+
+def test_json_structure_and_identity(models, synthetic):
+    explanation = explain(models["logistic"], synthetic.X.iloc[:50], ids=synthetic.ids[:50])
+    payload = explanation.to_dict()
+    assert set(payload) >= {"people", "global"}
+    person = payload["people"][3]
+    assert set(person) >= {"person_id", "probability_2y", "base_value", "contributions"}
+    assert person["person_id"] == synthetic.ids.iloc[3]
+    total = person["base_value"] + sum(person["contributions"].values())
+    assert abs(total - logit(person["probability_2y"])) < ADDITIVITY_TOLERANCE
+    ranking = list(payload["global"]["mean_abs_contribution"].values())
+    assert ranking == sorted(ranking, reverse=True)
+    direct = explanation.contributions.abs().mean()
+    feature = next(iter(payload["global"]["mean_abs_contribution"]))
+    assert payload["global"]["mean_abs_contribution"][feature] == pytest.approx(direct.max())
+
+
+def test_phrases_from_the_catalogue():
+    assert describe_value("sanction_occasions", 14.0) == (
+        "14 sanction occasions including the current one"
+    )
+    assert describe_value("need_accommodation", 0.0) == (
+        "no accommodation need recorded (score 0)"
+    )
+    assert describe_value("need_drugs", np.nan) == "drugs need not assessed"
+    assert describe_value("months_since_previous_sanction", np.nan) == "no previous sanction"
+    assert describe_value("priors_count", 3.0) == "priors count: 3"
+    assert describe_value("c_charge_desc", "Battery") == "c charge desc: Battery"
+
+
+def test_top_factors_are_the_largest_each_way(models, synthetic):
+    explanation = explain(models["gbm"], synthetic.X.iloc[:30])
+    raising, lowering = top_factors(explanation, 7, k=3)
+    row = explanation.contributions.iloc[7]
+    assert [f.feature for f in raising] == row[row > 0].nlargest(3).index.tolist()
+    assert [f.feature for f in lowering] == row[row < 0].nsmallest(3).index.tolist()
+    assert all(f.reason.endswith(RAISES) for f in raising)
+    assert all(f.reason.endswith(LOWERS) for f in lowering)

@@ -1,0 +1,241 @@
+"""Model families: calibration properties, exact linearity in log-odds, group columns."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from riskmodel._errors import ConfigError, DataError
+from riskmodel.config import TableSpec, parse_config
+from riskmodel.evaluation import brier
+from riskmodel.flat_table import build_flat_table
+from riskmodel.models import (
+    MISSING_FEATURES,
+    BaseRateModel,
+    RiskModel,
+    SplineBasis,
+    make_model,
+)
+
+
+def make_flat_frame(n: int = 900, seed: int = 0) -> pd.DataFrame:
+    """A person-level table the package has never seen: string categories, missing values,
+    boolean columns, a group column that must not reach the model, a non-linear age effect."""
+    rng = np.random.default_rng(seed)
+    age = rng.integers(18, 75, n).astype(float)
+    priors = rng.poisson(2.0, n).astype(float)
+    employed = rng.random(n) < 0.5
+    area = rng.choice(
+        ["north", "south", "east", "west", "islands"], n, p=[0.3, 0.3, 0.2, 0.19, 0.01]
+    )
+    offence = rng.choice([f"offence {i}" for i in range(60)], n)
+    group = rng.choice(["group a", "group b", "group c"], n)
+    logit = (
+        -1.5
+        + 3.0 * np.exp(-(age - 18) / 12)
+        + 0.8 * np.log1p(priors)
+        - 1.0 * employed
+        + 0.8 * (area == "north")
+    )
+    y = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int)
+    frame = pd.DataFrame(
+        {
+            "case": [f"c{i:05d}" for i in range(n)],
+            "age": age,
+            "priors": priors,
+            "employed": employed,
+            "area": area,
+            "offence": offence,
+            "group": group,
+            "outcome": y,
+        }
+    )
+    frame.loc[rng.random(n) < 0.1, "priors"] = np.nan
+    frame.loc[rng.random(n) < 0.1, "area"] = None
+    return frame
+
+
+FLAT_CONFIG = {
+    "table": {
+        "id": "case",
+        "label": "outcome",
+        "numeric": ["age", "priors", "employed"],
+        "categorical": ["area", "offence"],
+        "groups": ["group", "area"],
+        "outcome": "any new conviction within two years",
+        "follow_up_months": 24,
+    }
+}
+
+
+@pytest.fixture(scope="module")
+def flat_table():
+    spec = parse_config(FLAT_CONFIG).table
+    return build_flat_table(make_flat_frame(), spec)
+
+
+@pytest.fixture(scope="module")
+def split(flat_table):
+    n = len(flat_table)
+    rows = np.random.default_rng(1).permutation(n)
+    train, test = rows[: n * 2 // 3], rows[n * 2 // 3 :]
+    return flat_table.subset(train), flat_table.subset(test)
+
+
+@pytest.fixture(scope="module", params=["logistic", "gbm"])
+def fitted(request, split):
+    train, _ = split
+    return RiskModel(family=request.param, seed=0).fit(train.X, train.label)
+
+
+@pytest.fixture(scope="module")
+def gbm_model(split):
+    train, _ = split
+    return RiskModel(family="gbm", seed=0).fit(train.X, train.label)
+
+
+def test_probabilities_in_unit_interval(fitted, split):
+    _, test = split
+    p = fitted.predict_proba(test.X)
+    assert p.shape == (len(test), 2)
+    assert np.all((p >= 0) & (p <= 1))
+    np.testing.assert_allclose(p.sum(axis=1), 1.0)
+
+
+def test_sigmoid_log_odds_exactly_linear_in_inner_model(fitted, split):
+    _, test = split
+    p = fitted.predict_proba(test.X)[:, 1]
+    raw = fitted.estimator_.decision_function(fitted.prepare(test.X))
+    expected = fitted.calibration_slope_ * raw + fitted.calibration_intercept_
+    np.testing.assert_allclose(np.log(p / (1 - p)), expected, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(fitted.decision_function(test.X), expected, rtol=0, atol=1e-12)
+    assert fitted.exactly_explainable
+
+
+def test_calibration_does_not_worsen_brier_on_held_out(fitted, split):
+    _, test = split
+    y = test.label.to_numpy()
+    calibrated = fitted.predict_proba(test.X)[:, 1]
+    raw = fitted.estimator_.predict_proba(fitted.prepare(test.X))[:, 1]
+    assert brier(y, calibrated) <= brier(y, raw) + 1e-3
+
+
+def test_calibration_repairs_a_miscalibrated_model(split):
+    """Shift every label's prevalence: the calibrator must absorb what the model cannot."""
+    train, test = split
+    model = RiskModel(family="logistic").fit(train.X, train.label)
+    y = test.label.to_numpy()
+    p = model.predict_proba(test.X)[:, 1]
+    assert abs(p.mean() - y.mean()) < 0.05
+    assert brier(y, p) < brier(y, np.full_like(p, train.label.mean()))
+
+
+def test_group_columns_never_reach_the_model(flat_table, split):
+    train, test = split
+    assert "group" not in flat_table.X.columns
+    assert "area" in flat_table.X.columns  # listed as a feature too: allowed
+    # even when handed a frame carrying the group column, the model ignores it
+    X = train.X.assign(group=train.groups["group"].to_numpy())
+    spec = parse_config(FLAT_CONFIG).table
+    model = make_model(
+        parse_config({}).model, numeric=spec.numeric, categorical=spec.categorical
+    ).fit(X, train.label)
+    assert "group" not in model.feature_names_in_
+    assert not any(name.startswith("group") for name in model.transformed_feature_names())
+    shuffled = test.X.assign(group=np.random.default_rng(0).permutation(test.groups["group"]))
+    np.testing.assert_array_equal(model.predict_proba(shuffled), model.predict_proba(test.X))
+
+
+def test_ethnicity_refused_as_feature(split):
+    train, _ = split
+    X = train.X.assign(ethnicity="a")
+    with pytest.raises(ConfigError, match="can never be a model feature"):
+        RiskModel(family="logistic", categorical=["area", "ethnicity"]).fit(X, train.label)
+
+
+def test_default_chooses_by_inner_cv(split):
+    train, _ = split
+    model = RiskModel(seed=0).fit(train.X, train.label)
+    assert model.family_ in ("logistic", "gbm")
+    assert len(model.selection_) >= 2
+    best = model.selection_["inner_log_loss"].idxmin()
+    assert model.selection_.loc[best, "family"] == model.family_
+    assert model.describe()["family_fitted"] == model.family_
+
+
+def test_isotonic_option(split):
+    train, test = split
+    model = RiskModel(family="logistic", calibration="isotonic").fit(train.X, train.label)
+    p = model.predict_proba(test.X)[:, 1]
+    assert np.all((p >= 0) & (p <= 1))
+    assert model.calibration_slope_ is None
+    assert not model.exactly_explainable
+
+
+def test_unseen_levels_and_missing_values_at_prediction(gbm_model, split):
+    _, test = split
+    model = gbm_model
+    X = test.X.head(3).copy()
+    X.loc[0, "offence"] = "never seen"
+    X.loc[1, "priors"] = np.nan
+    X.loc[2, "area"] = np.nan
+    p = model.predict_proba(X)[:, 1]
+    assert np.isfinite(p).all()
+
+
+def test_missing_feature_column_message(split):
+    train, test = split
+    model = RiskModel(family="logistic").fit(train.X, train.label)
+    with pytest.raises(DataError, match=re.escape(MISSING_FEATURES.split("{")[0])) as info:
+        model.predict_proba(test.X.drop(columns="priors"))
+    assert "'priors'" in str(info.value)
+
+
+def test_bad_target_and_family(split):
+    train, _ = split
+    with pytest.raises(DataError, match="only one class"):
+        RiskModel(family="logistic").fit(train.X, np.zeros(len(train)))
+    with pytest.raises(DataError, match="must be 0/1"):
+        RiskModel(family="logistic").fit(train.X, np.full(len(train), 2))
+    with pytest.raises(ConfigError, match="unknown model family"):
+        RiskModel(family="forest").fit(train.X, train.label)
+
+
+def test_gbm_tree_explanations_are_exact(gbm_model, split):
+    shap = pytest.importorskip("shap")
+    _, test = split
+    model = gbm_model
+    Z = model.estimator_[:-1].transform(model.prepare(test.X.head(50)))
+    explainer = shap.TreeExplainer(model.estimator_[-1])
+    values = explainer.shap_values(Z)
+    raw = model.raw_decision_function(test.X.head(50))
+    np.testing.assert_allclose(values.sum(axis=1) + explainer.expected_value, raw, atol=1e-6)
+
+
+def test_make_model_from_spec():
+    config = parse_config({"model": {"family": "gbm", "seed": 4}})
+    model = make_model(config.model, numeric=["a"], categorical=["b"])
+    assert (model.family, model.seed, model.numeric, model.categorical) == ("gbm", 4, ["a"], ["b"])
+
+
+def test_base_rate_model():
+    model = BaseRateModel().fit(np.zeros((4, 1)), [0, 1, 1, 1])
+    np.testing.assert_allclose(model.predict_proba(np.zeros((2, 1)))[:, 1], 0.75)
+
+
+def test_spline_basis_handles_missing_and_few_values():
+    values = np.r_[np.arange(50.0), np.nan].reshape(-1, 1)
+    basis = SplineBasis().fit(values)
+    out = basis.transform(np.array([[np.nan], [1000.0], [-5.0]]))
+    assert out[0, -1] == 1.0 and out[1, -1] == 0.0
+    np.testing.assert_allclose(out[1, :-1], basis.transform(np.array([[49.0]]))[0, :-1])
+    flags = SplineBasis().fit(np.array([[0.0], [1.0], [1.0]]))
+    assert flags.get_feature_names_out(["flag"]).tolist() == ["flag"]
+
+
+def test_table_spec_round_trip():
+    spec = TableSpec(label="y", numeric=("a",))
+    assert spec.features == ("a",)

@@ -1,0 +1,174 @@
+"""MLflow tracking: a local SQLite store, and a real ``mlflow server`` on 127.0.0.1 with the
+model registered and loaded back by alias."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from riskmodel.cli import main
+from tests.test_crossval import CONFIG
+from tests.test_models import make_flat_frame
+
+FEATURES = ["age", "priors", "employed", "area", "offence"]
+
+
+@pytest.fixture(scope="module")
+def flat_dir(tmp_path_factory):
+    root = tmp_path_factory.mktemp("mlflow")
+    make_flat_frame(n=500, seed=7).to_csv(root / "people.csv", index=False)
+    (root / "config.toml").write_text(CONFIG + '\n[model]\nfamily = "logistic"\n')
+    return root
+
+
+def _load_pyfunc(uri: str):
+    import mlflow
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # MLflow's own deprecation notices
+        return mlflow.pyfunc.load_model(uri)
+
+
+def _train(flat_dir: Path, out: Path, *extra: str) -> int:
+    return main(
+        [
+            "train",
+            "--table",
+            str(flat_dir / "people.csv"),
+            "--config",
+            str(flat_dir / "config.toml"),
+            "--out",
+            str(out),
+            "--n-resamples",
+            "30",
+            *extra,
+        ]
+    )
+
+
+@pytest.mark.slow
+def test_local_sqlite_run_serves_probabilities(flat_dir, tmp_path, monkeypatch, capsys):
+    import mlflow
+
+    uri = f"sqlite:///{tmp_path / 'runs.db'}"
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
+    assert _train(flat_dir, tmp_path / "bundle", "--register", "local-model") == 0
+    assert "MLflow run" in capsys.readouterr().out
+    model = _load_pyfunc("models:/local-model@champion")
+    frame = make_flat_frame(n=20, seed=8)[FEATURES]
+    frame["employed"] = frame["employed"].astype(float)
+    out = model.predict(frame)
+    p = np.asarray(out["probability_2y"])
+    assert p.shape == (20,) and np.all((p > 0) & (p < 1))
+    # the same probabilities as the bundle
+    from riskmodel.bundle import load_bundle
+
+    expected = load_bundle(tmp_path / "bundle").model.predict_proba(frame)[:, 1]
+    np.testing.assert_allclose(p, expected)
+    signature = model.metadata.signature
+    assert signature is not None
+    assert [c.name for c in signature.inputs.inputs] == FEATURES
+    assert (tmp_path / "mlartifacts").exists()
+    mlflow.set_tracking_uri(uri)
+    runs = mlflow.search_runs(experiment_names=["riskmodel"])
+    assert "metrics.test_auc" in runs.columns
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_real_mlflow_server_registry_by_alias(flat_dir, tmp_path, monkeypatch):
+    port = _free_port()
+    mlflow_bin = Path(sys.executable).with_name("mlflow")
+    server = subprocess.Popen(
+        [
+            str(mlflow_bin),
+            "server",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--backend-store-uri",
+            f"sqlite:///{tmp_path / 'server.db'}",
+            "--artifacts-destination",
+            str(tmp_path / "server-artifacts"),
+            "--workers",
+            "1",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=tmp_path,
+        env={**os.environ, "MLFLOW_TRACKING_URI": ""},
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("mlflow server did not start")
+            time.sleep(1)
+        monkeypatch.setenv("MLFLOW_TRACKING_URI", url)
+        assert _train(flat_dir, tmp_path / "bundle", "--register", "riskmodel-test") == 0
+        model = _load_pyfunc("models:/riskmodel-test@champion")
+        frame = make_flat_frame(n=5, seed=9)[FEATURES]
+        frame["employed"] = frame["employed"].astype(float)
+        p = np.asarray(model.predict(frame)["probability_2y"])
+        assert np.all((p > 0) & (p < 1))
+        assert isinstance(model.predict(frame), pd.DataFrame)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+@pytest.mark.slow
+def test_crossval_run_is_logged(flat_dir, tmp_path, monkeypatch):
+    import mlflow
+
+    uri = f"sqlite:///{tmp_path / 'cv.db'}"
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
+    code = main(
+        [
+            "crossval",
+            "--table",
+            str(flat_dir / "people.csv"),
+            "--config",
+            str(flat_dir / "config.toml"),
+            "--folds",
+            "3",
+            "--n-resamples",
+            "30",
+            "--out",
+            str(tmp_path / "cv"),
+        ]
+    )
+    assert code == 0
+    mlflow.set_tracking_uri(uri)
+    runs = mlflow.search_runs(experiment_names=["riskmodel"])
+    assert len(runs) == 1
+    assert runs.loc[0, "params.configured"] == "logistic"
+    assert runs.loc[0, "metrics.logistic_auc"] > 0.5
+    assert "metrics.base_rate_brier" in runs.columns
