@@ -258,7 +258,7 @@ class OGRS3Classifier(ClassifierMixin, BaseEstimator):
         """Check the inputs; nothing is estimated. Returns ``self``."""
         if self.horizon not in INTERCEPTS:
             raise ValueError(BAD_HORIZON.format(value=self.horizon))
-        frame = self.prepare(X)
+        frame = self._frame(X)
         missing = [c for c in OGRS3_INPUTS if c not in frame.columns]
         if missing:
             raise ValueError(MISSING_INPUTS.format(columns=", ".join(missing)))
@@ -269,7 +269,7 @@ class OGRS3Classifier(ClassifierMixin, BaseEstimator):
 
     def decision_function(self, X: Any) -> np.ndarray:
         """OGRS3 log-odds."""
-        return ogrs3_logit(self.prepare(X), self.horizon)
+        return ogrs3_logit(self._frame(X), self.horizon)
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Columns: probability of no reoffending, probability of reoffending."""
