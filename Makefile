@@ -41,5 +41,11 @@ bench: $(STAMP)
 bench-quick: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py --quick
 
+## model: rebuild the committed default bundle in models/default from training/synthetic.toml
+model: $(STAMP)
+	$(BIN)/riskmodel synth --n-people 50000 --seed 1 --out out/synthetic-train
+	$(BIN)/riskmodel train --data out/synthetic-train --config training/synthetic.toml \
+		--out models/default --no-mlflow
+
 clean:
 	rm -rf out .pytest_cache

@@ -162,14 +162,14 @@ def run_demo(
                             "--out", str(batch)])  # fmt: skip
     meta = _json(data / "metadata.json")
     entries.append(Entry("Synthetic population", f"{n_people:,} people (seed {seed}), extract "
-                         f"date {meta['extract_date']}; a batch of {n_batch:,} more to score.",
-                         "data/", "data files"))  # fmt: skip
+                         f"date {meta['extract_date']}; a batch of {n_batch:,} more to score "
+                         "(data/, batch/)."))  # fmt: skip
 
     _run("validate", ["validate", "--data", str(data), "--summary", str(out / "validation.json")])
     summary = _json(out / "validation.json")
     entries.append(Entry("Validation", f"{summary['people_read']:,} people read = "
                          f"{summary['people_kept']:,} kept + {summary['people_rejected']:,} "
-                         "rejected.", "validation.json", "counts"))  # fmt: skip
+                         "rejected (validation.json)."))  # fmt: skip
 
     _run("features", ["features", "--data", str(data), "--labels", "--out",
                       str(out / "features.csv")])  # fmt: skip
@@ -178,12 +178,12 @@ def run_demo(
     labelled = features["label_status"].eq("labelled")
     entries.append(Entry("Features and labels", f"{labelled.sum():,} labelled, "
                          f"{(~labelled).sum():,} censored; two-year proven reoffending "
-                         f"{features.loc[labelled, 'reoffended_2y'].mean():.1%}.",
-                         "features.csv", "feature table"))  # fmt: skip
+                         f"{features.loc[labelled, 'reoffended_2y'].mean():.1%} "
+                         "(features.csv)."))  # fmt: skip
 
     _run("ogrs3", ["ogrs3", "--data", str(data), "--out", str(out / "ogrs3.csv")])
-    entries.append(Entry("OGRS3", "The published static scale, scored for every person.",
-                         "ogrs3.csv", "scores"))  # fmt: skip
+    entries.append(Entry("OGRS3", "The published static scale, scored for every person "
+                         "(ogrs3.csv)."))  # fmt: skip
 
     model = out / "model"
     _run("train", ["train", "--data", str(data), "--out", str(model), "--register",
@@ -195,14 +195,14 @@ def run_demo(
                          f"{held_out['ece']:.3f}; registered in MLflow as riskmodel-demo.",
                          "model/report.html"))  # fmt: skip
     entries.append(Entry("Model card", "Intended use, data, metrics, fairness summary and "
-                         "limitations.", "model/MODEL_CARD.md", "MODEL_CARD.md"))  # fmt: skip
+                         "limitations, in model/MODEL_CARD.md."))  # fmt: skip
 
     _run("crossval", ["crossval", "--data", str(data), "--folds", "3", "--seed", str(seed),
                       "--out", str(out / "crossval")])  # fmt: skip
     models = _json(out / "crossval" / "metrics.json")["models"]
     compared = ", ".join(f"{name} {m['brier']:.3f}" for name, m in models.items())
     entries.append(Entry("Compare with the alternatives", f"Out-of-fold Brier score (lower is "
-                         f"better): {compared}.", "crossval/metrics.json", "metrics"))  # fmt: skip
+                         f"better): {compared} (crossval/metrics.json)."))  # fmt: skip
 
     _run("evaluate", ["evaluate", "--model", str(model), "--data", str(batch), "--out",
                       str(out / "evaluate")])  # fmt: skip
@@ -221,7 +221,7 @@ def run_demo(
     caught = sorted(set(bad) & set(rejects["person_id"]))
     entries.append(Entry("Score a batch", f"{len(scored):,} people scored; {len(caught)} of the "
                          f"{len(bad)} people given a bad row on purpose are in the rejects "
-                         "with their reasons.", "scores.rejects.csv", "rejects"))  # fmt: skip
+                         "with their reasons (scores.csv, scores.rejects.csv)."))  # fmt: skip
 
     ids = ",".join(scored.sort_values("probability_2y")["person_id"].iloc[[0, -1]])
     _run("explain", ["explain", "--model", str(model), "--data", str(batch), "--out",
