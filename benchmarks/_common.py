@@ -47,5 +47,15 @@ def write_result(name: str, data: dict[str, Any], *, quick: bool) -> Path:
 
 
 def peak_rss_gib() -> float:
-    """Peak resident memory of this process so far, in GiB (Linux ru_maxrss is KiB)."""
+    """Peak resident memory of this process so far, in GiB: ``VmHWM`` of /proc/self/status.
+
+    Not ``ru_maxrss``: Linux carries a parent's maximum RSS over fork and exec into the child,
+    so a child started by a large generating process would report the parent's peak.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 2**20
+    except OSError:  # pragma: no cover - not Linux
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20

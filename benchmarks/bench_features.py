@@ -4,7 +4,7 @@ Generates a population with a fast vectorised generator (1,000,000 people, about
 offence rows and 700,000 needs assessments; ``--quick``: 20,000 people), writes it as Parquet,
 then measures in a fresh subprocess ``read_tables`` + ``validate_tables`` +
 ``build_feature_table(labels=True)``: throughput in offence rows per second over the whole
-run and peak resident memory (``ru_maxrss`` of the subprocess). Writes
+run and peak resident memory (``VmHWM`` of the subprocess). Writes
 ``benchmarks/results/features.json``.
 
 Usage::
@@ -19,8 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
-import resource
 import shutil
 import subprocess
 import sys
@@ -31,10 +29,10 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
+from _common import peak_rss_gib, write_result
 
 TARGET_ROWS_PER_SECOND = 500_000
 TARGET_PEAK_GIB = 6.0
-RESULTS = Path(__file__).resolve().parent / "results" / "features.json"
 
 OFFENCE_GROUPS = [
     "violence",
@@ -168,7 +166,6 @@ def measure(directory: Path) -> dict[str, float]:
     c2, t2 = time.process_time(), time.perf_counter()
     table = build_feature_table(data, labels=True)
     c3, t3 = time.process_time(), time.perf_counter()
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {
         "read_seconds": t1 - t0,
         "validate_seconds": t2 - t1,
@@ -183,24 +180,8 @@ def measure(directory: Path) -> dict[str, float]:
         "n_features": table.X.shape[1],
         "censored": table.meta["censored"],
         "current_sanction_from_people": table.meta["current_sanction_from_people"],
-        "peak_rss_gib": peak_kib / 1024**2,
+        "peak_rss_gib": peak_rss_gib(),
     }
-
-
-def machine() -> dict[str, object]:
-    info: dict[str, object] = {
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "processor": platform.processor() or platform.machine(),
-        "cpu_count": os.cpu_count(),
-    }
-    try:
-        import psutil
-
-        info["memory_gib"] = round(psutil.virtual_memory().total / 1024**3, 1)
-    except ImportError:  # pragma: no cover
-        info["memory_gib"] = None
-    return info
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -209,7 +190,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", type=Path, default=None, help="where to write the data")
     parser.add_argument("--keep", action="store_true", help="keep the generated data")
     parser.add_argument("--measure", type=Path, default=None, help=argparse.SUPPRESS)
-    parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
 
     if args.measure is not None:  # the measured subprocess
@@ -239,8 +219,6 @@ def main(argv: list[str] | None = None) -> int:
 
     throughput = figures["offence_rows_read"] / figures["total_seconds"]
     result = {
-        "benchmark": "features",
-        "quick": args.quick,
         "people": rows["people"],
         "offence_rows": rows["offences"],
         "needs_rows": rows["needs"],
@@ -275,10 +253,8 @@ def main(argv: list[str] | None = None) -> int:
             throughput >= TARGET_ROWS_PER_SECOND and figures["peak_rss_gib"] < TARGET_PEAK_GIB
         ),
         "generate_seconds": generate_seconds,
-        "machine": machine(),
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n")
+    write_result("features", result, quick=args.quick)
     print(json.dumps(result, indent=2))
     return 0
 

@@ -34,30 +34,13 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from _common import write_result  # noqa: E402
+from _common import peak_rss_gib, write_result  # noqa: E402
 from bench_features import generate  # noqa: E402
 
 TARGET_RATIO = 8.0
 TARGET_PEAK_GIB = 3.0
 TARGET_GROWTH = 1.10
 TRAIN_PEOPLE = 10_000
-
-
-def peak_rss_gib() -> float:
-    """Peak resident memory of this process, in GiB: ``VmHWM`` of /proc/self/status.
-
-    Not ``ru_maxrss``: Linux carries a parent's maximum RSS over fork and exec into the child,
-    so a child started by this (large) generating process would report the parent's peak.
-    """
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 2**20
-    except OSError:  # pragma: no cover - not Linux
-        pass
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
 
 
 def train_bundle(directory: Path, bundle: Path) -> dict[str, float]:
