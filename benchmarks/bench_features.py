@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -31,40 +32,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from _common import peak_rss_gib, write_result
 
+from riskmodel.contract import DISPOSALS, OFFENCE_GROUPS
+
 TARGET_ROWS_PER_SECOND = 500_000
 TARGET_PEAK_GIB = 6.0
 
-OFFENCE_GROUPS = [
-    "violence",
-    "weapons",
-    "robbery",
-    "public_order",
-    "sexual_adult",
-    "sexual_child",
-    "burglary_domestic",
-    "burglary_other",
-    "criminal_damage",
-    "theft",
-    "handling",
-    "fraud_forgery",
-    "vehicle_theft",
-    "motoring_other",
-    "drink_driving",
-    "drug_possession_supply",
-    "drug_import_production",
-    "absconding_bail",
-    "breach",
-    "other",
-]
-DISPOSALS = [
-    "custody",
-    "suspended_sentence",
-    "community_order",
-    "fine",
-    "discharge",
-    "caution",
-    "other",
-]
 NEED_AREAS = [
     "accommodation",
     "education_training_employment",
@@ -83,7 +55,7 @@ def _dates(days: np.ndarray) -> pa.Array:
     return pa.array(days.astype(np.int32), type=pa.int32()).cast(pa.date32())
 
 
-def _choice(rng: np.random.Generator, values: list[str], n: int) -> pa.Array:
+def _choice(rng: np.random.Generator, values: Sequence[str], n: int) -> pa.Array:
     codes = pa.array(rng.integers(0, len(values), n).astype(np.int32))
     return pa.DictionaryArray.from_arrays(codes, pa.array(values)).cast(pa.string())
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -91,6 +92,72 @@ def read_metadata(directory: Path) -> dict[str, Any]:
     return data
 
 
+def scan_data_dir(
+    directory: str | Path, open_table: Callable[[Path], Any] | None = None
+) -> tuple[dict[str, Any], dict[str, Path], dict[str, Any]]:
+    """Find and open each contract table of a directory, checking every whole-table rule.
+
+    Every whole-table problem (a missing, ambiguous or unreadable file, an empty people
+    table, a missing required column, a bad ``metadata.json``) is collected, and all of them
+    are raised together as one :class:`DataError`.
+
+    Parameters
+    ----------
+    directory : str or Path
+    open_table : callable, optional
+        Opens one file: :func:`read_table_file` (the default) reads it whole; a reader of the
+        header alone (returning the column names) lets a streaming reader check the directory
+        without loading it.
+
+    Returns
+    -------
+    opened : dict
+        Table name to what ``open_table`` returned (None for an absent optional table).
+    files : dict
+        Table name to its file.
+    metadata : dict
+        Contents of ``metadata.json``.
+    """
+    open_table = read_table_file if open_table is None else open_table
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise DataError(msg.NO_DATA_DIR.format(path=directory))
+    problems: list[str] = []
+    opened: dict[str, Any] = {}
+    files: dict[str, Path] = {}
+    for table, columns in TABLES.items():
+        opened[table] = None
+        try:
+            path = find_table_file(directory, table)
+            if path is None:
+                if table not in OPTIONAL_TABLES:
+                    problems.append(msg.MISSING_TABLE.format(table=table, path=directory))
+                continue
+            content = open_table(path)
+        except DataError as exc:
+            problems.append(str(exc))
+            continue
+        if isinstance(content, pd.DataFrame):
+            names = list(content.columns)
+            if len(content) == 0 and table == "people":
+                problems.append(msg.EMPTY_TABLE.format(file=path.name))
+        else:
+            names = list(content)
+        missing = [c.name for c in columns if c.required and c.name not in names]
+        if missing:
+            problems.append(msg.MISSING_COLUMNS.format(file=path.name, columns=", ".join(missing)))
+        opened[table] = content
+        files[table] = path
+    try:
+        metadata = read_metadata(directory)
+    except DataError as exc:
+        problems.append(str(exc))
+        metadata = {}
+    if problems:
+        raise DataError("\n".join([msg.WHOLE_TABLE_HEADER, *(f"- {p}" for p in problems)]))
+    return opened, files, metadata
+
+
 def read_tables(directory: str | Path) -> RawTables:
     """Read the contract tables of a data directory.
 
@@ -117,38 +184,7 @@ def read_tables(directory: str | Path) -> RawTables:
     ...     print(str(exc).splitlines()[1])
     - people: no people.csv or people.parquet in ...
     """
-    directory = Path(directory)
-    if not directory.is_dir():
-        raise DataError(msg.NO_DATA_DIR.format(path=directory))
-    problems: list[str] = []
-    frames: dict[str, pd.DataFrame | None] = {}
-    files: dict[str, Path] = {}
-    for table, columns in TABLES.items():
-        frames[table] = None
-        try:
-            path = find_table_file(directory, table)
-            if path is None:
-                if table not in OPTIONAL_TABLES:
-                    problems.append(msg.MISSING_TABLE.format(table=table, path=directory))
-                continue
-            frame = read_table_file(path)
-        except DataError as exc:
-            problems.append(str(exc))
-            continue
-        if len(frame) == 0 and table == "people":
-            problems.append(msg.EMPTY_TABLE.format(file=path.name))
-        missing = [c.name for c in columns if c.required and c.name not in frame.columns]
-        if missing:
-            problems.append(msg.MISSING_COLUMNS.format(file=path.name, columns=", ".join(missing)))
-        frames[table] = frame
-        files[table] = path
-    try:
-        metadata = read_metadata(directory)
-    except DataError as exc:
-        problems.append(str(exc))
-        metadata = {}
-    if problems:
-        raise DataError("\n".join([msg.WHOLE_TABLE_HEADER, *(f"- {p}" for p in problems)]))
+    frames, files, metadata = scan_data_dir(directory)
     return RawTables(
         people=frames["people"],
         offences=frames["offences"],

@@ -34,8 +34,7 @@ import pyarrow.parquet as pq
 
 from riskmodel._errors import DataError
 from riskmodel.contract import _messages as msg
-from riskmodel.contract._read import find_table_file, read_metadata
-from riskmodel.contract._schema import OPTIONAL_TABLES, TABLES
+from riskmodel.contract._read import scan_data_dir
 
 __all__ = [
     "BATCH_ROWS",
@@ -288,36 +287,9 @@ def open_event_input(directory: str | Path) -> EventInput:
     ------
     DataError
     """
-    directory = Path(directory)
-    if not directory.is_dir():
-        raise DataError(msg.NO_DATA_DIR.format(path=directory))
-    problems: list[str] = []
-    files: dict[str, Path] = {}
-    columns: dict[str, list[str]] = {}
-    for table, schema in TABLES.items():
-        try:
-            path = find_table_file(directory, table)
-            if path is None:
-                if table not in OPTIONAL_TABLES:
-                    problems.append(msg.MISSING_TABLE.format(table=table, path=directory))
-                continue
-            names = read_columns(path)
-        except DataError as exc:
-            problems.append(str(exc))
-            continue
-        missing = [c.name for c in schema if c.required and c.name not in names]
-        if missing:
-            problems.append(msg.MISSING_COLUMNS.format(file=path.name, columns=", ".join(missing)))
-        files[table] = path
-        columns[table] = names
-    try:
-        metadata = read_metadata(directory)
-    except DataError as exc:
-        problems.append(str(exc))
-        metadata = {}
-    if problems:
-        raise DataError("\n".join([msg.WHOLE_TABLE_HEADER, *(f"- {p}" for p in problems)]))
-    return EventInput(directory=directory, files=files, columns=columns, metadata=metadata)
+    columns, files, metadata = scan_data_dir(directory, read_columns)
+    columns = {table: names for table, names in columns.items() if names is not None}
+    return EventInput(directory=Path(directory), files=files, columns=columns, metadata=metadata)
 
 
 class _ChunkFiles:
