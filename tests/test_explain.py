@@ -156,19 +156,32 @@ def test_whole_caseload_additive(models, synthetic, family):
 
 
 def test_linear_contributions_are_weights_times_centred_design(models, synthetic):
-    # Independent of shap: w_j * (z_j - mean_j), summed per feature, times the slope.
+    # Independent of shap: w_j * (z_j - mean_j), summed per feature, times the slope, with
+    # the mean of the training design as the reference.
     model = models["logistic"]
     X = synthetic.X.iloc[:300]
     explanation = explain(model, X)
     transformer = model.estimator_[:-1]
     Z = transformer.transform(X[list(model.feature_names_in_)])
-    centred = model.estimator_[-1].coef_[0] * (Z - Z.mean(axis=0))
+    training_design = transformer.transform(model.prepare(synthetic.X))
+    np.testing.assert_allclose(model.design_mean_, training_design.mean(axis=0), atol=1e-12)
+    centred = model.estimator_[-1].coef_[0] * (Z - model.design_mean_)
     names = model.transformed_feature_names()
     for feature in ["age_at_index", "index_offence", "need_drugs"]:
         columns = [i for i, n in enumerate(names) if n.startswith(f"{feature}__")]
         expected = model.calibration_slope_ * centred[:, columns].sum(axis=1)
         np.testing.assert_allclose(explanation.contributions[feature], expected, atol=1e-10)
-    assert explanation.reference == "the people explained"
+    assert explanation.reference == "training data"
+
+
+def test_explaining_one_person_or_many_gives_the_same_contributions(models, synthetic):
+    # The reference is the training data, not the batch: a person's reasons do not depend on
+    # who else is explained with them.
+    model = models["logistic"]
+    X = synthetic.X.iloc[:50]
+    together = explain(model, X).contributions.iloc[[7]].reset_index(drop=True)
+    alone = explain(model, X.iloc[[7]]).contributions.reset_index(drop=True)
+    pd.testing.assert_frame_equal(together, alone, atol=1e-12)
 
 
 def test_tree_base_value_is_mean_training_log_odds(models, synthetic):
