@@ -279,3 +279,42 @@ def test_cli_proxy_columns_reach_json_and_report(tmp_path, capsys):
     code = _run(path, tmp_path / "o2", "--proxy-column", "postcode")
     assert code == 2
     assert "column 'postcode' (proxy) is not in the scores file" in capsys.readouterr().err
+
+
+DEFAULT_MODEL = Path(__file__).resolve().parents[1] / "models" / "default"
+
+
+def test_model_features_checked_as_proxies_of_the_data_group_columns(tmp_path, capsys):
+    from riskmodel.synthetic import generate_population, write_population
+
+    data = write_population(generate_population(1500, seed=5), tmp_path / "data")
+    scored = tmp_path / "scores.csv"
+    assert main(["score", "--model", str(DEFAULT_MODEL), "--data", str(data), "--out",
+                 str(scored)]) == 0  # fmt: skip
+    scores = pd.read_csv(scored)
+    scores["outcome"] = (scores["probability_2y"] > 0.45).astype(int)  # any 0/1 column will do
+    scores.to_csv(scored, index=False)
+    out = tmp_path / "fairness"
+    code = main(["fairness", "--scores", str(scored), "--score-column", "probability_2y",
+                 "--outcome-column", "outcome", "--group-column", "cohort", "--n-resamples",
+                 "50", "--model", str(DEFAULT_MODEL), "--data", str(data),
+                 "--out", str(out)])  # fmt: skip
+    assert code == 0
+    proxies = pd.DataFrame(json.loads((out / "fairness.json").read_text())["proxies"])
+    auc = proxies.set_index(["group_column", "feature"])["auc"]
+    # Cohorts are cut from age and sex: age at index stands in for cohort almost perfectly.
+    assert auc[("cohort", "age_at_index")] > 0.8
+    # Ethnicity has no causal part in the synthetic population: no feature stands in for it.
+    assert auc.loc["ethnicity"].max() < 0.65
+    assert "ethnicity" not in set(proxies["feature"])
+    assert "Features that stand in for a group" in (out / "report.html").read_text()
+
+
+@pytest.mark.parametrize("extra", [["--model", "models/default"], ["--data", "somewhere"]])
+def test_model_proxies_need_model_and_data_together(tmp_path, capsys, extra):
+    scores = tmp_path / "s.csv"
+    pd.DataFrame({"p": [0.2, 0.8], "y": [0, 1], "g": ["a", "b"]}).to_csv(scores, index=False)
+    code = main(["fairness", "--scores", str(scores), "--score-column", "p", "--outcome-column",
+                 "y", "--group-column", "g", *extra, "--out", str(tmp_path / "o")])  # fmt: skip
+    assert code == 2
+    assert const.MODEL_PROXIES_NEED_BOTH in capsys.readouterr().err

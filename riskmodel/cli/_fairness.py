@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+import pandas as pd
 
 from riskmodel._errors import ConfigError
 from riskmodel.fairness import _constants as const
-from riskmodel.fairness import fairness_audit, read_scores
+from riskmodel.fairness import fairness_audit, proxy_table, read_scores
 
 
 def _references(values: tuple[str, ...]) -> dict[str, str]:
@@ -33,6 +34,29 @@ def _nij(text: str | None) -> tuple[str, str, str] | None:
 
 def _pct(value: float | None) -> str:
     return "n/a" if value is None else f"{100 * value:.1f}%"
+
+
+def model_proxies(
+    model_dir: Path, data_dir: Path | None, table_path: Path | None, config_path: Path | None
+) -> pd.DataFrame:
+    """How well each of a model's features alone predicts each group column of the data.
+
+    The features are built exactly as ``riskmodel score`` builds them; the group columns are
+    those the data carry for fairness reports (never model inputs).
+    """
+    from riskmodel.bundle import load_bundle
+    from riskmodel.models._inputs import config_from_manifest, load_inputs
+
+    bundle = load_bundle(model_dir)
+    inputs = load_inputs(
+        table_path=table_path,
+        data_dir=data_dir,
+        config_path=config_path,
+        labels=False,
+        config=config_from_manifest(bundle.manifest),
+    )
+    X = bundle.model.prepare(inputs.table.X)
+    return proxy_table(X, inputs.table.groups.reset_index(drop=True))
 
 
 @click.command("fairness")
@@ -107,6 +131,35 @@ def _pct(value: float | None) -> str:
     help="Rates within this absolute gap count as equal in the trade-off paragraph.",
 )
 @click.option(
+    "--model",
+    "model_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="With --data or --table: check every feature of this model bundle as a proxy of "
+    "each of the data's group columns (ethnicity, sex, age band, cohort ...).",
+)
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Event tables the model's features are built from (for --model).",
+)
+@click.option(
+    "--table",
+    "table_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Flat table the model's features are read from (for --model).",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="TOML config of --table (default: the one the model was trained with).",
+)
+@click.option(
     "--out",
     "out_dir",
     required=True,
@@ -126,6 +179,10 @@ def command(
     n_resamples: int,
     seed: int,
     tolerance: float,
+    model_dir: Path | None,
+    data_dir: Path | None,
+    table_path: Path | None,
+    config_path: Path | None,
     out_dir: Path,
 ) -> None:
     """Fairness report for a risk score: how it treats each group.
@@ -146,11 +203,15 @@ def command(
         --proxy-column priors_count --proxy-column age --out out/fairness
 
     \b
-    Example (this package's probabilities, with the NIJ score):
+    Example (this package's probabilities, with the NIJ score, and every model feature
+    checked as a proxy of ethnicity and the other group columns of the data):
       riskmodel fairness --scores scores.csv --score-column probability_2y \\
         --outcome-column reoffended_2y --group-column cohort --group-column ethnicity \\
-        --nij-groups ethnicity=Black,White --out out/fairness
+        --nij-groups ethnicity=black,white --model models/default --data data/caseload \\
+        --out out/fairness
     """
+    if (model_dir is None) != (data_dir is None and table_path is None):
+        raise ConfigError(const.MODEL_PROXIES_NEED_BOTH)
     frame = read_scores(scores_path)
     audit = fairness_audit(
         frame,
@@ -166,6 +227,9 @@ def command(
         seed=seed,
         rate_tolerance=tolerance,
     )
+    if model_dir is not None:
+        found = model_proxies(model_dir, data_dir, table_path, config_path)
+        audit.proxies = found if audit.proxies is None else pd.concat([audit.proxies, found])
     from riskmodel.reports._fairness_report import write_fairness_outputs
 
     paths = write_fairness_outputs(audit, out_dir, source=scores_path.name)

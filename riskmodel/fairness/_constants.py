@@ -104,3 +104,6 @@ NIJ_UNKNOWN_VALUE = (
 )
 UNREADABLE_FILE = "cannot read scores file {path}: {reason}"
 UNSUPPORTED_FILE = "scores file {path} must be .csv or .parquet"
+MODEL_PROXIES_NEED_BOTH = (
+    "proxies from a model need the model (--model) and the data it scores (--data or --table)"
+)
