@@ -172,3 +172,73 @@ def test_crossval_run_is_logged(flat_dir, tmp_path, monkeypatch):
     assert runs.loc[0, "params.configured"] == "logistic"
     assert runs.loc[0, "metrics.logistic_auc"] > 0.5
     assert "metrics.base_rate_brier" in runs.columns
+
+
+@pytest.mark.slow
+def test_mlflow_models_serve_answers_probabilities(flat_dir, tmp_path, monkeypatch):
+    import json
+
+    uri = f"sqlite:///{tmp_path / 'serve.db'}"
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
+    assert _train(flat_dir, tmp_path / "bundle", "--register", "served-model") == 0
+    port = _free_port()
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("mlflow")),
+            "models",
+            "serve",
+            "-m",
+            "models:/served-model@champion",
+            "--env-manager",
+            "local",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=tmp_path,
+        # the server starts uvicorn by name: the environment's scripts must be on PATH
+        env={
+            **os.environ,
+            "MLFLOW_TRACKING_URI": uri,
+            "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]]),
+        },
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/ping", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("mlflow models serve did not start")
+            time.sleep(1)
+        frame = make_flat_frame(n=12, seed=10)[FEATURES]
+        frame["employed"] = frame["employed"].astype(float)
+        body = json.dumps({"dataframe_split": json.loads(frame.to_json(orient="split"))})
+        request = urllib.request.Request(
+            f"{url}/invocations",
+            data=body.encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=60) as response:
+            answer = json.loads(response.read())
+        served = np.asarray([row["probability_2y"] for row in answer["predictions"]])
+        from riskmodel.bundle import load_bundle
+
+        expected = load_bundle(tmp_path / "bundle").model.predict_proba(frame)[:, 1]
+        np.testing.assert_allclose(served, expected, rtol=1e-9)
+        assert np.all((served > 0) & (served < 1))  # probabilities, not 0/1 labels
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
