@@ -157,3 +157,20 @@ def test_train_on_event_data_splits_by_date(tmp_path):
     assert "ethnicity" not in manifest["feature_spec"]["categorical"]
     assert "by_group" in manifest["metrics"]
     assert "index_disposal" in manifest["metrics"]["by_group"]
+    # The short fairness summary of the held-out people, in the manifest, model card and report.
+    summary = manifest["group_summary"]
+    assert {"sex", "age_band", "cohort", "ethnicity"} <= set(summary["by_group"])
+    assert "index_disposal" not in summary["by_group"]
+    from riskmodel.contract import read_tables, validate_tables
+    from riskmodel.features import build_labels
+
+    data = validate_tables(read_tables(tmp_path / "d"))
+    labels = build_labels(data.people, data.offences, data.extract_date)
+    held_out = manifest["split"]["n_test"]
+    assert sum(g["n"] for g in summary["by_group"]["sex"].values()) == held_out
+    assert held_out < (labels["label_status"] == "labelled").sum()
+    card = (out / "MODEL_CARD.md").read_text()
+    assert "## Fairness summary (held-out)" in card and "young_male" in card
+    report = (out / "report.html").read_text()
+    assert 'id="fairness-cohort"' in report and 'id="fairness-ethnicity"' in report
+    assert "false positive rate" in report

@@ -116,6 +116,7 @@ def command(
         design=f"Held-out test: {result.split['method']}; {result.split['n_train']:,} people "
         f"to train, {result.split['n_test']:,} to test.",
         n_resamples=n_resamples,
+        fairness=result.group_summary,
     )
     write_text(html, out_dir / "report.html")
     m = result.metrics

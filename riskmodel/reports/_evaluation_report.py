@@ -53,8 +53,13 @@ def evaluation_report_html(
     design: str = "",
     comparison: dict[str, dict[str, Any]] | None = None,
     n_resamples: int = 1000,
+    fairness: dict[str, Any] | None = None,
 ) -> str:
-    """Render the evaluation report (figures embedded as data URIs)."""
+    """Render the evaluation report (figures embedded as data URIs).
+
+    ``fairness`` is a :func:`riskmodel.fairness.fairness_summary` of the same people: the
+    training report shows it by sex, age band, cohort and ethnicity.
+    """
     _, ax = plt.subplots(figsize=(5, 5))
     reliability = figure_to_data_uri(ReliabilityDisplay.from_predictions(y, p).plot(ax=ax).figure_)
     _fig, ax = plt.subplots(figsize=(6, 4))
@@ -95,6 +100,7 @@ def evaluation_report_html(
         n_excluded=n_excluded,
         design=design,
         n_resamples=n_resamples,
+        fairness=to_jsonable(fairness or {}),
     )
 
 
