@@ -90,6 +90,30 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _wait_until_up(server: subprocess.Popen, url: str, what: str) -> None:
+    """Poll ``url`` until it answers 200; fail when the process dies or after two minutes."""
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        if server.poll() is not None or time.monotonic() > deadline:
+            pytest.fail(f"{what} did not start")
+        time.sleep(1)
+
+
+def _stop(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
 @pytest.mark.slow
 def test_real_mlflow_server_registry_by_alias(flat_dir, tmp_path, monkeypatch):
     port = _free_port()
@@ -116,17 +140,7 @@ def test_real_mlflow_server_registry_by_alias(flat_dir, tmp_path, monkeypatch):
     )
     try:
         url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("mlflow server did not start")
-            time.sleep(1)
+        _wait_until_up(server, f"{url}/health", "mlflow server")
         monkeypatch.setenv("MLFLOW_TRACKING_URI", url)
         assert _train(flat_dir, tmp_path / "bundle", "--register", "riskmodel-test") == 0
         model = _load_pyfunc("models:/riskmodel-test@champion")
@@ -136,12 +150,7 @@ def test_real_mlflow_server_registry_by_alias(flat_dir, tmp_path, monkeypatch):
         assert np.all((p > 0) & (p < 1))
         assert isinstance(model.predict(frame), pd.DataFrame)
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        _stop(server)
 
 
 @pytest.mark.slow
@@ -208,17 +217,7 @@ def test_mlflow_models_serve_answers_probabilities(flat_dir, tmp_path, monkeypat
     )
     try:
         url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/ping", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("mlflow models serve did not start")
-            time.sleep(1)
+        _wait_until_up(server, f"{url}/ping", "mlflow models serve")
         frame = make_flat_frame(n=12, seed=10)[FEATURES]
         frame["employed"] = frame["employed"].astype(float)
         body = json.dumps({"dataframe_split": json.loads(frame.to_json(orient="split"))})
@@ -236,9 +235,4 @@ def test_mlflow_models_serve_answers_probabilities(flat_dir, tmp_path, monkeypat
         np.testing.assert_allclose(served, expected, rtol=1e-9)
         assert np.all((served > 0) & (served < 1))  # probabilities, not 0/1 labels
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        _stop(server)
