@@ -97,3 +97,9 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike) -> Path:
     with atomic_path(path) as tmp:
         writer(tmp)
     return path
+
+
+def rejects_path_for(out: str | os.PathLike) -> Path:
+    """The rejects CSV written beside an output: ``scores.csv`` → ``scores.rejects.csv``."""
+    out = Path(out)
+    return out.with_name(f"{out.stem}.rejects.csv")

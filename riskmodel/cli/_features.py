@@ -7,15 +7,10 @@ from pathlib import Path
 import click
 
 from riskmodel._errors import ConfigError
-from riskmodel._io import write_table
+from riskmodel._io import rejects_path_for, write_table
 from riskmodel.cli._progress import echo
 from riskmodel.contract import read_tables, validate_tables
 from riskmodel.features import MISSING_EXTRACT_DATE, build_feature_table
-
-
-def rejects_path_for(out: Path) -> Path:
-    """The rejects file written beside an output: ``scores.csv`` → ``scores.rejects.csv``."""
-    return out.with_name(f"{out.stem}.rejects.csv")
 
 
 def load_validated(data_dir: Path, extract_date: str | None = None):

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
-from riskmodel._io import write_table
+from riskmodel._io import rejects_path_for, write_table
 from riskmodel.baselines import BANDS, ogrs3_scores
-from riskmodel.cli._features import load_validated, reconcile_lines, rejects_path_for
+from riskmodel.cli._features import load_validated, reconcile_lines
 from riskmodel.cli._progress import echo
 
 

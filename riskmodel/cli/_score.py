@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from riskmodel.cli._features import reconcile_lines, rejects_path_for
+from riskmodel._io import rejects_path_for
+from riskmodel.cli._features import reconcile_lines
 from riskmodel.cli._progress import echo, progress
 from riskmodel.scoring import DEFAULT_CHUNK_SIZE, ENGINES, score_files
 

@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from riskmodel._errors import ConfigError, DataError
-from riskmodel._io import atomic_path, to_jsonable
+from riskmodel._io import atomic_path, rejects_path_for, to_jsonable
 from riskmodel.config import TableSpec, load_config, parse_config
 from riskmodel.contract import REJECT_COLUMNS
 from riskmodel.features import FEATURES
@@ -76,11 +76,6 @@ BANDS_RULE = (
     "the two-year percentage rounded half-up to a whole number; a person is in the highest "
     "band whose lower cut point is at most that percentage (OGRS convention)"
 )
-
-
-def rejects_path_for(out: Path) -> Path:
-    """The rejects file written beside an output: ``scores.csv`` → ``scores.rejects.csv``."""
-    return out.with_name(f"{out.stem}.rejects.csv")
 
 
 def summary_path_for(out: Path) -> Path:
