@@ -44,16 +44,16 @@ def command(
       riskmodel evaluate --model models/default --data data/local --out out/evaluation
     """
     from riskmodel.bundle import load_bundle
-    from riskmodel.models._inputs import config_from_manifest, labelled_arrays, load_inputs
+    from riskmodel.models._inputs import inputs_for_bundle, labelled_arrays
     from riskmodel.reports._evaluation_report import write_evaluation
 
     bundle = load_bundle(model_dir)
-    inputs = load_inputs(
+    inputs = inputs_for_bundle(
+        bundle.manifest,
         table_path=table_path,
         data_dir=data_dir,
         config_path=config_path,
         extract_date=extract_date,
-        config=config_from_manifest(bundle.manifest),
     )
     table, y, _ = labelled_arrays(inputs)
     p = bundle.model.predict_proba(table.X)[:, 1]

@@ -45,15 +45,15 @@ def model_proxies(
     those the data carry for fairness reports (never model inputs).
     """
     from riskmodel.bundle import load_bundle
-    from riskmodel.models._inputs import config_from_manifest, load_inputs
+    from riskmodel.models._inputs import inputs_for_bundle
 
     bundle = load_bundle(model_dir)
-    inputs = load_inputs(
+    inputs = inputs_for_bundle(
+        bundle.manifest,
         table_path=table_path,
         data_dir=data_dir,
         config_path=config_path,
         labels=False,
-        config=config_from_manifest(bundle.manifest),
     )
     X = bundle.model.prepare(inputs.table.X)
     return proxy_table(X, inputs.table.groups.reset_index(drop=True))

@@ -51,18 +51,18 @@ def command(
     from riskmodel.bundle import load_bundle, save_bundle
     from riskmodel.evaluation import evaluate_predictions
     from riskmodel.models._card import model_card_markdown
-    from riskmodel.models._inputs import config_from_manifest, labelled_arrays, load_inputs
+    from riskmodel.models._inputs import inputs_for_bundle, labelled_arrays
     from riskmodel.models._recalibrate import recalibrate_model
     from riskmodel.models._train import group_summary
     from riskmodel.reports._evaluation_report import evaluation_report_html
 
     parent = load_bundle(model_dir)
-    inputs = load_inputs(
+    inputs = inputs_for_bundle(
+        parent.manifest,
         table_path=table_path,
         data_dir=data_dir,
         config_path=config_path,
         extract_date=extract_date,
-        config=config_from_manifest(parent.manifest),
     )
     table, y, _ = labelled_arrays(inputs)
     new_model, fit = recalibrate_model(parent.model, table.X, y)

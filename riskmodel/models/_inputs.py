@@ -180,6 +180,27 @@ def config_from_manifest(manifest: dict[str, Any]) -> Config:
     return parse_config(values, source=recorded.get("source"))
 
 
+def inputs_for_bundle(
+    manifest: dict[str, Any],
+    *,
+    table_path: str | os.PathLike | None,
+    data_dir: str | os.PathLike | None,
+    config_path: str | os.PathLike | None,
+    extract_date: str | None = None,
+    labels: bool = True,
+) -> ModelInputs:
+    """Read ``--table`` or ``--data`` the way the bundle with ``manifest`` was trained to
+    (its recorded config, unless ``config_path`` gives another)."""
+    return load_inputs(
+        table_path=table_path,
+        data_dir=data_dir,
+        config_path=config_path,
+        extract_date=extract_date,
+        labels=labels,
+        config=config_from_manifest(manifest),
+    )
+
+
 def labelled_arrays(inputs: ModelInputs) -> tuple[FeatureTable, np.ndarray, pd.Series | None]:
     """The labelled people, their 0/1 labels, and their index dates (when known)."""
     table = inputs.table
