@@ -127,6 +127,13 @@ def test_history_person_released_from_custody(table):
     assert x["months_since_previous_sanction"] == pytest.approx(
         (D(2020, 6, 1) - D(2020, 3, 15)).days / MONTH
     )
+    # the latest occasion before the current sanction is the 2019-07-01 breach (the
+    # 2020-03-15 occasion was proven while in custody, after the current sanction)
+    assert x["months_previous_to_current"] == pytest.approx(
+        (D(2020, 1, 10) - D(2019, 7, 1)).days / MONTH
+    )
+    assert x["years_in_custody"] == 0  # the 2010 custody has no custody_days
+    assert x["years_at_risk"] == age(D(1980, 6, 15), D(2020, 1, 10)) - 10 == 29
     assert x["offences_acquisitive"] == 3  # theft, handling, the current burglary
     assert x["offences_violence"] == 1
     assert x["offences_breach"] == 1
@@ -135,6 +142,30 @@ def test_history_person_released_from_custody(table):
     assert x["index_offence"] == "burglary_domestic"
     assert x["index_disposal"] == "custody"
     assert x["sex"] == "male"
+
+
+def test_custody_served_before_the_current_sanction():
+    offences = offences_frame(
+        [
+            ("A", D(2005, 1, 1), D(2005, 2, 1), "theft", "custody"),
+            ("A", D(2012, 1, 1), D(2012, 2, 1), "violence", "custody"),
+            ("A", D(2012, 1, 5), D(2012, 2, 1), "weapons", "custody"),  # same occasion
+            ("A", D(2019, 12, 1), D(2020, 1, 10), "burglary_domestic", "custody"),  # current
+            ("A", D(2021, 1, 1), D(2021, 2, 1), "theft", "custody"),  # after the index
+        ]
+    )
+    offences["custody_days"] = [100, 180, 365, 400, 900]
+    table = build_feature_table({"people": PEOPLE, "offences": offences})
+    x = row(table, "A")
+    # the longest sentence of each earlier occasion, half of it served: 50 + 182.5 days
+    assert x["years_in_custody"] == pytest.approx((50 + 182.5) / 365.25)
+    assert x["years_at_risk"] == pytest.approx(29 - (50 + 182.5) / 365.25)
+    assert x["previous_custodial_sentences"] == 2
+    assert x["months_previous_to_current"] == pytest.approx(
+        (D(2020, 1, 10) - D(2012, 2, 1)).days / MONTH
+    )
+    assert row(table, "B")["years_in_custody"] == 0
+    assert np.isnan(row(table, "B")["months_previous_to_current"])
 
 
 def test_current_sanction_taken_from_people(table):
@@ -241,6 +272,13 @@ def test_needs_latest_within_lookback():
     assert all(np.isnan(b[f"need_{area}"]) for area in NEED_AREAS)
     c = row(table, "C")
     assert c["needs_missing"] == 0 and np.isnan(c["needs_count"])
+    # every assessment on or before the index date, however old: A's two, C's empty one
+    assert [row(table, p)["assessments_before_index"] for p in "ABC"] == [2, 0, 1]
+    assert a["mean_need_accommodation"] == 1.0  # (2 + 0) / 2
+    assert a["mean_need_education_training_employment"] == 1.5
+    assert a["mean_need_lifestyle"] == 2.0  # scored in the older assessment only
+    assert all(np.isnan(b[f"mean_need_{area}"]) for area in NEED_AREAS)
+    assert all(np.isnan(c[f"mean_need_{area}"]) for area in NEED_AREAS)
     assert table.meta["people_without_assessment"] == 1
     assert table.meta["assessments_after_index"] == 2
     assert len(PATHWAYS) == sum(name.startswith("pathway_") for name in table.X.columns)

@@ -40,7 +40,10 @@ _NEED_WORDS = {
 }
 
 #: Phrases for features whose missing value has a meaning of its own.
-_MISSING_WORDS = {"months_since_previous_sanction": "no previous sanction"}
+_MISSING_WORDS = {
+    "months_since_previous_sanction": "no previous sanction",
+    "months_previous_to_current": "no sanction before the current one",
+}
 
 
 def _missing(value: Any) -> bool:
@@ -93,6 +96,8 @@ def describe_value(name: str, value: Any, *, catalogue: Mapping[str, Feature] = 
     '14 sanction occasions including the current one'
     >>> describe_value("need_accommodation", 0.0)
     'no accommodation need recorded (score 0)'
+    >>> describe_value("mean_need_drugs", 1.5)
+    'drugs need score 1.5 on average over all assessments'
     >>> describe_value("priors_count", 3)
     'priors count: 3'
     """
@@ -112,6 +117,9 @@ def describe_value(name: str, value: Any, *, catalogue: Mapping[str, Feature] = 
         score = round(float(value))
         if score in _NEED_WORDS:
             return _NEED_WORDS[score].format(area=area)
+    if name.startswith("mean_need_") and _missing(value):
+        area = NEED_AREA_LABELS.get(name.removeprefix("mean_need_"), feature.label)
+        return f"{area} never assessed"
     if _missing(value) and name in _MISSING_WORDS:
         return _MISSING_WORDS[name]
     if _missing(value) and feature.template.startswith("{value}"):

@@ -265,6 +265,40 @@ def _offence_history() -> list[Feature]:
             "numeric",
             off,
         ),
+        Feature(
+            "months_previous_to_current",
+            "Months from the latest sanction occasion before the current sanction to the "
+            "current sanction (index_sanction_date): how recently the person had been "
+            "sanctioned when sanctioned again; missing (NaN) when there is none. Months of "
+            "365.25/12 days.",
+            "months",
+            "Months from previous to current sanction",
+            "{value} months between the previous and the current sanction",
+            "numeric",
+            off,
+        ),
+        Feature(
+            "years_in_custody",
+            "Estimated years served in custody before the current sanction: half of each "
+            "earlier occasion's custodial sentence (its longest custody_days; standard "
+            f"determinate sentences are served to the halfway point), {point}; 0 when none.",
+            "years",
+            "Years in custody before",
+            "about {value} years served in custody before",
+            "numeric",
+            off,
+        ),
+        Feature(
+            "years_at_risk",
+            "Years at liberty since the age of criminal responsibility (10) up to the current "
+            "sanction: age at the current sanction minus 10 minus years_in_custody (time at "
+            "risk of offending, over which sanction_occasions accumulated).",
+            "years",
+            "Years at risk since age 10",
+            "{value} years at liberty since age 10",
+            "numeric",
+            off,
+        ),
     ]
     for family, groups in OFFENCE_FAMILIES.items():
         items.append(
@@ -301,7 +335,33 @@ def _needs() -> list[Feature]:
         )
         for area in NEED_AREAS
     ]
+    history = (
+        "averaged over every assessment on or before the index date, with no look-back "
+        "limit (older assessments and repeated readings still carry information)"
+    )
     items += [
+        Feature(
+            f"mean_need_{area}",
+            f"Mean score for {NEED_AREA_LABELS[area]} {history}; NaN when never scored.",
+            "score 0-2",
+            f"Need over all assessments: {NEED_AREA_LABELS[area]}",
+            f"{NEED_AREA_LABELS[area]} need score {{value}} on average over all assessments",
+            "numeric",
+            src,
+        )
+        for area in NEED_AREAS
+    ]
+    items += [
+        Feature(
+            "assessments_before_index",
+            "Number of needs assessments on or before the index date, with no look-back "
+            "limit; 0 when never assessed.",
+            "count",
+            "Needs assessments so far",
+            "{value} needs assessments so far",
+            "numeric",
+            src,
+        ),
         Feature(
             "needs_missing",
             f"1 when there is no needs assessment {rule}; the need features are then NaN.",

@@ -30,8 +30,9 @@ MISSING_DATES = "{table}.{column} is empty in {n} row(s); validate the data firs
 BAD_EXTRACT_DATE = "extract date {value!r} is not a date (expected YYYY-MM-DD)"
 
 NS_PER_DAY = 86_400 * 1_000_000_000
-#: Days in an average month, used for durations expressed in months.
-DAYS_PER_MONTH = 365.25 / 12
+#: Days in an average year and month, used for durations expressed in years and months.
+DAYS_PER_YEAR = 365.25
+DAYS_PER_MONTH = DAYS_PER_YEAR / 12
 
 
 def require_columns(frame: pd.DataFrame, columns: Sequence[str], table: str) -> None:

@@ -1,4 +1,5 @@
-"""Needs features from the latest assessment on or before the index date."""
+"""Needs features from the latest assessment on or before the index date, and from all of
+them."""
 
 from __future__ import annotations
 
@@ -15,6 +16,44 @@ from riskmodel.features._common import (
 )
 
 NEEDS_COLUMNS: tuple[str, ...] = ("person_id", "assessment_date", *NEED_AREAS)
+
+
+def _area_scores(needs: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
+    """The ten area scores of ``rows`` of ``needs`` as a float array (NaN when not scored)."""
+    if not len(rows):
+        return np.zeros((0, len(NEED_AREAS)))
+    return np.column_stack(
+        [pd.to_numeric(needs[a], errors="coerce").to_numpy(np.float64)[rows] for a in NEED_AREAS]
+    )
+
+
+def _history_means(
+    needs: pd.DataFrame, rows: np.ndarray, person: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Mean score of each area over every assessment in ``rows`` (NaN when never scored), and
+    the number of assessments, per person (``person`` gives each row's person code)."""
+    values = _area_scores(needs, rows)
+    scored = ~np.isnan(values)
+    totals = (
+        np.column_stack(
+            [
+                np.bincount(person, weights=np.where(s, v, 0.0), minlength=n)
+                for v, s in zip(values.T, scored.T, strict=True)
+            ]
+        )
+        if len(rows)
+        else np.zeros((n, len(NEED_AREAS)))
+    )
+    counts = (
+        np.column_stack(
+            [np.bincount(person, weights=s, minlength=n) for s in scored.T.astype(np.float64)]
+        )
+        if len(rows)
+        else np.zeros((n, len(NEED_AREAS)))
+    )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = np.where(counts > 0, totals / np.where(counts > 0, counts, 1.0), np.nan)
+    return means, np.bincount(person, minlength=n).astype(np.float64)
 
 
 def needs_features(
@@ -46,8 +85,10 @@ def needs_features(
     Returns
     -------
     features : DataFrame
-        ``need_<area>`` ×10, ``needs_missing``, ``needs_count``, ``needs_pathways`` and
-        ``pathway_<name>`` per pathway (float64), one row per person.
+        ``need_<area>`` ×10 (latest assessment in the look-back), ``mean_need_<area>`` ×10
+        and ``assessments_before_index`` (every assessment on or before the index date),
+        ``needs_missing``, ``needs_count``, ``needs_pathways`` and ``pathway_<name>`` per
+        pathway (float64), one row per person.
     meta : dict
         ``people_without_assessment``, ``assessments_used`` (rows inside each person's
         window), ``assessments_after_index`` (rows ignored as later than the index date).
@@ -67,6 +108,8 @@ def needs_features(
     n_areas = len(NEED_AREAS)
     scores = np.full((n, n_areas), np.nan)
     found = np.zeros(n, dtype=bool)
+    mean_scores = np.full((n, n_areas), np.nan)
+    n_before = np.zeros(n)
     meta = {"assessments_used": 0, "assessments_after_index": 0}
     if needs is not None and len(needs):
         require_columns(needs, NEEDS_COLUMNS, "needs")
@@ -85,20 +128,12 @@ def needs_features(
         d = day[valid]
         after = d > upper[c]
         meta["assessments_after_index"] = int(after.sum())
+        mean_scores, n_before = _history_means(needs, np.flatnonzero(valid)[~after], c[~after], n)
         window = ~after & (d >= lower[c])
         rows = np.flatnonzero(valid)[window]
         c, d = c[window], d[window]
         meta["assessments_used"] = len(rows)
-        values = (
-            np.column_stack(
-                [
-                    pd.to_numeric(needs[a], errors="coerce").to_numpy(np.float64)[rows]
-                    for a in NEED_AREAS
-                ]
-            )
-            if len(rows)
-            else np.zeros((0, n_areas))
-        )
+        values = _area_scores(needs, rows)
         # Sort by person, then date, then scores (NaN first) — the last row of each person wins.
         keys = [np.nan_to_num(values[:, j], nan=-1.0) for j in range(n_areas - 1, -1, -1)]
         order = np.lexsort([*keys, d, c])
@@ -111,6 +146,9 @@ def needs_features(
 
     is_need = scores >= 1
     features = {f"need_{area}": scores[:, j] for j, area in enumerate(NEED_AREAS)}
+    for j, area in enumerate(NEED_AREAS):
+        features[f"mean_need_{area}"] = mean_scores[:, j]
+    features["assessments_before_index"] = n_before
     features["needs_missing"] = (~found).astype(np.float64)
     assessed_any = ~np.isnan(scores)
     count = is_need.sum(axis=1).astype(np.float64)

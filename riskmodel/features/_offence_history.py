@@ -16,6 +16,7 @@ from riskmodel.contract._vocabulary import OFFENCE_GROUPS
 from riskmodel.features._catalogue import OFFENCE_FAMILIES
 from riskmodel.features._common import (
     DAYS_PER_MONTH,
+    DAYS_PER_YEAR,
     add_months_array,
     as_datetime,
     equals_text,
@@ -60,6 +61,43 @@ def _days_to_series(days: np.ndarray) -> pd.Series:
 
 def _whole_years_days(born: np.ndarray, on: np.ndarray) -> np.ndarray:
     return whole_years(_days_to_series(born), _days_to_series(on)).to_numpy(dtype=np.float64)
+
+
+#: Age of criminal responsibility in England and Wales: time at risk is counted from it.
+AGE_OF_RESPONSIBILITY = 10.0
+#: Share of a custodial sentence served before automatic release (standard determinate
+#: sentences in England and Wales are released at the halfway point).
+SHARE_SERVED = 0.5
+
+
+def _previous_years_served(
+    code: np.ndarray,
+    day: np.ndarray,
+    sentence_days: np.ndarray,
+    current: np.ndarray,
+    span: int,
+    base: int,
+    n: int,
+) -> np.ndarray:
+    """Years served in custody for sanction occasions before the current one, per person.
+
+    An occasion's sentence is the longest ``custody_days`` among its offences (sentences for
+    offences dealt with together usually run concurrently); the time served is
+    :data:`SHARE_SERVED` of it.
+    """
+    with_sentence = sentence_days > 0
+    keys = code[with_sentence] * span + (day[with_sentence] - base)
+    if keys.size == 0:
+        return np.zeros(n)
+    order = np.argsort(keys, kind="stable")
+    keys = keys[order]
+    days = sentence_days[with_sentence][order]
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    longest = np.maximum.reduceat(days, starts)
+    person = keys[starts] // span
+    previous = (keys[starts] % span + base) != current[person]
+    served = np.bincount(person[previous], weights=longest[previous], minlength=n)
+    return SHARE_SERVED * served / DAYS_PER_YEAR
 
 
 def people_dates(people: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -154,13 +192,16 @@ def offence_history(
     day = sanction[history]
     group = group_codes[history]
     custody = np.zeros(len(codes), dtype=bool)
+    sentence_days = np.zeros(len(codes))
     if "disposal" in offences.columns:
         custody |= equals_text(offences["disposal"], "custody")
     if "custody_days" in offences.columns:
-        custody |= (
-            pd.to_numeric(offences["custody_days"], errors="coerce").fillna(0).to_numpy() > 0
+        sentence_days = (
+            pd.to_numeric(offences["custody_days"], errors="coerce").fillna(0).to_numpy(float)
         )
+        custody |= sentence_days > 0
     custody = custody[history]
+    sentence_days = sentence_days[history]
     del codes, sanction, sanction_ns, valid, history
 
     # --- sanction occasions: distinct (person, day), as one sorted int64 key ----------------
@@ -205,6 +246,16 @@ def offence_history(
     c_person = custody_occ // span
     c_other = (custody_occ % span + base) != current[c_person]
     previous_custody = np.bincount(c_person[c_other], minlength=n).astype(np.float64)
+    served_years = _previous_years_served(code, day, sentence_days, current, span, base, n)
+    # the latest other occasion before the current sanction (not one proven while in custody)
+    other_keys = other_person * span + (other_day - base)
+    before_pos = np.searchsorted(other_keys, current_key, side="left") - 1
+    has_before = before_pos >= 0
+    has_before[has_before] = other_person[before_pos[has_before]] == people_idx[has_before]
+    months_previous_to_current = np.full(n, np.nan)
+    months_previous_to_current[has_before] = (
+        current[has_before] - other_day[before_pos[has_before]]
+    ) / DAYS_PER_MONTH
 
     # --- offences by family, with the current offence from people when it had no row --------
     n_fam = len(FAMILIES)
@@ -241,6 +292,9 @@ def offence_history(
         "previous_sanctions_1y": recent[12],
         "previous_sanctions_2y": recent[24],
         "months_since_previous_sanction": months_since_previous,
+        "months_previous_to_current": months_previous_to_current,
+        "years_in_custody": served_years,
+        "years_at_risk": np.maximum(age_at_current - AGE_OF_RESPONSIBILITY - served_years, 0.0),
     }
     for j, fam in enumerate(FAMILIES):
         columns[f"offences_{fam}"] = by_family[:, j].astype(np.float64)
