@@ -39,7 +39,7 @@ __all__ = [
 ]
 
 #: Model families the package knows (see :mod:`riskmodel.models`).
-FAMILIES: tuple[str, ...] = ("default", "logistic", "gbm")
+FAMILIES: tuple[str, ...] = ("default", "logistic", "gbm", "ensemble")
 #: The family used when a config has no ``[model]`` section.
 DEFAULT_FAMILY = "default"
 #: Calibration methods.

@@ -94,7 +94,7 @@ def synthetic_input_example(model: Any, n: int = 3) -> pd.DataFrame:
     frame: dict[str, Any] = {}
     for column in model.numeric_:
         frame[column] = np.arange(n, dtype=float)
-    preprocess = model.estimator_.named_steps["preprocess"]
+    preprocess = model.members()[0][2].named_steps["preprocess"]
     for column in model.categorical_:
         levels: list[str] = []
         block = preprocess.named_transformers_.get(column)

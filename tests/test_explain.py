@@ -35,6 +35,8 @@ COMPAS = Path(__file__).resolve().parents[2] / "shared" / "data" / "compas"
 COMPAS_FILE = COMPAS / "compas-scores-two-years.csv"
 COMPAS_CONFIG = Path(__file__).resolve().parents[1] / "training" / "compas.toml"
 
+#: The families explained exactly.
+FAMILIES = ("logistic", "gbm", "ensemble")
 #: Smaller boosting than the production candidate: additivity does not depend on tree count.
 SMALL_GBM = {**model_module.CANDIDATES["gbm"][0], "max_iter": 40}
 
@@ -65,7 +67,7 @@ def synthetic(synthetic_dir: Path):
 
 @pytest.fixture(scope="module")
 def models(synthetic):
-    return {family: fit(family, synthetic.X, synthetic.label) for family in ("logistic", "gbm")}
+    return {family: fit(family, synthetic.X, synthetic.label) for family in FAMILIES}
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +82,7 @@ def compas():
     numeric, categorical = list(spec.numeric), list(spec.categorical)
     fitted = {
         family: fit(family, table.X, table.label, numeric=numeric, categorical=categorical)
-        for family in ("logistic", "gbm")
+        for family in FAMILIES
     }
     return table, fitted
 
@@ -134,7 +136,7 @@ def check_additive(model: RiskModel, frame: pd.DataFrame) -> float:
 PROPERTY = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-@pytest.mark.parametrize("family", ["logistic", "gbm"])
+@pytest.mark.parametrize("family", FAMILIES)
 @PROPERTY
 @given(data=st.data())
 def test_additive_on_synthetic_people(models, synthetic, family, data):
@@ -142,7 +144,7 @@ def test_additive_on_synthetic_people(models, synthetic, family, data):
     check_additive(model, perturbed(synthetic.X, model, data))
 
 
-@pytest.mark.parametrize("family", ["logistic", "gbm"])
+@pytest.mark.parametrize("family", FAMILIES)
 @PROPERTY
 @given(data=st.data())
 def test_additive_on_compas(compas, family, data):
@@ -150,9 +152,34 @@ def test_additive_on_compas(compas, family, data):
     check_additive(fitted[family], perturbed(table.X, fitted[family], data))
 
 
-@pytest.mark.parametrize("family", ["logistic", "gbm"])
+@pytest.mark.parametrize("family", FAMILIES)
 def test_whole_caseload_additive(models, synthetic, family):
     assert check_additive(models[family], synthetic.X) < 1e-9
+
+
+def test_ensemble_contributions_are_its_members_averaged(models, synthetic):
+    # Independent of the explain code path: the logistic member by hand (weight x centred
+    # design), the gbm member with shap's TreeExplainer directly, averaged with the
+    # ensemble's weights, times the calibration slope.
+    from riskmodel.explain._additive import _shap
+
+    model = models["ensemble"]
+    X = synthetic.X.iloc[:100]
+    frame = model.prepare(X)
+    explanation = explain(model, X)
+    (w_lr, lr_family, lr), (w_gbm, gbm_family, gbm) = model.members()
+    assert (lr_family, gbm_family, w_lr, w_gbm) == ("logistic", "gbm", 0.5, 0.5)
+    centred = lr[-1].coef_[0] * (lr[:-1].transform(frame) - model.design_mean_)
+    trees = _shap().TreeExplainer(gbm[-1], model_output="raw")
+    tree_values = trees.shap_values(gbm[:-1].transform(frame), check_additivity=False)
+    lr_names = [str(n) for n in lr[:-1].get_feature_names_out()]
+    for j, feature in enumerate(model.feature_names_in_):
+        columns = [i for i, n in enumerate(lr_names) if n.startswith(f"{feature}__")]
+        expected = model.calibration_slope_ * (
+            w_lr * centred[:, columns].sum(axis=1) + w_gbm * tree_values[:, j]
+        )
+        np.testing.assert_allclose(explanation.contributions[feature], expected, atol=1e-9)
+    assert "weighted average" in explanation.method
 
 
 def test_linear_contributions_are_weights_times_centred_design(models, synthetic):
@@ -241,10 +268,10 @@ def test_refuses_unfitted_and_unknown_models(models, synthetic):
     model = models["logistic"]
     saved = model.family_
     try:
-        model.family_ = "ensemble"
+        model.family_ = "neural_network"
         with pytest.raises(ExplanationError) as info:
             explain(model, synthetic.X.iloc[:5])
-        assert str(info.value) == UNSUPPORTED_FAMILY.format(family="ensemble")
+        assert str(info.value) == UNSUPPORTED_FAMILY.format(family="neural_network")
     finally:
         model.family_ = saved
 

@@ -13,6 +13,9 @@ decomposition of ``raw`` composes exactly with the calibrator:
 * ``gbm``: ``shap.TreeExplainer(model_output="raw")`` on the ``HistGradientBoostingClassifier``
   (plain numeric and ordinal-coded inputs, no native categorical splits, so the tree SHAP values
   are exact); the base value is the trees' mean raw log-odds over the training data.
+* ``ensemble``: its raw log-odds are a weighted average of a logistic and a gbm member's, so
+  each member is decomposed as above and the contributions and base values are averaged with
+  the same weights.
 
 Columns of the design matrix are summed back to the original feature they came from (every
 spline or one-hot column belongs to exactly one feature), then multiplied by the calibration
@@ -68,8 +71,11 @@ NOT_ADDITIVE = (
     "model's {target} by up to {error:.3g} (tolerance {tolerance:g}) for {count} of {n} "
     "people; refusing to report an explanation of a different score"
 )
+#: Model families explained exactly.
+EXPLAINABLE_FAMILIES: tuple[str, ...] = ("logistic", "gbm", "ensemble")
 UNSUPPORTED_FAMILY = (
-    "cannot explain a model of family {family!r} exactly; explainable families: logistic, gbm"
+    "cannot explain a model of family {family!r} exactly; explainable families: "
+    + ", ".join(EXPLAINABLE_FAMILIES)
 )
 UNSUPPORTED_PREPROCESSING = (
     "cannot map the model's preprocessed columns back to its features: {reason}"
@@ -355,6 +361,50 @@ def _check(
     return worst
 
 
+def _member_values(
+    model: Any,
+    family: str,
+    pipeline: Any,
+    frame: pd.DataFrame,
+    background: pd.DataFrame | None,
+) -> tuple[pd.DataFrame, float, str, str]:
+    """Per-feature contributions to one pipeline's raw log-odds, its base value, what the base
+    averages over, and the method in words."""
+    preprocess, classifier = pipeline[:-1], pipeline[-1]
+    Z = np.asarray(preprocess.transform(frame), dtype=np.float64)
+    groups = _column_groups(preprocess, Z.shape[1])
+    reference = "training data"
+    if family == "logistic":
+        design_mean = getattr(model, "design_mean_", None)
+        if background is not None:
+            mean = np.asarray(preprocess.transform(model.prepare(background))).mean(axis=0)
+            reference = "the background people given"
+        elif design_mean is not None:
+            mean = np.asarray(design_mean, dtype=np.float64)
+        else:
+            mean = Z.mean(axis=0)
+            reference = "the people explained"
+        raw_values, raw_base = _linear(classifier, Z, mean)
+        method = (
+            "shap.LinearExplainer on the logistic regression over its spline and one-hot "
+            "columns (contribution of a column: weight x (value - reference mean)), summed "
+            "back to each feature"
+        )
+    elif family == "gbm":
+        raw_values, raw_base = _tree(classifier, Z)
+        method = (
+            "shap.TreeExplainer (exact tree SHAP, raw log-odds) on the gradient boosted trees, "
+            "summed back to each feature"
+        )
+    else:
+        raise ExplanationError(UNSUPPORTED_FAMILY.format(family=family))
+    values = pd.DataFrame(
+        np.column_stack([raw_values[:, idx].sum(axis=1) for _, idx in groups]),
+        columns=[feature for feature, _ in groups],
+    )
+    return values, raw_base, reference, method
+
+
 def explain(
     model: Any,
     X: pd.DataFrame,
@@ -367,7 +417,8 @@ def explain(
     Parameters
     ----------
     model : RiskModel
-        Fitted, family ``logistic`` or ``gbm`` (``default`` resolves to one of them).
+        Fitted, family ``logistic``, ``gbm`` or ``ensemble`` (``default`` resolves to one
+        of them). An ensemble's contributions are its members', weighted as in its score.
     X : DataFrame
         Features of the people to explain (the model's columns; extra columns are ignored).
     ids : Series, optional
@@ -409,44 +460,42 @@ def explain(
     if len(X) == 0:
         raise ExplanationError(EMPTY_INPUT)
     family = str(getattr(model, "family_", ""))
-    if family not in ("logistic", "gbm"):
+    if family not in EXPLAINABLE_FAMILIES:
         raise ExplanationError(UNSUPPORTED_FAMILY.format(family=family))
 
     frame = model.prepare(X)
-    pipeline = model.estimator_
-    preprocess, classifier = pipeline[:-1], pipeline[-1]
-    Z = np.asarray(preprocess.transform(frame), dtype=np.float64)
-    groups = _column_groups(preprocess, Z.shape[1])
-
+    members = model.members() if hasattr(model, "members") else [(1.0, family, model.estimator_)]
     reference = "training data"
-    if family == "logistic":
-        design_mean = getattr(model, "design_mean_", None)
-        if background is not None:
-            mean = np.asarray(preprocess.transform(model.prepare(background))).mean(axis=0)
-            reference = "the background people given"
-        elif design_mean is not None:
-            mean = np.asarray(design_mean, dtype=np.float64)
-        else:
-            mean = Z.mean(axis=0)
-            reference = "the people explained"
-        raw_values, raw_base = _linear(classifier, Z, mean)
-        method = (
-            "shap.LinearExplainer on the logistic regression over its spline and one-hot "
-            "columns (contribution of a column: weight x (value - reference mean)), summed "
-            "back to each feature"
+    features: list[str] = []
+    per_feature = np.zeros((len(frame), 0))
+    raw_base = 0.0
+    methods = []
+    for weight, member_family, pipeline in members:
+        values, base, member_reference, method = _member_values(
+            model, member_family, pipeline, frame, background
         )
-    else:
-        raw_values, raw_base = _tree(classifier, Z)
-        method = (
-            "shap.TreeExplainer (exact tree SHAP, raw log-odds) on the gradient boosted trees, "
-            "summed back to each feature"
+        names = list(values.columns)
+        if not features:
+            features, per_feature = names, np.zeros((len(frame), len(names)))
+        if sorted(names) != sorted(features):
+            raise ExplanationError(
+                UNSUPPORTED_PREPROCESSING.format(reason="the members explain different features")
+            )
+        per_feature = per_feature + weight * values[features].to_numpy()
+        raw_base += weight * base
+        reference = member_reference if member_family == "logistic" else reference
+        methods.append(method if len(members) == 1 else f"{weight:g} x ({method})")
+    method = (
+        methods[0]
+        if len(methods) == 1
+        else (
+            "the ensemble's log-odds are a weighted average of its members' log-odds, so their "
+            "contributions are averaged with the same weights: " + "; plus ".join(methods)
         )
+    )
 
     raw = np.asarray(model.raw_decision_function(X), dtype=np.float64)
-    raw_error = _check(raw_base + raw_values.sum(axis=1) - raw, "uncalibrated", "raw log-odds")
-
-    features = [feature for feature, _ in groups]
-    per_feature = np.column_stack([raw_values[:, idx].sum(axis=1) for _, idx in groups])
+    raw_error = _check(raw_base + per_feature.sum(axis=1) - raw, "uncalibrated", "raw log-odds")
     probability = np.asarray(model.predict_proba(X), dtype=np.float64)[:, 1]
     index = pd.RangeIndex(len(frame))
     ids = (

@@ -6,6 +6,7 @@ See :mod:`riskmodel.models._model` for the families and the recommended default.
 from collections.abc import Sequence
 
 from riskmodel.config import ModelSpec
+from riskmodel.models._ensemble import LogOddsEnsemble
 from riskmodel.models._model import (
     BAD_TARGET,
     CANDIDATES,
@@ -29,6 +30,7 @@ __all__ = [
     "ONE_CLASS",
     "BaseRateModel",
     "CategoryCleaner",
+    "LogOddsEnsemble",
     "RiskModel",
     "SplineBasis",
     "build_pipeline",

@@ -56,7 +56,13 @@ def model_card_markdown(manifest: dict[str, Any]) -> str:
         "## Model",
         "",
         f"- family: `{model.get('family_fitted')}` (asked for `{model.get('family')}`); "
-        f"hyperparameters {model.get('params')}",
+        f"hyperparameters {model.get('params')}"
+        + (
+            "; the logistic scorecard and gradient boosting averaged in log-odds with equal "
+            "weights, so each reason is the average of the two models' reasons"
+            if model.get("family_fitted") == "ensemble"
+            else ""
+        ),
         f"- calibration: {model.get('calibration')}"
         + (
             f"; calibrated log-odds = {_num(model.get('calibration_slope'), 4)} × model "

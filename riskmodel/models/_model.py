@@ -9,10 +9,15 @@ Families
 ``gbm``
     ``HistGradientBoostingClassifier`` on numeric features and ordinal-coded categoricals
     (rare levels grouped; no native categorical splits, so shap's TreeExplainer is exact).
+``ensemble``
+    The best ``logistic`` and the best ``gbm`` candidate averaged in log-odds
+    (:class:`~riskmodel.models.LogOddsEnsemble`), under one calibrator: still exactly
+    explainable, since the decomposition of each member's log-odds adds up.
 ``default``
-    The recommended default: ``logistic`` and ``gbm`` candidates are compared by inner
-    cross-validated log loss on the training data only, and the best one is kept. One model is
-    kept (never an average), so the calibrated score stays exactly explainable.
+    The recommended default: the ``logistic`` and ``gbm`` candidates and their ``ensemble``
+    are compared by inner cross-validated log loss on the training data only, and the best is
+    kept. Whatever wins, the calibrated score is one sigmoid of one log-odds score, so it stays
+    exactly explainable.
 
 Calibration is ``CalibratedClassifierCV(method=..., ensemble=False)``: the pipeline is refitted
 on all training rows and one calibrator is fitted on its cross-validated decision values. With
@@ -36,6 +41,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from riskmodel._errors import ConfigError, DataError
+from riskmodel.models._ensemble import LogOddsEnsemble
 from riskmodel.models._preprocess import scorecard_preprocessor, tree_preprocessor
 
 __all__ = [
@@ -51,7 +57,7 @@ __all__ = [
 ]
 
 #: Families :class:`RiskModel` accepts.
-FAMILIES: tuple[str, ...] = ("default", "logistic", "gbm")
+FAMILIES: tuple[str, ...] = ("default", "logistic", "gbm", "ensemble")
 #: Calibration methods.
 CALIBRATIONS: tuple[str, ...] = ("sigmoid", "isotonic")
 #: Hyperparameter candidates of each family, compared by inner cross-validation.
@@ -67,8 +73,10 @@ CANDIDATES: dict[str, tuple[dict[str, Any], ...]] = {
         },
     ),
 }
-#: Families the default compares.
+#: Families whose candidates the default (and the ensemble) compare.
 DEFAULT_CANDIDATE_FAMILIES: tuple[str, ...] = ("logistic", "gbm")
+#: The ensemble's members, in order.
+ENSEMBLE_MEMBERS: tuple[str, ...] = ("logistic", "gbm")
 #: Columns that never reach a model, whatever the caller passes.
 FORBIDDEN_COLUMNS: frozenset[str] = frozenset({"ethnicity", "race"})
 
@@ -89,7 +97,17 @@ def build_pipeline(
     --------
     >>> build_pipeline("logistic", {"C": 0.1}, ["age"], ["sex"], 0).steps[-1][0]
     'classifier'
+
+    The ``ensemble`` family takes ``params`` by member (``{"logistic": {...}, "gbm": {...}}``)
+    and returns a :class:`~riskmodel.models.LogOddsEnsemble` of the members' pipelines.
     """
+    if family == "ensemble":
+        return LogOddsEnsemble(
+            [
+                (member, build_pipeline(member, params[member], numeric, categorical, seed))
+                for member in ENSEMBLE_MEMBERS
+            ]
+        )
     if family == "logistic":
         classifier: Any = LogisticRegression(max_iter=5000, **params)
         preprocess = scorecard_preprocessor(numeric, categorical)
@@ -119,7 +137,7 @@ class RiskModel(ClassifierMixin, BaseEstimator):
 
     Parameters
     ----------
-    family : {"default", "logistic", "gbm"}
+    family : {"default", "logistic", "gbm", "ensemble"}
         Model family; ``default`` picks between ``logistic`` and ``gbm`` by inner CV.
     calibration : {"sigmoid", "isotonic"}
         Calibration method. Sigmoid keeps the score exactly explainable in log-odds.
@@ -144,8 +162,8 @@ class RiskModel(ClassifierMixin, BaseEstimator):
         Its hyperparameters.
     selection_ : DataFrame
         Inner-CV log loss of every candidate (empty when there was nothing to choose).
-    estimator_ : Pipeline
-        The fitted uncalibrated pipeline.
+    estimator_ : Pipeline or LogOddsEnsemble
+        The fitted uncalibrated pipeline (the ensemble of pipelines for ``ensemble``).
     calibrated_ : CalibratedClassifierCV
     calibration_slope_, calibration_intercept_ : float or None
         Sigmoid calibration: ``logit(p) = slope * raw + intercept`` (None for isotonic).
@@ -178,7 +196,7 @@ class RiskModel(ClassifierMixin, BaseEstimator):
         categorical: list[str] | None = None,
         cv: int | str = "auto",
         inner_cv: int = 3,
-        max_selection_rows: int = 10_000,
+        max_selection_rows: int = 50_000,
     ) -> None:
         self.family = family
         self.calibration = calibration
@@ -226,13 +244,17 @@ class RiskModel(ClassifierMixin, BaseEstimator):
         return frame
 
     def _candidates(self) -> list[tuple[str, dict[str, Any]]]:
-        families = DEFAULT_CANDIDATE_FAMILIES if self.family == "default" else (self.family,)
+        families = (
+            DEFAULT_CANDIDATE_FAMILIES
+            if self.family in ("default", "ensemble")
+            else (self.family,)
+        )
         return [(family, dict(params)) for family in families for params in CANDIDATES[family]]
 
     def _select(
         self, X: pd.DataFrame, y: np.ndarray, candidates: list[tuple[str, dict[str, Any]]]
     ) -> tuple[tuple[str, dict[str, Any]], pd.DataFrame]:
-        if len(candidates) == 1:
+        if len(candidates) == 1 and self.family != "ensemble":
             return candidates[0], pd.DataFrame(columns=["family", "params", "inner_log_loss"])
         Xs, ys = X, y
         if len(X) > self.max_selection_rows:
@@ -244,15 +266,45 @@ class RiskModel(ClassifierMixin, BaseEstimator):
                 random_state=self.seed,
             )
         folds = StratifiedKFold(self.inner_cv, shuffle=True, random_state=self.seed + 1)
-        rows = []
+        rows, log_odds = [], []
         for family, params in candidates:
             pipeline = build_pipeline(family, params, self.numeric_, self.categorical_, self.seed)
             proba = cross_val_predict(pipeline, Xs, ys, cv=folds, method="predict_proba")[:, 1]
             proba = np.clip(proba, 1e-6, 1 - 1e-6)
+            log_odds.append(np.log(proba) - np.log1p(-proba))
             rows.append(
                 {"family": family, "params": params, "inner_log_loss": log_loss(ys, proba)}
             )
         table = pd.DataFrame(rows)
+        if self.family in ("default", "ensemble"):
+            # The ensemble of the best candidate of each member family, scored on the same
+            # inner folds: its members' out-of-fold log-odds averaged.
+            members: dict[str, Any] = {}
+            combined = np.zeros(len(ys))
+            for member in ENSEMBLE_MEMBERS:
+                own = np.flatnonzero(table["family"].to_numpy() == member)
+                pick = int(own[table["inner_log_loss"].to_numpy()[own].argmin()])
+                members[member] = candidates[pick][1]
+                combined += log_odds[pick] / len(ENSEMBLE_MEMBERS)
+            proba = 1.0 / (1.0 + np.exp(-combined))
+            candidates = [*candidates, ("ensemble", members)]
+            table = pd.concat(
+                [
+                    table,
+                    pd.DataFrame(
+                        [
+                            {
+                                "family": "ensemble",
+                                "params": members,
+                                "inner_log_loss": log_loss(ys, proba),
+                            }
+                        ]
+                    ),
+                ],
+                ignore_index=True,
+            )
+        if self.family == "ensemble":
+            return candidates[-1], table
         best = int(table["inner_log_loss"].to_numpy().argmin())
         return candidates[best], table
 
@@ -294,9 +346,25 @@ class RiskModel(ClassifierMixin, BaseEstimator):
         self.n_train_ = len(target)
         # The training data's mean design row: the reference ("average person") of the
         # logistic family's exact explanations, the same for every batch explained.
-        design = self.estimator_.named_steps["preprocess"].transform(frame)
-        self.design_mean_ = np.asarray(design.mean(axis=0), dtype=float).ravel()
+        self.design_mean_ = None
+        for _, family, pipeline in self.members():
+            if family == "logistic":
+                design = pipeline.named_steps["preprocess"].transform(frame)
+                self.design_mean_ = np.asarray(design.mean(axis=0), dtype=float).ravel()
         return self
+
+    def members(self) -> list[tuple[float, str, Pipeline]]:
+        """(weight, family, fitted pipeline) of every model whose log-odds make up the raw
+        score: one with weight 1, or the ensemble's members with their weights."""
+        check_is_fitted(self, "estimator_")
+        if isinstance(self.estimator_, LogOddsEnsemble):
+            return [
+                (float(weight), name, member)
+                for weight, (name, member) in zip(
+                    self.estimator_.weights_, self.estimator_.members_, strict=True
+                )
+            ]
+        return [(1.0, self.family_, self.estimator_)]
 
     # -- prediction ----------------------------------------------------------------------
     def predict_proba(self, X: Any) -> np.ndarray:
@@ -329,8 +397,12 @@ class RiskModel(ClassifierMixin, BaseEstimator):
 
     def transformed_feature_names(self) -> list[str]:
         """Names of the preprocessed columns, each ``{feature}__{detail}``."""
-        check_is_fitted(self, "estimator_")
-        return [str(n) for n in self.estimator_[:-1].get_feature_names_out()]
+        names = []
+        members = self.members()
+        for _, family, pipeline in members:
+            prefix = f"{family}:" if len(members) > 1 else ""
+            names += [prefix + str(n) for n in pipeline[:-1].get_feature_names_out()]
+        return names
 
     def describe(self) -> dict[str, Any]:
         """A plain summary for manifests and model cards."""
