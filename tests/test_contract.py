@@ -191,6 +191,24 @@ def test_offence_for_unknown_person_is_a_line_but_no_person_is_lost():
     assert "NOBODY" not in set(data.offences["person_id"])
 
 
+def test_vocabulary_case_and_spaces_are_forgiven_and_ids_match_when_stripped():
+    tables = valid_tables()
+    tables["people"].loc[0, "sex"] = " Male "
+    tables["people"].loc[1, "index_offence"] = "  "  # blank: a missing required value
+    tables["offences"].loc[0, "offence_group"] = "THEFT"
+    tables["offences"].loc[6, "offence_group"] = "Jaywalking"  # P003's first offence
+    tables["offences"].loc[4, "person_id"] = " P002 "  # P002's row, with spaces
+    data = validated(tables)
+    assert data.people.set_index("person_id").loc["P000", "sex"] == "male"
+    assert data.offences.loc[data.offences["person_id"] == "P002"].shape[0] == 2
+    assert data.offences["offence_group"].iloc[0] == "theft"
+    reasons = data.rejects.set_index("person_id")["reason"].to_dict()
+    assert set(reasons) == {"P001", "P003"}
+    assert reasons["P001"].startswith("missing value")
+    assert reasons["P003"].startswith("unknown value")
+    assert data.summary["offence_rows_unknown_person"] == 0
+
+
 def test_duplicate_person_id_rejects_every_row_of_it():
     tables = valid_tables()
     tables["people"].loc[4, "person_id"] = "P002"

@@ -159,11 +159,34 @@ def test_ethnicity_refused_as_feature(split):
 def test_default_chooses_by_inner_cv(split):
     train, _ = split
     model = RiskModel(seed=0).fit(train.X, train.label)
-    assert model.family_ in ("logistic", "gbm")
-    assert len(model.selection_) >= 2
-    best = model.selection_["inner_log_loss"].idxmin()
-    assert model.selection_.loc[best, "family"] == model.family_
+    assert model.family_ in ("logistic", "gbm", "ensemble")
+    selection = model.selection_
+    assert set(selection["family"]) == {"logistic", "gbm", "ensemble"}
+    best = selection["inner_log_loss"].idxmin()
+    assert selection.loc[best, "family"] == model.family_
     assert model.describe()["family_fitted"] == model.family_
+    # the ensemble candidate is made of the best candidate of each member family
+    members = selection.loc[selection["family"] == "ensemble", "params"].iloc[0]
+    for family in ("logistic", "gbm"):
+        own = selection[selection["family"] == family]
+        assert members[family] == own.loc[own["inner_log_loss"].idxmin(), "params"]
+
+
+def test_ensemble_averages_its_members_log_odds(split):
+    train, test = split
+    model = RiskModel(family="ensemble", seed=0).fit(train.X, train.label)
+    assert model.family_ == "ensemble"
+    members = model.members()
+    assert [(w, f) for w, f, _ in members] == [(0.5, "logistic"), (0.5, "gbm")]
+    frame = model.prepare(test.X)
+    average = sum(w * pipeline.decision_function(frame) for w, _, pipeline in members)
+    np.testing.assert_allclose(model.raw_decision_function(test.X), average, atol=1e-12)
+    log_odds = model.calibration_slope_ * average + model.calibration_intercept_
+    p = model.predict_proba(test.X)[:, 1]
+    np.testing.assert_allclose(p, 1 / (1 + np.exp(-log_odds)), atol=1e-12)
+    names = model.transformed_feature_names()
+    assert any(n.startswith("logistic:") for n in names)
+    assert any(n.startswith("gbm:") for n in names)
 
 
 def test_isotonic_option(split):
@@ -234,6 +257,34 @@ def test_spline_basis_handles_missing_and_few_values():
     np.testing.assert_allclose(out[1, :-1], basis.transform(np.array([[49.0]]))[0, :-1])
     flags = SplineBasis().fit(np.array([[0.0], [1.0], [1.0]]))
     assert flags.get_feature_names_out(["flag"]).tolist() == ["flag"]
+
+
+def _basis_row_by_row(basis: SplineBasis, values: np.ndarray) -> np.ndarray:
+    """SplineBasis.transform as first written: every row through the spline, then stacked."""
+    missing = ~np.isfinite(values)
+    filled = np.where(missing, basis.median_, values).reshape(-1, 1)
+    parts = [basis.spline_.transform(filled)]
+    if basis.has_missing_:
+        parts.append(missing.astype(float).reshape(-1, 1))
+    return np.hstack(parts)
+
+
+@pytest.mark.parametrize("distinct", [12, 50_000])  # values repeat / mostly distinct
+@pytest.mark.parametrize("with_missing", [False, True])
+def test_spline_basis_of_a_large_batch_is_bit_identical_to_row_by_row(distinct, with_missing):
+    rng = np.random.default_rng(distinct)
+    train = rng.gamma(2.0, 3.0, 2000).round(1)
+    if with_missing:
+        train[::50] = np.nan
+    basis = SplineBasis().fit(train.reshape(-1, 1))
+    assert basis.spline_ is not None and basis.has_missing_ is with_missing
+    pool = np.r_[rng.gamma(2.0, 3.0, distinct).round(6), 0.0, -0.0, -4.0, 1e6, np.nan, np.inf]
+    values = rng.choice(pool, 20_000)
+    got = basis.transform(values.reshape(-1, 1))
+    expected = _basis_row_by_row(basis, values)
+    assert got.dtype == expected.dtype and got.shape == expected.shape
+    assert got.tobytes() == expected.tobytes()  # bit for bit, -0.0 and 0.0 included
+    assert got.flags.f_contiguous == expected.flags.f_contiguous
 
 
 def test_table_spec_round_trip():

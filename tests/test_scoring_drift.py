@@ -80,6 +80,22 @@ def test_chunk_counts_add_up_to_the_counts_of_the_whole():
     assert drift_report(reference, merged) == drift_report(reference, whole)
 
 
+def test_numeric_bins_are_those_of_a_binary_search_with_missing_last():
+    from riskmodel.scoring._drift import _bin_numeric
+
+    rng = np.random.default_rng(3)
+    values = np.r_[rng.integers(0, 6, 500).astype(float), rng.normal(2, 2, 500)]
+    values[rng.random(1000) < 0.05] = np.nan
+    values[:4] = [np.inf, -np.inf, 2.0, 2.5]  # infinite counts as missing; ties go right
+    for edges in ([], [2.0], [0.5, 1.5, 2.0, 2.5, 4.0], [-10.0, 100.0]):
+        finite = values[np.isfinite(values)]
+        position = np.searchsorted(np.asarray(edges), finite, side="right")
+        expected = np.append(np.bincount(position, minlength=len(edges) + 1), 1000 - finite.size)
+        got = _bin_numeric(values, edges)
+        assert got.dtype == np.int64
+        np.testing.assert_array_equal(got, expected)
+
+
 def test_same_population_is_stable_and_a_shifted_one_warns():
     X, scores = population(5000, seed=3)
     reference = drift_reference(X, scores)

@@ -121,6 +121,13 @@ def _summary_lines(summary: dict) -> list[str]:
     help="Address of a running Dask scheduler (tcp://host:8786), with --engine dask.",
 )
 @click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="With --engine local: score chunks in N processes on this machine, this one and N-1 "
+    "workers (default 1: this process alone). Same output; peak memory grows with N.",
+)
+@click.option(
     "--bands",
     default=None,
     help="Risk band cut points as whole percentages, e.g. 0.5,0.75,0.9 (the OGRS default: "
@@ -138,6 +145,7 @@ def command(
     chunk_size: int,
     engine: str,
     scheduler: str | None,
+    workers: int | None,
     bands: str | None,
 ) -> None:
     """Score a caseload: two-year probability of proven reoffending and its risk band.
@@ -156,6 +164,8 @@ def command(
       riskmodel score --model models/default --data data/caseload --out scores.csv
       riskmodel score --model models/default --data data/caseload --out scores.parquet \\
           --carry case_officer --explain 3 --engine dask
+      riskmodel score --model models/default --data data/caseload --out scores.parquet \\
+          --workers 2
       riskmodel score --model models/compas --table compas.csv --config training/compas.toml \\
           --out compas-scores.csv
     """
@@ -172,6 +182,7 @@ def command(
         chunk_size=chunk_size,
         engine=engine,
         scheduler=scheduler,
+        workers=workers,
         bands=bands,
         progress=progress,
     )

@@ -2,7 +2,8 @@
 
 :func:`score_files` scores a data directory (or a flat table) with a model bundle in chunks of
 whole people (:mod:`~riskmodel.scoring._chunks`), each chunk scored by the pure
-:func:`score_chunk` in this process or on Dask (:mod:`~riskmodel.scoring._engines`). Every
+:func:`score_chunk` in this process, in worker processes or on Dask
+(:mod:`~riskmodel.scoring._engines`). Every
 person read ends up scored or in the rejects file; the run summary compares the batch with the
 training population (:func:`drift_reference` at training, :func:`drift_report` at scoring).
 """
@@ -13,7 +14,14 @@ from riskmodel.scoring._bands import (
     parse_bands,
     risk_band,
 )
-from riskmodel.scoring._chunks import ROW, Chunk, PersonPartition, open_event_input
+from riskmodel.scoring._chunks import (
+    ROW,
+    Chunk,
+    ChunkRef,
+    PersonPartition,
+    load_chunk,
+    open_event_input,
+)
 from riskmodel.scoring._drift import (
     DRIFT_WARNING,
     FEATURE_DRIFT_WARNING,
@@ -26,7 +34,14 @@ from riskmodel.scoring._drift import (
     merge_counts,
     psi,
 )
-from riskmodel.scoring._engines import ENGINES, DaskEngine, LocalEngine, make_engine
+from riskmodel.scoring._engines import (
+    BAD_WORKERS,
+    ENGINES,
+    WORKERS_WITH_DASK,
+    DaskEngine,
+    LocalEngine,
+    make_engine,
+)
 from riskmodel.scoring._run import (
     BAD_CARRY,
     BAD_CHUNK_SIZE,
@@ -53,6 +68,7 @@ from riskmodel.scoring._score import (
 __all__ = [
     "BAD_CARRY",
     "BAD_CHUNK_SIZE",
+    "BAD_WORKERS",
     "BANDS_NOT_WHOLE_PERCENT",
     "BOTH_INPUTS",
     "CARRY_IN_OUTPUT",
@@ -70,7 +86,9 @@ __all__ = [
     "ROW",
     "SCORE_COLUMNS",
     "UNSEEN_WARNING",
+    "WORKERS_WITH_DASK",
     "Chunk",
+    "ChunkRef",
     "ChunkResult",
     "DaskEngine",
     "LocalEngine",
@@ -79,6 +97,7 @@ __all__ = [
     "drift_counts",
     "drift_reference",
     "drift_report",
+    "load_chunk",
     "load_model",
     "make_engine",
     "merge_counts",

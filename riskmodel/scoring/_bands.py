@@ -14,7 +14,13 @@ import numpy as np
 from riskmodel._errors import ConfigError
 from riskmodel.allocation import OGRS_BAND_CUTS, Bands
 
-__all__ = ["BANDS_NOT_WHOLE_PERCENT", "DEFAULT_BANDS", "parse_bands", "risk_band"]
+__all__ = [
+    "BANDS_NOT_WHOLE_PERCENT",
+    "DEFAULT_BANDS",
+    "band_positions",
+    "parse_bands",
+    "risk_band",
+]
 
 #: Raised for cut points that are not whole percentages (``0.333``).
 BANDS_NOT_WHOLE_PERCENT = (
@@ -70,10 +76,20 @@ def risk_band(probability: np.ndarray, bands: Bands = DEFAULT_BANDS) -> np.ndarr
     >>> risk_band(np.array([0.494999, 0.495, 0.745, 0.9])).tolist()
     ['Low', 'Medium', 'High', 'Very high']
     """
+    return np.asarray(bands.names, dtype=object)[band_positions(probability, bands)]
+
+
+def band_positions(probability: np.ndarray, bands: Bands = DEFAULT_BANDS) -> np.ndarray:
+    """Position of each probability's band in ``bands.names`` (the rule of :func:`risk_band`).
+
+    Examples
+    --------
+    >>> band_positions(np.array([0.2, 0.8])).tolist()
+    [0, 2]
+    """
     p = np.asarray(probability, dtype=np.float64)
     # Round half-up on the percentage; rounding to 9 decimals first absorbs the binary
     # representation of exact halves (0.495 * 100 = 49.49999999999999).
     percent = np.floor(np.round(p * 100, 9) + 0.5)
     cuts = np.round(np.asarray(bands.cuts) * 100)
-    position = np.searchsorted(cuts, percent, side="right")
-    return np.asarray(bands.names, dtype=object)[position]
+    return np.searchsorted(cuts, percent, side="right")

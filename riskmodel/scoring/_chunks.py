@@ -8,7 +8,8 @@ Event data (``--data``) are read in two streaming passes, never whole:
    ``person_id`` land in one chunk (and are rejected there as duplicates);
 2. each table is read in batches of rows, each row is sent to its person's chunk and appended
    to that chunk's temporary Arrow file. Offence and needs rows naming nobody in ``people``
-   (or no one at all) go to chunk 0, whose validation reports them.
+   (or no one at all) go to chunk 0, whose validation reports them. The person codes of a
+   batch are found by a thread while the next batches are read and the last one written.
 
 Every row carries its 1-based row number in its input file (column :data:`ROW`), so rejects
 name rows of the input files whatever the chunk size. Peak memory depends on the chunk and
@@ -21,7 +22,9 @@ from __future__ import annotations
 import math
 import shutil
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,9 +44,11 @@ __all__ = [
     "MAX_CHUNKS",
     "ROW",
     "Chunk",
+    "ChunkRef",
     "EventInput",
     "FlatInput",
     "PersonPartition",
+    "load_chunk",
     "open_event_input",
     "open_flat_input",
 ]
@@ -230,18 +235,31 @@ def hash_ids(values: pa.Array) -> np.ndarray:
 class IdLookup:
     """Position of identifiers among a fixed set of distinct identifiers.
 
-    Built once (sorted 64-bit hashes), then each lookup is a binary search plus an equality
-    check of the matched strings: no hash table is rebuilt per batch, so looking up all the
-    offence rows costs time proportional to the rows. Falls back to Arrow's ``index_in``
-    if two distinct identifiers ever share a hash.
+    Built once: the 64-bit hashes of the identifiers, sorted, with the first position of
+    every bucket of hashes (their top bits; at least twice as many buckets as identifiers).
+    Each lookup then goes straight to its bucket and checks its few hashes, then compares
+    the matched strings: no hash table is rebuilt per batch and nothing is sorted, so looking
+    up all the offence rows costs time proportional to the rows. Falls back to Arrow's
+    ``index_in`` if two distinct identifiers ever share a hash.
+
+    Examples
+    --------
+    >>> lookup = IdLookup(pa.array(["a", "b", "c"], pa.large_string()))
+    >>> lookup.codes(pa.array(["c", None, "x", "a"], pa.large_string())).tolist()
+    [2, -1, -1, 0]
     """
 
     def __init__(self, unique: pa.Array) -> None:
         self.unique = unique
         hashes = hash_ids(unique)
-        self.order = np.argsort(hashes, kind="stable")
+        self.order = np.argsort(hashes)
         self.sorted = hashes[self.order]
         self.exact = bool(len(self.sorted) < 2 or (self.sorted[1:] != self.sorted[:-1]).all())
+        bits = max(len(self.sorted) - 1, 1).bit_length() + 1
+        self.shift = np.uint64(64 - bits)
+        buckets = np.arange(2**bits + 1, dtype=np.uint64)
+        first = np.searchsorted(self.sorted >> self.shift, buckets)
+        self.first = first.astype(np.int32 if len(self.sorted) < 2**31 else np.int64)
 
     def codes(self, ids: pa.Array) -> np.ndarray:
         """Position of each id in ``unique`` (int64; -1 when absent or missing)."""
@@ -252,18 +270,49 @@ class IdLookup:
         if n == 0 or len(self.sorted) == 0:
             return np.full(n, -1, dtype=np.int64)
         h = hash_ids(ids)
-        # searching sorted needles walks the table in order: far fewer cache misses
-        needles = np.argsort(h)
-        at = np.empty(n, dtype=np.int64)
-        at[needles] = np.searchsorted(self.sorted, h[needles])
-        np.minimum(at, len(self.sorted) - 1, out=at)
-        candidate = self.order[at].astype(np.int64)
-        same = pc.equal(self.unique.take(pa.array(candidate)), ids)
+        bucket = (h >> self.shift).astype(np.intp)
+        at = self.first[bucket].astype(np.intp)
+        end = self.first[bucket + 1]
+        candidate = np.full(n, -1, dtype=np.int64)
+        rows = np.flatnonzero(at < end)
+        at = at[rows]
+        while rows.size:  # a bucket holds one or two hashes, rarely more
+            hit = self.sorted[at] == h[rows]
+            candidate[rows[hit]] = self.order[at[hit]]
+            rows, at = rows[~hit], at[~hit] + 1
+            more = at < end[rows]
+            rows, at = rows[more], at[more]
+        found = candidate >= 0
+        same = pc.equal(self.unique.take(pa.array(np.where(found, candidate, 0))), ids)
         same = pc.fill_null(same, False).to_numpy(zero_copy_only=False)
-        return np.where(same & (self.sorted[at] == h), candidate, -1)
+        return np.where(same & found, candidate, -1)
 
 
 # -- event data ---------------------------------------------------------------------------
+
+#: Threads finding the person codes of the rows while the next batch is read and the last
+#: written (hashing, Arrow and numpy release the GIL).
+_CODE_THREADS = 2
+
+
+def _in_order(
+    pool: ThreadPoolExecutor, function: Callable[[Any], Any], items: Iterable[Any], ahead: int
+) -> Iterator[tuple[Any, Any]]:
+    """``(item, function(item))`` for every item, in order, computed on ``pool``, with at most
+    ``ahead`` items pending (memory stays bounded)."""
+    pending: deque[tuple[Any, Future[Any]]] = deque()
+    try:
+        for item in items:
+            pending.append((item, pool.submit(function, item)))
+            if len(pending) >= ahead:
+                item, future = pending.popleft()
+                yield item, future.result()
+        while pending:
+            item, future = pending.popleft()
+            yield item, future.result()
+    finally:
+        for _, future in pending:
+            future.cancel()
 
 
 @dataclass
@@ -335,13 +384,51 @@ class _ChunkFiles:
         self.writers.clear()
 
     def read(self, chunk: int) -> pd.DataFrame:
-        path = self.path(chunk)
-        if path.exists():
-            with pa.memory_map(str(path)) as source:
-                table = pa.ipc.open_stream(source).read_all()
-        else:
-            table = self.schema.empty_table()
-        return table.to_pandas(date_as_object=False)
+        return _read_chunk_file(str(self.path(chunk)), self.schema)
+
+
+def _read_chunk_file(path: str, schema: pa.Schema) -> pd.DataFrame:
+    """One table of one chunk, from its temporary Arrow file (no file: no rows)."""
+    if Path(path).exists():
+        with pa.memory_map(path) as source:
+            table = pa.ipc.open_stream(source).read_all()
+    else:
+        table = schema.empty_table()
+    return table.to_pandas(date_as_object=False)
+
+
+@dataclass(frozen=True)
+class ChunkRef:
+    """Where a chunk of a :class:`PersonPartition` lies on disk: small to send to another
+    process on this machine, which reads the chunk itself with :meth:`load`.
+
+    Attributes
+    ----------
+    index : int
+        Position of the chunk.
+    files : dict
+        Table name to ``(path, schema)`` of its temporary Arrow file.
+    """
+
+    index: int
+    files: dict[str, tuple[str, pa.Schema]]
+
+    def load(self) -> Chunk:
+        """The chunk, read from its files (what :meth:`PersonPartition.chunk` gives)."""
+        frames = {
+            table: _read_chunk_file(path, schema) for table, (path, schema) in self.files.items()
+        }
+        return Chunk(
+            index=self.index,
+            people=frames["people"],
+            offences=frames["offences"],
+            needs=frames.get("needs"),
+        )
+
+
+def load_chunk(item: Chunk | ChunkRef) -> Chunk:
+    """A chunk itself, or the chunk a :class:`ChunkRef` points to."""
+    return item.load() if isinstance(item, ChunkRef) else item
 
 
 @dataclass
@@ -409,24 +496,30 @@ class PersonPartition:
             base.mkdir(parents=True, exist_ok=True)
         directory = Path(tempfile.mkdtemp(prefix=".riskmodel-score-", dir=base))
         files: dict[str, _ChunkFiles] = {}
+
+        def person_codes(batch: pa.Table) -> np.ndarray:
+            return lookup.codes(normalise_ids(batch.column("person_id")))
+
         try:
-            for table, path in source.files.items():
-                target = _ChunkFiles(directory, table)
-                files[table] = target
-                offset = 0
-                for batch in wrap(iter_batches(path, batch_rows=batch_rows), f"reading {table}"):
-                    code = lookup.codes(normalise_ids(batch.column("person_id")))
-                    # nobody in people (or no person_id): chunk 0, whose validation reports it
-                    chunk = np.maximum(code, 0) // size
-                    rows = np.arange(offset + 1, offset + len(batch) + 1, dtype=np.int64)
-                    offset += len(batch)
-                    target.write(batch.append_column(ROW, pa.array(rows)), chunk)
-                target.close()
-                if target.schema is None:  # a table with a header and no rows
-                    names = source.columns[table]
-                    target.schema = pa.schema(
-                        [(n, pa.large_string()) for n in names] + [(ROW, pa.int64())]
-                    )
+            with ThreadPoolExecutor(max_workers=_CODE_THREADS) as pool:
+                for table, path in source.files.items():
+                    target = _ChunkFiles(directory, table)
+                    files[table] = target
+                    offset = 0
+                    batches = wrap(iter_batches(path, batch_rows=batch_rows), f"reading {table}")
+                    for batch, code in _in_order(pool, person_codes, batches, _CODE_THREADS + 1):
+                        # nobody in people (or no person_id): chunk 0, whose validation
+                        # reports it
+                        chunk = np.maximum(code, 0) // size
+                        rows = np.arange(offset + 1, offset + len(batch) + 1, dtype=np.int64)
+                        offset += len(batch)
+                        target.write(batch.append_column(ROW, pa.array(rows)), chunk)
+                    target.close()
+                    if target.schema is None:  # a table with a header and no rows
+                        names = source.columns[table]
+                        target.schema = pa.schema(
+                            [(n, pa.large_string()) for n in names] + [(ROW, pa.int64())]
+                        )
         except BaseException:
             for target in files.values():
                 target.close()
@@ -443,19 +536,28 @@ class PersonPartition:
             requested_chunk_size=int(chunk_size),
         )
 
+    def ref(self, k: int) -> ChunkRef:
+        """Where chunk ``k`` lies (its files stay until :meth:`cleanup`)."""
+        return ChunkRef(
+            index=k,
+            files={
+                table: (str(files.path(k)), files.schema) for table, files in self.files.items()
+            },
+        )
+
     def chunk(self, k: int) -> Chunk:
         """Chunk ``k`` read back from its files."""
-        return Chunk(
-            index=k,
-            people=self.files["people"].read(k),
-            offences=self.files["offences"].read(k),
-            needs=self.files["needs"].read(k) if "needs" in self.files else None,
-        )
+        return self.ref(k).load()
 
     def chunks(self) -> Iterator[Chunk]:
         """Every chunk, in order."""
         for k in range(self.n_chunks):
             yield self.chunk(k)
+
+    def refs(self) -> Iterator[ChunkRef]:
+        """Where every chunk lies, in order (for engines whose workers read the chunks)."""
+        for k in range(self.n_chunks):
+            yield self.ref(k)
 
     def cleanup(self) -> None:
         """Remove the temporary files."""

@@ -100,12 +100,19 @@ def _numeric_bins(values: np.ndarray) -> list[float]:
 
 
 def _bin_numeric(values: np.ndarray, edges: list[float]) -> np.ndarray:
-    """Counts per bin: ``len(edges) + 1`` value bins then one bin for missing values."""
+    """Counts per bin: ``len(edges) + 1`` value bins then one bin for missing values.
+
+    A value is in bin ``k`` when exactly ``k`` cut points are at most it (the bins of
+    ``np.searchsorted(edges, value, "right")``); counted one cut point at a time, which is
+    several times faster than a binary search per value with the few cut points of a bin set.
+    """
     values = np.asarray(values, dtype=np.float64)
-    missing = ~np.isfinite(values)
-    position = np.searchsorted(np.asarray(edges, dtype=np.float64), values[~missing], "right")
-    counts = np.bincount(position, minlength=len(edges) + 1)
-    return np.append(counts, missing.sum()).astype(np.int64)
+    finite = np.isfinite(values)
+    present = values[finite]
+    cuts = np.sort(np.asarray(edges, dtype=np.float64))
+    at_least = [len(present)] + [int(np.count_nonzero(present >= cut)) for cut in cuts] + [0]
+    counts = -np.diff(np.asarray(at_least, dtype=np.int64))
+    return np.append(counts, len(values) - len(present)).astype(np.int64)
 
 
 def _text(values: pd.Series) -> pd.Series:

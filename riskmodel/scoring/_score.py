@@ -11,13 +11,14 @@ not depend on how the people were split into chunks.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from riskmodel._errors import ConfigError
 from riskmodel.allocation import Bands
@@ -26,7 +27,7 @@ from riskmodel.contract import REJECT_COLUMNS, age_band, cohort, validate_tables
 from riskmodel.contract._read import RawTables
 from riskmodel.features import build_feature_table
 from riskmodel.flat_table import BAD_QUERY, build_flat_table
-from riskmodel.scoring._bands import DEFAULT_BANDS, risk_band
+from riskmodel.scoring._bands import DEFAULT_BANDS, band_positions
 from riskmodel.scoring._chunks import ROW, Chunk
 from riskmodel.scoring._drift import drift_counts
 
@@ -196,6 +197,26 @@ def _reasons(scorer: Scorer, X: pd.DataFrame, ids: pd.Series) -> pd.DataFrame:
     return pd.DataFrame(out, dtype="str")
 
 
+#: The text dtype of the output columns (``pd.Series(..., dtype="str")``).
+_TEXT = pd.Series([], dtype="str").dtype
+
+
+def _text(values: pd.Series) -> pd.Series:
+    """``pd.Series(values.to_numpy(), dtype="str")`` (a new range index), without a round trip
+    through Python strings when the values are text already."""
+    if values.dtype == _TEXT:
+        return pd.Series(values.array)
+    return pd.Series(values.to_numpy(), dtype="str")
+
+
+def _labels(names: Sequence[str], codes: np.ndarray) -> pd.Series:
+    """``names[codes]`` as a text column, built in Arrow (no Python string per row)."""
+    labels = pa.DictionaryArray.from_arrays(
+        pa.array(np.asarray(codes, dtype=np.int32)), pa.array(list(names), pa.large_string())
+    )
+    return pd.Series(labels.cast(pa.large_string()).to_pandas(), dtype="str")
+
+
 def _output(
     scorer: Scorer,
     ids: pd.Series,
@@ -206,14 +227,14 @@ def _output(
 ) -> pd.DataFrame:
     n = len(ids)
     parts: dict[str, Any] = {
-        "person_id": pd.Series(ids.to_numpy(), dtype="str"),
+        "person_id": _text(ids),
         "probability_2y": probability.astype(np.float64),
-        "risk_band": pd.Series(risk_band(probability, scorer.bands), dtype="str"),
+        "risk_band": _labels(scorer.bands.names, band_positions(probability, scorer.bands)),
     }
     if groups is not None:
-        parts["cohort"] = pd.Series(groups["cohort"].to_numpy(), dtype="str")
-        parts["age_band"] = pd.Series(groups["age_band"].to_numpy(), dtype="str")
-    parts["model_id"] = pd.Series([scorer.model_id] * n, dtype="str")
+        parts["cohort"] = _text(groups["cohort"])
+        parts["age_band"] = _text(groups["age_band"])
+    parts["model_id"] = _labels([scorer.model_id], np.zeros(n, dtype=np.int32))
     out = pd.DataFrame(parts)
     for column in carried.columns:
         out[column] = carried[column].to_numpy()
