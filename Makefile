@@ -19,12 +19,14 @@ demo: $(STAMP)
 	$(BIN)/riskmodel demo --out out/demo
 
 ## test: lint, then the whole suite (browser, notebooks and slow tests included)
+# One native (OpenMP/BLAS) thread per test worker: the workers already use every core, and
+# oversubscribed OpenMP threads spin and stall each other.
 test: $(STAMP) lint
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --durations=15
+	OMP_NUM_THREADS=1 $(BIN)/pytest -n $(PYTEST_WORKERS) --durations=15
 
 ## quick: the inner loop; fast tests only
 quick: $(STAMP)
-	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not slow and not browser" -q
+	OMP_NUM_THREADS=1 $(BIN)/pytest -n $(PYTEST_WORKERS) -m "not slow and not browser" -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check riskmodel tests benchmarks
@@ -38,6 +40,7 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
 
+## bench-quick: smoke-test sizes into benchmarks/results/quick/ (git-ignored), RESULTS.md there
 bench-quick: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py --quick
 

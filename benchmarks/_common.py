@@ -7,6 +7,7 @@ import os
 import platform
 import resource
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,17 +31,32 @@ def machine() -> dict[str, Any]:
     }
 
 
-def results_path(name: str, *, quick: bool) -> Path:
-    """``results/<name>.json``, or ``results/quick/<name>.json`` for a smoke run."""
-    folder = HERE / "results" / ("quick" if quick else "")
+def results_folder(*, quick: bool) -> Path:
+    """``results/``, or ``results/quick/`` for a smoke run (git-ignored)."""
+    return HERE / "results" / ("quick" if quick else "")
+
+
+def results_path(name: str, *, quick: bool, folder: Path | None = None) -> Path:
+    """``<folder>/<name>.json``; the folder defaults to :func:`results_folder`."""
+    folder = results_folder(quick=quick) if folder is None else Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     return folder / f"{name}.json"
 
 
-def write_result(name: str, data: dict[str, Any], *, quick: bool) -> Path:
-    """Write a benchmark result with the machine description; print where."""
-    path = results_path(name, quick=quick)
-    payload = {"benchmark": name, "quick": quick, "machine": machine(), **data}
+def write_result(
+    name: str, data: dict[str, Any], *, quick: bool, folder: Path | None = None
+) -> Path:
+    """Write a benchmark result with the machine description and the time it finished;
+    print where."""
+    path = results_path(name, quick=quick, folder=folder)
+    finished = datetime.now(UTC).isoformat(timespec="seconds")
+    payload = {
+        "benchmark": name,
+        "quick": quick,
+        "machine": machine(),
+        "finished_utc": finished,
+        **data,
+    }
     path.write_text(json.dumps(payload, indent=2, allow_nan=False) + "\n")
     print(f"wrote {path}", file=sys.stderr)
     return path

@@ -1,9 +1,10 @@
 """Benchmark: ``riskmodel explain`` against ``riskmodel score`` for the same people.
 
 Setup (not timed): a synthetic population of 10,000 people (``--quick``: 2,000) written as
-CSV, and one model bundle per family (``logistic``, ``gbm``; sigmoid calibration) trained on a
-different synthetic population. Timed, each as a fresh ``riskmodel`` subprocess (start-up,
-imports, reading and validating the files, features, model: end to end), in the same run:
+CSV, and one model bundle per family (``logistic``, ``gbm``, ``ensemble``; sigmoid
+calibration) trained on a different synthetic population. Timed, each as a fresh
+``riskmodel`` subprocess (start-up, imports, reading and validating the files, features,
+model: end to end), in the same run:
 
 * ``riskmodel score --model B --data D --out scores.csv``
 * ``riskmodel explain --model B --data D --out DIR`` (explanations.json for everyone, the
@@ -60,7 +61,7 @@ def _setup(root: Path, n_people: int, quick: bool) -> tuple[Path, dict[str, Path
     table = build_feature_table(validate_tables(read_tables(train_dir)), labels=True)
     labelled = table.labelled()
     bundles = {}
-    for family in ("logistic", "gbm"):
+    for family in ("logistic", "gbm", "ensemble"):
         model = RiskModel(family=family).fit(labelled.X, labelled.label)
         bundles[family] = root / f"bundle-{family}"
         save_bundle(bundles[family], model, manifest={"benchmark": True}, family=family)

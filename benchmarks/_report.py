@@ -1,0 +1,463 @@
+"""``RESULTS.md`` from the benchmarks' JSON files: accuracy tables, one speed-and-memory table,
+the "done means" checks and the machine. Every figure comes from the JSON files."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from typing import Any
+
+#: Display order of model kinds in the accuracy tables.
+KIND_ORDER: tuple[str, ...] = ("ours", "baseline", "oracle")
+#: Dataset headings of the accuracy tables.
+DATASET_TITLES: dict[str, str] = {
+    "compas": "COMPAS (ProPublica, Broward County)",
+    "synthetic": "Synthetic population",
+}
+DASH = "—"
+
+
+# -- formatting -------------------------------------------------------------------------------
+def fmt_number(value: float | None, digits: int) -> str:
+    """``value`` with ``digits`` decimals, or a dash when missing.
+
+    Examples
+    --------
+    >>> fmt_number(0.74712, 3), fmt_number(None, 3)
+    ('0.747', '—')
+    """
+    return DASH if value is None else f"{value:.{digits}f}"
+
+
+def fmt_interval(value: float | None, interval: Iterable[float | None] | None, digits: int) -> str:
+    """An estimate with its 95% interval, e.g. ``0.747 (0.735–0.759)``.
+
+    Examples
+    --------
+    >>> fmt_interval(0.7471, [0.7352, 0.7589], 3)
+    '0.747 (0.735–0.759)'
+    >>> fmt_interval(0.0007, [-0.0026, 0.0036], 4)
+    '0.0007 (−0.0026 to 0.0036)'
+    """
+    if value is None:
+        return DASH
+    low, high = list(interval) if interval is not None else (None, None)
+    if low is None or high is None:
+        return fmt_number(value, digits)
+    sep = " to " if low < 0 else "–"
+    return f"{_signed(value, digits)} ({_signed(low, digits)}{sep}{_signed(high, digits)})"
+
+
+def _signed(value: float, digits: int) -> str:
+    return f"{value:.{digits}f}".replace("-", "−")
+
+
+def fmt_seconds(value: float | None) -> str:
+    """Seconds, to a tenth below 100 s and whole above.
+
+    Examples
+    --------
+    >>> fmt_seconds(3.14159), fmt_seconds(310.5)
+    ('3.1 s', '310 s')
+    """
+    if value is None:
+        return DASH
+    return f"{value:.1f} s" if value < 100 else f"{value:.0f} s"
+
+
+def fmt_ratio(value: float | None) -> str:
+    """A ratio such as ``8.71×``."""
+    return DASH if value is None else f"{value:.3g}×"
+
+
+def fmt_gib(value: float | None) -> str:
+    """Memory in GiB."""
+    return DASH if value is None else f"{value:.2f} GiB"
+
+
+def fmt_met(met: bool | None, *, quick: bool = False) -> str:
+    """``yes`` / ``no``, or why there is no verdict."""
+    if quick:
+        return "— (quick run)"
+    if met is None:
+        return "no target"
+    return "yes" if met else "**no**"
+
+
+def table(header: list[str], rows: list[list[str]]) -> list[str]:
+    """A markdown table.
+
+    Examples
+    --------
+    >>> table(["a", "b"], [["1", "2"]])
+    ['| a | b |', '|---|---|', '| 1 | 2 |']
+    """
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    return lines + ["| " + " | ".join(row) + " |" for row in rows]
+
+
+# -- accuracy ---------------------------------------------------------------------------------
+def ordered_models(models: dict[str, dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
+    """Our models first, then the baselines, then the oracle (each in the JSON's order)."""
+    rank = {kind: i for i, kind in enumerate(KIND_ORDER)}
+    return sorted(models.items(), key=lambda item: rank.get(item[1].get("kind"), len(rank)))
+
+
+def accuracy_row(name: str, model: dict[str, Any], *, with_oracle: bool) -> list[str]:
+    """One model's cells: AUC, Brier, ECE with intervals, Brier against the default (and the
+    oracle), fitting time."""
+    label = model.get("label", name)
+    if name == "default" and model.get("family_fitted"):
+        label += f" (chose {model['family_fitted']})"
+    elif name == "default" and model.get("families_fitted"):
+        counts = Counter(model["families_fitted"]).most_common()
+        label += " (chose " + ", ".join(f"{family} {n}×" for family, n in counts) + ")"
+    versus = model.get("brier_vs_default")
+    cells = [
+        f"**{label}**" if name == "default" else label,
+        fmt_interval(model.get("auc"), model.get("auc_ci"), 3),
+        fmt_interval(model.get("brier"), model.get("brier_ci"), 4),
+        fmt_interval(model.get("ece"), model.get("ece_ci"), 3),
+        DASH if versus is None else fmt_interval(versus["difference"], versus["difference_ci"], 4),
+    ]
+    if with_oracle:
+        oracle = model.get("brier_vs_oracle")
+        cells.append(
+            "1" if model.get("kind") == "oracle" else
+            DASH if oracle is None else fmt_interval(oracle["ratio"], oracle["ratio_ci"], 3)
+        )  # fmt: skip
+    cells.append(fmt_seconds(model.get("fit_seconds")))
+    return cells
+
+
+def accuracy_table(dataset: dict[str, Any]) -> list[str]:
+    """The accuracy table of one dataset: one row per model."""
+    models = dataset["models"]
+    with_oracle = any(m.get("kind") == "oracle" for m in models.values())
+    header = ["model", "AUC", "Brier", "ECE", "Brier − default's"]
+    header += ["Brier / oracle's"] if with_oracle else []
+    header += ["fit time"]
+    rows = [accuracy_row(n, m, with_oracle=with_oracle) for n, m in ordered_models(models)]
+    return table(header, rows)
+
+
+def dataset_summary(dataset: dict[str, Any]) -> str:
+    """One sentence: design, people and base rate, and whether the folds were checked."""
+    text = f"{dataset['design'].capitalize()}: {dataset['n']:,} people evaluated"
+    text += f", {dataset['base_rate']:.1%} reoffended"
+    if "n_train" in dataset:
+        text += f" (trained on {dataset['n_train']:,}; {dataset['n_features']} features)"
+    if "same_folds_as_crossval" in dataset:
+        same = "yes" if dataset["same_folds_as_crossval"] else "**no**"
+        text += f"; folds identical to `riskmodel crossval`'s: {same}"
+    return text + "."
+
+
+def model_notes(datasets: dict[str, dict[str, Any]]) -> list[str]:
+    """What each model row is, from the JSON's descriptions."""
+    merged: dict[str, dict[str, Any]] = {}
+    for dataset in datasets.values():
+        for name, model in dataset["models"].items():
+            merged.setdefault(name, model)
+    return [
+        f"- {model.get('label', name)}: {model['description']}."
+        for name, model in ordered_models(merged)
+        if "description" in model
+    ]
+
+
+def _verdict(met: bool) -> str:
+    return "**met**" if met else "**not met**"
+
+
+def _title(name: str) -> str:
+    return DATASET_TITLES.get(name, name).split(" (")[0]
+
+
+def ahead_line(name: str, check: dict[str, Any], labels: dict[str, str]) -> str:
+    """Whether the default's Brier score is below every baseline's on one dataset."""
+    what = f"- {_title(name)}: the default's Brier score is below every baseline's"
+    if check.get("met") is None:
+        return f"{what}: not evaluated (the default was not run)."
+    best = labels.get(check["best_baseline"], check["best_baseline"])
+    return (
+        f"{what}: {_verdict(check['met'])}. Default {check['default_brier']:.4f}, best "
+        f"baseline ({best}) {check['best_baseline_brier']:.4f}; difference "
+        f"{fmt_interval(check['difference'], check['difference_ci'], 4)}."
+    )
+
+
+def oracle_line(check: dict[str, Any]) -> str:
+    """Whether the default's Brier score is within the target of the oracle's."""
+    target = check["target"]
+    what = (
+        f"- Synthetic: the default's Brier score within {target - 1:.0%} of the oracle's "
+        f"(ratio ≤ {target:g})"
+    )
+    if check.get("met") is None:
+        return f"{what}: not evaluated (the default was not run)."
+    ratio = fmt_interval(check["ratio"], check["ratio_ci"], 4)
+    return f"{what}: {_verdict(check['met'])}. Ratio {ratio}."
+
+
+def same_rows_line(name: str, dataset: dict[str, Any]) -> str:
+    """Whether every model of a dataset was scored on the same number of people."""
+    sizes = sorted({m.get("n") for m in dataset["models"].values()})
+    counts = ", ".join(f"{s:,}" for s in sizes)
+    return (
+        f"- {_title(name)}: every model scored on the same rows: "
+        f"{_verdict(len(sizes) == 1)} ({counts} people)."
+    )
+
+
+def check_lines(accuracy: dict[str, Any]) -> list[str]:
+    """The "done means" checks, one line each."""
+    checks = accuracy.get("checks", {})
+    labels = _labels(accuracy)
+    datasets = accuracy["datasets"]
+    lines = [ahead_line(n, checks.get(f"default_ahead_{n}", {}), labels) for n in datasets]
+    if "default_near_oracle_synthetic" in checks:
+        lines.append(oracle_line(checks["default_near_oracle_synthetic"]))
+    return lines + [same_rows_line(n, d) for n, d in datasets.items()]
+
+
+def _labels(accuracy: dict[str, Any]) -> dict[str, str]:
+    return {
+        name: model.get("label", name)
+        for dataset in accuracy["datasets"].values()
+        for name, model in dataset["models"].items()
+    }
+
+
+def accuracy_section(accuracy: dict[str, Any]) -> list[str]:
+    """Tables per dataset, what the rows are, and the checks."""
+    lines = ["## Accuracy", ""]
+    lines += [
+        "AUC, Brier score and expected calibration error (ECE, 10 equal-frequency bins) with "
+        f"95% percentile bootstrap intervals ({_resamples(accuracy)} resamples). *Brier − "
+        "default's* is the difference from the default's Brier score (positive: the default "
+        "is better) and *Brier / oracle's* the ratio to the oracle's, each with a paired "
+        "bootstrap interval (both scores on the same resampled people). ECE is biased upward "
+        "in resamples, so its interval can lie above the estimate. Fit time is the time to "
+        f"fit the model (in every fold for COMPAS) with {_threads(accuracy)}.",
+        "",
+    ]
+    for name, dataset in accuracy["datasets"].items():
+        lines += [f"### {DATASET_TITLES.get(name, name)}", "", dataset_summary(dataset), ""]
+        lines += [*accuracy_table(dataset), ""]
+    lines += ["Models:", "", *model_notes(accuracy["datasets"]), ""]
+    lines += ["### Done means", "", *check_lines(accuracy), ""]
+    return lines
+
+
+def _resamples(accuracy: dict[str, Any]) -> str:
+    counts = {d.get("n_resamples") for d in accuracy["datasets"].values()}
+    return ", ".join(f"{c:,}" for c in sorted(c for c in counts if c is not None)) or DASH
+
+
+def _threads(accuracy: dict[str, Any]) -> str:
+    threads = accuracy.get("threads")
+    if threads is None:
+        return "the libraries' default threads"
+    return f"{threads} native thread{'s' if threads != 1 else ''}"
+
+
+# -- speed and memory -----------------------------------------------------------------------
+def speed_features(d: dict[str, Any]) -> list[str]:
+    """Features and labels from Parquet, against reading the same files."""
+    seconds = d["seconds"]
+    targets = d["targets"]
+    return [
+        f"features and labels from Parquet, validation included: {d['people']:,} people, "
+        f"{d['offence_rows']:,} offence rows",
+        f"{fmt_seconds(seconds['total'])} ({d['offence_rows_per_second']:,.0f} offence rows/s)",
+        f"reading the files (`read_tables`, same process): {fmt_seconds(seconds['read'])}",
+        fmt_ratio(seconds["total"] / seconds["read"]),
+        fmt_gib(d.get("peak_rss_gib")),
+        f"≥ {targets['offence_rows_per_second']:,} offence rows/s, peak < "
+        f"{targets['peak_rss_gib']:g} GiB",
+        fmt_met(d.get("meets_targets"), quick=d.get("quick", False)),
+    ]
+
+
+def speed_scoring(d: dict[str, Any]) -> list[str]:
+    """Batch scoring from Parquet, against ``pandas.read_parquet`` of the same files."""
+    large = d.get("large", {})
+    targets = d["targets"]
+    peak = fmt_gib(d.get("peak_rss_gib"))
+    if large:
+        peak += f" ({large['people']:,} people: {fmt_gib(large.get('peak_rss_gib'))})"
+    workers = d.get("workers", 1)
+    ours = fmt_seconds(d["score_seconds"])
+    single = d.get("single_process")
+    if workers > 1 and single:
+        ours += (
+            f" (1 process: {fmt_seconds(single['score_seconds'])}, "
+            f"{fmt_ratio(single['ratio_to_read_parquet'])})"
+        )
+    processes = f"{workers} processes (`--workers {workers}`)" if workers > 1 else "1 process"
+    return [
+        f"batch scoring from Parquet: {d['people']:,} people, {d['offence_rows']:,} offence "
+        f"rows, chunks of {d['chunk_size']:,}, {processes}",
+        ours,
+        f"`pandas.read_parquet` of the same files: {fmt_seconds(d['read_parquet_seconds'])}",
+        fmt_ratio(d["ratio_to_read_parquet"]),
+        peak,
+        f"ratio ≤ {targets['ratio_to_read_parquet']:g}, peak ≤ {targets['peak_rss_gib']:g} "
+        f"GiB, peak growth at twice the people ≤ {targets['peak_growth_large_over_small']:g}× "
+        f"(measured {fmt_ratio(d.get('peak_growth_large_over_small'))})",
+        fmt_met(d.get("meets_targets"), quick=d.get("quick", False)),
+    ]
+
+
+def speed_explain(d: dict[str, Any]) -> list[str]:
+    """``riskmodel explain`` against ``riskmodel score`` (the slowest family's ratio)."""
+    family, worst = max(d["families"].items(), key=lambda item: item[1]["ratio"])
+    return [
+        f"`riskmodel explain` of {d['n_people']:,} people, {family} bundle (the worse of "
+        f"{', '.join(d['families'])}), median of {d['repeats']}",
+        fmt_seconds(worst["explain_seconds"]),
+        f"`riskmodel score` of the same people: {fmt_seconds(worst['score_seconds'])}",
+        fmt_ratio(worst["ratio"]),
+        "not measured",
+        f"ratio ≤ {d['target_ratio']:g}",
+        fmt_met(d.get("meets_target"), quick=d.get("quick", False)),
+    ]
+
+
+def speed_synth(d: dict[str, Any]) -> list[str]:
+    """Drawing and writing a synthetic population (no baseline)."""
+    return [
+        f"`riskmodel synth`: {d['n_people']:,} people ({d['offence_rows']:,} offence rows) "
+        f"drawn and written",
+        f"{fmt_seconds(d['total_seconds'])} ({d['people_per_second']:,} people/s)",
+        "none measured",
+        DASH,
+        fmt_gib(d.get("peak_rss_gib")),
+        f"< {d['target_seconds']:g} s",
+        fmt_met(d.get("meets_target"), quick=d.get("quick", False)),
+    ]
+
+
+def speed_training(d: dict[str, Any]) -> list[str]:
+    """Training the default model, against a plain gradient boosting fit on the same rows."""
+    ratio = fmt_ratio(d["ratio"])
+    if d.get("cpu_ratio") is not None:
+        ratio += f" (CPU time: {fmt_ratio(d['cpu_ratio'])})"
+    return [
+        f"training the default model: {d['train_seconds_people']:,} synthetic people "
+        f"({d['train_labelled_rows']:,} labelled rows; chose {d['family_fitted']}), "
+        f"{_threads(d)}",
+        fmt_seconds(d["train_seconds"]),
+        f"plain HistGradientBoosting, same rows: {fmt_seconds(d['baseline_seconds'])}",
+        ratio,
+        fmt_gib(d.get("peak_rss_gib")),
+        DASH if d.get("target_seconds") is None else f"< {d['target_seconds']:g} s",
+        fmt_met(d.get("meets_target"), quick=d.get("quick", False)),
+    ]
+
+
+def speed_accuracy(d: dict[str, Any]) -> list[str] | None:
+    """Fitting the default model in the accuracy benchmark, against the plain baseline."""
+    timed = [
+        (name, dataset)
+        for name, dataset in d["datasets"].items()
+        if {"default", "plain_hgb"} <= set(dataset["models"])
+    ]
+    if not timed:
+        return None
+    name, dataset = timed[0]
+    models = dataset["models"]
+    ours, baseline = models["default"]["fit_seconds"], models["plain_hgb"]["fit_seconds"]
+    where = (
+        f"{dataset['folds']} training folds of COMPAS ({dataset['n']:,} people)"
+        if name == "compas"
+        else f"{dataset['n_train']:,} synthetic people"
+    )
+    return [
+        f"fitting the default model on {where}, {_threads(d)}",
+        fmt_seconds(ours),
+        f"plain HistGradientBoosting, same rows: {fmt_seconds(baseline)}",
+        fmt_ratio(ours / baseline),
+        fmt_gib(d.get("peak_rss_gib")),
+        DASH,
+        fmt_met(None, quick=d.get("quick", False)),
+    ]
+
+
+#: The speed-and-memory row of each benchmark, in table order.
+SPEED_ROWS: dict[str, Callable[[dict[str, Any]], list[str] | None]] = {
+    "training": speed_training,
+    "accuracy": speed_accuracy,
+    "features": speed_features,
+    "scoring": speed_scoring,
+    "explain": speed_explain,
+    "synth": speed_synth,
+}
+
+
+def speed_section(results: dict[str, dict[str, Any]]) -> list[str]:
+    """One row per benchmark: what is measured, ours, the baseline measured in the same run,
+    their ratio, peak memory, the target and whether it is met."""
+    rows = []
+    for name, render in SPEED_ROWS.items():
+        if name in results:
+            row = render(results[name])
+            if row is not None:
+                rows.append([*row, f"`{name}.json`"])
+    if not rows:
+        return []
+    header = ["what is measured", "ours", "baseline", "ratio", "peak memory", "target", "met"]
+    return [
+        "## Speed and memory",
+        "",
+        "Each time is a ratio against a baseline measured in the same run, since absolute "
+        "times on shared machines drift. Peak memory is the peak resident set of the "
+        "measured process.",
+        "",
+        *table([*header, "source"], rows),
+        "",
+    ]
+
+
+# -- the whole file -------------------------------------------------------------------------
+def machine_lines(results: dict[str, dict[str, Any]]) -> list[str]:
+    """The machine(s) the results came from, and when each benchmark finished."""
+    machines: dict[str, list[str]] = {}
+    for name, data in sorted(results.items()):
+        machine = data.get("machine", {})
+        text = ", ".join(f"{key} {value}" for key, value in machine.items()) or "unknown"
+        finished = data.get("finished_utc")
+        machines.setdefault(text, []).append(f"{name} ({finished})" if finished else name)
+    lines = ["## Machine", ""]
+    for text, names in machines.items():
+        lines.append(f"- {text}: {', '.join(names)}")
+    return [*lines, ""]
+
+
+def render_markdown(
+    results: dict[str, dict[str, Any]], *, command: str, source: str = "benchmarks/results"
+) -> str:
+    """``RESULTS.md`` from the benchmarks' results (``{name: json}``), accuracy first.
+
+    ``command`` is what generated the results and ``source`` the folder of their JSON files
+    (both named in the file's first line).
+    """
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Generated by `{command}` from `{source}/*.json` (the source of truth); "
+        "do not edit by hand.",
+        "",
+    ]
+    if any(data.get("quick") for data in results.values()):
+        lines += ["**Quick (smoke-test) sizes: these figures say nothing about accuracy or "
+                  "speed.**", ""]  # fmt: skip
+    if "accuracy" in results:
+        lines += accuracy_section(results["accuracy"])
+    lines += speed_section(results)
+    others = sorted(set(results) - set(SPEED_ROWS))
+    if others:
+        lines += ["Other results: " + ", ".join(f"`{n}.json`" for n in others), ""]
+    lines += machine_lines(results)
+    return "\n".join(lines)
