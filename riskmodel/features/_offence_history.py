@@ -70,6 +70,18 @@ AGE_OF_RESPONSIBILITY = 10.0
 SHARE_SERVED = 0.5
 
 
+def _months_from(
+    position: np.ndarray, occasion_person: np.ndarray, occasion_day: np.ndarray, end: np.ndarray
+) -> np.ndarray:
+    """Months from each person's occasion at ``position`` (in the sorted occasion arrays) to
+    their ``end`` day; NaN when the position is -1 or holds another person's occasion."""
+    found = position >= 0
+    found[found] = occasion_person[position[found]] == np.flatnonzero(found)
+    months = np.full(len(end), np.nan)
+    months[found] = (end[found] - occasion_day[position[found]]) / DAYS_PER_MONTH
+    return months
+
+
 def _previous_years_served(
     code: np.ndarray,
     day: np.ndarray,
@@ -227,12 +239,7 @@ def offence_history(
     other_person = occ_person[other]
     other_day = occ_day[other]
     last_pos = np.searchsorted(other_person, people_idx, side="right") - 1
-    has_other = last_pos >= 0
-    has_other[has_other] = other_person[last_pos[has_other]] == people_idx[has_other]
-    months_since_previous = np.full(n, np.nan)
-    months_since_previous[has_other] = (
-        index[has_other] - other_day[last_pos[has_other]]
-    ) / DAYS_PER_MONTH
+    months_since_previous = _months_from(last_pos, other_person, other_day, index)
 
     index_ns = index.astype("datetime64[D]").astype("datetime64[ns]")
     recent = {}
@@ -250,12 +257,7 @@ def offence_history(
     # the latest other occasion before the current sanction (not one proven while in custody)
     other_keys = other_person * span + (other_day - base)
     before_pos = np.searchsorted(other_keys, current_key, side="left") - 1
-    has_before = before_pos >= 0
-    has_before[has_before] = other_person[before_pos[has_before]] == people_idx[has_before]
-    months_previous_to_current = np.full(n, np.nan)
-    months_previous_to_current[has_before] = (
-        current[has_before] - other_day[before_pos[has_before]]
-    ) / DAYS_PER_MONTH
+    months_previous_to_current = _months_from(before_pos, other_person, other_day, current)
 
     # --- offences by family, with the current offence from people when it had no row --------
     n_fam = len(FAMILIES)
