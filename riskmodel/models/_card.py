@@ -47,7 +47,7 @@ def model_card_markdown(manifest: dict[str, Any]) -> str:
         "## Intended use",
         "",
         f"Estimates the probability of **{outcome}**"
-        + (f" within {follow_up} months" if follow_up else "")
+        + (f" (follow-up: {follow_up} months)" if follow_up else "")
         + " for one person, to inform decisions made by people about the intensity of "
         "supervision, places on programmes and offender-management cohorts. It is **not** an "
         "assessment of risk of serious harm and must never be presented as one. It describes "
