@@ -28,28 +28,20 @@ def _area_scores(needs: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
 
 
 def _history_means(
-    needs: pd.DataFrame, rows: np.ndarray, person: np.ndarray, n: int
+    values: np.ndarray, person: np.ndarray, n: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Mean score of each area over every assessment in ``rows`` (NaN when never scored), and
-    the number of assessments, per person (``person`` gives each row's person code)."""
-    values = _area_scores(needs, rows)
+    """Mean score of each area over the assessments ``values`` (rows; NaN when not scored),
+    NaN when never scored, and the number of assessments, per person (``person`` gives each
+    row's person code)."""
     scored = ~np.isnan(values)
-    totals = (
-        np.column_stack(
-            [
-                np.bincount(person, weights=np.where(s, v, 0.0), minlength=n)
-                for v, s in zip(values.T, scored.T, strict=True)
-            ]
-        )
-        if len(rows)
-        else np.zeros((n, len(NEED_AREAS)))
+    totals = np.column_stack(
+        [
+            np.bincount(person, weights=np.where(s, v, 0.0), minlength=n)
+            for v, s in zip(values.T, scored.T, strict=True)
+        ]
     )
-    counts = (
-        np.column_stack(
-            [np.bincount(person, weights=s, minlength=n) for s in scored.T.astype(np.float64)]
-        )
-        if len(rows)
-        else np.zeros((n, len(NEED_AREAS)))
+    counts = np.column_stack(
+        [np.bincount(person, weights=s, minlength=n) for s in scored.T.astype(np.float64)]
     )
     with np.errstate(invalid="ignore", divide="ignore"):
         means = np.where(counts > 0, totals / np.where(counts > 0, counts, 1.0), np.nan)
@@ -128,12 +120,13 @@ def needs_features(
         d = day[valid]
         after = d > upper[c]
         meta["assessments_after_index"] = int(after.sum())
-        mean_scores, n_before = _history_means(needs, np.flatnonzero(valid)[~after], c[~after], n)
-        window = ~after & (d >= lower[c])
-        rows = np.flatnonzero(valid)[window]
-        c, d = c[window], d[window]
-        meta["assessments_used"] = len(rows)
-        values = _area_scores(needs, rows)
+        # every assessment on or before the index date, then those inside the look-back
+        c, d = c[~after], d[~after]
+        values = _area_scores(needs, np.flatnonzero(valid)[~after])
+        mean_scores, n_before = _history_means(values, c, n)
+        window = d >= lower[c]
+        c, d, values = c[window], d[window], values[window]
+        meta["assessments_used"] = len(c)
         # Sort by person, then date, then scores (NaN first) — the last row of each person wins.
         keys = [np.nan_to_num(values[:, j], nan=-1.0) for j in range(n_areas - 1, -1, -1)]
         order = np.lexsort([*keys, d, c])
