@@ -29,6 +29,7 @@ from riskmodel.explain import (
 )
 from riskmodel.features import build_feature_table
 from riskmodel.models import RiskModel
+from riskmodel.models._profiles import PROFILE_COUNTS, PROFILE_FEATURE
 from riskmodel.synthetic import generate_population, write_population
 
 COMPAS = Path(__file__).resolve().parents[2] / "shared" / "data" / "compas"
@@ -129,7 +130,7 @@ def check_additive(model: RiskModel, frame: pd.DataFrame) -> float:
     calibrated = model.calibration_slope_ * model.raw_decision_function(frame)
     calibrated += model.calibration_intercept_
     assert np.abs(total - calibrated).max() <= ADDITIVITY_TOLERANCE
-    assert list(explanation.contributions.columns) == list(model.feature_names_in_)
+    assert list(explanation.contributions.columns) == model.explained_features()
     return float(error.max())
 
 
@@ -173,10 +174,13 @@ def test_ensemble_contributions_are_its_members_averaged(models, synthetic):
     trees = _shap().TreeExplainer(gbm[-1], model_output="raw")
     tree_values = trees.shap_values(gbm[:-1].transform(frame), check_additivity=False)
     lr_names = [str(n) for n in lr[:-1].get_feature_names_out()]
-    for j, feature in enumerate(model.feature_names_in_):
+    gbm_names = [str(n) for n in gbm[:-1].get_feature_names_out()]
+    assert PROFILE_FEATURE in model.explained_features()
+    for feature in model.explained_features():
         columns = [i for i, n in enumerate(lr_names) if n.startswith(f"{feature}__")]
+        leaves = [i for i, n in enumerate(gbm_names) if n.startswith(f"{feature}__")]
         expected = model.calibration_slope_ * (
-            w_lr * centred[:, columns].sum(axis=1) + w_gbm * tree_values[:, j]
+            w_lr * centred[:, columns].sum(axis=1) + w_gbm * tree_values[:, leaves].sum(axis=1)
         )
         np.testing.assert_allclose(explanation.contributions[feature], expected, atol=1e-9)
     assert "weighted average" in explanation.method
@@ -194,7 +198,7 @@ def test_linear_contributions_are_weights_times_centred_design(models, synthetic
     np.testing.assert_allclose(model.design_mean_, training_design.mean(axis=0), atol=1e-12)
     centred = model.estimator_[-1].coef_[0] * (Z - model.design_mean_)
     names = model.transformed_feature_names()
-    for feature in ["age_at_index", "index_offence", "need_drugs"]:
+    for feature in ["age_at_index", "index_offence", "need_drugs", PROFILE_FEATURE]:
         columns = [i for i, n in enumerate(names) if n.startswith(f"{feature}__")]
         expected = model.calibration_slope_ * centred[:, columns].sum(axis=1)
         np.testing.assert_allclose(explanation.contributions[feature], expected, atol=1e-10)
@@ -319,3 +323,20 @@ def test_top_factors_are_the_largest_each_way(models, synthetic):
     assert [f.feature for f in lowering] == row[row < 0].nsmallest(3).index.tolist()
     assert all(f.reason.endswith(RAISES) for f in raising)
     assert all(f.reason.endswith(LOWERS) for f in lowering)
+
+
+def test_offending_profile_is_one_reason_in_words(models, synthetic):
+    # The offence counts by group reach the model only through the profile, so the profile is
+    # explained as one feature, with the person's most probable profile as its value.
+    model = models["ensemble"]
+    X = synthetic.X.iloc[:40]
+    explanation = explain(model, X)
+    assert PROFILE_FEATURE in explanation.features
+    assert not set(PROFILE_COUNTS) & set(explanation.features)
+    values = explanation.X[PROFILE_FEATURE]
+    assert values.str.fullmatch(r"profile \d of 8 \([a-z ,]+; \d{1,3}%\)").all()
+    row = int(np.argmax(np.abs(explanation.contributions[PROFILE_FEATURE].to_numpy())))
+    raising, lowering = top_factors(explanation, row, k=len(explanation.features))
+    reason = next(f for f in raising + lowering if f.feature == PROFILE_FEATURE)
+    assert reason.label == "Offending profile (offence mix and needs)"
+    assert reason.value == f"offence mix and needs most like {values.iloc[row]}"

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from riskmodel import ConfigError, DataError
-from riskmodel.contract._vocabulary import NEED_AREAS, PATHWAYS
+from riskmodel.contract._vocabulary import NEED_AREAS, OFFENCE_GROUPS, PATHWAYS
 from riskmodel.features import (
     BAD_LOOKBACK,
     CATALOGUE,
@@ -139,6 +139,12 @@ def test_history_person_released_from_custody(table):
     assert x["offences_breach"] == 1
     assert x["offences_drugs"] == 1
     assert x["offences_sexual"] == x["offences_motoring"] == x["offences_other"] == 0
+    assert x["offence_count_theft"] == 1  # the 2020-07-01 and 2021 thefts are after the index
+    assert x["offence_count_handling"] == 1
+    assert x["offence_count_burglary_domestic"] == 1  # the current offence
+    assert x["offence_count_violence"] == x["offence_count_breach"] == 1
+    assert x["offence_count_drug_possession_supply"] == 1
+    assert x["offence_count_weapons"] == x["offence_count_burglary_other"] == 0
     assert x["index_offence"] == "burglary_domestic"
     assert x["index_disposal"] == "custody"
     assert x["sex"] == "male"
@@ -178,6 +184,7 @@ def test_current_sanction_taken_from_people(table):
     assert x["months_sanction_to_index"] == 0
     assert np.isnan(x["months_since_previous_sanction"])
     assert x["offences_acquisitive"] == 1  # the current theft, from people
+    assert x["offence_count_theft"] == 1
     assert x["index_disposal"] == "unknown"
     assert table.meta["current_sanction_from_people"] == 1  # B only
 
@@ -186,6 +193,8 @@ def test_current_sanction_row_counts_once(table):
     x = row(table, "C")
     assert x["sanction_occasions"] == 2
     assert x["offences_violence"] == 1  # the weapons row, not people.index_offence again
+    assert x["offence_count_weapons"] == 1 and x["offence_count_violence"] == 0
+    assert x["offence_count_sexual_adult"] == 1
     assert x["offences_sexual"] == 1
     # born on a leap day: 2019-02-28 is before the birthday
     assert x["age_at_index"] == 58
@@ -216,6 +225,7 @@ def test_catalogue_documents_every_column(table):
     assert all(cat["meaning"].str.len() > 20)
     assert all(cat["template"].str.contains("{value}", regex=False))
     assert {f"offences_{f}" for f in OFFENCE_FAMILIES} <= set(cat["name"])
+    assert {f"offence_count_{g}" for g in OFFENCE_GROUPS} <= set(cat["name"])
     assert CATALOGUE["first_sanction"].describe(1.0) == "first ever sanction: yes"
     assert CATALOGUE["months_since_previous_sanction"].describe(np.nan).startswith("unknown")
     for name in table.X.columns:

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from riskmodel.contract._vocabulary import DISPOSALS, NEED_AREAS, OFFENCE_GROUPS
-from riskmodel.features import build_feature_table
+from riskmodel.features import OFFENCE_FAMILIES, build_feature_table
 
 BASE = dt.date(2019, 1, 31)
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -188,3 +188,16 @@ def test_scoring_is_training_minus_label(population):
     assert (training.X["sanction_occasions"] >= 1).all()
     assert np.isfinite(training.X["copas_rate"]).all()
     assert set(training.label_status) <= {"labelled", "censored"}
+
+
+@SETTINGS
+@given(populations())
+def test_group_counts_add_up_to_family_counts(population):
+    X = features(*population)
+    for family, groups in OFFENCE_FAMILIES.items():
+        total = X[[f"offence_count_{g}" for g in groups]].sum(axis=1)
+        np.testing.assert_array_equal(total, X[f"offences_{family}"], err_msg=family)
+    counts = X[[f"offence_count_{g}" for g in OFFENCE_GROUPS]]
+    assert (counts >= 0).all().all()
+    # every sanction occasion, the current one included, has at least one offence
+    assert (counts.sum(axis=1) >= X["sanction_occasions"]).all()

@@ -49,6 +49,7 @@ from sklearn.compose import ColumnTransformer
 from sklearn.utils.validation import check_is_fitted
 
 from riskmodel._errors import RiskmodelError
+from riskmodel.models._profiles import PROFILE_FEATURE, profile_descriptions
 
 __all__ = [
     "ADDITIVITY_TOLERANCE",
@@ -292,6 +293,8 @@ def _column_groups(preprocess: Any, n_columns: int) -> list[tuple[str, np.ndarra
         if indices.size == 0:
             continue
         columns = [columns] if isinstance(columns, str) else list(columns)
+        if name == PROFILE_FEATURE:
+            columns = [PROFILE_FEATURE]  # the profile columns together, as one feature
         if len(columns) != 1:
             raise ExplanationError(
                 UNSUPPORTED_PREPROCESSING.format(
@@ -494,6 +497,10 @@ def explain(
         )
     )
 
+    if hasattr(model, "explained_features"):  # the model's order, whatever the blocks'
+        order = [features.index(name) for name in model.explained_features()]
+        features = [features[i] for i in order]
+        per_feature = per_feature[:, order]
     raw = np.asarray(model.raw_decision_function(X), dtype=np.float64)
     raw_error = _check(raw_base + per_feature.sum(axis=1) - raw, "uncalibrated", "raw log-odds")
     probability = np.asarray(model.predict_proba(X), dtype=np.float64)[:, 1]
@@ -534,9 +541,12 @@ def explain(
             "; APPROXIMATE: isotonic calibration is not additive in log-odds, so these are "
             "contributions to the uncalibrated model's log-odds"
         )
+    shown = frame.set_axis(index)
+    if PROFILE_FEATURE in features:
+        shown[PROFILE_FEATURE] = profile_descriptions(members[0][2], frame)
     return Explanation(
         ids=ids.reset_index(drop=True),
-        X=frame.set_axis(index),
+        X=shown,
         contributions=pd.DataFrame(contributions, columns=features, index=index),
         base_value=float(base),
         probability=probability,

@@ -71,6 +71,30 @@ FAMILY_LABELS: dict[str, str] = {
     "breach": "breach and absconding/bail",
     "other": "other",
 }
+OFFENCE_GROUP_LABELS: dict[str, str] = {
+    "violence": "violence",
+    "weapons": "weapons",
+    "robbery": "robbery",
+    "public_order": "public order",
+    "sexual_adult": "sexual (adult victim)",
+    "sexual_child": "sexual (child victim)",
+    "burglary_domestic": "domestic burglary",
+    "burglary_other": "non-domestic burglary",
+    "criminal_damage": "criminal damage",
+    "theft": "theft",
+    "handling": "handling stolen goods",
+    "fraud_forgery": "fraud and forgery",
+    "vehicle_theft": "vehicle theft",
+    "motoring_other": "other motoring",
+    "drink_driving": "drink driving",
+    "drug_possession_supply": "drug possession or supply",
+    "drug_import_production": "drug import or production",
+    "absconding_bail": "absconding or bail",
+    "breach": "breach",
+    "other": "other",
+}
+
+assert tuple(OFFENCE_GROUP_LABELS) == OFFENCE_GROUPS
 
 
 @dataclass(frozen=True)
@@ -313,6 +337,19 @@ def _offence_history() -> list[Feature]:
                 off,
             )
         )
+    for group in OFFENCE_GROUPS:
+        items.append(
+            Feature(
+                f"offence_count_{group}",
+                f"Number of proven offences in the offence group {group} {point}, including "
+                "the current offence.",
+                "count",
+                f"{OFFENCE_GROUP_LABELS[group].capitalize()} offences",
+                f"{{value}} proven {OFFENCE_GROUP_LABELS[group]} offences",
+                "numeric",
+                off,
+            )
+        )
     return items
 
 
@@ -409,8 +446,25 @@ def _needs() -> list[Feature]:
 
 #: Every model feature, in the column order of ``FeatureTable.X``.
 FEATURES: tuple[Feature, ...] = (*_offence_history(), *_needs())
-#: Features by name.
-CATALOGUE: dict[str, Feature] = {f.name: f for f in FEATURES}
+#: Features a model derives from several catalogue features, explained as one.
+DERIVED_FEATURES: tuple[Feature, ...] = (
+    Feature(
+        "offending_profile",
+        "The offending profile the person most resembles, learnt from the training people by "
+        "latent class analysis of the offence counts by group (breach excluded), the latest "
+        "need levels, and the thirds of age and Copas rate: each profile has its own offence "
+        "mix, need levels, ages and offending rate, and the model reads the person's "
+        "probability of each profile. Its explanation is the profile probabilities' "
+        "contribution together.",
+        "category",
+        "Offending profile (offence mix and needs)",
+        "offence mix and needs most like {value}",
+        "categorical",
+        "offences and needs",
+    ),
+)
+#: Features by name (those of the feature table, and the derived ones).
+CATALOGUE: dict[str, Feature] = {f.name: f for f in (*FEATURES, *DERIVED_FEATURES)}
 #: Names of the categorical features (strings in X).
 CATEGORICAL_FEATURES: tuple[str, ...] = tuple(f.name for f in FEATURES if f.kind == "categorical")
 #: Names of the numeric and binary features (float64 in X).

@@ -42,6 +42,10 @@ _FAMILY_OF_GROUP = np.array(
     + [FAMILIES.index("other")],
     dtype=np.int64,
 )
+#: Group code of each offence group code (unknown groups fall in "other").
+_GROUP_OF_CODE = np.array(
+    [*range(len(OFFENCE_GROUPS)), OFFENCE_GROUPS.index("other")], dtype=np.int64
+)
 
 
 def _sorted_unique(keys: np.ndarray) -> np.ndarray:
@@ -263,8 +267,17 @@ def offence_history(
     n_fam = len(FAMILIES)
     family = _FAMILY_OF_GROUP[group]
     by_family = np.bincount(code * n_fam + family, minlength=n * n_fam).reshape(n, n_fam)
-    index_family = _FAMILY_OF_GROUP[vocabulary_codes(people["index_offence"], OFFENCE_GROUPS)]
+    index_code = vocabulary_codes(people["index_offence"], OFFENCE_GROUPS)
+    index_family = _FAMILY_OF_GROUP[index_code]
     by_family[people_idx[taken_from_people], index_family[taken_from_people]] += 1
+
+    # --- offences by group, counted the same way ---------------------------------------------
+    n_groups = len(OFFENCE_GROUPS)
+    by_group = np.bincount(
+        code * n_groups + _GROUP_OF_CODE[group], minlength=n * n_groups
+    ).reshape(n, n_groups)
+    index_group = _GROUP_OF_CODE[index_code]
+    by_group[people_idx[taken_from_people], index_group[taken_from_people]] += 1
 
     # --- ages and durations -------------------------------------------------------------------
     age_at_index = _whole_years_days(born, index)
@@ -300,6 +313,8 @@ def offence_history(
     }
     for j, fam in enumerate(FAMILIES):
         columns[f"offences_{fam}"] = by_family[:, j].astype(np.float64)
+    for j, offence_group in enumerate(OFFENCE_GROUPS):
+        columns[f"offence_count_{offence_group}"] = by_group[:, j].astype(np.float64)
     features = pd.DataFrame({k: v for k, v in columns.items() if v is not None})
     # string columns assigned as Series keep their Arrow storage (no per-value conversion)
     features["sex"] = people["sex"].astype("str").reset_index(drop=True)

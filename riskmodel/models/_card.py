@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from riskmodel.fairness import summary_markdown
+from riskmodel.models._profiles import with_profiles
 
 __all__ = ["model_card_markdown"]
 
@@ -69,6 +70,18 @@ def model_card_markdown(manifest: dict[str, Any]) -> str:
             f"log-odds + {_num(model.get('calibration_intercept'), 4)} (exactly explainable)"
             if model.get("calibration_slope") is not None
             else " (piecewise constant: explanations are approximate)"
+        ),
+        *(
+            [
+                "- offending profiles: a latent class analysis of the offence counts by group, "
+                "the latest need levels and the thirds of age and Copas rate, learnt from the "
+                "training people alone, gives each "
+                "person the probability of each of 8 profiles; the offence counts by group "
+                "reach the model only through these, and reasons show them as one feature, "
+                "`offending_profile`"
+            ]
+            if with_profiles(list(model.get("numeric", [])))
+            else []
         ),
         f"- numeric features: {', '.join(model.get('numeric', [])) or 'none'}",
         f"- categorical features: {', '.join(model.get('categorical', [])) or 'none'}",

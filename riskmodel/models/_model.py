@@ -43,6 +43,7 @@ from sklearn.utils.validation import check_is_fitted
 from riskmodel._errors import ConfigError, DataError
 from riskmodel.models._ensemble import LogOddsEnsemble
 from riskmodel.models._preprocess import scorecard_preprocessor, tree_preprocessor
+from riskmodel.models._profiles import PROFILE_COUNTS, PROFILE_FEATURE, with_profiles
 
 __all__ = [
     "BAD_TARGET",
@@ -108,12 +109,15 @@ def build_pipeline(
                 for member in ENSEMBLE_MEMBERS
             ]
         )
+    profiles = with_profiles(numeric)
+    if profiles:
+        numeric = [c for c in numeric if c not in PROFILE_COUNTS]
     if family == "logistic":
         classifier: Any = LogisticRegression(max_iter=5000, **params)
-        preprocess = scorecard_preprocessor(numeric, categorical)
+        preprocess = scorecard_preprocessor(numeric, categorical, profiles=profiles, seed=seed)
     elif family == "gbm":
         classifier = HistGradientBoostingClassifier(random_state=seed, **params)
-        preprocess = tree_preprocessor(numeric, categorical)
+        preprocess = tree_preprocessor(numeric, categorical, profiles=profiles, seed=seed)
     else:
         raise ConfigError(UNKNOWN_FAMILY.format(value=family, known=", ".join(FAMILIES[1:])))
     return Pipeline([("preprocess", preprocess), ("classifier", classifier)])
@@ -365,6 +369,25 @@ class RiskModel(ClassifierMixin, BaseEstimator):
                 )
             ]
         return [(1.0, self.family_, self.estimator_)]
+
+    def explained_features(self) -> list[str]:
+        """The features an explanation reports, in the model's order: every feature the model
+        reads directly, then the offending profile (standing for the offence counts by group
+        and need levels it reads) when the model has one.
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> X = pd.DataFrame({"age": np.arange(60.0), "sex": ["male", "female"] * 30})
+        >>> model = RiskModel(family="logistic", cv=2).fit(X, np.arange(60) % 2)
+        >>> model.explained_features()
+        ['age', 'sex']
+        """
+        check_is_fitted(self, "estimator_")
+        if not with_profiles(list(self.numeric_)):
+            return [str(c) for c in self.feature_names_in_]
+        direct = [str(c) for c in self.feature_names_in_ if c not in PROFILE_COUNTS]
+        return [*direct, PROFILE_FEATURE]
 
     # -- prediction ----------------------------------------------------------------------
     def predict_proba(self, X: Any) -> np.ndarray:

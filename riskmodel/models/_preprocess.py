@@ -16,6 +16,14 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, SplineTransformer
 from sklearn.utils.validation import check_is_fitted
 
+from riskmodel.models._profiles import (
+    PROFILE_BANDED,
+    PROFILE_COUNTS,
+    PROFILE_FEATURE,
+    PROFILE_LEVELS,
+    LatentProfiles,
+)
+
 #: Level of a categorical feature standing for a missing value.
 MISSING_LEVEL = "missing"
 #: Below this many rows a spline basis is evaluated row by row (finding distinct values
@@ -156,15 +164,75 @@ class CategoryCleaner(TransformerMixin, BaseEstimator):
         return self.feature_names_in_ if input_features is None else np.asarray(input_features)
 
 
+class ColumnSplines(TransformerMixin, BaseEstimator):
+    """A :class:`SplineBasis` of every column of a numeric matrix, side by side.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.random.default_rng(0).random((50, 2))
+    >>> ColumnSplines().fit(x).transform(x).shape  # 6 spline columns per input column
+    (50, 12)
+    """
+
+    def __init__(self, *, n_knots: int = 5, degree: int = 3) -> None:
+        self.n_knots = n_knots
+        self.degree = degree
+
+    def fit(self, X: Any, y: Any = None) -> ColumnSplines:
+        values = np.asarray(X, dtype=np.float64)
+        self.bases_ = [
+            SplineBasis(n_knots=self.n_knots, degree=self.degree).fit(values[:, [j]])
+            for j in range(values.shape[1])
+        ]
+        self.n_features_in_ = values.shape[1]
+        return self
+
+    def transform(self, X: Any) -> np.ndarray:
+        check_is_fitted(self, "bases_")
+        values = np.asarray(X, dtype=np.float64)
+        return np.hstack([b.transform(values[:, [j]]) for j, b in enumerate(self.bases_)])
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        check_is_fitted(self, "bases_")
+        names = (
+            [f"x{j}" for j in range(self.n_features_in_)]
+            if input_features is None
+            else [str(f) for f in input_features]
+        )
+        return np.concatenate(
+            [b.get_feature_names_out([n]) for b, n in zip(self.bases_, names, strict=True)]
+        )
+
+
+def _profile_block(basis: Any, seed: int) -> tuple[str, Any, list[str]]:
+    """The block of offending profiles: every offence count by group and need level in, one
+    column per profile out (:class:`~riskmodel.models._profiles.LatentProfiles`)."""
+    columns = [*PROFILE_COUNTS, *PROFILE_LEVELS, *PROFILE_BANDED]
+    steps: list[tuple[str, Any]] = [("profiles", LatentProfiles(seed=seed))]
+    if basis is not None:
+        steps.append(("basis", basis))
+    return (PROFILE_FEATURE, Pipeline(steps), columns)
+
+
 def scorecard_preprocessor(
-    numeric: list[str], categorical: list[str], *, min_frequency: int = 10
+    numeric: list[str],
+    categorical: list[str],
+    *,
+    min_frequency: int = 10,
+    profiles: bool = False,
+    seed: int = 0,
 ) -> ColumnTransformer:
     """Spline bases for numeric columns and one-hot encoding (rare levels grouped) for
     categoricals: one block per input feature, named after it, so every output column belongs
-    to exactly one feature (``{feature}__...``)."""
+    to exactly one feature (``{feature}__...``). With ``profiles``, one more block holds the
+    spline bases of the offending-profile probabilities (explained as one feature,
+    :data:`~riskmodel.models._profiles.PROFILE_FEATURE`)."""
     blocks: list[tuple[str, Any, list[str]]] = [
         (column, SplineBasis(), [column]) for column in numeric
     ]
+    if profiles:
+        blocks.append(_profile_block(ColumnSplines(), seed))
     for column in categorical:
         encoder = OneHotEncoder(
             handle_unknown="infrequent_if_exist",
@@ -178,16 +246,24 @@ def scorecard_preprocessor(
 
 
 def tree_preprocessor(
-    numeric: list[str], categorical: list[str], *, min_frequency: int = 20
+    numeric: list[str],
+    categorical: list[str],
+    *,
+    min_frequency: int = 20,
+    profiles: bool = False,
+    seed: int = 0,
 ) -> ColumnTransformer:
     """Numeric columns as they are (missing values handled by the trees) and categoricals as
     ordinal codes with rare levels grouped (unseen levels and missing get codes of their own).
+    With ``profiles``, one more block holds the offending-profile probabilities.
 
     The trees see plain numbers, never native categorical splits, so shap's TreeExplainer
     explains them exactly (ARCHITECTURE.md, "Known traps")."""
     blocks: list[tuple[str, Any, list[str]]] = [
         (column, "passthrough", [column]) for column in numeric
     ]
+    if profiles:
+        blocks.append(_profile_block(None, seed))
     for column in categorical:
         encoder = OrdinalEncoder(
             handle_unknown="use_encoded_value",
