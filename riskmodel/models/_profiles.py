@@ -27,6 +27,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from riskmodel.contract._vocabulary import NEED_AREAS, OFFENCE_GROUPS
+from riskmodel.features._catalogue import OFFENCE_GROUP_LABELS
 
 __all__ = [
     "PROFILE_BANDED",
@@ -52,7 +53,8 @@ PROFILE_BANDED: tuple[str, ...] = ("age_at_index", "copas_rate")
 
 def with_profiles(numeric: list[str]) -> bool:
     """Whether a model over these numeric features reads offending profiles: when it has every
-    offence count by group and every need level (event data; not flat tables such as COMPAS).
+    offence count by group, every need level, age and Copas rate (event data; not flat tables
+    such as COMPAS).
 
     Examples
     --------
@@ -296,15 +298,14 @@ class LatentProfiles(TransformerMixin, BaseEstimator):
     # -- words -----------------------------------------------------------------------------
     def profile_names(self, top: int = 2) -> list[str]:
         """A short description of each profile: the offence groups most over-represented in
-        it relative to everyone (``"theft, handling"``)."""
+        it relative to everyone (``"theft, handling stolen goods"``)."""
         check_is_fitted(self, "weights_")
         overall = self.weights_ @ self.offence_mix_
         lift = self.offence_mix_ / overall[None, :]
         names = []
         for row in lift:
-            groups = [str(self.counts[j]) for j in np.argsort(-row, kind="stable")[:top]]
-            words = (g.removeprefix("offence_count_").replace("_", " ") for g in groups)
-            names.append(", ".join(words))
+            columns = [str(self.counts[j]) for j in np.argsort(-row, kind="stable")[:top]]
+            names.append(", ".join(_offence_words(c) for c in columns))
         return names
 
     def describe(self, X: Any) -> list[str]:
@@ -316,6 +317,12 @@ class LatentProfiles(TransformerMixin, BaseEstimator):
             f"profile {k + 1} of {self.n_profiles} ({names[k]}; {100 * posterior[i, k]:.0f}%)"
             for i, k in enumerate(best)
         ]
+
+
+def _offence_words(column: str) -> str:
+    """Plain words for an offence-count column (the catalogue's group label when it has one)."""
+    group = column.removeprefix("offence_count_")
+    return OFFENCE_GROUP_LABELS.get(group, group.replace("_", " "))
 
 
 def profile_descriptions(pipeline: Any, frame: pd.DataFrame) -> list[str]:
