@@ -162,3 +162,13 @@ def test_a_refit_on_the_same_rows_reuses_the_profiles_and_new_rows_do_not():
     LatentProfiles(**params).fit(frame.iloc[:-1])
     LatentProfiles(**{**params, "smoothing": 1.0}).fit(frame)
     assert len(_profiles._FITTED) == min(stored + 2, _profiles._FITTED_MAX)
+
+
+@pytest.mark.parametrize("module", ["riskmodel.models._profiles", "riskmodel.models._preprocess"])
+def test_docstring_examples_run(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0
+    assert result.failed == 0

@@ -372,8 +372,9 @@ class RiskModel(ClassifierMixin, BaseEstimator):
 
     def explained_features(self) -> list[str]:
         """The features an explanation reports, in the model's order: every feature the model
-        reads directly, then the offending profile (standing for the offence counts by group
-        and need levels it reads) when the model has one.
+        reads directly, then the offending profile (standing for everything its latent class
+        analysis reads: the offence counts by group, need levels, age and Copas rate) when the
+        model has one.
 
         Examples
         --------

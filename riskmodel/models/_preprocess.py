@@ -206,8 +206,9 @@ class ColumnSplines(TransformerMixin, BaseEstimator):
 
 
 def _profile_block(basis: Any, seed: int) -> tuple[str, Any, list[str]]:
-    """The block of offending profiles: every offence count by group and need level in, one
-    column per profile out (:class:`~riskmodel.models._profiles.LatentProfiles`)."""
+    """The block of offending profiles: the offence counts by group, need levels, age and
+    Copas rate in, one column per profile out (then ``basis``, when given), explained as one
+    feature (:class:`~riskmodel.models._profiles.LatentProfiles`)."""
     columns = [*PROFILE_COUNTS, *PROFILE_LEVELS, *PROFILE_BANDED]
     steps: list[tuple[str, Any]] = [("profiles", LatentProfiles(seed=seed))]
     if basis is not None:
