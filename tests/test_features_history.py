@@ -365,24 +365,3 @@ def test_missing_column_and_duplicates_are_data_errors():
         build_feature_table({"people": PEOPLE.drop(columns="sex"), "offences": OFFENCES})
     with pytest.raises(DataError, match="duplicated person_id"):
         build_feature_table({"people": pd.concat([PEOPLE, PEOPLE]), "offences": OFFENCES})
-
-
-@pytest.mark.parametrize(
-    "module",
-    [
-        "riskmodel.features._labels",
-        "riskmodel.features._catalogue",
-        "riskmodel.features._offence_history",
-        "riskmodel.features._needs",
-        "riskmodel.features._table",
-        "riskmodel.features._build",
-        "riskmodel.baselines._ogrs3",
-    ],
-)
-def test_docstring_examples_run(module):
-    import doctest
-    import importlib
-
-    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
-    assert result.attempted > 0
-    assert result.failed == 0
