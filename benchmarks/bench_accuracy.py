@@ -239,7 +239,7 @@ def _clock(record: dict[str, float]) -> Callable[[Iterable[Any], str, int], Iter
 
 def crossval_family(inputs: Any, family: str, folds: int, seed: int, n_resamples: int) -> dict:
     """``riskmodel crossval`` of one family: its and the base rate's out-of-fold predictions."""
-    from riskmodel.models._crossval import cross_validate
+    from riskmodel.training._crossval import cross_validate
 
     spec = dataclasses.replace(inputs.config.model, family=family)
     configured = dataclasses.replace(inputs, config=dataclasses.replace(inputs.config, model=spec))
@@ -338,7 +338,7 @@ def compas_benchmark(
     table_path: Path, *, folds: int, seed: int, families: Iterable[str], n_resamples: int
 ) -> dict[str, Any]:
     """Every model out of fold on COMPAS, on the folds of ``riskmodel crossval``."""
-    from riskmodel.models._inputs import feature_lists, labelled_arrays, load_inputs
+    from riskmodel.training._inputs import feature_lists, labelled_arrays, load_inputs
 
     inputs = load_inputs(table_path=table_path, data_dir=None, config_path=COMPAS_CONFIG)
     table, y, _ = labelled_arrays(inputs)
@@ -409,8 +409,8 @@ def synthetic_benchmark(
     """Train on one synthetic population, evaluate every model and the oracle on another."""
     from riskmodel.baselines import OGRS3Classifier
     from riskmodel.models import BaseRateModel, make_model
-    from riskmodel.models._crossval import ogrs3_available
-    from riskmodel.models._inputs import feature_lists, labelled_arrays, load_inputs
+    from riskmodel.training._crossval import ogrs3_available
+    from riskmodel.training._inputs import feature_lists, labelled_arrays, load_inputs
 
     with tempfile.TemporaryDirectory(prefix="bench_accuracy_") as tmp:
         train_dir = synthesise(Path(tmp) / "train", n_people, 1)

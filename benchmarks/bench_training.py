@@ -64,7 +64,7 @@ def measure(data_dir: Path, repeats: int) -> dict[str, Any]:
     """Fit the default model once and the plain baseline ``repeats`` times on the labelled
     people of ``data_dir``; the timings and what was fitted."""
     from riskmodel.models import make_model
-    from riskmodel.models._inputs import feature_lists, labelled_arrays, load_inputs
+    from riskmodel.training._inputs import feature_lists, labelled_arrays, load_inputs
 
     inputs = load_inputs(table_path=None, data_dir=data_dir, config_path=None)
     table, y, _ = labelled_arrays(inputs)

@@ -24,17 +24,22 @@ import joblib
 
 from riskmodel._errors import DataError
 from riskmodel._io import to_jsonable
+from riskmodel.config import Config, load_config, parse_config
 
 __all__ = [
     "BUNDLE_MODIFIED",
     "BUNDLE_UNLOADABLE",
+    "DEFAULT_NEEDS_LOOKBACK_MONTHS",
     "NOT_A_BUNDLE",
     "TRACKED_LIBRARIES",
     "Bundle",
     "BundleVersionWarning",
+    "InputSpec",
     "file_sha256",
+    "input_spec",
     "library_versions",
     "load_bundle",
+    "recorded_config",
     "save_bundle",
 ]
 
@@ -187,6 +192,57 @@ def read_manifest(path: str | os.PathLike) -> dict[str, Any]:
     if not isinstance(manifest, dict) or "model_sha256" not in manifest:
         raise DataError(NOT_A_BUNDLE.format(path=path, reason="manifest has no model_sha256"))
     return manifest
+
+
+#: The needs look-back of a bundle whose manifest records none (the feature builder's default).
+DEFAULT_NEEDS_LOOKBACK_MONTHS = 12
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """How data must be read for a bundle: the same way it was read to train it.
+
+    ``config`` is the training config recorded in the manifest (its ``[table]`` section,
+    query included) unless the user named another; ``needs_lookback_months`` is the needs
+    look-back the event features were built with.
+    """
+
+    config: Config
+    needs_lookback_months: int | None
+
+
+def recorded_config(manifest: dict[str, Any]) -> Config:
+    """The training config recorded in a bundle's manifest."""
+    recorded = manifest.get("config") or {}
+    values: dict[str, Any] = {}
+    if recorded.get("table"):
+        values["table"] = {k: v for k, v in recorded["table"].items() if v is not None}
+    if recorded.get("model_configured") and recorded.get("model"):
+        values["model"] = recorded["model"]
+    return parse_config(values, source=recorded.get("source"))
+
+
+def input_spec(
+    manifest: dict[str, Any], config_path: str | os.PathLike | None = None
+) -> InputSpec:
+    """What reading data for the bundle with ``manifest`` needs (one rule for every command).
+
+    Examples
+    --------
+    >>> input_spec({"feature_spec": {"needs_lookback_months": 6}}).needs_lookback_months
+    6
+    >>> input_spec({}).needs_lookback_months
+    12
+    """
+    config = load_config(config_path) if config_path is not None else recorded_config(manifest)
+    lookback: int | None = DEFAULT_NEEDS_LOOKBACK_MONTHS
+    for key in ("features", "feature_spec"):
+        spec = manifest.get(key)
+        if isinstance(spec, dict) and "needs_lookback_months" in spec:
+            value = spec["needs_lookback_months"]
+            lookback = None if value is None else int(value)
+            break
+    return InputSpec(config=config, needs_lookback_months=lookback)
 
 
 def load_bundle(path: str | os.PathLike) -> Bundle:

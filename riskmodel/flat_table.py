@@ -10,6 +10,7 @@ columns travel in ``groups`` and never reach ``X`` unless also listed as a featu
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -136,6 +137,37 @@ def _label(values: pd.Series, column: str) -> pd.Series:
     return label
 
 
+def query_mask(frame: pd.DataFrame, query: str, *, hidden: Sequence[str] = ()) -> np.ndarray:
+    """Which rows of ``frame`` the ``[table]`` query keeps (every row for an empty query).
+
+    The one place a query is evaluated, for training and scoring alike. ``hidden`` names
+    working columns left out of the message's list of available columns.
+
+    Raises
+    ------
+    ConfigError
+        A query that cannot be evaluated on these columns.
+
+    Examples
+    --------
+    >>> query_mask(pd.DataFrame({"age": [17, 30]}), "age >= 18").tolist()
+    [False, True]
+    """
+    if not query:
+        return np.ones(len(frame), dtype=bool)
+    try:
+        kept = frame.query(query, engine="python")
+    except Exception as exc:  # pandas raises many types for a bad expression
+        raise ConfigError(
+            BAD_QUERY.format(
+                query=query,
+                reason=f"{type(exc).__name__}: {exc}",
+                available=", ".join(c for c in map(str, frame.columns) if c not in hidden),
+            )
+        ) from exc
+    return frame.index.isin(kept.index)
+
+
 def build_flat_table(
     frame: pd.DataFrame,
     spec: TableSpec,
@@ -187,16 +219,7 @@ def build_flat_table(
             )
         )
     if spec.query:
-        try:
-            frame = frame.query(spec.query, engine="python")
-        except Exception as exc:  # pandas raises many types for a bad expression
-            raise ConfigError(
-                BAD_QUERY.format(
-                    query=spec.query,
-                    reason=f"{type(exc).__name__}: {exc}",
-                    available=", ".join(map(str, frame.columns)),
-                )
-            ) from exc
+        frame = frame.loc[query_mask(frame, spec.query)]
     frame = frame.reset_index(drop=True)
     if frame.empty:
         raise DataError(EMPTY_TABLE.format(after=" after the query" if spec.query else ""))

@@ -64,13 +64,14 @@ def _mlflow() -> Any:
 with _quiet():  # MLflow warns at subclassing about optional type hints
 
     class ProbabilityModel(mlflow.pyfunc.PythonModel):
-        """Pyfunc wrapper of a bundle's model: ``predict`` returns the calibrated probability
-        (column ``probability_2y``), not a label."""
+        """Pyfunc wrapper of a bundle: ``predict`` returns the calibrated probability (column
+        ``probability_2y``), not a label. The bundle directory is the logged artifact and is
+        loaded by :func:`riskmodel.bundle.load_bundle`, with its integrity check."""
 
         def load_context(self, context: Any) -> None:
-            import joblib
+            from riskmodel.bundle import load_bundle
 
-            self.model = joblib.load(context.artifacts["model"])
+            self.model = load_bundle(context.artifacts["bundle"]).model
 
         def predict(self, context: Any, model_input: pd.DataFrame, params: Any = None) -> Any:
             p = self.model.predict_proba(model_input)[:, 1]
@@ -186,7 +187,7 @@ def log_training_run(
             info = mlflow.pyfunc.log_model(
                 name="model",
                 python_model=ProbabilityModel(),
-                artifacts={"model": str(bundle_dir / "model.joblib")},
+                artifacts={"bundle": str(bundle_dir)},
                 signature=signature,
                 input_example=example,
                 pip_requirements=_requirements(),

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from riskmodel.allocation import _constants as msg
+from riskmodel.bands import BAD_BANDS
 from riskmodel.cli import main
 from riskmodel.reports._threshold_report import DECISION_NOTE
 
@@ -140,7 +141,7 @@ def test_cost_json_and_report(scores_csv, tmp_path, capsys):
         (["--cost-reoffence", "5"], msg.COST_INCOMPLETE.format(
             missing="--cost-intervention, --effect")),
         (["--capacity", "2.5"], msg.BAD_CAPACITY.format(value="2.5")),
-        (["--bands", "0.9,0.5"], msg.BAD_BANDS.format(value="0.9,0.5")),
+        (["--bands", "0.9,0.5"], BAD_BANDS.format(value="0.9,0.5")),
         (["--sensitivity", "1.5"], msg.BAD_TARGET.format(name="sensitivity", value=1.5)),
         (["--capacity", "3", "--score-column", "nope"], msg.UNKNOWN_COLUMN.format(
             file="scores.csv", column="nope", option="--score-column",

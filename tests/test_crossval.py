@@ -14,7 +14,7 @@ import pytest
 
 from riskmodel.cli import main
 from riskmodel.evaluation import METRIC_NAMES, auc, brier
-from riskmodel.models._inputs import NO_INPUT, NO_TABLE_SECTION
+from riskmodel.training._inputs import NO_INPUT, NO_TABLE_SECTION
 from tests.test_models import make_flat_frame
 
 ROOT = Path(__file__).resolve().parents[1]

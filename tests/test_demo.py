@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 import pandas as pd
 import pytest
 
-from riskmodel.demo import inject_bad_rows, run_demo
+from riskmodel.cli._demo_steps import inject_bad_rows, run_demo
 from riskmodel.synthetic import generate_population, write_population
 
 

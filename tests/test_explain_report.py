@@ -18,9 +18,9 @@ from riskmodel.cli._explain import DEFAULT_SAMPLE_NOTE, IDS_NOTE, UNKNOWN_IDS
 from riskmodel.contract import read_tables, validate_tables
 from riskmodel.explain import explain, top_factors
 from riskmodel.features import build_feature_table
-from riskmodel.models._inputs import NO_TABLE_SECTION
 from riskmodel.reports._explain_report import DECISION_NOTE, NOT_IN_MODEL
 from riskmodel.synthetic import generate_population, write_population
+from riskmodel.training._inputs import NO_TABLE_SECTION
 from tests.test_explain import fit
 
 

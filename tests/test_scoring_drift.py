@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from riskmodel._errors import ConfigError
-from riskmodel.allocation._constants import BAD_BANDS
+from riskmodel.bands import BAD_BANDS
 from riskmodel.baselines import ogrs3_band
 from riskmodel.scoring import (
     BANDS_NOT_WHOLE_PERCENT,

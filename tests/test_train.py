@@ -11,7 +11,7 @@ import pytest
 from riskmodel.bundle import load_bundle
 from riskmodel.cli import main
 from riskmodel.evaluation import METRIC_NAMES
-from riskmodel.models._train import split_rows
+from riskmodel.training._train import split_rows
 from tests.test_crossval import CONFIG
 from tests.test_models import make_flat_frame
 

@@ -12,7 +12,7 @@ from riskmodel.bundle import load_bundle
 from riskmodel.cli import main
 from riskmodel.evaluation import calibration_slope_intercept, observed_expected
 from riskmodel.models import RiskModel
-from riskmodel.models._recalibrate import NOT_RECALIBRATABLE, recalibrate_model
+from riskmodel.training._recalibrate import NOT_RECALIBRATABLE, recalibrate_model
 from tests.test_crossval import CONFIG
 from tests.test_models import make_flat_frame
 

@@ -43,8 +43,6 @@ BAD_COST = (
     "(got {reoffence} and {intervention})"
 )
 BAD_EFFECT = "the intervention's effect must lie in (0, 1] (a relative reduction), got {value}"
-BAD_BANDS = "band cut points must be increasing numbers strictly between 0 and 1, got {value!r}"
-BAD_BAND_NAMES = "{cuts} cut points make {bands} bands, but {names} names were given"
 BAD_TIE_BREAK = "tie_break must be 'random' or 'input_order', got {value!r}"
 NO_REOFFENDERS = (
     "a sensitivity target needs at least one reoffender, but {basis} reoffenders total {total}"

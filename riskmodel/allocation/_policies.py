@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
-from itertools import pairwise
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from riskmodel._errors import ConfigError
 from riskmodel.allocation import _constants as msg
+from riskmodel.bands import OGRS_BAND_CUTS, OGRS_BAND_NAMES, Bands
 
 __all__ = [
     "OGRS_BAND_CUTS",
@@ -26,9 +26,6 @@ __all__ = [
     "SensitivityTarget",
 ]
 
-#: OGRS-style band cut points on the two-year probability (Low, Medium, High, Very high).
-OGRS_BAND_CUTS: tuple[float, ...] = (0.5, 0.75, 0.9)
-OGRS_BAND_NAMES: tuple[str, ...] = ("Low", "Medium", "High", "Very high")
 
 TIE_BREAKS: tuple[str, ...] = ("random", "input_order")
 
@@ -206,64 +203,6 @@ class ExpectedCost:
             "effect": self.effect,
             "break_even_probability": self.break_even,
         }
-
-
-@dataclass(frozen=True)
-class Bands:
-    """Risk bands at fixed cut points (OGRS-style 0.5, 0.75, 0.9 by default).
-
-    A person is in the band whose ``low <= p < high``; the top band includes 1. "Allocated"
-    means above the lowest band (``p >= cuts[0]``), so ``threshold`` is the first cut point.
-
-    Examples
-    --------
-    >>> Bands().names
-    ('Low', 'Medium', 'High', 'Very high')
-    >>> Bands.parse("0.3,0.6").names
-    ('0-30%', '30-60%', '60-100%')
-    """
-
-    cuts: tuple[float, ...] = OGRS_BAND_CUTS
-    names: tuple[str, ...] = field(default=())
-    name: ClassVar[str] = "bands"
-
-    def __post_init__(self) -> None:
-        cuts = tuple(float(c) for c in self.cuts)
-        if (
-            not cuts
-            or any(not (math.isfinite(c) and 0.0 < c < 1.0) for c in cuts)
-            or any(b <= a for a, b in pairwise(cuts))
-        ):
-            raise ConfigError(msg.BAD_BANDS.format(value=self.cuts))
-        object.__setattr__(self, "cuts", cuts)
-        names = tuple(self.names)
-        if not names:
-            if cuts == OGRS_BAND_CUTS:
-                names = OGRS_BAND_NAMES
-            else:
-                edges = (0.0, *cuts, 1.0)
-                names = tuple(f"{100 * lo:.4g}-{100 * hi:.4g}%" for lo, hi in pairwise(edges))
-        if len(names) != len(cuts) + 1:
-            raise ConfigError(
-                msg.BAD_BAND_NAMES.format(cuts=len(cuts), bands=len(cuts) + 1, names=len(names))
-            )
-        object.__setattr__(self, "names", names)
-
-    @classmethod
-    def parse(cls, text: str) -> Bands:
-        """Read comma-separated cut points such as ``"0.5,0.75,0.9"``."""
-        try:
-            cuts = tuple(float(part) for part in str(text).split(","))
-            return cls(cuts=cuts)
-        except ValueError:  # ConfigError is a ValueError: report the text as given
-            raise ConfigError(msg.BAD_BANDS.format(value=text)) from None
-
-    @property
-    def edges(self) -> tuple[float, ...]:
-        return (0.0, *self.cuts, 1.0)
-
-    def parameters(self) -> dict[str, Any]:
-        return {"cuts": list(self.cuts), "names": list(self.names)}
 
 
 Policy = Capacity | SensitivityTarget | PPVTarget | ExpectedCost | Bands

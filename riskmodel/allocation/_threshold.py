@@ -326,7 +326,7 @@ def _choose_k(ranking: _Ranking, policy: Policy, basis: str) -> int:
     """Number of people allocated by a threshold policy (capacity handled by the caller)."""
     n = ranking.n
     if isinstance(policy, Bands):
-        return int(ranking.count_at(policy.cuts[0]))
+        return int(ranking.count_at(policy.threshold))
     ks = ranking.boundaries()
     if isinstance(policy, ExpectedCost):
         candidates = np.r_[0, ks]
@@ -395,9 +395,8 @@ def _bands(
 ) -> list[dict[str, Any]]:
     edges = policy.edges
     rows = []
-    for i, name in enumerate(policy.names):
+    for i, (name, inside) in enumerate(policy.members(p)):
         low, high = edges[i], edges[i + 1]
-        inside = (p >= low) & ((p < high) if i < len(policy.names) - 1 else (p <= high))
         n = int(inside.sum())
         row: dict[str, Any] = {
             "name": name,

@@ -1,7 +1,6 @@
 """Reference scales to compare models with: OGRS3 (DOMAIN.md)."""
 
 from riskmodel.baselines._ogrs3 import (
-    BANDS,
     MISSING_INPUTS,
     OGRS3_INPUTS,
     OGRS3Classifier,
@@ -12,7 +11,6 @@ from riskmodel.baselines._ogrs3 import (
 )
 
 __all__ = [
-    "BANDS",
     "MISSING_INPUTS",
     "OGRS3_INPUTS",
     "OGRS3Classifier",

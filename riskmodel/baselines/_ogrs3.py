@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
 
+from riskmodel.bands import DEFAULT_BANDS
 from riskmodel.features._offence_history import offence_history
 
 #: Intercept by horizon.
@@ -91,13 +92,6 @@ OFFENCE_WEIGHTS: dict[str, float] = {
     "breach": -0.0607,
     "other": -0.0607,
 }
-#: Bands on the two-year percentage rounded half-up: (name, lowest, highest or None).
-BANDS: tuple[tuple[str, int, int | None], ...] = (
-    ("Low", 0, 49),
-    ("Medium", 50, 74),
-    ("High", 75, 89),
-    ("Very high", 90, None),
-)
 #: Features OGRS3 needs from a FeatureTable.
 OGRS3_INPUTS: tuple[str, ...] = (
     "copas_rate",
@@ -155,15 +149,7 @@ def ogrs3_band(probability_2y: np.ndarray | pd.Series) -> np.ndarray:
     >>> ogrs3_band([0.494999, 0.495, 0.745, 0.9]).tolist()
     ['Low', 'Medium', 'High', 'Very high']
     """
-    p = np.asarray(probability_2y, dtype=np.float64)
-    # Round half-up on the percentage; the tiny epsilon absorbs binary representation of
-    # exact halves such as 0.495 * 100 = 49.49999999999999.
-    percent = np.floor(np.round(p * 100, 9) + 0.5)
-    out = np.full(len(p), None, dtype=object)
-    for name, low, high in BANDS:
-        top = np.inf if high is None else high
-        out[(percent >= low) & (percent <= top)] = name
-    return out
+    return DEFAULT_BANDS.band_of(probability_2y)
 
 
 def ogrs3_from_features(X: pd.DataFrame) -> pd.DataFrame:

@@ -8,8 +8,8 @@ import click
 
 from riskmodel._io import write_json, write_table, write_text
 from riskmodel.cli._progress import echo, progress
-from riskmodel.models._crossval import cross_validate
-from riskmodel.models._inputs import load_inputs
+from riskmodel.training._crossval import cross_validate
+from riskmodel.training._inputs import load_inputs
 
 
 def input_options(function):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from riskmodel.demo import run_demo
+from riskmodel.cli._demo_steps import run_demo
 
 
 @click.command("demo")

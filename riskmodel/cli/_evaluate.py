@@ -44,8 +44,8 @@ def command(
       riskmodel evaluate --model models/default --data data/local --out out/evaluation
     """
     from riskmodel.bundle import load_bundle
-    from riskmodel.models._inputs import inputs_for_bundle, labelled_arrays
     from riskmodel.reports._evaluation_report import write_evaluation
+    from riskmodel.training._inputs import inputs_for_bundle, labelled_arrays
 
     bundle = load_bundle(model_dir)
     inputs = inputs_for_bundle(

@@ -135,12 +135,12 @@ def command(
     """
     from riskmodel._io import write_json, write_text
     from riskmodel.explain import explain
-    from riskmodel.models._inputs import load_inputs
     from riskmodel.reports._explain_report import explain_report_html
+    from riskmodel.training._inputs import inputs_for_bundle
 
     model, manifest = load_model(model_dir)
-    inputs = load_inputs(
-        table_path=table_path, data_dir=data_dir, config_path=config_path, labels=False
+    inputs = inputs_for_bundle(
+        manifest, table_path=table_path, data_dir=data_dir, config_path=config_path, labels=False
     )
     table = inputs.table
     explanation = explain(model, table.X, ids=table.ids)

@@ -45,7 +45,7 @@ def model_proxies(
     those the data carry for fairness reports (never model inputs).
     """
     from riskmodel.bundle import load_bundle
-    from riskmodel.models._inputs import inputs_for_bundle
+    from riskmodel.training._inputs import inputs_for_bundle
 
     bundle = load_bundle(model_dir)
     inputs = inputs_for_bundle(

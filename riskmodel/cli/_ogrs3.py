@@ -7,7 +7,8 @@ from pathlib import Path
 import click
 
 from riskmodel._io import rejects_path_for, write_table
-from riskmodel.baselines import BANDS, ogrs3_scores
+from riskmodel.bands import DEFAULT_BANDS
+from riskmodel.baselines import ogrs3_scores
 from riskmodel.cli._features import load_validated, reconcile_lines
 from riskmodel.cli._progress import echo
 
@@ -56,6 +57,6 @@ def command(data_dir: Path, out: Path, rejects_path: Path | None) -> None:
     for line in reconcile_lines(data.summary, len(scores), rejects_path, len(data.rejects)):
         echo(line)
     counts = scores["ogrs3_band"].value_counts()
-    bands = ", ".join(f"{band} {int(counts.get(band, 0)):,}" for band, _, _ in BANDS)
+    bands = ", ".join(f"{band} {int(counts.get(band, 0)):,}" for band in DEFAULT_BANDS.names)
     echo(f"OGRS3 bands: {bands}")
     echo(f"scores: {out} ({len(scores):,} rows)")

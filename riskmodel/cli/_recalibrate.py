@@ -50,11 +50,11 @@ def command(
     from riskmodel._io import to_jsonable, write_json, write_text
     from riskmodel.bundle import load_bundle, save_bundle
     from riskmodel.evaluation import evaluate_predictions
-    from riskmodel.models._card import model_card_markdown
-    from riskmodel.models._inputs import inputs_for_bundle, labelled_arrays
-    from riskmodel.models._recalibrate import recalibrate_model
-    from riskmodel.models._train import group_summary
     from riskmodel.reports._evaluation_report import evaluation_report_html
+    from riskmodel.training._card import model_card_markdown
+    from riskmodel.training._inputs import inputs_for_bundle, labelled_arrays
+    from riskmodel.training._recalibrate import recalibrate_model
+    from riskmodel.training._train import group_summary
 
     parent = load_bundle(model_dir)
     inputs = inputs_for_bundle(

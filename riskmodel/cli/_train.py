@@ -10,29 +10,6 @@ from riskmodel.cli._crossval import input_options
 from riskmodel.cli._progress import echo
 
 
-def bundle_manifest(inputs, result) -> dict:
-    """The manifest fields that training knows (bundle.save_bundle adds ids and hashes)."""
-    model = result.model
-    return {
-        "outcome": inputs.outcome,
-        "follow_up_months": inputs.follow_up_months,
-        "feature_spec": {
-            "numeric": list(model.numeric_),
-            "categorical": list(model.categorical_),
-            "source": inputs.kind,
-            "needs_lookback_months": inputs.table.meta.get("needs_lookback_months"),
-        },
-        "training_data": inputs.describe(),
-        "split": result.split,
-        "metrics": result.metrics,
-        "group_summary": result.group_summary,
-        "drift_reference": result.drift_reference,
-        "model": model.describe(),
-        "config": inputs.config.to_dict(),
-        "parent": None,
-    }
-
-
 @click.command("train")
 @input_options
 @click.option(
@@ -83,10 +60,8 @@ def command(
     """
     from riskmodel._io import to_jsonable, write_json, write_text
     from riskmodel.bundle import save_bundle
-    from riskmodel.models._card import model_card_markdown
-    from riskmodel.models._inputs import load_inputs
-    from riskmodel.models._train import train_model
     from riskmodel.reports._evaluation_report import evaluation_report_html
+    from riskmodel.training import bundle_manifest, load_inputs, model_card_markdown, train_model
 
     inputs = load_inputs(
         table_path=table_path,

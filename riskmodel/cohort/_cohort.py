@@ -29,7 +29,7 @@ from riskmodel.allocation._inputs import (
     as_outcomes,
     as_probabilities,
 )
-from riskmodel.allocation._policies import Bands
+from riskmodel.bands import Bands
 from riskmodel.cohort._poisson_binomial import poisson_binomial_pmf, poisson_binomial_tails
 
 __all__ = [
@@ -354,12 +354,7 @@ def cohort_evaluation(
         members = [(name, labels == name) for name in names]
         band_source = "column"
     else:
-        policy = band_policy or Bands()
-        edges = policy.edges
-        members = []
-        for i, name in enumerate(policy.names):
-            upper = p < edges[i + 1] if i < len(policy.names) - 1 else p <= 1.0
-            members.append((name, (p >= edges[i]) & upper))
+        members = (band_policy or Bands()).members(p)
         band_source = "probability"
 
     by_band = []

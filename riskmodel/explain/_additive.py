@@ -224,11 +224,11 @@ class Explanation:
         "global": {"mean_abs_contribution"}, "method": {...}}``; isotonic explanations add
         ``calibration_adjustment`` per person and are flagged ``"exact": false``.
         """
-        from riskmodel.baselines import ogrs3_band
+        from riskmodel.bands import risk_band
 
         features = self.features
         values = self.contributions.to_numpy()
-        bands = ogrs3_band(self.probability)
+        bands = risk_band(self.probability)
         people = []
         for i, person_id in enumerate(self.ids.astype(str).tolist()):
             row: dict[str, Any] = {

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from riskmodel._io import to_jsonable
-from riskmodel.baselines import BANDS, ogrs3_band
+from riskmodel.bands import DEFAULT_BANDS
 from riskmodel.explain import (
     DependenceDisplay,
     Explanation,
@@ -46,10 +46,7 @@ NOT_IN_MODEL = (
 #: Contributions smaller than this (log-odds) are not listed as factors on a person page.
 MIN_FACTOR = 0.005
 #: Band names and ranges, for the "how to read" section.
-BAND_TEXT = ", ".join(
-    f"{name} {low}%" + (f"–{high}%" if high is not None else " and over")
-    for name, low, high in BANDS
-)
+BAND_TEXT = DEFAULT_BANDS.describe()
 
 
 def model_summary(manifest: Mapping[str, Any] | None, model: Any) -> list[dict[str, str]]:
@@ -107,7 +104,7 @@ def _person(
     return {
         "person_id": str(explanation.ids.iloc[row]),
         "probability": probability,
-        "band": str(ogrs3_band([probability])[0]),
+        "band": str(DEFAULT_BANDS.band_of([probability])[0]),
         "percentile": float(percentile[row]),
         "log_odds": float(explanation.log_odds[row]),
         "raising": [f.to_dict() for f in raising],
@@ -191,8 +188,8 @@ def explanation_summary(
     ]
     in_model = {c.lower() for c in explanation.features}
     not_features = [g for g in group_columns if g.lower() not in in_model and g != "ethnicity"]
-    bands = ogrs3_band(explanation.probability)
-    band_counts = [{"name": name, "n": int((bands == name).sum())} for name, _low, _high in BANDS]
+    bands = DEFAULT_BANDS.band_of(explanation.probability)
+    band_counts = [{"name": name, "n": int((bands == name).sum())} for name in DEFAULT_BANDS.names]
     return to_jsonable(
         {
             "n_people": len(explanation),

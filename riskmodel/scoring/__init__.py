@@ -8,12 +8,7 @@ person read ends up scored or in the rejects file; the run summary compares the 
 training population (:func:`drift_reference` at training, :func:`drift_report` at scoring).
 """
 
-from riskmodel.scoring._bands import (
-    BANDS_NOT_WHOLE_PERCENT,
-    DEFAULT_BANDS,
-    parse_bands,
-    risk_band,
-)
+from riskmodel.bands import BANDS_NOT_WHOLE_PERCENT, DEFAULT_BANDS, parse_bands, risk_band
 from riskmodel.scoring._chunks import (
     ROW,
     Chunk,

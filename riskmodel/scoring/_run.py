@@ -19,12 +19,13 @@ import pyarrow.parquet as pq
 
 from riskmodel._errors import ConfigError, DataError
 from riskmodel._io import atomic_path, rejects_path_for, to_jsonable
-from riskmodel.config import TableSpec, load_config, parse_config
+from riskmodel.bands import parse_bands
+from riskmodel.bundle import input_spec
+from riskmodel.config import TableSpec
 from riskmodel.contract import REJECT_COLUMNS
 from riskmodel.features import FEATURES
 from riskmodel.flat_table import DUPLICATE_IDS
 from riskmodel.flat_table import MISSING_COLUMNS as FLAT_MISSING_COLUMNS
-from riskmodel.scoring._bands import parse_bands
 from riskmodel.scoring._chunks import (
     BATCH_ROWS,
     ROW,
@@ -92,28 +93,13 @@ def parse_carry(text: str | Sequence[str] | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(p.strip() for p in parts if p and p.strip()))
 
 
-def _lookback(manifest: dict[str, Any]) -> int | None:
-    """The needs look-back the model was trained with (12 months unless recorded)."""
-    for key in ("features", "feature_spec"):
-        spec = manifest.get(key)
-        if isinstance(spec, dict) and "needs_lookback_months" in spec:
-            value = spec["needs_lookback_months"]
-            return None if value is None else int(value)
-    return 12
-
-
 def _model_features(model: Any) -> list[str]:
     names = getattr(model, "feature_names_in_", None)
     return [] if names is None else [str(n) for n in names]
 
 
 def _table_spec(config_path: str | Path | None, manifest: dict[str, Any]) -> TableSpec:
-    if config_path is not None:
-        spec = load_config(config_path).table
-    else:
-        recorded = manifest.get("config")
-        table = recorded.get("table") if isinstance(recorded, dict) else None
-        spec = parse_config({"table": table}).table if isinstance(table, dict) else None
+    spec = input_spec(manifest, config_path).config.table
     if spec is None:
         raise ConfigError(NO_TABLE_CONFIG)
     return spec
@@ -282,7 +268,7 @@ def score_files(
             carry=carried,
             explain=int(explain),
             reference=reference,
-            needs_lookback_months=_lookback(manifest),
+            needs_lookback_months=input_spec(manifest).needs_lookback_months,
         )
         input_info: dict[str, Any] = {
             "kind": "data",

@@ -20,14 +20,12 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from riskmodel._errors import ConfigError
-from riskmodel.allocation import Bands
+from riskmodel.bands import DEFAULT_BANDS, Bands, band_positions
 from riskmodel.config import TableSpec
 from riskmodel.contract import REJECT_COLUMNS, age_band, cohort, validate_tables
 from riskmodel.contract._read import RawTables
 from riskmodel.features import build_feature_table
-from riskmodel.flat_table import BAD_QUERY, build_flat_table
-from riskmodel.scoring._bands import DEFAULT_BANDS, band_positions
+from riskmodel.flat_table import build_flat_table, query_mask
 from riskmodel.scoring._chunks import ROW, Chunk
 from riskmodel.scoring._drift import drift_counts
 
@@ -295,17 +293,9 @@ def _score_table(chunk: Chunk, scorer: Scorer) -> ChunkResult:
     rejects = _empty_rejects()
     kept = frame
     if spec.query:
-        try:
-            kept = frame.query(spec.query, engine="python")
-        except Exception as exc:  # pandas raises many types for a bad expression
-            raise ConfigError(
-                BAD_QUERY.format(
-                    query=spec.query,
-                    reason=f"{type(exc).__name__}: {exc}",
-                    available=", ".join(c for c in map(str, frame.columns) if c != ROW),
-                )
-            ) from exc
-        excluded = frame.loc[~frame.index.isin(kept.index)]
+        inside = query_mask(frame, spec.query, hidden=(ROW,))
+        kept = frame.loc[inside]
+        excluded = frame.loc[~inside]
         if len(excluded):
             rows = excluded[ROW].to_numpy(dtype=np.int64)
             ids = excluded[spec.id].astype("str") if spec.id else pd.Series(rows).astype("str")

@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 
 from riskmodel._errors import ConfigError
-from riskmodel.config import Config, load_config, parse_config
+from riskmodel.bundle import DEFAULT_NEEDS_LOOKBACK_MONTHS, input_spec
+from riskmodel.config import Config, load_config
 from riskmodel.features import CATEGORICAL_FEATURES, LABELLED, NUMERIC_FEATURES, FeatureTable
 
 __all__ = [
@@ -115,6 +116,7 @@ def load_inputs(
     extract_date: str | None = None,
     labels: bool = True,
     config: Config | None = None,
+    needs_lookback_months: int | None = DEFAULT_NEEDS_LOOKBACK_MONTHS,
 ) -> ModelInputs:
     """Read ``--table`` (with its ``[table]`` config) or ``--data`` into a FeatureTable.
 
@@ -151,7 +153,7 @@ def load_inputs(
     data = validate_tables(read_tables(Path(str(data_dir))), extract_date=extract_date)
     if labels and getattr(data, "extract_date", None) is None:
         raise ConfigError(MISSING_EXTRACT_DATE_LABELS)
-    table = build_feature_table(data, labels=labels)
+    table = build_feature_table(data, labels=labels, needs_lookback_months=needs_lookback_months)
     people = data.people.reset_index(drop=True)
     dates = None
     if "index_date" in people.columns and len(people) == len(table):
@@ -169,17 +171,6 @@ def load_inputs(
     )
 
 
-def config_from_manifest(manifest: dict[str, Any]) -> Config:
-    """The training config recorded in a bundle's manifest."""
-    recorded = manifest.get("config") or {}
-    values: dict[str, Any] = {}
-    if recorded.get("table"):
-        values["table"] = {k: v for k, v in recorded["table"].items() if v is not None}
-    if recorded.get("model_configured") and recorded.get("model"):
-        values["model"] = recorded["model"]
-    return parse_config(values, source=recorded.get("source"))
-
-
 def inputs_for_bundle(
     manifest: dict[str, Any],
     *,
@@ -189,15 +180,18 @@ def inputs_for_bundle(
     extract_date: str | None = None,
     labels: bool = True,
 ) -> ModelInputs:
-    """Read ``--table`` or ``--data`` the way the bundle with ``manifest`` was trained to
-    (its recorded config, unless ``config_path`` gives another)."""
+    """Read ``--table`` or ``--data`` the way the bundle with ``manifest`` was trained to:
+    its recorded config (``[table]`` and query) unless ``config_path`` gives another, and its
+    needs look-back (:func:`riskmodel.bundle.input_spec`, the rule scoring follows too)."""
+    spec = input_spec(manifest, config_path)
     return load_inputs(
         table_path=table_path,
         data_dir=data_dir,
-        config_path=config_path,
+        config_path=None,
         extract_date=extract_date,
         labels=labels,
-        config=config_from_manifest(manifest),
+        config=spec.config,
+        needs_lookback_months=spec.needs_lookback_months,
     )
 
 

@@ -12,8 +12,8 @@ from sklearn.model_selection import StratifiedKFold
 
 from riskmodel._errors import DataError
 from riskmodel.evaluation import EVALUATION_GROUPS, evaluate_predictions, metrics_by_group
-from riskmodel.models._inputs import ModelInputs, feature_lists, labelled_arrays
 from riskmodel.models._model import BaseRateModel, RiskModel
+from riskmodel.training._inputs import ModelInputs, feature_lists, labelled_arrays
 
 __all__ = ["TOO_FEW_FOR_FOLDS", "CrossValResult", "cross_validate", "ogrs3_available"]
 

@@ -1,0 +1,39 @@
+"""What a bundle's manifest records about its training."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["bundle_manifest"]
+
+
+def bundle_manifest(inputs: Any, result: Any) -> dict[str, Any]:
+    """The manifest fields that training knows (:func:`riskmodel.bundle.save_bundle` adds the
+    model id, versions and hashes).
+
+    Parameters
+    ----------
+    inputs : ModelInputs
+        What the model was trained on (:func:`riskmodel.training.load_inputs`).
+    result : TrainResult
+        The fitted model and its held-out evaluation (:func:`riskmodel.training.train_model`).
+    """
+    model = result.model
+    return {
+        "outcome": inputs.outcome,
+        "follow_up_months": inputs.follow_up_months,
+        "feature_spec": {
+            "numeric": list(model.numeric_),
+            "categorical": list(model.categorical_),
+            "source": inputs.kind,
+            "needs_lookback_months": inputs.table.meta.get("needs_lookback_months"),
+        },
+        "training_data": inputs.describe(),
+        "split": result.split,
+        "metrics": result.metrics,
+        "group_summary": result.group_summary,
+        "drift_reference": result.drift_reference,
+        "model": model.describe(),
+        "config": inputs.config.to_dict(),
+        "parent": None,
+    }
