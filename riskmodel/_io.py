@@ -80,8 +80,45 @@ def write_text(text: str, path: str | os.PathLike) -> Path:
     return Path(path)
 
 
+#: First characters that make a spreadsheet read a cell as a formula.
+FORMULA_STARTS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = r"^-\d+(?:\.\d+)?(?:[eE][-+]?\d+)?$"
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` safe to open in a spreadsheet: a text cell starting with ``=``,
+    ``+``, ``-``, ``@``, a tab or a carriage return gets a leading apostrophe, which
+    spreadsheets read as "this is text" (the OWASP rule for CSV injection). Numbers, and text
+    that is a plain negative number such as ``-12``, are left as they are.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"id": ["=HYPERLINK(1)", "+cmd|x", "@SUM(A1)", "-12", "A1"]})
+    >>> neutralise_formulas(frame)["id"].tolist()
+    ["'=HYPERLINK(1)", "'+cmd|x", "'@SUM(A1)", '-12', 'A1']
+    """
+    out = frame
+    for column in frame.columns:
+        values = frame[column]
+        if pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
+            continue
+        text = values.astype("string")
+        risky = text.str[:1].isin(FORMULA_STARTS).fillna(False).to_numpy(dtype=bool)
+        if not risky.any():
+            continue
+        risky = risky & ~text.str.match(_PLAIN_NUMBER).fillna(False).to_numpy(dtype=bool)
+        if risky.any():
+            if out is frame:
+                out = frame.copy()
+            fixed = values.astype(object).copy()
+            fixed[risky] = "'" + text[risky].astype(str)
+            out[column] = fixed
+    return out
+
+
 def write_table(frame: pd.DataFrame, path: str | os.PathLike) -> Path:
-    """Write a table atomically as Parquet (``.parquet``) or CSV (anything else)."""
+    """Write a table atomically as Parquet (``.parquet``) or CSV (anything else; text cells
+    that a spreadsheet would run as a formula are neutralised, :func:`neutralise_formulas`)."""
     path = Path(path)
     writer: Callable[[Path], None]
     if path.suffix.lower() == ".parquet":
@@ -92,7 +129,7 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike) -> Path:
     else:
 
         def writer(p: Path) -> None:
-            frame.to_csv(p, index=False)
+            neutralise_formulas(frame).to_csv(p, index=False)
 
     with atomic_path(path) as tmp:
         writer(tmp)

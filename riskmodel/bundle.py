@@ -1,8 +1,17 @@
-"""Model bundles: ``model.joblib``, ``manifest.json`` and ``MODEL_CARD.md`` in one directory.
+"""Model bundles: ``model.skops``, ``manifest.json`` and ``MODEL_CARD.md`` in one directory.
 
-Loading checks the SHA-256 of ``model.joblib`` against the manifest *before* unpickling and
-refuses a file that does not match. This catches corruption and careless edits; it is not a
-signature. A pickle runs code when loaded: load only bundles you trust.
+The fitted model is persisted with :mod:`skops.io`, not pickle: loading rebuilds objects only
+from the types in :data:`TRUSTED_TYPES` (an allowlist written here, never read from the file)
+and the types skops trusts by default (numpy, scikit-learn and Python builtins), so a bundle
+cannot run code of its sender's choosing; a file naming any other type is refused with a
+message naming it.
+
+Integrity: the manifest records the SHA-256 of ``model.skops`` and of its own content
+(``manifest_sha256``, over every other manifest field: the feature spec, the needs look-back,
+the recorded ``[table]`` config and query, which change scores). Loading checks both before
+reading the model and refuses a bundle that does not match. This catches corruption and
+careless edits; it is not a signature (anyone can recompute a hash), which is why the format
+itself must not run code.
 """
 
 from __future__ import annotations
@@ -15,12 +24,13 @@ import platform
 import shutil
 import tempfile
 import warnings
+import zipfile
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import joblib
+import skops.io as sio
 
 from riskmodel._errors import DataError
 from riskmodel._io import to_jsonable
@@ -30,8 +40,13 @@ __all__ = [
     "BUNDLE_MODIFIED",
     "BUNDLE_UNLOADABLE",
     "DEFAULT_NEEDS_LOOKBACK_MONTHS",
+    "LEGACY_BUNDLE",
+    "MANIFEST_MODIFIED",
     "NOT_A_BUNDLE",
+    "NOT_A_MODEL",
     "TRACKED_LIBRARIES",
+    "TRUSTED_TYPES",
+    "UNTRUSTED_TYPES",
     "Bundle",
     "BundleVersionWarning",
     "InputSpec",
@@ -39,11 +54,14 @@ __all__ = [
     "input_spec",
     "library_versions",
     "load_bundle",
+    "manifest_sha256",
     "recorded_config",
     "save_bundle",
 ]
 
-MODEL_FILE = "model.joblib"
+MODEL_FILE = "model.skops"
+#: The pickle file of bundles written by earlier versions (refused: a pickle runs code).
+LEGACY_MODEL_FILE = "model.joblib"
 MANIFEST_FILE = "manifest.json"
 CARD_FILE = "MODEL_CARD.md"
 #: Libraries whose versions a bundle records and checks when loaded.
@@ -53,15 +71,49 @@ TRACKED_LIBRARIES: tuple[str, ...] = (
     "numpy",
     "pandas",
     "scipy",
-    "joblib",
+    "skops",
+)
+
+#: Types a model may contain beyond what skops trusts by default: this package's estimators
+#: and the scikit-learn and scipy internals they hold. Nothing else is ever loaded.
+TRUSTED_TYPES: frozenset[str] = frozenset(
+    {
+        "riskmodel.models._ensemble.LogOddsEnsemble",
+        "riskmodel.models._model.BaseRateModel",
+        "riskmodel.models._model.RiskModel",
+        "riskmodel.models._preprocess.CategoryCleaner",
+        "riskmodel.models._preprocess.ColumnSplines",
+        "riskmodel.models._preprocess.SplineBasis",
+        "riskmodel.models._profiles.LatentProfiles",
+        "scipy._lib.array_api_compat.numpy._aliases.asarray",
+        "scipy.interpolate._bsplines.BSpline",
+        "sklearn.calibration._CalibratedClassifier",
+        "sklearn.calibration._SigmoidCalibration",
+        "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+        "sklearn.model_selection._split.StratifiedKFold",
+    }
 )
 
 NOT_A_BUNDLE = "{path} is not a model bundle: {reason}"
 BUNDLE_MODIFIED = (
-    "model bundle {path} was modified: the sha256 of model.joblib is {actual}, the manifest "
+    "model bundle {path} was modified: the sha256 of model.skops is {actual}, the manifest "
     "records {expected}; refusing to load it (rebuild the bundle with `make model` or "
     "`riskmodel train`)"
 )
+MANIFEST_MODIFIED = (
+    "model bundle {path} was modified: manifest.json does not match the sha256 it records "
+    "(its fields change how data are read and scored); refusing to load it (rebuild the "
+    "bundle with `make model` or `riskmodel train`)"
+)
+UNTRUSTED_TYPES = (
+    "model bundle {path} contains types this package never loads: {types}; refusing to load "
+    "it (a bundle holds only riskmodel estimators; rebuild it with `riskmodel train`)"
+)
+LEGACY_BUNDLE = (
+    "model bundle {path} holds a pickle (model.joblib), which can run code when loaded; this "
+    "version reads only model.skops bundles: rebuild it with `make model` or `riskmodel train`"
+)
+NOT_A_MODEL = "model bundle {path} does not hold a riskmodel model (found {kind})"
 BUNDLE_UNLOADABLE = (
     "model bundle {path} cannot be loaded with this installation ({reason}); it was built with "
     "{built}; rebuild it with `make model` (or `riskmodel train`) or install those versions"
@@ -117,6 +169,12 @@ class Bundle:
         return str(self.manifest["model_id"])
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def _model_id(family: str, created: dt.datetime, sha: str) -> str:
     return f"{family}-{created.strftime('%Y%m%dT%H%M%SZ')}-{sha[:8]}"
 
@@ -139,8 +197,11 @@ def save_bundle(
     target = Path(out_dir)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    os.chmod(staging, 0o777 & ~_umask())  # mkdtemp makes 0700; bundles get ordinary modes
     try:
-        joblib.dump(model, staging / MODEL_FILE, compress=3)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            sio.dump(model, staging / MODEL_FILE, compression=zipfile.ZIP_DEFLATED)
         sha = file_sha256(staging / MODEL_FILE)
         created = dt.datetime.now(dt.UTC).replace(microsecond=0)
         full = {
@@ -151,6 +212,7 @@ def save_bundle(
             **manifest,
         }
         full = to_jsonable(full)
+        full["manifest_sha256"] = manifest_sha256(full)
         (staging / MANIFEST_FILE).write_text(json.dumps(full, indent=2, allow_nan=False) + "\n")
         if card is not None:
             text = (
@@ -173,13 +235,32 @@ def save_bundle(
     return full
 
 
+def manifest_sha256(manifest: dict[str, Any]) -> str:
+    """SHA-256 of a manifest's content: every field but ``manifest_sha256`` itself, as
+    canonical JSON (sorted keys, no spaces).
+
+    Examples
+    --------
+    >>> manifest_sha256({"a": 1}) == manifest_sha256({"a": 1, "manifest_sha256": "x"})
+    True
+    >>> manifest_sha256({"a": 1}) == manifest_sha256({"a": 2})
+    False
+    """
+    content = {k: v for k, v in manifest.items() if k != "manifest_sha256"}
+    text = json.dumps(content, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def read_manifest(path: str | os.PathLike) -> dict[str, Any]:
-    """The manifest of a bundle directory (no unpickling)."""
+    """The manifest of a bundle directory, checked against its recorded sha256 (no model is
+    read)."""
     path = Path(path)
     manifest_path = path / MANIFEST_FILE
     if not path.is_dir():
         raise DataError(NOT_A_BUNDLE.format(path=path, reason="no such directory"))
-    if not manifest_path.exists() or not (path / MODEL_FILE).exists():
+    if (path / LEGACY_MODEL_FILE).exists() and not (path / MODEL_FILE).exists():
+        raise DataError(LEGACY_BUNDLE.format(path=path))
+    if not manifest_path.is_file() or not (path / MODEL_FILE).is_file():
         raise DataError(
             NOT_A_BUNDLE.format(path=path, reason=f"{MANIFEST_FILE} and {MODEL_FILE} expected")
         )
@@ -189,8 +270,14 @@ def read_manifest(path: str | os.PathLike) -> dict[str, Any]:
         raise DataError(
             NOT_A_BUNDLE.format(path=path, reason=f"unreadable manifest: {exc}")
         ) from exc
-    if not isinstance(manifest, dict) or "model_sha256" not in manifest:
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("model_sha256"), str):
         raise DataError(NOT_A_BUNDLE.format(path=path, reason="manifest has no model_sha256"))
+    try:
+        matches = manifest.get("manifest_sha256") == manifest_sha256(manifest)
+    except ValueError:  # numbers JSON cannot hold
+        matches = False
+    if not matches:
+        raise DataError(MANIFEST_MODIFIED.format(path=path))
     return manifest
 
 
@@ -246,13 +333,15 @@ def input_spec(
 
 
 def load_bundle(path: str | os.PathLike) -> Bundle:
-    """Load a bundle after checking the SHA-256 of ``model.joblib``.
+    """Load a bundle after checking the SHA-256 of its manifest and of ``model.skops``.
 
     Raises
     ------
     DataError
-        Not a bundle, a modified ``model.joblib`` (checked before unpickling), or a model this
-        installation cannot unpickle (the message says how to rebuild it).
+        Not a bundle, a pickle bundle of an earlier version, a modified manifest or model file
+        (checked before the model is read), a model file naming a type outside
+        :data:`TRUSTED_TYPES`, or a model this installation cannot load (the message says how
+        to rebuild it).
 
     Warns
     -----
@@ -285,11 +374,24 @@ def load_bundle(path: str | os.PathLike) -> Bundle:
         # scikit-learn's own version warning is replaced by BundleVersionWarning above
         warnings.simplefilter("ignore", UserWarning)
         try:
-            model = joblib.load(path / MODEL_FILE)
-        except Exception as exc:  # unpickling can fail in many ways across versions
+            types = sio.get_untrusted_types(file=path / MODEL_FILE)
+        except Exception as exc:  # not a skops file, or one from another version
             raise DataError(
                 BUNDLE_UNLOADABLE.format(
                     path=path, reason=f"{type(exc).__name__}: {exc}", built=built_text
                 )
             ) from exc
+        unknown = sorted(set(types) - TRUSTED_TYPES)
+        if unknown:
+            raise DataError(UNTRUSTED_TYPES.format(path=path, types=", ".join(unknown)))
+        try:
+            model = sio.load(path / MODEL_FILE, trusted=list(types))
+        except Exception as exc:  # a file from other library versions can fail many ways
+            raise DataError(
+                BUNDLE_UNLOADABLE.format(
+                    path=path, reason=f"{type(exc).__name__}: {exc}", built=built_text
+                )
+            ) from exc
+    if not callable(getattr(model, "predict_proba", None)):
+        raise DataError(NOT_A_MODEL.format(path=path, kind=type(model).__name__))
     return Bundle(model=model, manifest=manifest, path=path)

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from riskmodel._errors import ConfigError, DataError
+from riskmodel._query import UNSAFE_QUERY, QueryError, evaluate_query
 from riskmodel.config import TableSpec
 from riskmodel.features import CENSORED, LABELLED, FeatureTable
 
@@ -140,13 +141,16 @@ def _label(values: pd.Series, column: str) -> pd.Series:
 def query_mask(frame: pd.DataFrame, query: str, *, hidden: Sequence[str] = ()) -> np.ndarray:
     """Which rows of ``frame`` the ``[table]`` query keeps (every row for an empty query).
 
-    The one place a query is evaluated, for training and scoring alike. ``hidden`` names
-    working columns left out of the message's list of available columns.
+    The one place a query is evaluated, for training and scoring alike, by the restricted
+    evaluator of :mod:`riskmodel._query` (a query never runs code). ``hidden`` names working
+    columns left out of the message's list of available columns.
 
     Raises
     ------
     ConfigError
-        A query that cannot be evaluated on these columns.
+        A query using anything but columns, literals, comparisons, boolean operators, ``in``
+        and ``isna``/``notna`` (:data:`riskmodel._query.UNSAFE_QUERY`), or one that cannot be
+        evaluated on these columns.
 
     Examples
     --------
@@ -156,16 +160,17 @@ def query_mask(frame: pd.DataFrame, query: str, *, hidden: Sequence[str] = ()) -
     if not query:
         return np.ones(len(frame), dtype=bool)
     try:
-        kept = frame.query(query, engine="python")
-    except Exception as exc:  # pandas raises many types for a bad expression
+        return evaluate_query(frame, query)
+    except QueryError as exc:
+        if exc.unsafe:
+            raise ConfigError(UNSAFE_QUERY.format(query=query, what=exc)) from None
         raise ConfigError(
             BAD_QUERY.format(
                 query=query,
-                reason=f"{type(exc).__name__}: {exc}",
+                reason=str(exc),
                 available=", ".join(c for c in map(str, frame.columns) if c not in hidden),
             )
-        ) from exc
-    return frame.index.isin(kept.index)
+        ) from None
 
 
 def build_flat_table(

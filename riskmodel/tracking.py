@@ -136,7 +136,7 @@ def _flat_metrics(metrics: dict[str, Any], prefix: str = "") -> dict[str, float]
 def _requirements() -> list[str]:
     from importlib import metadata
 
-    names = ("scikit-learn", "pandas", "numpy", "scipy", "joblib", "riskmodel")
+    names = ("scikit-learn", "pandas", "numpy", "scipy", "skops", "riskmodel")
     return [f"{name}=={metadata.version(name)}" for name in names]
 
 

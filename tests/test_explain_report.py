@@ -154,11 +154,11 @@ def test_modified_bundle_refused_without_traceback(bundle, tmp_path):
     data_dir, model_dir, _, _ = bundle
     broken = tmp_path / "broken"
     broken.mkdir()
-    for name in ("manifest.json", "model.joblib"):
+    for name in ("manifest.json", "model.skops"):
         (broken / name).write_bytes((model_dir / name).read_bytes())
-    raw = bytearray((broken / "model.joblib").read_bytes())
+    raw = bytearray((broken / "model.skops").read_bytes())
     raw[len(raw) // 2] ^= 0xFF
-    (broken / "model.joblib").write_bytes(bytes(raw))
+    (broken / "model.skops").write_bytes(bytes(raw))
     result = subprocess.run(
         [sys.executable, "-m", "riskmodel.cli", "explain", "--model", str(broken),
          "--data", str(data_dir), "--out", str(tmp_path / "out")],

@@ -3,7 +3,8 @@
 - no cycle between subpackages (or top-level modules) of ``riskmodel``;
 - the core never imports ``cli`` or ``reports`` (the demo lives in the CLI);
 - only ``riskmodel.tracking`` imports ``mlflow``;
-- only ``riskmodel.bundle`` unpickles (``joblib.load``, ``pickle.load(s)``).
+- only ``riskmodel.bundle`` loads persisted objects (``joblib.load``, ``pickle.load(s)``,
+  ``skops.io.load``).
 """
 
 from __future__ import annotations
@@ -18,7 +19,14 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "riskmodel"
 #: Parts of the package that present the core to people; the core never imports them.
 PRESENTATION = {"cli", "reports"}
-UNPICKLERS = {("joblib", "load"), ("pickle", "load"), ("pickle", "loads")}
+#: Calls that rebuild objects from a file: pickle's, joblib's and skops's loaders.
+UNPICKLERS = {
+    ("joblib", "load"),
+    ("pickle", "load"),
+    ("pickle", "loads"),
+    ("sio", "load"),
+    ("sio", "loads"),
+}
 
 
 def _module_name(path: Path) -> str:
@@ -138,7 +146,7 @@ def _unpickling_calls(path: Path) -> list[int]:
                 lines.append(node.lineno)
         if (
             isinstance(node, ast.ImportFrom)
-            and node.module in {"joblib", "pickle"}
+            and node.module in {"joblib", "pickle", "skops.io"}
             and any(alias.name in {"load", "loads"} for alias in node.names)
         ):
             lines.append(node.lineno)

@@ -160,7 +160,7 @@ def test_default_chooses_by_inner_cv(split):
     train, _ = split
     model = RiskModel(seed=0).fit(train.X, train.label)
     assert model.family_ in ("logistic", "gbm", "ensemble")
-    selection = model.selection_
+    selection = pd.DataFrame(model.selection_)
     assert set(selection["family"]) == {"logistic", "gbm", "ensemble"}
     best = selection["inner_log_loss"].idxmin()
     assert selection.loc[best, "family"] == model.family_

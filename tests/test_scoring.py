@@ -417,7 +417,7 @@ def test_tampered_bundle_is_refused(bundle, batch_dir, tmp_path, capsys):
 
     copy = tmp_path / "bundle"
     shutil.copytree(bundle, copy)
-    with open(copy / "model.joblib", "ab") as handle:
+    with open(copy / "model.skops", "ab") as handle:
         handle.write(b"x")
     code, _, stderr = run(
         ["score", "--model", copy, "--data", batch_dir, "--out", tmp_path / "s.csv"], capsys

@@ -47,7 +47,7 @@ def trained(flat_dir):
 
 def test_bundle_contents(trained):
     assert {p.name for p in trained.iterdir()} >= {
-        "model.joblib",
+        "model.skops",
         "manifest.json",
         "MODEL_CARD.md",
         "metrics.json",

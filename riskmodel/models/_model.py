@@ -41,6 +41,8 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from riskmodel._errors import ConfigError, DataError
+from riskmodel._io import to_jsonable
+from riskmodel._threads import thread_limit
 from riskmodel.models._ensemble import LogOddsEnsemble
 from riskmodel.models._preprocess import scorecard_preprocessor, tree_preprocessor
 from riskmodel.models._profiles import PROFILE_COUNTS, PROFILE_FEATURE, with_profiles
@@ -164,8 +166,9 @@ class RiskModel(ClassifierMixin, BaseEstimator):
         The family fitted (the one chosen, for ``default``).
     params_ : dict
         Its hyperparameters.
-    selection_ : DataFrame
-        Inner-CV log loss of every candidate (empty when there was nothing to choose).
+    selection_ : list of dict
+        Inner-CV log loss of every candidate (``family``, ``params``, ``inner_log_loss``;
+        empty when there was nothing to choose).
     estimator_ : Pipeline or LogOddsEnsemble
         The fitted uncalibrated pipeline (the ensemble of pipelines for ``ensemble``).
     calibrated_ : CalibratedClassifierCV
@@ -313,7 +316,12 @@ class RiskModel(ClassifierMixin, BaseEstimator):
         return candidates[best], table
 
     def fit(self, X: Any, y: Any) -> RiskModel:
-        """Choose (by inner CV), fit and calibrate on ``X``, ``y``."""
+        """Choose (by inner CV), fit and calibrate on ``X``, ``y``, with the package's native
+        thread limit (:func:`riskmodel._threads.thread_limit`)."""
+        with thread_limit():
+            return self._fit(X, y)
+
+    def _fit(self, X: Any, y: Any) -> RiskModel:
         if self.family not in FAMILIES:
             raise ConfigError(UNKNOWN_FAMILY.format(value=self.family, known=", ".join(FAMILIES)))
         if self.calibration not in CALIBRATIONS:
@@ -326,9 +334,9 @@ class RiskModel(ClassifierMixin, BaseEstimator):
         self.feature_names_in_ = np.asarray(self.numeric_ + self.categorical_, dtype=object)
         self.n_features_in_ = len(self.feature_names_in_)
         frame = self.prepare(frame)
-        (self.family_, self.params_), self.selection_ = self._select(
-            frame, target, self._candidates()
-        )
+        (self.family_, self.params_), selection = self._select(frame, target, self._candidates())
+        # Plain records (not a DataFrame): a bundle persists only types it can load safely.
+        self.selection_ = to_jsonable(selection.to_dict(orient="records"))
         pipeline = build_pipeline(
             self.family_, self.params_, self.numeric_, self.categorical_, self.seed
         )
@@ -394,7 +402,8 @@ class RiskModel(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X: Any) -> np.ndarray:
         """Calibrated probabilities, shape ``(n, 2)``."""
         check_is_fitted(self, "calibrated_")
-        return self.calibrated_.predict_proba(self.prepare(X))
+        with thread_limit():
+            return self.calibrated_.predict_proba(self.prepare(X))
 
     def predict(self, X: Any) -> np.ndarray:
         """1 when the calibrated probability is at least 0.5."""
@@ -403,7 +412,8 @@ class RiskModel(ClassifierMixin, BaseEstimator):
     def raw_decision_function(self, X: Any) -> np.ndarray:
         """The uncalibrated pipeline's decision function (its log-odds)."""
         check_is_fitted(self, "calibrated_")
-        return self.estimator_.decision_function(self.prepare(X))
+        with thread_limit():
+            return self.estimator_.decision_function(self.prepare(X))
 
     def decision_function(self, X: Any) -> np.ndarray:
         """Calibrated log-odds: exactly ``slope * raw + intercept`` for sigmoid calibration."""
@@ -440,7 +450,7 @@ class RiskModel(ClassifierMixin, BaseEstimator):
             "calibration_intercept": self.calibration_intercept_,
             "numeric": list(self.numeric_),
             "categorical": list(self.categorical_),
-            "selection": self.selection_.to_dict(orient="records"),
+            "selection": list(self.selection_),
             "exactly_explainable": self.exactly_explainable,
         }
 

@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from riskmodel._errors import ConfigError, DataError
-from riskmodel._io import atomic_path, rejects_path_for, to_jsonable
+from riskmodel._io import atomic_path, neutralise_formulas, rejects_path_for, to_jsonable
 from riskmodel.bands import parse_bands
 from riskmodel.bundle import input_spec
 from riskmodel.config import TableSpec
@@ -141,9 +141,9 @@ class _Writer:
         else:
             if self.handle is None:
                 self.handle = open(self.path, "w", encoding="utf-8", newline="")  # noqa: SIM115
-                frame.to_csv(self.handle, index=False)
+                neutralise_formulas(frame).to_csv(self.handle, index=False)
             elif len(frame):
-                frame.to_csv(self.handle, index=False, header=False)
+                neutralise_formulas(frame).to_csv(self.handle, index=False, header=False)
         self.rows += len(frame)
 
     def close(self) -> None:
@@ -228,7 +228,7 @@ def score_files(
     ...     score_files(model_dir=tempfile.mkdtemp(), out="x.csv", data_dir=".")
     ... except DataError as exc:
     ...     print(str(exc).split(": ")[1])
-    manifest.json and model.joblib expected
+    manifest.json and model.skops expected
     """
     started = time.perf_counter()
     if data_dir is None and table_path is None:

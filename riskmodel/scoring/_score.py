@@ -60,13 +60,14 @@ _MIN_REASON = 1e-9
 def load_model(model_dir: str | Path) -> tuple[Any, dict[str, Any]]:
     """The fitted model and the manifest of a bundle directory.
 
-    :func:`riskmodel.bundle.load_bundle` checks the sha256 of ``model.joblib`` before
-    unpickling it (only load bundles you trust: a pickle runs code when loaded).
+    :func:`riskmodel.bundle.load_bundle` checks the sha256 of the manifest and of
+    ``model.skops`` before reading the model, and reads only allowlisted types.
 
     Raises
     ------
     DataError
-        Not a bundle, a modified ``model.joblib``, or a model this installation cannot load.
+        Not a bundle, a modified manifest or model file, or a model this installation cannot
+        load.
     """
     from riskmodel.bundle import load_bundle
 

@@ -43,7 +43,7 @@ def model_card_markdown(manifest: dict[str, Any]) -> str:
     lines = [
         "# Model card: {model_id}",
         "",
-        "Created {created_at}. `model.joblib` sha256 `{model_sha256}`.",
+        "Created {created_at}. `model.skops` sha256 `{model_sha256}`.",
         "",
         "## Intended use",
         "",
@@ -123,7 +123,9 @@ def model_card_markdown(manifest: dict[str, Any]) -> str:
         f"- The outcome is {outcome}: a record of what was detected and proven, not of all "
         "offending, and its recording differs between groups and areas.",
         "- Static and historical factors dominate; scores change little with progress.",
-        "- `model.joblib` is a pickle: load only bundles you trust.",
+        "- `model.skops` is read with an allowlist of types, so loading it runs no code from "
+        "the file; its sha256 and the manifest's are checked before loading (integrity, not a "
+        "signature).",
         "",
     ]
     return "\n".join(lines)
