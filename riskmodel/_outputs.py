@@ -25,11 +25,11 @@ from riskmodel._errors import ConfigError
 
 __all__ = [
     "MARKER",
+    "OUTPUTS_COLLIDE",
     "OUTPUT_IN_INPUT",
     "OUTPUT_IS_DIRECTORY",
     "OUTPUT_IS_INPUT",
     "OUTPUT_NOT_OURS",
-    "OUTPUTS_COLLIDE",
     "SAME_KIND_NEEDS_FORCE",
     "check_outputs",
     "mark_output",
