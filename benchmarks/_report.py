@@ -339,6 +339,21 @@ def speed_synth(d: dict[str, Any]) -> list[str]:
     ]
 
 
+def speed_demo(d: dict[str, Any]) -> list[str]:
+    """``riskmodel demo`` beside a competing CPU-bound process, against the same on a quiet
+    machine."""
+    return [
+        f"`riskmodel demo` beside {d['competing_processes']} competing CPU-bound process "
+        f"on {d['cores']} cores (shipped thread defaults)",
+        fmt_seconds(d["loaded_seconds"]),
+        f"quiet machine {fmt_seconds(d['quiet_seconds'])}",
+        fmt_ratio(d["ratio"]),
+        DASH,
+        f"ratio < {d['target_ratio']:g}, < {d['target_seconds']:g} s",
+        fmt_met(d.get("meets_target"), quick=d.get("quick", False)),
+    ]
+
+
 def speed_training(d: dict[str, Any]) -> list[str]:
     """Training the default model, against a plain gradient boosting fit on the same rows."""
     ratio = fmt_ratio(d["ratio"])
@@ -393,6 +408,7 @@ SPEED_ROWS: dict[str, Callable[[dict[str, Any]], list[str] | None]] = {
     "scoring": speed_scoring,
     "explain": speed_explain,
     "synth": speed_synth,
+    "demo": speed_demo,
 }
 
 
