@@ -18,7 +18,7 @@ from scipy.stats import binomtest
 
 from riskmodel._bootstrap import bootstrap_ci
 from riskmodel._errors import ConfigError, DataError
-from riskmodel.allocation import _constants as msg
+from riskmodel.allocation import _messages as msg
 from riskmodel.allocation._inputs import as_group_columns, as_outcomes, as_probabilities
 from riskmodel.allocation._policies import (
     Bands,

@@ -30,6 +30,12 @@ from riskmodel.allocation._inputs import (
     as_probabilities,
 )
 from riskmodel.bands import Bands
+from riskmodel.cohort._messages import (
+    COUNT_CONTRADICTS_OUTCOME,
+    COUNT_MISSING,
+    INTERVAL_METHOD,
+    NO_PEOPLE,
+)
 from riskmodel.cohort._poisson_binomial import poisson_binomial_pmf, poisson_binomial_tails
 
 __all__ = [
@@ -40,25 +46,6 @@ __all__ = [
     "observed_expected",
 ]
 
-NO_PEOPLE = (
-    "nobody in the cohort has both a score and a known outcome; observed against expected "
-    "needs both"
-)
-COUNT_CONTRADICTS_OUTCOME = (
-    "{column}: {count} people have a reoffence count that contradicts their outcome (first: "
-    "data row {row}, outcome {outcome:g}, count {value:g}); reoffenders need a count of at "
-    "least 1 and non-reoffenders a count of 0"
-)
-COUNT_MISSING = (
-    "{column}: {count} people with a known outcome have no reoffence count (first: data row {row})"
-)
-
-#: How the difference interval is made, repeated in cohort.json and the report.
-INTERVAL_METHOD = (
-    "exact: inversion of the Poisson-binomial test under a common log-odds shift of every "
-    "person's predicted probability (Clopper-Pearson when all probabilities are equal); the "
-    "predictions are treated as known"
-)
 
 #: Keys of a band without people (all null but ``n``).
 _EMPTY_KEYS = (

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from sklearn.calibration import calibration_curve
 
-from riskmodel.fairness import _constants as const
+from riskmodel.fairness import _messages as const
 
 __all__ = ["ErrorRateDisplay", "GroupCalibrationDisplay", "group_reliability"]
 

@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt
 
 from riskmodel._io import write_json, write_text
 from riskmodel.fairness import ErrorRateDisplay, FairnessAudit, GroupCalibrationDisplay
-from riskmodel.fairness import _constants as const
+from riskmodel.fairness import _messages as const
 from riskmodel.reports._render import figure_to_data_uri, render_template
 
 __all__ = ["fairness_report_html", "write_fairness_outputs"]
