@@ -22,6 +22,7 @@ from scipy.optimize import brentq
 from scipy.special import expit, logit
 
 from riskmodel._bootstrap import bootstrap_ci
+from riskmodel._display import Display
 from riskmodel._errors import DataError
 from riskmodel.allocation._inputs import (
     as_counts,
@@ -374,7 +375,7 @@ def cohort_evaluation(
     )
 
 
-class PoissonBinomialDisplay:
+class PoissonBinomialDisplay(Display):
     """The distribution of reoffenders expected if the predictions held, with the observed
     count marked and the lower tail shaded.
 
@@ -396,10 +397,8 @@ class PoissonBinomialDisplay:
         return cls(result.pmf(), int(result.overall["observed"]))
 
     def plot(self, ax: Any = None) -> PoissonBinomialDisplay:
-        import matplotlib.pyplot as plt
 
-        if ax is None:
-            _, ax = plt.subplots(figsize=(6, 3.6))
+        ax = self._axes(ax, figsize=(6, 3.6))
         k = np.arange(self.pmf.size)
         mean = float((k * self.pmf).sum())
         sd = float(np.sqrt(((k - mean) ** 2 * self.pmf).sum()))
@@ -413,12 +412,10 @@ class PoissonBinomialDisplay:
         ax.set_xlabel("Number of reoffenders")
         ax.set_ylabel("Probability if predictions held")
         ax.legend(fontsize="small")
-        self.ax_ = ax
-        self.figure_ = ax.figure
-        return self
+        return self._finish()
 
 
-class ObservedExpectedDisplay:
+class ObservedExpectedDisplay(Display):
     """Observed and expected reoffending rates by band, observed with its exact interval.
 
     Examples
@@ -439,10 +436,8 @@ class ObservedExpectedDisplay:
         return cls(pd.DataFrame(rows))
 
     def plot(self, ax: Any = None) -> ObservedExpectedDisplay:
-        import matplotlib.pyplot as plt
 
-        if ax is None:
-            _, ax = plt.subplots(figsize=(6, 3.6))
+        ax = self._axes(ax, figsize=(6, 3.6))
         table = self.table
         x = np.arange(len(table))
         if len(table):
@@ -465,6 +460,4 @@ class ObservedExpectedDisplay:
         ax.set_ylim(0, 1)
         ax.set_ylabel("Reoffending rate")
         ax.legend(fontsize="small")
-        self.ax_ = ax
-        self.figure_ = ax.figure
-        return self
+        return self._finish()
