@@ -149,52 +149,41 @@ def test_groups_of_another_length_are_refused():
 # --- cohort -------------------------------------------------------------------------------
 
 
+def cohort_cli(frame: pd.DataFrame, tmp_path, capsys, *extra: str) -> tuple[int, str]:
+    path = tmp_path / "cohort.csv"
+    frame.to_csv(path, index=False)
+    code, _, err = cli(
+        ["cohort", "--scores", path, "--outcome-column", "reoffended", *extra,
+         "--out", tmp_path / "o"],
+        capsys,
+    )  # fmt: skip
+    return code, err.strip()
+
+
 def test_cohort_counts_must_be_whole_numbers(tmp_path, capsys):
     frame = scores_frame(40)
     frame["reoffences"] = frame["reoffended"].astype(object)
     frame.loc[3, "reoffences"] = "two"
-    path = tmp_path / "cohort.csv"
-    frame.to_csv(path, index=False)
-    code, _, err = cli(
-        [
-            "cohort", "--scores", path, "--outcome-column", "reoffended",
-            "--count-column", "reoffences", "--out", tmp_path / "o",
-        ],
-        capsys,
-    )  # fmt: skip
-    assert code == 2
     expected = alloc.BAD_COUNT.format(column="reoffences", count=1, example="two", row=4)
-    assert err.strip() == f"error: {expected}"
+    assert cohort_cli(frame, tmp_path, capsys, "--count-column", "reoffences") == (
+        2,
+        f"error: {expected}",
+    )
 
 
 def test_cohort_count_missing_for_a_known_outcome(tmp_path, capsys):
     frame = scores_frame(40)
     frame["reoffences"] = frame["reoffended"].astype(float)
     frame.loc[5, "reoffences"] = np.nan
-    path = tmp_path / "cohort.csv"
-    frame.to_csv(path, index=False)
-    code, _, err = cli(
-        [
-            "cohort", "--scores", path, "--outcome-column", "reoffended",
-            "--count-column", "reoffences", "--out", tmp_path / "o",
-        ],
-        capsys,
-    )  # fmt: skip
+    code, err = cohort_cli(frame, tmp_path, capsys, "--count-column", "reoffences")
     assert code == 2
-    assert re.search(pattern(cohort.COUNT_MISSING), err)
+    assert re.fullmatch(f"error: {pattern(cohort.COUNT_MISSING)}", err)
 
 
 def test_cohort_with_no_known_outcome(tmp_path, capsys):
     frame = scores_frame(20)
     frame["reoffended"] = ""
-    path = tmp_path / "cohort.csv"
-    frame.to_csv(path, index=False)
-    code, _, err = cli(
-        ["cohort", "--scores", path, "--outcome-column", "reoffended", "--out", tmp_path / "o"],
-        capsys,
-    )
-    assert code == 2
-    assert err.strip() == f"error: {cohort.NO_PEOPLE}"
+    assert cohort_cli(frame, tmp_path, capsys) == (2, f"error: {cohort.NO_PEOPLE}")
 
 
 def test_cohort_json_names_its_interval_method(tmp_path, capsys):
