@@ -21,7 +21,7 @@ from riskmodel.allocation import (
     SensitivityTarget,
     choose_threshold,
 )
-from riskmodel.allocation import _constants as msg
+from riskmodel.allocation import _messages as msg
 
 FAST = {"n_resamples": 0}
 

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from riskmodel.allocation import _constants as msg
+from riskmodel.allocation import _messages as msg
 from riskmodel.bands import BAD_BANDS
 from riskmodel.cli import main
 from riskmodel.reports._threshold_report import DECISION_NOTE

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from scipy.stats import binom
 
-from riskmodel.allocation import _constants as msg
+from riskmodel.allocation import _messages as msg
 from riskmodel.cli import main
 from riskmodel.reports._cohort_report import EXAMPLE_NOTE, MEANING_NOTE
 

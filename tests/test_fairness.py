@@ -25,7 +25,7 @@ from riskmodel.fairness import (
     summary_markdown,
     tradeoff,
 )
-from riskmodel.fairness import _constants as const
+from riskmodel.fairness import _messages as const
 from riskmodel.reports._fairness_report import write_fairness_outputs
 
 

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from riskmodel.cli import main
-from riskmodel.fairness import _constants as const
+from riskmodel.fairness import _messages as const
 
 COMPAS = Path("/work/shared/data/compas/compas-scores-two-years.csv")
 

@@ -33,6 +33,7 @@ from riskmodel.scoring import (
     open_event_input,
     score_files,
 )
+from riskmodel.scoring._messages import BANDS_RULE, NO_TABLE_CONFIG
 from tests.contract_data import valid_tables, write_data_dir
 
 FIXED = ["person_id", "probability_2y", "risk_band", "cohort", "age_band", "model_id"]
@@ -765,3 +766,20 @@ def test_flat_model_refuses_event_data(flat_bundle, batch_dir, tmp_path, capsys)
     )
     assert code == 2
     assert MODEL_NOT_FOR_EVENTS.split("{")[0] in stderr
+
+
+def test_summary_states_the_band_rule(bundle, batch_dir, tmp_path, capsys):
+    out = tmp_path / "s.csv"
+    assert run(["score", "--model", bundle, "--data", batch_dir, "--out", out], capsys)[0] == 0
+    summary = json.loads((tmp_path / "s.summary.json").read_text())
+    assert summary["bands"]["rule"] == BANDS_RULE
+
+
+def test_table_without_a_recorded_config_needs_one(bundle, tmp_path, capsys):
+    table = tmp_path / "t.csv"
+    flat_frame(20, seed=2).to_csv(table, index=False)
+    code, _, stderr = run(
+        ["score", "--model", bundle, "--table", table, "--out", tmp_path / "s.csv"], capsys
+    )
+    assert code == 2
+    assert stderr.strip() == f"error: {NO_TABLE_CONFIG}"

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from riskmodel._messages import DECISION_NOTE
 from riskmodel.bundle import load_bundle
 from riskmodel.cli import main
 from riskmodel.evaluation import METRIC_NAMES
@@ -77,7 +78,7 @@ def test_bundle_contents(trained):
     card = (trained / "MODEL_CARD.md").read_text()
     assert manifest["model_id"] in card and manifest["model_sha256"] in card
     assert "any new conviction within two years" in card and "24 months" in card
-    assert "not** an assessment of risk of serious harm" in card
+    assert DECISION_NOTE in card
     metrics = json.loads((trained / "metrics.json").read_text())
     assert metrics["n"] == 160 and all(f"{m}_ci" in metrics for m in METRIC_NAMES)
 

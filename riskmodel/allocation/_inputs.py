@@ -11,7 +11,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from riskmodel._errors import DataError
-from riskmodel.allocation import _constants as msg
+from riskmodel.allocation import _messages as msg
 
 #: Label of people whose group value is missing, in per-group tables.
 MISSING_GROUP = "(missing)"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from riskmodel._errors import ConfigError
-from riskmodel.allocation import _constants as msg
+from riskmodel.allocation import _messages as msg
 from riskmodel.bands import OGRS_BAND_CUTS, OGRS_BAND_NAMES, Bands
 
 __all__ = [

@@ -17,8 +17,9 @@ from numpy.typing import ArrayLike
 from scipy.stats import binomtest
 
 from riskmodel._bootstrap import bootstrap_ci
+from riskmodel._display import Display
 from riskmodel._errors import ConfigError, DataError
-from riskmodel.allocation import _constants as msg
+from riskmodel.allocation import _messages as msg
 from riskmodel.allocation._inputs import as_group_columns, as_outcomes, as_probabilities
 from riskmodel.allocation._policies import (
     Bands,
@@ -600,7 +601,7 @@ def choose_threshold(
     )
 
 
-class CapacityCurveDisplay:
+class CapacityCurveDisplay(Display):
     """Capacity curve: share of reoffenders captured against share of people allocated.
 
     Build it with :meth:`from_result` and draw it with :meth:`plot`.
@@ -625,10 +626,8 @@ class CapacityCurveDisplay:
         return cls(result.capacity_curve(), result.allocated_fraction)
 
     def plot(self, ax: Any = None) -> CapacityCurveDisplay:
-        import matplotlib.pyplot as plt
 
-        if ax is None:
-            _, ax = plt.subplots(figsize=(6, 4.2))
+        ax = self._axes(ax, figsize=(6, 4.2))
         curve = self.curve
         ax.plot([0, 1], [0, 1], color="#9aa3ad", linestyle=":", label="allocation at random")
         ax.plot(
@@ -651,6 +650,4 @@ class CapacityCurveDisplay:
         ax.set_ylabel("Share of reoffenders captured")
         ax.legend(loc="lower right", fontsize="small")
         ax.grid(alpha=0.3)
-        self.ax_ = ax
-        self.figure_ = ax.figure
-        return self
+        return self._finish()

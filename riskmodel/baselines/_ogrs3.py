@@ -19,6 +19,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
 
 from riskmodel.bands import DEFAULT_BANDS
+from riskmodel.baselines._messages import BAD_HORIZON, MISSING_INPUTS
 from riskmodel.features._offence_history import offence_history
 
 #: Intercept by horizon.
@@ -100,10 +101,6 @@ OGRS3_INPUTS: tuple[str, ...] = (
     "index_offence",
     "sanction_occasions",
 )
-#: Raised when X lacks an OGRS3 input.
-MISSING_INPUTS = "OGRS3 needs feature column(s) {columns} (from build_feature_table)"
-#: Raised for an unknown horizon.
-BAD_HORIZON = "horizon must be '1y' or '2y', got {value!r}"
 SCORE_COLUMNS: tuple[str, ...] = ("person_id", "ogrs3_1y", "ogrs3_2y", "ogrs3_band")
 
 

@@ -8,7 +8,7 @@ import click
 import pandas as pd
 
 from riskmodel._errors import ConfigError
-from riskmodel.fairness import _constants as const
+from riskmodel.fairness import _messages as const
 from riskmodel.fairness import fairness_audit, proxy_table, read_scores
 
 

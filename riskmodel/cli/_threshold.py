@@ -17,7 +17,7 @@ from riskmodel.allocation import (
     SensitivityTarget,
     choose_threshold,
 )
-from riskmodel.allocation import _constants as msg
+from riskmodel.allocation import _messages as msg
 from riskmodel.allocation._inputs import read_scores
 
 

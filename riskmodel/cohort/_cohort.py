@@ -22,6 +22,7 @@ from scipy.optimize import brentq
 from scipy.special import expit, logit
 
 from riskmodel._bootstrap import bootstrap_ci
+from riskmodel._display import Display
 from riskmodel._errors import DataError
 from riskmodel.allocation._inputs import (
     as_counts,
@@ -30,6 +31,12 @@ from riskmodel.allocation._inputs import (
     as_probabilities,
 )
 from riskmodel.bands import Bands
+from riskmodel.cohort._messages import (
+    COUNT_CONTRADICTS_OUTCOME,
+    COUNT_MISSING,
+    INTERVAL_METHOD,
+    NO_PEOPLE,
+)
 from riskmodel.cohort._poisson_binomial import poisson_binomial_pmf, poisson_binomial_tails
 
 __all__ = [
@@ -40,25 +47,6 @@ __all__ = [
     "observed_expected",
 ]
 
-NO_PEOPLE = (
-    "nobody in the cohort has both a score and a known outcome; observed against expected "
-    "needs both"
-)
-COUNT_CONTRADICTS_OUTCOME = (
-    "{column}: {count} people have a reoffence count that contradicts their outcome (first: "
-    "data row {row}, outcome {outcome:g}, count {value:g}); reoffenders need a count of at "
-    "least 1 and non-reoffenders a count of 0"
-)
-COUNT_MISSING = (
-    "{column}: {count} people with a known outcome have no reoffence count (first: data row {row})"
-)
-
-#: How the difference interval is made, repeated in cohort.json and the report.
-INTERVAL_METHOD = (
-    "exact: inversion of the Poisson-binomial test under a common log-odds shift of every "
-    "person's predicted probability (Clopper-Pearson when all probabilities are equal); the "
-    "predictions are treated as known"
-)
 
 #: Keys of a band without people (all null but ``n``).
 _EMPTY_KEYS = (
@@ -387,7 +375,7 @@ def cohort_evaluation(
     )
 
 
-class PoissonBinomialDisplay:
+class PoissonBinomialDisplay(Display):
     """The distribution of reoffenders expected if the predictions held, with the observed
     count marked and the lower tail shaded.
 
@@ -409,10 +397,8 @@ class PoissonBinomialDisplay:
         return cls(result.pmf(), int(result.overall["observed"]))
 
     def plot(self, ax: Any = None) -> PoissonBinomialDisplay:
-        import matplotlib.pyplot as plt
 
-        if ax is None:
-            _, ax = plt.subplots(figsize=(6, 3.6))
+        ax = self._axes(ax, figsize=(6, 3.6))
         k = np.arange(self.pmf.size)
         mean = float((k * self.pmf).sum())
         sd = float(np.sqrt(((k - mean) ** 2 * self.pmf).sum()))
@@ -426,12 +412,10 @@ class PoissonBinomialDisplay:
         ax.set_xlabel("Number of reoffenders")
         ax.set_ylabel("Probability if predictions held")
         ax.legend(fontsize="small")
-        self.ax_ = ax
-        self.figure_ = ax.figure
-        return self
+        return self._finish()
 
 
-class ObservedExpectedDisplay:
+class ObservedExpectedDisplay(Display):
     """Observed and expected reoffending rates by band, observed with its exact interval.
 
     Examples
@@ -452,10 +436,8 @@ class ObservedExpectedDisplay:
         return cls(pd.DataFrame(rows))
 
     def plot(self, ax: Any = None) -> ObservedExpectedDisplay:
-        import matplotlib.pyplot as plt
 
-        if ax is None:
-            _, ax = plt.subplots(figsize=(6, 3.6))
+        ax = self._axes(ax, figsize=(6, 3.6))
         table = self.table
         x = np.arange(len(table))
         if len(table):
@@ -478,6 +460,4 @@ class ObservedExpectedDisplay:
         ax.set_ylim(0, 1)
         ax.set_ylabel("Reoffending rate")
         ax.legend(fontsize="small")
-        self.ax_ = ax
-        self.figure_ = ax.figure
-        return self
+        return self._finish()

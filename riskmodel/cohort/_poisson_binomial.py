@@ -14,14 +14,14 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import fft as sp_fft
 
+from riskmodel.cohort._messages import METHOD_ERROR, PROBABILITY_ERROR
+
 __all__ = ["poisson_binomial_pmf", "poisson_binomial_tails"]
 
 #: Cohorts up to this size use the direct dynamic programme under ``method="auto"``.
 DP_MAX_N = 10_000
 
 METHODS = ("auto", "dp", "fft")
-METHOD_ERROR = "method must be one of 'auto', 'dp' or 'fft'"
-PROBABILITY_ERROR = "probabilities must be finite numbers in [0, 1]"
 
 
 def _check(p: ArrayLike) -> np.ndarray:

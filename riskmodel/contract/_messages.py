@@ -29,4 +29,3 @@ DUPLICATE_PERSON = "duplicate person_id: every row with this person_id is reject
 BIRTH_AFTER_INDEX = "date_of_birth is after index_date"
 UNDER_MINIMUM_AGE = "aged {age} on index_date: people under 18 belong to youth justice"
 INDEX_SANCTION_AFTER_INDEX = "index_sanction_date is after index_date"
-REJECTED_ELSEWHERE = "rejected because of a problem in another row of this person"

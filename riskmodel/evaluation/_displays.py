@@ -5,13 +5,10 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 from numpy.typing import ArrayLike
 
+from riskmodel._display import Display
 from riskmodel.evaluation._metrics import N_BINS
 
 __all__ = ["ReliabilityDisplay", "RiskDistributionDisplay", "reliability_table"]
@@ -45,7 +42,7 @@ def reliability_table(y: ArrayLike, p: ArrayLike, n_bins: int = N_BINS) -> dict[
     }
 
 
-class ReliabilityDisplay:
+class ReliabilityDisplay(Display):
     """Reliability diagram: observed rate against mean predicted probability per bin, with
     Wilson 95% intervals on the observed rates.
 
@@ -71,8 +68,7 @@ class ReliabilityDisplay:
         return cls(predicted=table["predicted"], observed=table["observed"], n=table["n"])
 
     def plot(self, ax: Any = None, *, label: str = "model") -> ReliabilityDisplay:
-        if ax is None:
-            _, ax = plt.subplots(figsize=(5, 5))
+        ax = self._axes(ax, figsize=(5, 5))
         z = 1.96
         n = np.maximum(self.n, 1)
         centre = (self.observed + z**2 / (2 * n)) / (1 + z**2 / n)
@@ -94,12 +90,10 @@ class ReliabilityDisplay:
         ax.set_ylabel("observed rate")
         ax.set_title("Reliability (equal-frequency bins)")
         ax.legend(loc="upper left")
-        self.ax_ = ax
-        self.figure_ = ax.figure
-        return self
+        return self._finish()
 
 
-class RiskDistributionDisplay:
+class RiskDistributionDisplay(Display):
     """Histogram of predicted probabilities, separately for people with and without the
     outcome.
 
@@ -120,8 +114,7 @@ class RiskDistributionDisplay:
         return cls(y=np.asarray(y, dtype=float), p=np.asarray(p, dtype=float))
 
     def plot(self, ax: Any = None) -> RiskDistributionDisplay:
-        if ax is None:
-            _, ax = plt.subplots(figsize=(6, 4))
+        ax = self._axes(ax, figsize=(6, 4))
         bins = np.linspace(0, 1, 41)
         for value, colour, label in ((0, "#7a9cc6", "no outcome"), (1, "#c6533f", "outcome")):
             ax.hist(self.p[self.y == value], bins=bins, alpha=0.6, color=colour, label=label)
@@ -130,6 +123,4 @@ class RiskDistributionDisplay:
         ax.set_ylabel("people")
         ax.set_title("Distribution of predicted risk")
         ax.legend()
-        self.ax_ = ax
-        self.figure_ = ax.figure
-        return self
+        return self._finish()

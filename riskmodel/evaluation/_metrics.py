@@ -15,6 +15,7 @@ from numpy.typing import ArrayLike
 from scipy.stats import rankdata
 
 from riskmodel._bootstrap import bootstrap_indices, percentile_interval
+from riskmodel.evaluation._messages import BAD_INPUT
 
 __all__ = [
     "METRIC_NAMES",
@@ -43,8 +44,6 @@ METRIC_NAMES: tuple[str, ...] = (
 N_BINS = 10
 #: Probabilities are clipped to [EPS, 1 - EPS] before taking logs.
 EPS = 1e-12
-
-BAD_INPUT = "y and p must have the same length and no missing values; got {detail}"
 
 
 def _arrays(y: ArrayLike, p: ArrayLike) -> tuple[np.ndarray, np.ndarray, bool]:

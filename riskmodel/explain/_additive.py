@@ -49,15 +49,17 @@ from sklearn.compose import ColumnTransformer
 from sklearn.utils.validation import check_is_fitted
 
 from riskmodel._errors import RiskmodelError
+from riskmodel.explain._messages import (
+    EMPTY_INPUT,
+    NOT_ADDITIVE,
+    NOT_FITTED,
+    UNSUPPORTED_FAMILY,
+    UNSUPPORTED_PREPROCESSING,
+)
 from riskmodel.models._profiles import PROFILE_FEATURE, profile_descriptions
 
 __all__ = [
     "ADDITIVITY_TOLERANCE",
-    "EMPTY_INPUT",
-    "NOT_ADDITIVE",
-    "NOT_FITTED",
-    "UNSUPPORTED_FAMILY",
-    "UNSUPPORTED_PREPROCESSING",
     "Explanation",
     "ExplanationError",
     "explain",
@@ -67,22 +69,8 @@ __all__ = [
 #: Largest |base + sum(contributions) - logit(p)| accepted for any person.
 ADDITIVITY_TOLERANCE = 1e-6
 
-NOT_ADDITIVE = (
-    "the {stage} explanation is not additive: base value + contributions differ from the "
-    "model's {target} by up to {error:.3g} (tolerance {tolerance:g}) for {count} of {n} "
-    "people; refusing to report an explanation of a different score"
-)
 #: Model families explained exactly.
 EXPLAINABLE_FAMILIES: tuple[str, ...] = ("logistic", "gbm", "ensemble")
-UNSUPPORTED_FAMILY = (
-    "cannot explain a model of family {family!r} exactly; explainable families: "
-    + ", ".join(EXPLAINABLE_FAMILIES)
-)
-UNSUPPORTED_PREPROCESSING = (
-    "cannot map the model's preprocessed columns back to its features: {reason}"
-)
-NOT_FITTED = "the model is not fitted; fit it (or load a trained bundle) before explaining"
-EMPTY_INPUT = "there is nobody to explain: the data have no rows"
 
 #: Probabilities are clipped to this distance from 0 and 1 before taking log-odds (isotonic
 #: calibration reaches 0 and 1).
@@ -400,7 +388,9 @@ def _member_values(
             "summed back to each feature"
         )
     else:
-        raise ExplanationError(UNSUPPORTED_FAMILY.format(family=family))
+        raise ExplanationError(
+            UNSUPPORTED_FAMILY.format(family=family, families=", ".join(EXPLAINABLE_FAMILIES))
+        )
     values = pd.DataFrame(
         np.column_stack([raw_values[:, idx].sum(axis=1) for _, idx in groups]),
         columns=[feature for feature, _ in groups],
@@ -464,7 +454,9 @@ def explain(
         raise ExplanationError(EMPTY_INPUT)
     family = str(getattr(model, "family_", ""))
     if family not in EXPLAINABLE_FAMILIES:
-        raise ExplanationError(UNSUPPORTED_FAMILY.format(family=family))
+        raise ExplanationError(
+            UNSUPPORTED_FAMILY.format(family=family, families=", ".join(EXPLAINABLE_FAMILIES))
+        )
 
     frame = model.prepare(X)
     members = model.members() if hasattr(model, "members") else [(1.0, family, model.estimator_)]

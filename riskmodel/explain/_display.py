@@ -8,15 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from riskmodel._display import Display
 from riskmodel.explain._additive import Explanation, logit
 from riskmodel.explain._phrases import catalogue_for, describe_value, feature_label
 
@@ -49,7 +46,7 @@ def _probability_axis(ax: Axes, axis: str = "x") -> None:
 
 
 @dataclass
-class WaterfallDisplay:
+class WaterfallDisplay(Display):
     """One person's score built up from the base value, feature by feature (log-odds).
 
     Attributes
@@ -95,8 +92,7 @@ class WaterfallDisplay:
 
     def plot(self, ax: Axes | None = None) -> WaterfallDisplay:
         """Draw horizontal bars from the base value to the person's log-odds."""
-        if ax is None:
-            _, ax = plt.subplots(figsize=(7.5, 0.42 * len(self.values) + 1.8))
+        ax = self._axes(ax, figsize=(7.5, 0.42 * len(self.values) + 1.8))
         starts = self.base_value + np.concatenate([[0.0], np.cumsum(self.values)[:-1]])
         y = np.arange(len(self.values))[::-1]
         colours = [_UP if v > 0 else _DOWN for v in self.values]
@@ -120,12 +116,11 @@ class WaterfallDisplay:
         ax.set_xlim(low - 0.25 * span, high + 0.25 * span)
         _probability_axis(ax, "x")
         ax.grid(axis="x", alpha=0.3)
-        self.figure_, self.ax_ = ax.figure, ax
-        return self
+        return self._finish()
 
 
 @dataclass
-class ImportanceDisplay:
+class ImportanceDisplay(Display):
     """Features ranked by mean absolute contribution (log-odds)."""
 
     labels: list[str]
@@ -145,19 +140,17 @@ class ImportanceDisplay:
 
     def plot(self, ax: Axes | None = None) -> ImportanceDisplay:
         """Horizontal bars, most important on top."""
-        if ax is None:
-            _, ax = plt.subplots(figsize=(7, 0.35 * len(self.values) + 1.2))
+        ax = self._axes(ax, figsize=(7, 0.35 * len(self.values) + 1.2))
         y = np.arange(len(self.values))[::-1]
         ax.barh(y, self.values, color=_NEUTRAL, height=0.6)
         ax.set_yticks(y, self.labels, fontsize="small")
         ax.set_xlabel("mean absolute contribution (log-odds)")
         ax.grid(axis="x", alpha=0.3)
-        self.figure_, self.ax_ = ax.figure, ax
-        return self
+        return self._finish()
 
 
 @dataclass
-class DependenceDisplay:
+class DependenceDisplay(Display):
     """How one feature's value moves its contribution, across people."""
 
     feature: str
@@ -190,8 +183,7 @@ class DependenceDisplay:
 
     def plot(self, ax: Axes | None = None) -> DependenceDisplay:
         """Scatter (numeric) or one row of points per level (categorical, 12 most common)."""
-        if ax is None:
-            _, ax = plt.subplots(figsize=(5.2, 3.4))
+        ax = self._axes(ax, figsize=(5.2, 3.4))
         if self.categorical:
             levels = self.values.fillna("missing").astype(str)
             common = levels.value_counts().index[:12].tolist()
@@ -225,5 +217,4 @@ class DependenceDisplay:
             ax.axhline(0, color="#5b6675", linewidth=1)
         ax.set_title(self.label or self.feature, fontsize="medium")
         ax.grid(alpha=0.3)
-        self.figure_, self.ax_ = ax.figure, ax
-        return self
+        return self._finish()

@@ -10,7 +10,7 @@ import pandas as pd
 
 from riskmodel._errors import ConfigError, DataError
 from riskmodel._io import to_jsonable
-from riskmodel.fairness import _constants as const
+from riskmodel.fairness import _messages as const
 from riskmodel.fairness._disparities import bootstrap_group_metrics, default_reference, disparities
 from riskmodel.fairness._inputs import AuditInput, prepare_input
 from riskmodel.fairness._metrics import group_metrics

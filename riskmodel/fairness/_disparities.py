@@ -15,7 +15,7 @@ import pandas as pd
 from scipy.stats import rankdata
 
 from riskmodel._bootstrap import bootstrap_indices, percentile_interval
-from riskmodel.fairness import _constants as const
+from riskmodel.fairness import _messages as const
 
 __all__ = ["bootstrap_group_metrics", "default_reference", "disparities"]
 

@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 from sklearn.calibration import calibration_curve
 
-from riskmodel.fairness import _constants as const
+from riskmodel._display import Display
+from riskmodel.fairness import _messages as const
 
 __all__ = ["ErrorRateDisplay", "GroupCalibrationDisplay", "group_reliability"]
 
@@ -79,7 +80,7 @@ def group_reliability(
     return pd.concat(rows, ignore_index=True)
 
 
-class GroupCalibrationDisplay:
+class GroupCalibrationDisplay(Display):
     """Reliability curves of one score, one line per group, on one chart.
 
     Like :class:`sklearn.calibration.CalibrationDisplay`, but disaggregated by group: build it
@@ -142,10 +143,8 @@ class GroupCalibrationDisplay:
     def plot(self, ax=None) -> GroupCalibrationDisplay:
         """Draw the curves on ``ax`` (a new figure when None); sets ``ax_``, ``figure_``,
         ``lines_``."""
-        import matplotlib.pyplot as plt
 
-        if ax is None:
-            _, ax = plt.subplots(figsize=(6.4, 4.8))
+        ax = self._axes(ax, figsize=(6.4, 4.8))
         lines = []
         if self.score_kind == const.PROBABILITY:
             ax.plot([0, 1], [0, 1], color="#8a8f98", linestyle=":", label="perfectly calibrated")
@@ -170,13 +169,11 @@ class GroupCalibrationDisplay:
             lines.append(line)
         ax.legend(title=self.group_name, fontsize="small", title_fontsize="small")
         ax.grid(alpha=0.3)
-        self.ax_ = ax
-        self.figure_ = ax.figure
         self.lines_ = lines
-        return self
+        return self._finish()
 
 
-class ErrorRateDisplay:
+class ErrorRateDisplay(Display):
     """Bar chart of false positive and false negative rates by group, with intervals.
 
     Parameters
@@ -217,11 +214,9 @@ class ErrorRateDisplay:
     def plot(self, ax=None) -> ErrorRateDisplay:
         """Draw grouped bars on ``ax`` (a new figure when None); sets ``ax_``, ``figure_``,
         ``bars_``."""
-        import matplotlib.pyplot as plt
 
         groups = [str(g) for g in self.rates.index]
-        if ax is None:
-            _, ax = plt.subplots(figsize=(max(5.0, 1.1 * len(groups) + 2), 4.2))
+        ax = self._axes(ax, figsize=(max(5.0, 1.1 * len(groups) + 2), 4.2))
         x = np.arange(len(groups))
         width = 0.38
         bars = []
@@ -267,7 +262,5 @@ class ErrorRateDisplay:
         ax.set_title(title, fontsize="medium")
         ax.legend(fontsize="small")
         ax.grid(axis="y", alpha=0.3)
-        self.ax_ = ax
-        self.figure_ = ax.figure
         self.bars_ = bars
-        return self
+        return self._finish()

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from riskmodel._errors import ConfigError, DataError
-from riskmodel.fairness import _constants as const
+from riskmodel.fairness import _messages as const
 
 __all__ = ["AuditInput", "group_labels", "prepare_input", "read_scores"]
 

@@ -21,7 +21,7 @@ from fairlearn.metrics import (
 )
 from sklearn.metrics import brier_score_loss, precision_score, roc_auc_score
 
-from riskmodel.fairness import _constants as const
+from riskmodel.fairness import _messages as const
 
 __all__ = ["group_metrics", "is_small", "metric_functions"]
 

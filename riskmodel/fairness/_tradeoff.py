@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from riskmodel.fairness import _constants as const
+from riskmodel.fairness import _messages as const
 from riskmodel.fairness._metrics import _brier, _fpr
 
 __all__ = ["nij_fairness_score", "tradeoff"]

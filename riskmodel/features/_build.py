@@ -15,12 +15,10 @@ from riskmodel.contract._vocabulary import NEED_AREAS
 from riskmodel.features._catalogue import FEATURES
 from riskmodel.features._common import offence_codes, parse_extract_date, require_columns
 from riskmodel.features._labels import CENSORED, LABELLED, labels_with_codes
+from riskmodel.features._messages import BAD_LOOKBACK
 from riskmodel.features._needs import needs_features
 from riskmodel.features._offence_history import OFFENCE_COLUMNS, offence_history, people_dates
 from riskmodel.features._table import GROUP_COLUMNS, FeatureTable
-
-#: Raised for a look-back that is not a positive whole number of months.
-BAD_LOOKBACK = "needs look-back must be a positive whole number of months, got {value!r}"
 
 _EMPTY_OFFENCES = ("person_id", "offence_date", "sanction_date", "offence_group")
 

@@ -14,20 +14,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from riskmodel._errors import ConfigError, DataError
-
-#: Raised when labels are asked for and no extract date is known.
-MISSING_EXTRACT_DATE = (
-    "labels need the data's extract date: pass --extract-date YYYY-MM-DD or put "
-    '"extract_date" in the data directory\'s metadata.json'
+from riskmodel.contract._messages import BAD_EXTRACT_DATE
+from riskmodel.features._messages import (
+    DUPLICATE_PEOPLE,
+    MISSING_COLUMNS,
+    MISSING_DATES,
+    MISSING_EXTRACT_DATE,
 )
-#: Raised when an input table lacks a column the builders need.
-MISSING_COLUMNS = "{table} table is missing required column(s): {columns}"
-#: Raised when person_id repeats in the people table.
-DUPLICATE_PEOPLE = "people table has {n} duplicated person_id value(s); validate the data first"
-#: Raised when a required date is empty.
-MISSING_DATES = "{table}.{column} is empty in {n} row(s); validate the data first"
-#: Raised when an extract date cannot be read.
-BAD_EXTRACT_DATE = "extract date {value!r} is not a date (expected YYYY-MM-DD)"
 
 NS_PER_DAY = 86_400 * 1_000_000_000
 #: Days in an average year and month, used for durations expressed in years and months.

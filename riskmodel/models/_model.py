@@ -43,26 +43,28 @@ from sklearn.utils.validation import check_is_fitted
 from riskmodel._errors import ConfigError, DataError
 from riskmodel._io import to_jsonable
 from riskmodel._threads import thread_limit
+from riskmodel.config import CALIBRATIONS, FAMILIES, FORBIDDEN_FEATURES
 from riskmodel.models._ensemble import LogOddsEnsemble
+from riskmodel.models._messages import (
+    BAD_TARGET,
+    FORBIDDEN_FEATURE,
+    MISSING_FEATURES,
+    ONE_CLASS,
+    UNKNOWN_CALIBRATION,
+    UNKNOWN_FAMILY,
+)
 from riskmodel.models._preprocess import scorecard_preprocessor, tree_preprocessor
 from riskmodel.models._profiles import PROFILE_COUNTS, PROFILE_FEATURE, with_profiles
 
 __all__ = [
-    "BAD_TARGET",
     "CANDIDATES",
     "FAMILIES",
     "FORBIDDEN_COLUMNS",
-    "MISSING_FEATURES",
-    "ONE_CLASS",
     "BaseRateModel",
     "RiskModel",
     "build_pipeline",
 ]
 
-#: Families :class:`RiskModel` accepts.
-FAMILIES: tuple[str, ...] = ("default", "logistic", "gbm", "ensemble")
-#: Calibration methods.
-CALIBRATIONS: tuple[str, ...] = ("sigmoid", "isotonic")
 #: Hyperparameter candidates of each family, compared by inner cross-validation.
 CANDIDATES: dict[str, tuple[dict[str, Any], ...]] = {
     "logistic": tuple({"C": c} for c in (0.1, 0.3, 1.0)),
@@ -81,14 +83,7 @@ DEFAULT_CANDIDATE_FAMILIES: tuple[str, ...] = ("logistic", "gbm")
 #: The ensemble's members, in order.
 ENSEMBLE_MEMBERS: tuple[str, ...] = ("logistic", "gbm")
 #: Columns that never reach a model, whatever the caller passes.
-FORBIDDEN_COLUMNS: frozenset[str] = frozenset({"ethnicity", "race"})
-
-UNKNOWN_FAMILY = "unknown model family {value!r}; known families: {known}"
-UNKNOWN_CALIBRATION = "unknown calibration {value!r}; known: {known}"
-MISSING_FEATURES = "the data lack feature column(s) the model needs: {missing}"
-FORBIDDEN_FEATURE = "column {column!r} can never be a model feature"
-BAD_TARGET = "the outcome must be 0/1 with no missing values; found {examples}"
-ONE_CLASS = "the outcome has only one class ({value}); a model needs both outcomes"
+FORBIDDEN_COLUMNS: frozenset[str] = frozenset(FORBIDDEN_FEATURES)
 
 
 def build_pipeline(

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-
 from riskmodel._io import to_jsonable
+from riskmodel._messages import DECISION_NOTE
 from riskmodel.cohort import (
     CohortResult,
     ObservedExpectedDisplay,
@@ -30,10 +27,6 @@ EXAMPLE_NOTE = (
     "predicted; those who completed the programme reoffended at 45% and those who dropped out "
     "at 69%. Completers and drop-outs were not alike to begin with, so neither the gap between "
     "them nor the gap to the prediction measures what the programme did."
-)
-DECISION_NOTE = (
-    "A reoffending score informs decisions made by people; it is not an assessment of risk of "
-    "serious harm."
 )
 
 

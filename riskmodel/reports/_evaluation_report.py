@@ -6,10 +6,6 @@ import os
 from pathlib import Path
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
@@ -21,7 +17,7 @@ from riskmodel.evaluation import (
     evaluate_predictions,
     metrics_by_group,
 )
-from riskmodel.reports._render import figure_to_data_uri, render_template
+from riskmodel.reports._render import figure_to_data_uri, new_axes, render_template
 
 __all__ = ["METRIC_HELP", "evaluation_report_html", "write_evaluation"]
 
@@ -60,9 +56,9 @@ def evaluation_report_html(
     ``fairness`` is a :func:`riskmodel.fairness.fairness_summary` of the same people: the
     training report shows it by sex, age band, cohort and ethnicity.
     """
-    _, ax = plt.subplots(figsize=(5, 5))
+    _, ax = new_axes(figsize=(5, 5))
     reliability = figure_to_data_uri(ReliabilityDisplay.from_predictions(y, p).plot(ax=ax).figure_)
-    _fig, ax = plt.subplots(figsize=(6, 4))
+    _fig, ax = new_axes(figsize=(6, 4))
     distribution = figure_to_data_uri(
         RiskDistributionDisplay.from_predictions(y, p).plot(ax=ax).figure_
     )

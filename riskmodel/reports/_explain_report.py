@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from riskmodel._io import to_jsonable
+from riskmodel._messages import DECISION_NOTE
 from riskmodel.bands import DEFAULT_BANDS
 from riskmodel.explain import (
     DependenceDisplay,
@@ -32,12 +33,6 @@ __all__ = [
     "model_summary",
 ]
 
-#: Printed at the top of the report (tests match it).
-DECISION_NOTE = (
-    "This report explains a reoffending score; it informs a decision made by people. A "
-    "reoffending score is not an assessment of risk of serious harm, and must never be used "
-    "as one."
-)
 #: The plain statement of what the model never sees (tests match it).
 NOT_IN_MODEL = (
     "Ethnicity is not in the model. It is never a model feature: the model cannot see it, "

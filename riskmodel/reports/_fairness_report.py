@@ -6,23 +6,14 @@ import os
 from pathlib import Path
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
-
 from riskmodel._io import write_json, write_text
+from riskmodel._messages import DECISION_NOTE
 from riskmodel.fairness import ErrorRateDisplay, FairnessAudit, GroupCalibrationDisplay
-from riskmodel.fairness import _constants as const
-from riskmodel.reports._render import figure_to_data_uri, render_template
+from riskmodel.fairness import _messages as const
+from riskmodel.reports._render import figure_to_data_uri, new_axes, render_template
 
 __all__ = ["fairness_report_html", "write_fairness_outputs"]
 
-#: Printed at the top of the report (tests match it).
-DECISION_NOTE = (
-    "A reoffending score informs a decision made by people. It is not an assessment of risk "
-    "of serious harm, and these figures describe the score, not the people in each group."
-)
 
 #: Metrics shown as percentages; the others as plain numbers.
 _PCT = {"base_rate", "selection_rate", "fpr", "fnr", "ppv"}
@@ -70,7 +61,7 @@ def _fmt_ratio(value: Any, pair: Any) -> str:
 def _figures(audit: FairnessAudit, column: str) -> dict[str, str]:
     labels = audit.data.groups[column].rename(column)
     small = audit.small_groups(column)
-    fig, ax = plt.subplots(figsize=(6.4, 4.6))
+    fig, ax = new_axes(figsize=(6.4, 4.6))
     GroupCalibrationDisplay.from_predictions(
         audit.data.outcomes,
         audit.data.scores,

@@ -7,11 +7,9 @@ import io
 from typing import Any
 
 import jinja2
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
+
+from riskmodel._messages import DECISION_NOTE
 
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("riskmodel.reports", "templates"),
@@ -48,12 +46,22 @@ def render_template(name: str, **context: Any) -> str:
     from riskmodel import __version__
 
     context.setdefault("version", __version__)
+    context.setdefault("decision_note", DECISION_NOTE)
     return _ENV.get_template(name).render(**context)
+
+
+def new_axes(figsize: tuple[float, float]) -> tuple[Figure, Any]:
+    """A figure and its axes drawn off-screen, without pyplot (no backend is selected)."""
+    figure = Figure(figsize=figsize)
+    return figure, figure.subplots()
 
 
 def figure_to_data_uri(fig: Figure, *, dpi: int = 110) -> str:
     """Encode a matplotlib figure as an embedded PNG ``data:`` URI and close the figure."""
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
-    plt.close(fig)
+    if fig.canvas.manager is not None:  # a pyplot figure: release it
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")

@@ -4,27 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 
 from riskmodel._io import to_jsonable
+from riskmodel._messages import DECISION_NOTE
 from riskmodel.allocation import (
     CapacityCurveDisplay,
     ExpectedCost,
     ThresholdResult,
 )
-from riskmodel.reports._render import figure_to_data_uri, render_template
+from riskmodel.reports._render import figure_to_data_uri, new_axes, render_template
 
 __all__ = ["threshold_report_html"]
 
-#: Plain statement printed prominently at the top of the report (tests match it).
-DECISION_NOTE = (
-    "This report informs a decision made by people. A reoffending score is not an "
-    "assessment of risk of serious harm, and must never be used as one."
-)
 
 POLICY_TITLES = {
     "capacity": "Capacity: a fixed number of places",
@@ -44,7 +36,7 @@ def _cost_figure(result: ThresholdResult) -> str:
     assert ranking is not None
     a, b, e = float(policy.cost_reoffence), float(policy.cost_intervention), float(policy.effect)
     cost = a * ranking.cum_p[-1] + k * b - a * e * ranking.cum_p
-    fig, ax = plt.subplots(figsize=(6, 3.6))
+    fig, ax = new_axes(figsize=(6, 3.6))
     ax.plot(table["allocated_fraction"], cost, color="#33415c")
     ax.axvline(result.allocated_fraction, color="#2e7d32", linestyle="--", label="chosen")
     ax.set_xlabel("Share of people allocated")
@@ -56,7 +48,7 @@ def _cost_figure(result: ThresholdResult) -> str:
 
 def _bands_figure(result: ThresholdResult) -> str:
     bands = result.bands or []
-    fig, ax = plt.subplots(figsize=(6, 3.4))
+    fig, ax = new_axes(figsize=(6, 3.4))
     x = np.arange(len(bands))
     ax.bar(x, [b["n"] for b in bands], color="#33415c")
     ax.set_xticks(x, [b["name"] for b in bands])

@@ -21,14 +21,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from riskmodel.scoring._messages import (
+    DRIFT_WARNING,
+    FEATURE_DRIFT_WARNING,
+    NO_REFERENCE,
+    UNSEEN_WARNING,
+)
+
 __all__ = [
-    "DRIFT_WARNING",
-    "FEATURE_DRIFT_WARNING",
-    "NO_REFERENCE",
     "PSI_FLOOR",
     "PSI_MODERATE",
     "PSI_WARN",
-    "UNSEEN_WARNING",
     "drift_counts",
     "drift_reference",
     "drift_report",
@@ -50,22 +53,6 @@ N_BINS = 10
 MAX_CATEGORIES = 200
 #: Name of the pooled bin of rare training categories.
 OTHER = "__other__"
-
-DRIFT_WARNING = (
-    "the batch no longer looks like the training population: the PSI of the score is "
-    "{psi:.2f} (above {limit:.2f}). The model's probabilities may be miscalibrated for these "
-    "people; check them against local outcomes and consider `riskmodel recalibrate --model "
-    "MODEL_DIR --data LOCAL_DATA --out NEW_MODEL_DIR`."
-)
-FEATURE_DRIFT_WARNING = (
-    "{n} feature(s) shifted strongly since training (PSI above {limit:.2f}): {features}. "
-    "If the scores are to be used for these people, consider `riskmodel recalibrate`."
-)
-UNSEEN_WARNING = "categories never seen in training (the model treats them as unknown): {items}"
-NO_REFERENCE = (
-    "the model bundle holds no training reference (manifest key 'drift_reference'), so the "
-    "batch was not compared with the training population"
-)
 
 
 def psi(expected: np.ndarray, actual: np.ndarray, floor: float = PSI_FLOOR) -> float:

@@ -20,27 +20,23 @@ from typing import Any
 
 from riskmodel._errors import ConfigError
 from riskmodel.scoring._chunks import Chunk, ChunkRef, load_chunk
+from riskmodel.scoring._messages import (
+    BAD_ENGINE,
+    BAD_WORKERS,
+    NO_DASK,
+    SCHEDULER_WITHOUT_DASK,
+    WORKERS_WITH_DASK,
+)
 from riskmodel.scoring._score import ChunkResult, Scorer, score_chunk
 
 __all__ = [
-    "BAD_WORKERS",
     "ENGINES",
-    "NO_DASK",
-    "WORKERS_WITH_DASK",
     "DaskEngine",
     "LocalEngine",
     "make_engine",
 ]
 
 ENGINES: tuple[str, ...] = ("local", "dask")
-NO_DASK = (
-    "--engine dask needs dask.distributed: pip install 'dask[distributed]' (it is a "
-    "dependency of riskmodel; the environment lacks it)"
-)
-BAD_ENGINE = "unknown engine {value!r}; known engines: local, dask"
-SCHEDULER_WITHOUT_DASK = "--scheduler is for --engine dask"
-BAD_WORKERS = "--workers must be a whole number of processes, at least 1; got {value!r}"
-WORKERS_WITH_DASK = "--workers is for --engine local (a Dask cluster has its own workers)"
 
 
 def _score_item(item: Chunk | ChunkRef, scorer: Scorer) -> ChunkResult:

@@ -37,17 +37,21 @@ from riskmodel.scoring._chunks import (
 )
 from riskmodel.scoring._drift import drift_report, merge_counts
 from riskmodel.scoring._engines import make_engine
+from riskmodel.scoring._messages import (
+    BAD_CARRY,
+    BAD_CHUNK_SIZE,
+    BAD_EXPLAIN,
+    BANDS_RULE,
+    BOTH_INPUTS,
+    CARRY_IN_OUTPUT,
+    MODEL_NOT_FOR_EVENTS,
+    NO_INPUT,
+    NO_TABLE_CONFIG,
+)
 from riskmodel.scoring._score import SCORE_COLUMNS, ChunkResult, Scorer, load_model
 
 __all__ = [
-    "BAD_CARRY",
-    "BAD_CHUNK_SIZE",
-    "BOTH_INPUTS",
-    "CARRY_IN_OUTPUT",
     "DEFAULT_CHUNK_SIZE",
-    "MODEL_NOT_FOR_EVENTS",
-    "NO_INPUT",
-    "NO_TABLE_CONFIG",
     "rejects_path_for",
     "score_files",
     "summary_path_for",
@@ -56,28 +60,8 @@ __all__ = [
 #: People per chunk by default.
 DEFAULT_CHUNK_SIZE = 100_000
 
-NO_INPUT = "give the data: --data DIR (event tables) or --table FILE (with --config)"
-BOTH_INPUTS = "give either --data or --table, not both"
-NO_TABLE_CONFIG = (
-    "--table needs a [table] section naming the id and feature columns: pass --config "
-    "(see training/compas.toml), or use a model bundle whose manifest records its config"
-)
-BAD_CARRY = (
-    "--carry names column(s) {missing} that {file} does not have; columns available: {available}"
-)
-CARRY_IN_OUTPUT = "--carry column(s) {columns} are already output columns; leave them out"
-BAD_CHUNK_SIZE = "--chunk-size must be a positive whole number of people, got {value!r}"
-MODEL_NOT_FOR_EVENTS = (
-    "the model uses column(s) {columns} that event data (--data) do not provide; it was "
-    "trained on a flat table: score it with --table FILE --config TOML"
-)
-BAD_EXPLAIN = "--explain must be a whole number from 0 to {limit}, got {value!r}"
 #: Largest --explain.
 MAX_EXPLAIN = 20
-BANDS_RULE = (
-    "the two-year percentage rounded half-up to a whole number; a person is in the highest "
-    "band whose lower cut point is at most that percentage (OGRS convention)"
-)
 
 
 def summary_path_for(out: Path) -> Path:

@@ -28,9 +28,9 @@ from riskmodel.features import build_feature_table
 from riskmodel.flat_table import build_flat_table, query_mask
 from riskmodel.scoring._chunks import ROW, Chunk
 from riskmodel.scoring._drift import drift_counts
+from riskmodel.scoring._messages import OUTSIDE_QUERY
 
 __all__ = [
-    "OUTSIDE_QUERY",
     "SCORE_COLUMNS",
     "ChunkResult",
     "Scorer",
@@ -48,8 +48,6 @@ SCORE_COLUMNS: tuple[str, ...] = (
     "age_band",
     "model_id",
 )
-#: Reason of a flat-table row left out by the ``[table]`` query.
-OUTSIDE_QUERY = "outside the model's population: excluded by the [table] query {query!r}"
 #: Contributions smaller than this (log-odds) are not given as reasons.
 _MIN_REASON = 1e-9
 

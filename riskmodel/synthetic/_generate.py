@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from riskmodel._errors import ConfigError
+from riskmodel.contract._messages import BAD_EXTRACT_DATE
 from riskmodel.contract._vocabulary import (
     DISPOSALS,
     FOLLOW_UP_MONTHS,
@@ -20,13 +21,12 @@ from riskmodel.contract._vocabulary import (
 )
 from riskmodel.synthetic import _parameters as par
 from riskmodel.synthetic import _process as proc
+from riskmodel.synthetic._messages import (
+    BAD_ETHNICITY_BIAS,
+    BAD_N_PEOPLE,
+    BAD_SEED,
+)
 from riskmodel.synthetic._truth import class_log_prior, true_probability
-
-#: Error messages (tests import and match them).
-BAD_N_PEOPLE = "n_people must be a whole number of at least 1 (got {value!r})"
-BAD_SEED = "seed must be a whole number >= 0 (got {value!r})"
-BAD_EXTRACT_DATE = "extract date {value!r} is not a date (expected YYYY-MM-DD)"
-BAD_ETHNICITY_BIAS = "ethnicity_bias must be a number >= 0 (got {value!r})"
 
 PEOPLE_COLUMNS: tuple[str, ...] = (
     "person_id",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from riskmodel._messages import DECISION_NOTE
 from riskmodel.fairness import summary_markdown
 from riskmodel.models._profiles import with_profiles
 
@@ -49,10 +50,9 @@ def model_card_markdown(manifest: dict[str, Any]) -> str:
         "",
         f"Estimates the probability of **{outcome}**"
         + (f" (follow-up: {follow_up} months)" if follow_up else "")
-        + " for one person, to inform decisions made by people about the intensity of "
-        "supervision, places on programmes and offender-management cohorts. It is **not** an "
-        "assessment of risk of serious harm and must never be presented as one. It describes "
-        "groups of people like this person, not what this person will do.",
+        + " for one person, to inform decisions about the intensity of supervision, places on "
+        f"programmes and offender-management cohorts. {DECISION_NOTE} It describes groups of "
+        "people like this person, not what this person will do.",
         "",
         "## Model",
         "",

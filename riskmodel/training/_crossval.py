@@ -14,13 +14,9 @@ from riskmodel._errors import DataError
 from riskmodel.evaluation import EVALUATION_GROUPS, evaluate_predictions, metrics_by_group
 from riskmodel.models._model import BaseRateModel, RiskModel
 from riskmodel.training._inputs import ModelInputs, feature_lists, labelled_arrays
+from riskmodel.training._messages import TOO_FEW_FOR_FOLDS
 
 __all__ = ["TOO_FEW_FOR_FOLDS", "CrossValResult", "cross_validate", "ogrs3_available"]
-
-TOO_FEW_FOR_FOLDS = (
-    "{folds} folds need at least {folds} people with each outcome; the labelled data have "
-    "{positives} with and {negatives} without"
-)
 
 
 def ogrs3_available(X: pd.DataFrame) -> bool:

@@ -14,26 +14,15 @@ from riskmodel._errors import ConfigError
 from riskmodel.bundle import DEFAULT_NEEDS_LOOKBACK_MONTHS, input_spec
 from riskmodel.config import Config, load_config
 from riskmodel.features import CATEGORICAL_FEATURES, LABELLED, NUMERIC_FEATURES, FeatureTable
+from riskmodel.features._messages import MISSING_EXTRACT_DATE
+from riskmodel.scoring._messages import BOTH_INPUTS, NO_INPUT
+from riskmodel.training._messages import NO_TABLE_SECTION
 
 __all__ = [
-    "BOTH_INPUTS",
-    "NO_INPUT",
-    "NO_TABLE_SECTION",
     "ModelInputs",
     "feature_lists",
     "load_inputs",
 ]
-
-NO_INPUT = "give the data: --table FILE (with --config naming its columns) or --data DIR"
-BOTH_INPUTS = "give either --table or --data, not both"
-NO_TABLE_SECTION = (
-    "--table needs --config with a [table] section naming the id, label and feature columns "
-    "(see training/compas.toml)"
-)
-MISSING_EXTRACT_DATE_LABELS = (
-    "labels need the data's extract date: pass --extract-date YYYY-MM-DD or put "
-    '"extract_date" in the data directory\'s metadata.json'
-)
 
 
 @dataclass
@@ -152,7 +141,7 @@ def load_inputs(
 
     data = validate_tables(read_tables(Path(str(data_dir))), extract_date=extract_date)
     if labels and getattr(data, "extract_date", None) is None:
-        raise ConfigError(MISSING_EXTRACT_DATE_LABELS)
+        raise ConfigError(MISSING_EXTRACT_DATE)
     table = build_feature_table(data, labels=labels, needs_lookback_months=needs_lookback_months)
     people = data.people.reset_index(drop=True)
     dates = None

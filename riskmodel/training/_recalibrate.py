@@ -10,16 +10,9 @@ import numpy as np
 
 from riskmodel._errors import ConfigError, DataError
 from riskmodel.evaluation import calibration_slope_intercept
+from riskmodel.training._messages import NOT_RECALIBRATABLE, RECALIBRATION_FAILED
 
 __all__ = ["NOT_RECALIBRATABLE", "RECALIBRATION_FAILED", "recalibrate_model"]
-
-NOT_RECALIBRATABLE = (
-    "only a sigmoid-calibrated model can be recalibrated in log-odds; this bundle's model uses "
-    '{calibration} calibration: retrain it with [model] calibration = "sigmoid"'
-)
-RECALIBRATION_FAILED = (
-    "cannot recalibrate on these outcomes (need both outcomes and some spread in the scores)"
-)
 
 
 def recalibrate_model(model: Any, X: Any, y: np.ndarray) -> tuple[Any, dict[str, float]]:

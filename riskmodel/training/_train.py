@@ -14,12 +14,9 @@ from riskmodel._errors import DataError
 from riskmodel.evaluation import EVALUATION_GROUPS, evaluate_predictions, metrics_by_group
 from riskmodel.models._model import RiskModel
 from riskmodel.training._inputs import ModelInputs, feature_lists, labelled_arrays
+from riskmodel.training._messages import TOO_FEW_TO_SPLIT
 
 __all__ = ["TOO_FEW_TO_SPLIT", "TrainResult", "group_summary", "split_rows", "train_model"]
-
-TOO_FEW_TO_SPLIT = (
-    "too few labelled people to train and test: {n} labelled, {positives} with the outcome"
-)
 
 
 @dataclass

@@ -1,0 +1,67 @@
+"""Messages of ``riskmodel.scoring`` (raised or printed); tests import and match them."""
+
+from __future__ import annotations
+
+#: Reason of a flat-table row left out by the ``[table]`` query.
+OUTSIDE_QUERY = "outside the model's population: excluded by the [table] query {query!r}"
+
+NO_INPUT = "give the data: --data DIR (event tables) or --table FILE (a flat table)"
+
+BOTH_INPUTS = "give either --data or --table, not both"
+
+NO_TABLE_CONFIG = (
+    "--table needs a [table] section naming the id and feature columns: pass --config "
+    "(see training/compas.toml), or use a model bundle whose manifest records its config"
+)
+
+BAD_CARRY = (
+    "--carry names column(s) {missing} that {file} does not have; columns available: {available}"
+)
+
+CARRY_IN_OUTPUT = "--carry column(s) {columns} are already output columns; leave them out"
+
+BAD_CHUNK_SIZE = "--chunk-size must be a positive whole number of people, got {value!r}"
+
+MODEL_NOT_FOR_EVENTS = (
+    "the model uses column(s) {columns} that event data (--data) do not provide; it was "
+    "trained on a flat table: score it with --table FILE --config TOML"
+)
+
+BAD_EXPLAIN = "--explain must be a whole number from 0 to {limit}, got {value!r}"
+
+BANDS_RULE = (
+    "the two-year percentage rounded half-up to a whole number; a person is in the highest "
+    "band whose lower cut point is at most that percentage (OGRS convention)"
+)
+
+NO_DASK = (
+    "--engine dask needs dask.distributed: pip install 'dask[distributed]' (it is a "
+    "dependency of riskmodel; the environment lacks it)"
+)
+
+BAD_ENGINE = "unknown engine {value!r}; known engines: local, dask"
+
+SCHEDULER_WITHOUT_DASK = "--scheduler is for --engine dask"
+
+BAD_WORKERS = "--workers must be a whole number of processes, at least 1; got {value!r}"
+
+WORKERS_WITH_DASK = "--workers is for --engine local (a Dask cluster has its own workers)"
+
+DRIFT_WARNING = (
+    "the batch no longer looks like the training population: the PSI of the score is "
+    "{psi:.2f} (above {limit:.2f}). The model's probabilities may be miscalibrated for these "
+    "people; check them against local outcomes and consider `riskmodel recalibrate --model "
+    "MODEL_DIR --data LOCAL_DATA --out NEW_MODEL_DIR`."
+)
+
+FEATURE_DRIFT_WARNING = (
+    "{n} feature(s) shifted strongly since training (PSI above {limit:.2f}): {features}. "
+    "If the scores are to be used for these people, consider `riskmodel recalibrate`."
+)
+
+UNSEEN_WARNING = "categories never seen in training (the model treats them as unknown): {items}"
+
+NO_REFERENCE = (
+    "the model bundle holds no training reference (manifest key 'drift_reference'), so the "
+    "batch was not compared with the training population"
+)
