@@ -297,7 +297,7 @@ def test_ogrs3_horizon_is_checked():
 
 def test_load_bundle_refuses_a_directory_that_is_not_one(tmp_path):
     expected = bundle_module.NOT_A_BUNDLE.format(
-        path=tmp_path, reason="manifest.json and model.joblib expected"
+        path=tmp_path, reason="manifest.json and model.skops expected"
     )
     with pytest.raises(DataError, match=re.escape(expected)):
         bundle_module.load_bundle(tmp_path)
