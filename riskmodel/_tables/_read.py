@@ -15,17 +15,6 @@ import pyarrow.parquet as pq
 from riskmodel._errors import DataError
 from riskmodel._tables import _messages as msg
 
-__all__ = [
-    "BATCH_ROWS",
-    "iter_batches",
-    "iter_frames",
-    "parquet_rows",
-    "read_columns",
-    "read_scores",
-    "read_table",
-    "unreadable",
-]
-
 #: Rows read from a file at a time by :func:`iter_batches`.
 BATCH_ROWS = 500_000
 

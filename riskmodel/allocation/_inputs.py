@@ -101,6 +101,9 @@ def as_counts(
 ) -> np.ndarray:
     """Whole numbers >= 0 as floats, NaN where missing; other values raise DataError.
 
+    A count of reoffences per person, say; ``n`` is the number of scores the counts must
+    match.
+
     Examples
     --------
     >>> as_counts([0, "2", None]).tolist()

@@ -32,14 +32,6 @@ from riskmodel.allocation._inputs import (
 from riskmodel.bands import Bands
 from riskmodel.cohort._poisson_binomial import poisson_binomial_pmf, poisson_binomial_tails
 
-__all__ = [
-    "CohortResult",
-    "ObservedExpectedDisplay",
-    "PoissonBinomialDisplay",
-    "cohort_evaluation",
-    "observed_expected_summary",
-]
-
 NO_PEOPLE = (
     "nobody in the cohort has both a score and a known outcome; observed against expected "
     "needs both"

@@ -17,19 +17,6 @@ from scipy.stats import rankdata
 
 from riskmodel._bootstrap import bootstrap_indices, percentile_interval
 
-__all__ = [
-    "METRIC_NAMES",
-    "N_BINS",
-    "auc",
-    "brier",
-    "calibration_slope_intercept",
-    "evaluate_predictions",
-    "expected_calibration_error",
-    "log_loss",
-    "metrics_by_group",
-    "observed_expected_ratio",
-]
-
 #: Metrics of ``metrics.json`` (CLI.md), each also given as ``{name}_ci``.
 METRIC_NAMES: tuple[str, ...] = (
     "auc",
