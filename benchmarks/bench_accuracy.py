@@ -273,7 +273,7 @@ def score_row(
     """Every metric of :func:`riskmodel.evaluation.evaluate_predictions` for one model."""
     from riskmodel.evaluation import evaluate_predictions
 
-    metrics = evaluate_predictions(y, p, n_resamples=n_resamples, seed=seed)
+    metrics = evaluate_predictions(y_true=y, y_prob=p, n_resamples=n_resamples, seed=seed)
     return {"label": label(name), "kind": kind, "description": description(name), **metrics}
 
 

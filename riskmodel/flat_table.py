@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from riskmodel._errors import ConfigError, DataError
 from riskmodel._query import UNSAFE_QUERY, QueryError, evaluate_query
+from riskmodel._tables import ids_as_text, read_table
 from riskmodel.config import TableSpec
 from riskmodel.features import CENSORED, LABELLED, FeatureTable
 
@@ -29,13 +29,11 @@ __all__ = [
     "EMPTY_TABLE",
     "MISSING_COLUMNS",
     "NO_LABELS",
-    "UNREADABLE_TABLE",
     "build_flat_table",
     "load_flat_table",
     "read_flat_table",
 ]
 
-UNREADABLE_TABLE = "cannot read table {path}: {reason}"
 MISSING_COLUMNS = (
     "the config names column(s) {missing} that the table does not have; columns available: "
     "{available}"
@@ -57,6 +55,9 @@ _FALSE = frozenset({"false", "f", "no", "n", "0", "0.0"})
 def read_flat_table(path: str | os.PathLike) -> pd.DataFrame:
     """Read a flat table from CSV or Parquet (by suffix), with pandas' type inference.
 
+    :func:`riskmodel._tables.read_table`: a file that cannot be read raises
+    :class:`DataError` with the readers' message.
+
     Examples
     --------
     >>> import tempfile, pathlib
@@ -65,17 +66,7 @@ def read_flat_table(path: str | os.PathLike) -> pd.DataFrame:
     >>> read_flat_table(p).shape
     (1, 2)
     """
-    path = Path(path)
-    try:
-        if path.suffix.lower() == ".parquet":
-            frame = pd.read_parquet(path)
-        else:
-            frame = pd.read_csv(path, low_memory=False)
-    except (OSError, ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise DataError(UNREADABLE_TABLE.format(path=path, reason=reason)) from exc
-    frame.columns = [str(c).strip() for c in frame.columns]
-    return frame
+    return read_table(path)
 
 
 def _examples(values: pd.Series, limit: int = 5) -> str:
@@ -236,7 +227,7 @@ def build_flat_table(
         X[column] = _categorical(frame[column])
 
     if spec.id:
-        ids = _categorical(frame[spec.id])
+        ids = ids_as_text(frame[spec.id])
         duplicated = ids[ids.duplicated(keep=False)]
         if len(duplicated):
             raise DataError(DUPLICATE_IDS.format(column=spec.id, examples=_examples(duplicated)))

@@ -123,9 +123,7 @@ def test_no_outcomes_gives_expected_figures_only():
 
 
 def test_with_outcomes_gives_observed_figures():
-    result = choose_threshold(
-        [0.9, 0.8, 0.3, 0.2], Capacity(count=2), outcomes=[1, 0, 1, 0], **FAST
-    )
+    result = choose_threshold([0.9, 0.8, 0.3, 0.2], Capacity(count=2), y_true=[1, 0, 1, 0], **FAST)
     m = result.metrics
     assert m["observed_reoffenders_captured"] == 1
     assert m["sensitivity"] == pytest.approx(0.5)
@@ -142,7 +140,7 @@ def test_with_outcomes_gives_observed_figures():
 )
 def test_sensitivity_observed(target, threshold, allocated):
     scores = [0.9, 0.8, 0.7, 0.6, 0.5]
-    result = choose_threshold(scores, SensitivityTarget(target), outcomes=[1, 0, 1, 0, 1], **FAST)
+    result = choose_threshold(scores, SensitivityTarget(target), y_true=[1, 0, 1, 0, 1], **FAST)
     assert result.basis == "observed"
     assert (result.threshold, result.allocated) == (threshold, allocated)
 
@@ -156,7 +154,7 @@ def test_sensitivity_expected_without_outcomes():
 
 def test_sensitivity_takes_all_people_tied_at_the_threshold():
     result = choose_threshold(
-        [0.9, 0.6, 0.6, 0.2], SensitivityTarget(0.5), outcomes=[0, 1, 1, 1], **FAST
+        [0.9, 0.6, 0.6, 0.2], SensitivityTarget(0.5), y_true=[0, 1, 1, 1], **FAST
     )
     assert (result.threshold, result.allocated) == (0.6, 3)
     assert result.metrics["sensitivity"] == pytest.approx(2 / 3)
@@ -164,7 +162,7 @@ def test_sensitivity_takes_all_people_tied_at_the_threshold():
 
 def test_sensitivity_needs_a_reoffender():
     with pytest.raises(DataError) as info:
-        choose_threshold([0.4, 0.3], SensitivityTarget(0.5), outcomes=[0, 0], **FAST)
+        choose_threshold([0.4, 0.3], SensitivityTarget(0.5), y_true=[0, 0], **FAST)
     assert str(info.value) == msg.NO_REOFFENDERS.format(basis="observed", total=0.0)
 
 
@@ -185,7 +183,7 @@ def test_targets_must_lie_in_zero_one(target):
 def test_ppv_observed_lowest_threshold_meeting_the_target(target, threshold, allocated):
     # PPV at 1..5 allocated: 1, 1/2, 2/3, 3/4, 3/5 (not monotone)
     scores = [0.9, 0.8, 0.7, 0.6, 0.5]
-    result = choose_threshold(scores, PPVTarget(target), outcomes=[1, 0, 1, 1, 0], **FAST)
+    result = choose_threshold(scores, PPVTarget(target), y_true=[1, 0, 1, 1, 0], **FAST)
     assert (result.threshold, result.allocated) == (threshold, allocated)
 
 
@@ -197,7 +195,7 @@ def test_ppv_expected_without_outcomes():
 
 def test_ppv_unreachable_is_a_clear_error():
     with pytest.raises(DataError) as info:
-        choose_threshold([0.9, 0.8], PPVTarget(1.0), outcomes=[0, 1], **FAST)
+        choose_threshold([0.9, 0.8], PPVTarget(1.0), y_true=[0, 1], **FAST)
     assert str(info.value) == msg.PPV_UNREACHABLE.format(target=1.0, best=0.5, threshold=0.8)
 
 
@@ -248,7 +246,7 @@ def test_expected_cost_checks_its_figures(a, b, e, match):
 def test_bands_ogrs_style_counts():
     scores = [0.1, 0.5, 0.74, 0.75, 0.9, 1.0, 0.49]
     outcomes = [0, 1, 0, 1, 1, 1, 0]
-    result = choose_threshold(scores, Bands(), outcomes=outcomes, **FAST)
+    result = choose_threshold(scores, Bands(), y_true=outcomes, **FAST)
     assert [b["name"] for b in result.bands] == ["Low", "Medium", "High", "Very high"]
     assert [b["n"] for b in result.bands] == [2, 2, 1, 2]
     assert [b["observed_reoffenders"] for b in result.bands] == [0, 1, 1, 2]
@@ -288,7 +286,7 @@ def test_group_figures_match_fairlearn():
     y = (rng.uniform(size=n) < p).astype(int)
     g = rng.choice(["x", "y", "z"], n)
     result = choose_threshold(
-        p, Capacity(fraction=0.3), outcomes=y, groups=pd.Series(g, name="eth"), n_resamples=200
+        p, Capacity(fraction=0.3), y_true=y, groups=pd.Series(g, name="eth"), n_resamples=200
     )
     frame = MetricFrame(
         metrics={"selection_rate": selection_rate, "fpr": false_positive_rate},
@@ -323,7 +321,7 @@ def test_bad_scores_are_clear_errors(scores, expected):
 
 def test_bad_outcomes_are_clear_errors():
     with pytest.raises(DataError) as info:
-        choose_threshold([0.2, 0.3, 0.4], Capacity(count=1), outcomes=[0, 2, 2], **FAST)
+        choose_threshold([0.2, 0.3, 0.4], Capacity(count=1), y_true=[0, 2, 2], **FAST)
     assert str(info.value) == msg.BAD_OUTCOME.format(column="outcome", count=2, example=2, row=2)
 
 
@@ -341,7 +339,7 @@ def test_table_marks_the_chosen_row_and_counts_by_hand():
 
 
 def test_capacity_curve_ends():
-    result = choose_threshold([0.9, 0.5, 0.2], Capacity(count=1), outcomes=[1, 0, 1], **FAST)
+    result = choose_threshold([0.9, 0.5, 0.2], Capacity(count=1), y_true=[1, 0, 1], **FAST)
     curve = result.capacity_curve()
     assert curve["expected_captured_fraction"].tolist() == pytest.approx(
         [0, 0.9 / 1.6, 1.4 / 1.6, 1]
@@ -400,7 +398,7 @@ def test_sensitivity_is_the_highest_threshold_reaching_the_target(data, target):
     y = np.array([d[1] for d in data])
     if y.sum() == 0:
         return
-    result = choose_threshold(p, SensitivityTarget(target), outcomes=y, **FAST)
+    result = choose_threshold(p, SensitivityTarget(target), y_true=y, **FAST)
     reached = (y[p >= result.threshold]).sum() / y.sum()
     assert reached >= target - 1e-9
     higher = np.unique(p[p > result.threshold])

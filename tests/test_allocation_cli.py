@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from riskmodel._tables import _messages as table_msg
 from riskmodel.allocation import _messages as msg
 from riskmodel.bands import BAD_BANDS
 from riskmodel.cli import main
@@ -143,7 +144,7 @@ def test_cost_json_and_report(scores_csv, tmp_path, capsys):
         (["--capacity", "2.5"], msg.BAD_CAPACITY.format(value="2.5")),
         (["--bands", "0.9,0.5"], BAD_BANDS.format(value="0.9,0.5")),
         (["--sensitivity", "1.5"], msg.BAD_TARGET.format(name="sensitivity", value=1.5)),
-        (["--capacity", "3", "--score-column", "nope"], msg.UNKNOWN_COLUMN.format(
+        (["--capacity", "3", "--score-column", "nope"], table_msg.UNKNOWN_COLUMN.format(
             file="scores.csv", column="nope", option="--score-column",
             columns="person_id, probability_2y, reoffended, cohort")),
         (["--capacity", "3", "--outcome-column", "cohort"], msg.BAD_OUTCOME.format(

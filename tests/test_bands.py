@@ -76,7 +76,9 @@ def _threshold_band() -> str:
 
 
 def _cohort_band() -> str:
-    result = cohort_evaluation(np.array([0.1, EDGE]), np.array([0, 1]), n_resamples=0)
+    result = cohort_evaluation(
+        y_true=np.array([0, 1]), y_prob=np.array([0.1, EDGE]), n_resamples=0
+    )
     (band,) = [b["band"] for b in result.by_band if b["n"] and b.get("mean_probability") == EDGE]
     return band
 

@@ -16,7 +16,7 @@ from riskmodel.cohort import _cohort as cohort_module
 from riskmodel.cohort import _poisson_binomial as pb
 from riskmodel.cohort import (
     cohort_evaluation,
-    observed_expected,
+    observed_expected_summary,
     poisson_binomial_pmf,
     poisson_binomial_tails,
 )
@@ -29,7 +29,7 @@ WORKED_Y = [1] * 21 + [0] * 17
 
 
 def test_worked_example():
-    result = cohort_evaluation(WORKED_P, WORKED_Y).overall
+    result = cohort_evaluation(y_true=WORKED_Y, y_prob=WORKED_P).overall
     assert result["n"] == 38
     assert round(result["observed_rate"], 3) == 0.553
     assert round(result["expected_rate"], 3) == 0.710
@@ -41,7 +41,7 @@ def test_worked_example():
 
 
 def test_worked_example_interval_is_clopper_pearson_and_wide():
-    result = observed_expected(WORKED_P, WORKED_Y)
+    result = observed_expected_summary(y_true=WORKED_Y, y_prob=WORKED_P)
     exact = binomtest(21, 38).proportion_ci(confidence_level=0.95, method="exact")
     assert result["rate_ci"] == pytest.approx([exact.low, exact.high], abs=1e-7)
     assert result["difference_ci"] == pytest.approx(
@@ -123,7 +123,7 @@ def test_heterogeneous_probabilities_by_hand():
     p = [0.2, 0.5, 0.9]
     y = [0, 1, 1]
     pmf = _brute_force(p)
-    result = observed_expected(p, y)
+    result = observed_expected_summary(y_true=y, y_prob=p)
     assert result["p_value_lower"] == pytest.approx(pmf[:3].sum())
     assert result["p_value_upper"] == pytest.approx(pmf[2:].sum())
     assert result["expected_rate"] == pytest.approx(1.6 / 3)
@@ -138,7 +138,7 @@ def test_interval_is_an_inverted_exact_test(p, data):
     p = np.asarray(p)
     observed = data.draw(st.integers(0, p.size))
     y = np.r_[np.ones(observed), np.zeros(p.size - observed)]
-    result = observed_expected(p, y)
+    result = observed_expected_summary(y_true=y, y_prob=p)
     low, high = result["rate_ci"]
     assert 0 <= low <= observed / p.size <= high <= 1
     # at each end, the shifted probabilities give a tail probability of 2.5%
@@ -162,7 +162,7 @@ def test_interval_narrows_with_cohort_size():
     for n in (38, 380, 3800):
         p = np.full(n, 0.71)
         y = np.r_[np.ones(round(n * 21 / 38)), np.zeros(n - round(n * 21 / 38))]
-        low, high = observed_expected(p, y)["difference_ci"]
+        low, high = observed_expected_summary(y_true=y, y_prob=p)["difference_ci"]
         widths.append(high - low)
     assert widths[0] > widths[1] > widths[2]
     assert widths[0] > 3 * widths[2]
@@ -171,7 +171,7 @@ def test_interval_narrows_with_cohort_size():
 def test_by_band_from_probabilities():
     p = [0.2, 0.2, 0.6, 0.6, 0.8]
     y = [0, 1, 1, 1, 0]
-    result = cohort_evaluation(p, y)
+    result = cohort_evaluation(y_true=y, y_prob=p)
     bands = {b["band"]: b for b in result.by_band}
     assert list(bands) == ["Low", "Medium", "High", "Very high"]
     assert (bands["Low"]["n"], bands["Low"]["observed"]) == (2, 1)
@@ -188,7 +188,7 @@ def test_by_band_from_probabilities():
 def test_by_band_from_a_column_ordered_by_probability():
     p = [0.9, 0.1, 0.2, 0.8]
     y = [1, 0, 0, 1]
-    result = cohort_evaluation(p, y, bands=["hi", "lo", "lo", "hi"])
+    result = cohort_evaluation(y_true=y, y_prob=p, bands=["hi", "lo", "lo", "hi"])
     assert [b["band"] for b in result.by_band] == ["lo", "hi"]
     assert result.band_source == "column"
     assert result.by_band[1]["observed"] == 2
@@ -196,7 +196,10 @@ def test_by_band_from_a_column_ordered_by_probability():
 
 def test_frequency_measure():
     result = cohort_evaluation(
-        [0.5, 0.6, 0.2, 0.7, 0.1], [1, 1, 0, 1, 0], counts=[2, 1, 0, 3, 0], n_resamples=500
+        y_true=[1, 1, 0, 1, 0],
+        y_prob=[0.5, 0.6, 0.2, 0.7, 0.1],
+        counts=[2, 1, 0, 3, 0],
+        n_resamples=500,
     )
     f = result.frequency
     assert f["reoffences"] == 6
@@ -209,14 +212,14 @@ def test_frequency_measure():
 
 def test_frequency_count_must_agree_with_outcome():
     with pytest.raises(DataError) as info:
-        cohort_evaluation([0.5, 0.6], [1, 0], counts=[0, 0])
+        cohort_evaluation(y_true=[1, 0], y_prob=[0.5, 0.6], counts=[0, 0])
     assert str(info.value) == cohort_module.COUNT_CONTRADICTS_OUTCOME.format(
         column="count", count=1, row=1, outcome=1.0, value=0.0
     )
 
 
 def test_missing_scores_and_outcomes_are_counted():
-    result = cohort_evaluation([0.5, np.nan, 0.3, 0.4], [1, 1, None, 0])
+    result = cohort_evaluation(y_true=[1, 1, None, 0], y_prob=[0.5, np.nan, 0.3, 0.4])
     assert result.n_rows == 4
     assert result.n_missing_score == 1
     assert result.n_missing_outcome == 1
@@ -238,4 +241,4 @@ def test_missing_scores_and_outcomes_are_counted():
 
 def test_nobody_usable_is_a_clear_error():
     with pytest.raises(DataError, match="nobody in the cohort"):
-        cohort_evaluation([np.nan, 0.3], [1, None])
+        cohort_evaluation(y_true=[1, None], y_prob=[np.nan, 0.3])

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from scipy.stats import binom
 
+from riskmodel._tables import _messages as table_msg
 from riskmodel.allocation import _messages as msg
 from riskmodel.cli import main
 from riskmodel.reports._cohort_report import EXAMPLE_NOTE, MEANING_NOTE
@@ -91,7 +92,7 @@ def test_band_column(cohort_csv, tmp_path, capsys):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--outcome-column", "nope"], msg.UNKNOWN_COLUMN.format(
+        (["--outcome-column", "nope"], table_msg.UNKNOWN_COLUMN.format(
             file="cohort.csv", column="nope", option="--outcome-column",
             columns="person_id, probability_2y, reoffended, reoffences, risk_band")),
         (["--outcome-column", "reoffended", "--score-column", "reoffences"],

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from riskmodel import DataError
+from riskmodel._tables import _messages as table_msg
 from riskmodel.contract import (
     NEED_AREAS,
     OFFENCE_GROUPS,
@@ -112,7 +113,7 @@ def test_unreadable_file(tmp_path):
 def test_empty_people_table(tmp_path):
     tables = valid_tables()
     tables["people"] = tables["people"].iloc[0:0]
-    with pytest.raises(DataError, match=msg.EMPTY_TABLE.format(file="people.csv")):
+    with pytest.raises(DataError, match=table_msg.EMPTY_TABLE.format(file="people.csv")):
         read_tables(write_data_dir(tmp_path, tables))
 
 

@@ -85,8 +85,8 @@ def test_crossval_writes_contract_outputs(crossval_run):
     assert "group" in oof.columns  # the config's group column, for fairness reports
     # metrics.json is what the out-of-fold predictions give
     y, p = oof["outcome"].to_numpy(), oof["p_default"].to_numpy()
-    assert metrics["models"]["default"]["auc"] == pytest.approx(auc(y, p))
-    assert metrics["models"]["default"]["brier"] == pytest.approx(brier(y, p))
+    assert metrics["models"]["default"]["auc"] == pytest.approx(auc(y_true=y, y_prob=p))
+    assert metrics["models"]["default"]["brier"] == pytest.approx(brier(y_true=y, y_prob=p))
     # the model learns something the base rate cannot
     assert metrics["models"]["default"]["auc"] > 0.6
     assert metrics["models"]["default"]["brier"] < metrics["models"]["base_rate"]["brier"]

@@ -16,6 +16,8 @@ from sklearn.preprocessing import FunctionTransformer
 from riskmodel import ConfigError, DataError
 from riskmodel import bundle as bundle_module
 from riskmodel import config as config_module
+from riskmodel import flat_table as flat
+from riskmodel._tables import _messages as tables
 from riskmodel.allocation import Capacity, ExpectedCost, choose_threshold
 from riskmodel.allocation import _messages as alloc
 from riskmodel.bands import BAD_BAND_NAMES, Bands
@@ -124,7 +126,7 @@ def test_empty_scores_file_exit_2(tmp_path, capsys):
         ["threshold", "--scores", path, "--capacity", "1", "--out", tmp_path / "o"], capsys
     )
     assert code == 2
-    assert err.strip() == f"error: {alloc.EMPTY_SCORES.format(file='scores.csv')}"
+    assert err.strip() == f"error: {tables.EMPTY_TABLE.format(file='scores.csv')}"
 
 
 def test_basis_is_checked():
@@ -257,12 +259,12 @@ def test_fairness_reads_only_csv_and_parquet(tmp_path, capsys):
     text.write_text("x")
     code, _, err = fairness_cli(text, tmp_path / "o", capsys)
     assert code == 2
-    assert fairness.UNSUPPORTED_FILE.format(path=text) in err
+    assert tables.UNREADABLE_FILE.format(file=text.name, detail=tables.NOT_CSV_OR_PARQUET) in err
     broken = tmp_path / "scores.parquet"
     broken.write_bytes(b"not parquet")
     code, _, err = fairness_cli(broken, tmp_path / "o", capsys)
     assert code == 2
-    assert re.search(pattern(fairness.UNREADABLE_FILE), err)
+    assert re.search(pattern(tables.UNREADABLE_FILE), err)
 
 
 def test_fairness_audit_checks_its_arguments():
@@ -312,11 +314,24 @@ def test_load_bundle_warns_when_versions_differ(tmp_path):
     manifest_path = tmp_path / "b" / "manifest.json"
     manifest = json.loads(manifest_path.read_text())
     manifest["versions"]["numpy"] = "0.0.1"
+    manifest["manifest_sha256"] = bundle_module.manifest_sha256(manifest)  # as if built so
     manifest_path.write_text(json.dumps(manifest))
     with pytest.warns(
         bundle_module.BundleVersionWarning, match=pattern(bundle_module.VERSION_MISMATCH)
     ):
         bundle_module.load_bundle(tmp_path / "b")
+
+
+def test_flat_table_without_rows_or_outcomes():
+    spec = config_module.TableSpec(label="y", numeric=("age",), query="age > 100")
+    frame = pd.DataFrame({"age": [30.0, 40.0], "y": [np.nan, np.nan]})
+    with pytest.raises(DataError) as info:
+        flat.build_flat_table(frame, spec)
+    assert str(info.value) == flat.EMPTY_TABLE.format(after=" after the query")
+    spec = config_module.TableSpec(label="y", numeric=("age",))
+    with pytest.raises(DataError) as info:
+        flat.build_flat_table(frame, spec)
+    assert str(info.value) == flat.NO_LABELS.format(column="y")
 
 
 def test_config_section_and_type_errors():
@@ -341,7 +356,7 @@ def test_reading_a_directory_lists_every_whole_table_problem(tmp_path):
     text = str(info.value)
     assert text.startswith(contract.WHOLE_TABLE_HEADER)
     assert re.search(pattern(contract.AMBIGUOUS_TABLE), text)
-    assert re.search(pattern(contract.UNREADABLE_FILE), text)
+    assert re.search(pattern(tables.UNREADABLE_FILE), text)
     assert contract.BAD_METADATA.format(detail="expected a JSON object") in text
     empty = tmp_path / "empty"
     empty.mkdir()
@@ -362,10 +377,14 @@ def test_bad_extract_date_is_refused(tmp_path, capsys):
 
 def test_evaluate_predictions_needs_equal_lengths_and_no_gaps():
     with pytest.raises(ValueError, match=pattern(evaluation.BAD_INPUT)):
-        evaluate_predictions(np.array([0, 1, 1]), np.array([0.2, 0.5]), n_resamples=10)
+        evaluate_predictions(
+            y_true=np.array([0, 1, 1]), y_prob=np.array([0.2, 0.5]), n_resamples=10
+        )
     expected = evaluation.BAD_INPUT.format(detail="missing values")
     with pytest.raises(ValueError, match=re.escape(expected)):
-        evaluate_predictions(np.array([0, 1, np.nan]), np.array([0.2, 0.5, 0.4]), n_resamples=10)
+        evaluate_predictions(
+            y_true=np.array([0, 1, np.nan]), y_prob=np.array([0.2, 0.5, 0.4]), n_resamples=10
+        )
 
 
 @pytest.fixture(scope="module")

@@ -27,7 +27,7 @@ from riskmodel.evaluation import (
     expected_calibration_error,
     log_loss,
     metrics_by_group,
-    observed_expected,
+    observed_expected_ratio,
 )
 from riskmodel.evaluation._metrics import _all_metrics, _weighted_metrics
 
@@ -43,17 +43,17 @@ def sample():
 
 def test_metrics_agree_with_scikit_learn(sample):
     y, p = sample
-    assert auc(y, p) == pytest.approx(roc_auc_score(y, p), abs=1e-12)
-    assert brier(y, p) == pytest.approx(brier_score_loss(y, p), abs=1e-12)
-    assert log_loss(y, p) == pytest.approx(sk_log_loss(y, p), abs=1e-12)
-    assert observed_expected(y, p) == pytest.approx(y.mean() / p.mean())
+    assert auc(y_true=y, y_prob=p) == pytest.approx(roc_auc_score(y, p), abs=1e-12)
+    assert brier(y_true=y, y_prob=p) == pytest.approx(brier_score_loss(y, p), abs=1e-12)
+    assert log_loss(y_true=y, y_prob=p) == pytest.approx(sk_log_loss(y, p), abs=1e-12)
+    assert observed_expected_ratio(y_true=y, y_prob=p) == pytest.approx(y.mean() / p.mean())
 
 
 def test_calibration_slope_intercept_is_logistic_recalibration(sample):
     y, p = sample
     x = np.log(p / (1 - p)).reshape(-1, 1)
     reference = LogisticRegression(C=np.inf, tol=1e-10, max_iter=1000).fit(x, y)
-    slope, intercept = calibration_slope_intercept(y, p)
+    slope, intercept = calibration_slope_intercept(y_true=y, y_prob=p)
     assert slope == pytest.approx(reference.coef_[0, 0], abs=1e-5)
     assert intercept == pytest.approx(reference.intercept_[0], abs=1e-5)
 
@@ -62,14 +62,16 @@ def test_ece_by_hand():
     # two bins of two: [0.1, 0.3] observed 0/2 → |0 − 0.2|; [0.6, 0.8] observed 2/2 → |1 − 0.7|
     y = [0, 0, 1, 1]
     p = [0.1, 0.3, 0.6, 0.8]
-    assert expected_calibration_error(y, p, n_bins=2) == pytest.approx((0.2 + 0.3) / 2)
+    assert expected_calibration_error(y_true=y, y_prob=p, n_bins=2) == pytest.approx(
+        (0.2 + 0.3) / 2
+    )
     # ten equal-frequency bins by default
     rng = np.random.default_rng(0)
     p = rng.uniform(size=1000)
     y = np.zeros(1000)
     order = np.argsort(p)
     expected = np.mean([p[order[i * 100 : (i + 1) * 100]].mean() for i in range(10)])
-    assert expected_calibration_error(y, p) == pytest.approx(expected)
+    assert expected_calibration_error(y_true=y, y_prob=p) == pytest.approx(expected)
 
 
 def test_bootstrap_counts_give_the_same_metrics_as_resampled_arrays():
@@ -89,14 +91,16 @@ def test_bootstrap_counts_give_the_same_metrics_as_resampled_arrays():
 
 def test_evaluate_predictions_keys_and_intervals(sample):
     y, p = sample
-    m = evaluate_predictions(y, p, n_resamples=300, seed=1)
+    m = evaluate_predictions(y_true=y, y_prob=p, n_resamples=300, seed=1)
     assert m["n"] == len(y)
     assert m["base_rate"] == pytest.approx(y.mean())
     for name in METRIC_NAMES:
         low, high = m[f"{name}_ci"]
         assert low <= m[name] <= high, name
-    assert m == evaluate_predictions(y, p, n_resamples=300, seed=1)  # seeded
-    assert m["auc_ci"] != evaluate_predictions(y, p, n_resamples=300, seed=2)["auc_ci"]
+    assert m == evaluate_predictions(y_true=y, y_prob=p, n_resamples=300, seed=1)  # seeded
+    assert (
+        m["auc_ci"] != evaluate_predictions(y_true=y, y_prob=p, n_resamples=300, seed=2)["auc_ci"]
+    )
 
 
 def test_interval_coverage_is_plausible():
@@ -106,13 +110,13 @@ def test_interval_coverage_is_plausible():
     for _ in range(20):
         p = rng.uniform(0.05, 0.95, 400)
         y = (rng.random(400) < p).astype(int)
-        low, high = evaluate_predictions(y, p, n_resamples=300, seed=0)["brier_ci"]
+        low, high = evaluate_predictions(y_true=y, y_prob=p, n_resamples=300, seed=0)["brier_ci"]
         covered += low <= np.mean(p * (1 - p)) <= high
     assert covered >= 15
 
 
 def test_undefined_metrics_are_null(tmp_path):
-    m = evaluate_predictions(np.zeros(20), np.full(20, 0.3), n_resamples=50)
+    m = evaluate_predictions(y_true=np.zeros(20), y_prob=np.full(20, 0.3), n_resamples=50)
     assert np.isnan(m["auc"]) and np.isnan(m["calibration_slope"])
     assert m["brier"] == pytest.approx(0.09)
     path = write_json(m, tmp_path / "metrics.json")
@@ -124,12 +128,14 @@ def test_metrics_by_group(sample):
     y, p = sample
     groups = pd.DataFrame({"index_disposal": np.where(p > 0.5, "custody", "fine")})
     groups.loc[:4, "index_disposal"] = None
-    out = metrics_by_group(y, p, groups, n_resamples=50)
+    out = metrics_by_group(y_true=y, y_prob=p, groups=groups, n_resamples=50)
     assert set(out["index_disposal"]) == {"custody", "fine", "missing"}
     fine = p <= 0.5
     fine[:5] = False
     assert out["index_disposal"]["fine"]["n"] == int(fine.sum())
-    assert out["index_disposal"]["fine"]["auc"] == pytest.approx(auc(y[fine], p[fine]))
+    assert out["index_disposal"]["fine"]["auc"] == pytest.approx(
+        auc(y_true=y[fine], y_prob=p[fine])
+    )
 
 
 def test_displays_plot_on_given_axes(sample):
@@ -185,6 +191,6 @@ def test_calibration_slope_when_scores_carry_no_information():
     y = (rng.random(400) < 0.8).astype(int)
     x = np.log(p / (1 - p)).reshape(-1, 1)
     reference = LogisticRegression(C=np.inf, tol=1e-10, max_iter=1000).fit(x, y)
-    slope, intercept = calibration_slope_intercept(y, p)
+    slope, intercept = calibration_slope_intercept(y_true=y, y_prob=p)
     assert slope == pytest.approx(reference.coef_[0, 0], abs=1e-5)
     assert intercept == pytest.approx(reference.intercept_[0], abs=1e-5)

@@ -207,7 +207,7 @@ def test_non_numeric_scores_and_non_binary_outcomes_are_refused():
     audit = fairness_audit(
         frame, score_column="s", outcome_column="y", group_columns=["g"], n_resamples=10
     )
-    assert audit.data.outcomes.tolist() == [1, 0]
+    assert audit.data.y_true.tolist() == [1, 0]
 
 
 def _two_groups(n: int = 3000, seed: int = 0) -> pd.DataFrame:
@@ -328,7 +328,9 @@ def test_tradeoff_paragraph_states_figures_and_the_impossibility():
 def test_nij_score_matches_direct_formula():
     frame = _two_groups(800, seed=2)
     s, y, g = frame["p"].to_numpy(), frame["y"].to_numpy(), frame["g"].to_numpy()
-    out = nij_fairness_score(s, y, frame["g"], column="g", group_a="big", group_b="other")
+    out = nij_fairness_score(
+        y_true=y, y_prob=s, groups=frame["g"], column="g", group_a="big", group_b="other"
+    )
     fpr = {
         k: ((s >= 0.5) & (y == 0) & (g == k)).sum() / ((y == 0) & (g == k)).sum()
         for k in ("big", "other")
@@ -368,9 +370,9 @@ def test_group_metrics_is_a_metricframe_view_with_counts():
     frame = _awkward_frame()
     labels = frame["g"].where(frame["g"].notna(), "missing").rename("g")
     table, overall = group_metrics(
-        frame["p"].to_numpy(),
-        frame["y"].to_numpy(),
-        labels,
+        y_true=frame["y"].to_numpy(),
+        y_score=frame["p"].to_numpy(),
+        groups=labels,
         threshold=0.5,
         score_kind="probability",
     )
@@ -381,7 +383,9 @@ def test_group_metrics_is_a_metricframe_view_with_counts():
 
 def test_fairness_summary_is_small_and_markdown_renders():
     frame = _awkward_frame()
-    summary = fairness_summary(frame["p"], frame["y"], {"g": frame["g"]}, 0.5)
+    summary = fairness_summary(
+        y_true=frame["y"], y_score=frame["p"], groups={"g": frame["g"]}, threshold=0.5
+    )
     assert set(summary) == {"threshold", "score_kind", "rows", "by_group", "max_min", "tradeoff"}
     assert summary["by_group"]["g"]["missing"]["n"] == 17
     json.dumps(summary, allow_nan=False)

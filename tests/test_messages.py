@@ -233,7 +233,7 @@ MATCHED = all_matched()
 def test_there_are_messages_to_check() -> None:
     assert len(MESSAGES) > 100
     assert ("riskmodel.fairness._messages", "UNKNOWN_COLUMN") in MESSAGES
-    assert ("riskmodel.allocation._messages", "UNKNOWN_COLUMN") in MESSAGES
+    assert ("riskmodel._tables._messages", "UNKNOWN_COLUMN") in MESSAGES
     assert ("riskmodel.bundle", "NOT_A_BUNDLE") in MESSAGES
     assert ("riskmodel.bundle", "MODEL_FILE") not in MESSAGES  # "model.joblib" is a setting
 

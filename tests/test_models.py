@@ -120,7 +120,7 @@ def test_calibration_does_not_worsen_brier_on_held_out(fitted, split):
     y = test.label.to_numpy()
     calibrated = fitted.predict_proba(test.X)[:, 1]
     raw = fitted.estimator_.predict_proba(fitted.prepare(test.X))[:, 1]
-    assert brier(y, calibrated) <= brier(y, raw) + 1e-3
+    assert brier(y_true=y, y_prob=calibrated) <= brier(y_true=y, y_prob=raw) + 1e-3
 
 
 def test_calibration_repairs_a_miscalibrated_model(split):
@@ -130,7 +130,7 @@ def test_calibration_repairs_a_miscalibrated_model(split):
     y = test.label.to_numpy()
     p = model.predict_proba(test.X)[:, 1]
     assert abs(p.mean() - y.mean()) < 0.05
-    assert brier(y, p) < brier(y, np.full_like(p, train.label.mean()))
+    assert brier(y_true=y, y_prob=p) < brier(y_true=y, y_prob=np.full_like(p, train.label.mean()))
 
 
 def test_group_columns_never_reach_the_model(flat_table, split):

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from riskmodel._tables import _messages as table_msg
 from riskmodel.bundle import save_bundle
 from riskmodel.cli import main
 from riskmodel.contract import NEED_AREAS, read_tables, validate_tables
@@ -403,7 +404,7 @@ def test_empty_people_and_missing_table(bundle, tmp_path, capsys):
         ["score", "--model", bundle, "--data", data, "--out", tmp_path / "a.csv"], capsys
     )
     assert code == 2
-    assert msg.EMPTY_TABLE.format(file="people.csv") in stderr
+    assert table_msg.EMPTY_TABLE.format(file="people.csv") in stderr
     (data / "offences.csv").unlink()
     code, _, stderr = run(
         ["score", "--model", bundle, "--data", data, "--out", tmp_path / "a.csv"], capsys

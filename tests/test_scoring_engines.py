@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from riskmodel._errors import ConfigError
+from riskmodel._tables import IdLookup
 from riskmodel.cli import main
 from riskmodel.scoring import (
     BAD_WORKERS,
@@ -26,7 +27,6 @@ from riskmodel.scoring import (
     open_event_input,
     score_files,
 )
-from riskmodel.scoring._chunks import IdLookup
 from tests.contract_data import write_data_dir
 from tests.test_scoring import (  # noqa: F401 (fixtures)
     CONFIG,

@@ -10,7 +10,7 @@ import pytest
 from riskmodel._errors import ConfigError
 from riskmodel.bundle import load_bundle
 from riskmodel.cli import main
-from riskmodel.evaluation import calibration_slope_intercept, observed_expected
+from riskmodel.evaluation import calibration_slope_intercept, observed_expected_ratio
 from riskmodel.models import RiskModel
 from riskmodel.training._recalibrate import NOT_RECALIBRATABLE, recalibrate_model
 from tests.test_crossval import CONFIG
@@ -33,11 +33,11 @@ def test_recalibrate_model_is_exact_and_fixes_calibration():
     local = make_flat_frame(n=700, seed=2)
     y = _shifted_outcomes(local, 0.8, 3)
     before = model.predict_proba(local[FEATURES])[:, 1]
-    assert observed_expected(y, before) > 1.1
+    assert observed_expected_ratio(y_true=y, y_prob=before) > 1.1
     new, fit = recalibrate_model(model, local[FEATURES], y)
     after = new.predict_proba(local[FEATURES])[:, 1]
-    assert observed_expected(y, after) == pytest.approx(1.0, abs=0.01)
-    slope, intercept = calibration_slope_intercept(y, after)
+    assert observed_expected_ratio(y_true=y, y_prob=after) == pytest.approx(1.0, abs=0.01)
+    slope, intercept = calibration_slope_intercept(y_true=y, y_prob=after)
     assert slope == pytest.approx(1.0, abs=1e-4) and intercept == pytest.approx(0.0, abs=1e-4)
     # still one sigmoid of the unchanged inner model: exactly explainable
     raw = model.raw_decision_function(local[FEATURES])

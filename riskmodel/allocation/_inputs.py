@@ -1,9 +1,9 @@
-"""Reading a scores file and checking its columns (shared by allocation and cohort)."""
+"""Checking the columns of a scores table: probabilities, outcomes, counts and groups (shared
+by allocation and cohort; the table itself is read by :func:`riskmodel._tables.read_scores`)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -11,6 +11,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from riskmodel._errors import DataError
+from riskmodel._tables import ids_as_text
 from riskmodel.allocation import _messages as msg
 
 #: Label of people whose group value is missing, in per-group tables.
@@ -20,74 +21,56 @@ _TRUE = {"1", "1.0", "true", "yes"}
 _FALSE = {"0", "0.0", "false", "no"}
 
 
-def read_scores(path: str | Path, columns: Mapping[str, str | None]) -> pd.DataFrame:
-    """Read a CSV or Parquet scores file and check that the named columns exist.
+def _column(
+    values: ArrayLike | pd.Series, column: str | None, default: str, n: int | None = None
+) -> tuple[str, pd.Series, np.ndarray]:
+    """The column's name for messages, its values as a Series and where they are missing.
 
-    ``columns`` maps the option that named a column (``"--score-column"``) to the column.
+    The name is ``column``, else the Series name, else ``default``; with ``n``, a column of
+    another length raises :class:`DataError`.
     """
-    from riskmodel.contract import read_table_file
-
-    path = Path(path)
-    frame = read_table_file(path)
-    if frame.empty:
-        raise DataError(msg.EMPTY_SCORES.format(file=path.name))
-    for option, column in columns.items():
-        if column is not None and column not in frame.columns:
-            raise DataError(
-                msg.UNKNOWN_COLUMN.format(
-                    file=path.name,
-                    column=column,
-                    option=option,
-                    columns=", ".join(map(str, frame.columns)),
-                )
-            )
-    return frame
-
-
-def _series(values: ArrayLike | pd.Series) -> pd.Series:
+    if column is None:
+        name = getattr(values, "name", None) if isinstance(values, pd.Series) else None
+        column = default if name is None else str(name)
     if isinstance(values, pd.Series):
-        return values.reset_index(drop=True)
-    return pd.Series(np.asarray(values, dtype=object).ravel())
-
-
-def _missing(series: pd.Series) -> np.ndarray:
+        series = values.reset_index(drop=True)
+    else:
+        series = pd.Series(np.asarray(values, dtype=object).ravel())
+    if n is not None and len(series) != n:
+        raise DataError(msg.LENGTH_MISMATCH.format(what=column, got=len(series), expected=n))
     text = series.astype("string").str.strip()
-    return (series.isna() | (text == "")).to_numpy(dtype=bool)
+    return column, series, (series.isna() | (text == "")).to_numpy(dtype=bool)
 
 
-def _name(values: Any, column: str | None, default: str) -> str:
-    if column is not None:
-        return column
-    if isinstance(values, pd.Series) and values.name is not None:
-        return str(values.name)
-    return default
+def _reject(bad: np.ndarray, template: str, column: str, examples: Any) -> None:
+    """Raise ``template`` naming the count of ``bad`` rows and the first of them."""
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        raise DataError(
+            template.format(
+                column=column, count=int(bad.sum()), example=examples[row], row=row + 1
+            )
+        )
+
+
+def _numbers(series: pd.Series, missing: np.ndarray) -> np.ndarray:
+    return np.array(pd.to_numeric(series.where(~missing), errors="coerce"), dtype=float)
 
 
 def as_probabilities(values: ArrayLike | pd.Series, column: str | None = None) -> np.ndarray:
     """Scores as floats in [0, 1], NaN where missing; anything else raises DataError.
 
     Messages name ``column`` (default: the Series name, else ``"score"``).
+
+    Examples
+    --------
+    >>> as_probabilities(["0.2", "", 1]).tolist()
+    [0.2, nan, 1.0]
     """
-    column = _name(values, column, "score")
-    series = _series(values)
-    missing = _missing(series)
-    numbers = np.array(pd.to_numeric(series.where(~missing), errors="coerce"), dtype=float)
-    bad = ~missing & ~np.isfinite(numbers)
-    if bad.any():
-        row = int(np.flatnonzero(bad)[0])
-        raise DataError(
-            msg.NOT_NUMERIC.format(
-                column=column, count=int(bad.sum()), example=series.iloc[row], row=row + 1
-            )
-        )
-    outside = ~missing & ((numbers < 0) | (numbers > 1))
-    if outside.any():
-        row = int(np.flatnonzero(outside)[0])
-        raise DataError(
-            msg.OUT_OF_RANGE.format(
-                column=column, count=int(outside.sum()), example=numbers[row], row=row + 1
-            )
-        )
+    column, series, missing = _column(values, column, "score")
+    numbers = _numbers(series, missing)
+    _reject(~missing & ~np.isfinite(numbers), msg.NOT_NUMERIC, column, series)
+    _reject(~missing & ((numbers < 0) | (numbers > 1)), msg.OUT_OF_RANGE, column, numbers)
     numbers[missing] = np.nan
     return numbers
 
@@ -95,23 +78,18 @@ def as_probabilities(values: ArrayLike | pd.Series, column: str | None = None) -
 def as_outcomes(
     values: ArrayLike | pd.Series, column: str | None = None, n: int | None = None
 ) -> np.ndarray:
-    """Outcomes as floats 0.0/1.0, NaN where unknown; other values raise DataError."""
-    column = _name(values, column, "outcome")
-    series = _series(values)
-    if n is not None and len(series) != n:
-        raise DataError(msg.LENGTH_MISMATCH.format(what=column, got=len(series), expected=n))
-    missing = _missing(series)
+    """Outcomes as floats 0.0/1.0, NaN where unknown; other values raise DataError.
+
+    Examples
+    --------
+    >>> as_outcomes([1, "0", "true", None]).tolist()
+    [1.0, 0.0, 1.0, nan]
+    """
+    column, series, missing = _column(values, column, "outcome", n)
     text = series.astype("string").str.strip().str.lower()
     ones = text.isin(_TRUE).to_numpy(dtype=bool) & ~missing
     zeros = text.isin(_FALSE).to_numpy(dtype=bool) & ~missing
-    bad = ~missing & ~ones & ~zeros
-    if bad.any():
-        row = int(np.flatnonzero(bad)[0])
-        raise DataError(
-            msg.BAD_OUTCOME.format(
-                column=column, count=int(bad.sum()), example=series.iloc[row], row=row + 1
-            )
-        )
+    _reject(~missing & ~ones & ~zeros, msg.BAD_OUTCOME, column, series)
     out = np.full(len(series), np.nan)
     out[ones] = 1.0
     out[zeros] = 0.0
@@ -121,35 +99,38 @@ def as_outcomes(
 def as_counts(
     values: ArrayLike | pd.Series, column: str | None = None, n: int | None = None
 ) -> np.ndarray:
-    """Whole numbers >= 0 as floats, NaN where missing; other values raise DataError."""
-    column = _name(values, column, "count")
-    series = _series(values)
-    if n is not None and len(series) != n:
-        raise DataError(msg.LENGTH_MISMATCH.format(what=column, got=len(series), expected=n))
-    missing = _missing(series)
-    numbers = np.array(pd.to_numeric(series.where(~missing), errors="coerce"), dtype=float)
+    """Whole numbers >= 0 as floats, NaN where missing; other values raise DataError.
+
+    A count of reoffences per person, say; ``n`` is the number of scores the counts must
+    match.
+
+    Examples
+    --------
+    >>> as_counts([0, "2", None]).tolist()
+    [0.0, 2.0, nan]
+    """
+    column, series, missing = _column(values, column, "count", n)
+    numbers = _numbers(series, missing)
     with np.errstate(invalid="ignore"):
-        bad = ~missing & ~(np.isfinite(numbers) & (numbers >= 0) & (numbers == np.round(numbers)))
-    if bad.any():
-        row = int(np.flatnonzero(bad)[0])
-        raise DataError(
-            msg.BAD_COUNT.format(
-                column=column, count=int(bad.sum()), example=series.iloc[row], row=row + 1
-            )
-        )
+        whole = np.isfinite(numbers) & (numbers >= 0) & (numbers == np.round(numbers))
+    _reject(~missing & ~whole, msg.BAD_COUNT, column, series)
     numbers[missing] = np.nan
     return numbers
 
 
 def as_group_labels(values: ArrayLike | pd.Series, column: str, n: int) -> np.ndarray:
-    """Group values as strings; missing values become ``MISSING_GROUP``."""
-    series = _series(values)
-    if len(series) != n:
-        raise DataError(msg.LENGTH_MISMATCH.format(what=column, got=len(series), expected=n))
-    missing = _missing(series)
-    labels = series.astype("string").str.strip().to_numpy(dtype=object)
-    labels[missing] = MISSING_GROUP
-    return labels.astype(str)
+    """Group values as strings, read as ids are read (:func:`riskmodel._tables.ids_as_text`:
+    stripped, whole-number floats without ``.0``); missing values become ``MISSING_GROUP``.
+
+    Examples
+    --------
+    >>> as_group_labels([1.0, None, 2.0], "g", 3).tolist()
+    ['1', '(missing)', '2']
+    """
+    _, series, _ = _column(values, column, column, n)
+    if series.dtype == object:
+        series = series.infer_objects()
+    return ids_as_text(series).fillna(MISSING_GROUP).to_numpy(dtype=object).astype(str)
 
 
 def as_group_columns(groups: Any, n: int) -> dict[str, np.ndarray]:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-# Reading and checking inputs (shared with riskmodel.cohort).
-EMPTY_SCORES = "{file}: the scores file has no rows"
-UNKNOWN_COLUMN = "{file}: no column {column!r} (given as {option}); columns are: {columns}"
+# Checking inputs (shared with riskmodel.cohort; reading them: riskmodel._tables._messages).
 NOT_NUMERIC = (
     "{column}: {count} value(s) are not numbers (first: {example!r} on data row {row}); "
     "scores must be probabilities in [0, 1]"

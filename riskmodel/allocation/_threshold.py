@@ -425,11 +425,11 @@ def _bands(
 
 
 def choose_threshold(
-    scores: ArrayLike,
+    y_prob: ArrayLike,
     policy: Policy,
-    outcomes: ArrayLike | None = None,
-    groups: Any = None,
     *,
+    y_true: ArrayLike | None = None,
+    groups: Any = None,
     basis: str = "auto",
     n_resamples: int = 1000,
     confidence: float = 0.95,
@@ -442,12 +442,12 @@ def choose_threshold(
 
     Parameters
     ----------
-    scores : array-like
+    y_prob : array-like
         Calibrated probabilities of reoffending in [0, 1]; missing values (NaN or empty) are
         allowed: those people are never allocated and are counted in ``n_missing_score``.
     policy : Capacity, SensitivityTarget, PPVTarget, ExpectedCost or Bands
         How to choose.
-    outcomes : array-like of 0/1, optional
+    y_true : array-like of 0/1, optional
         Observed outcomes (missing allowed). Without them every figure is an expectation from
         the probabilities (e.g. expected reoffenders captured = sum of p among those
         allocated), which is only as good as the calibration.
@@ -474,13 +474,13 @@ def choose_threshold(
     >>> round(result.metrics["expected_reoffenders_captured"], 2)
     1.6
     """
-    p_all = as_probabilities(scores)
+    p_all = as_probabilities(y_prob)
     n_rows = p_all.size
-    y_all = None if outcomes is None else as_outcomes(outcomes, n=n_rows)
+    y_all = None if y_true is None else as_outcomes(y_true, n=n_rows)
     group_columns = as_group_columns(groups, n_rows)
     scored = ~np.isnan(p_all)
     if not scored.any():
-        name = getattr(scores, "name", None)
+        name = getattr(y_prob, "name", None)
         raise DataError(msg.NO_SCORES.format(column=name if name is not None else "score"))
     p = p_all[scored]
     y = None if y_all is None else y_all[scored]

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from riskmodel._io import write_json, write_text
-from riskmodel.allocation._inputs import read_scores
+from riskmodel._tables import read_scores
 from riskmodel.cohort import cohort_evaluation
 
 
@@ -90,8 +90,8 @@ def command(
         },
     )
     result = cohort_evaluation(
-        frame[score_column],
-        frame[outcome_column],
+        y_true=frame[outcome_column],
+        y_prob=frame[score_column],
         counts=None if count_column is None else frame[count_column],
         bands=None if band_column is None else frame[band_column],
         n_resamples=n_bootstrap,

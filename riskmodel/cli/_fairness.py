@@ -8,8 +8,9 @@ import click
 import pandas as pd
 
 from riskmodel._errors import ConfigError
+from riskmodel._tables import read_scores
 from riskmodel.fairness import _messages as const
-from riskmodel.fairness import fairness_audit, proxy_table, read_scores
+from riskmodel.fairness import fairness_audit, proxy_table
 
 
 def _references(values: tuple[str, ...]) -> dict[str, str]:

@@ -68,8 +68,8 @@ def command(
     new_model, fit = recalibrate_model(parent.model, table.X, y)
     p_before = parent.model.predict_proba(table.X)[:, 1]
     p_after = new_model.predict_proba(table.X)[:, 1]
-    before = evaluate_predictions(y, p_before, n_resamples=n_resamples)
-    after = evaluate_predictions(y, p_after, n_resamples=n_resamples)
+    before = evaluate_predictions(y_true=y, y_prob=p_before, n_resamples=n_resamples)
+    after = evaluate_predictions(y_true=y, y_prob=p_after, n_resamples=n_resamples)
     manifest = dict(parent.manifest)
     for key in ("model_id", "created_at", "versions", "model_sha256"):
         manifest.pop(key, None)

@@ -8,6 +8,7 @@ import click
 
 from riskmodel._errors import ConfigError
 from riskmodel._io import write_json, write_text
+from riskmodel._tables import read_scores
 from riskmodel.allocation import (
     Bands,
     Capacity,
@@ -18,7 +19,6 @@ from riskmodel.allocation import (
     choose_threshold,
 )
 from riskmodel.allocation import _messages as msg
-from riskmodel.allocation._inputs import read_scores
 
 
 def _policy(
@@ -212,7 +212,7 @@ def command(
     result = choose_threshold(
         frame[score_column],
         policy,
-        outcomes=None if outcome_column is None else frame[outcome_column],
+        y_true=None if outcome_column is None else frame[outcome_column],
         groups={c: frame[c] for c in group_columns} or None,
         n_resamples=n_bootstrap,
         seed=seed,

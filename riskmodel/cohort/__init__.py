@@ -9,7 +9,7 @@ from riskmodel.cohort._cohort import (
     ObservedExpectedDisplay,
     PoissonBinomialDisplay,
     cohort_evaluation,
-    observed_expected,
+    observed_expected_summary,
 )
 from riskmodel.cohort._poisson_binomial import poisson_binomial_pmf, poisson_binomial_tails
 
@@ -18,7 +18,7 @@ __all__ = [
     "ObservedExpectedDisplay",
     "PoissonBinomialDisplay",
     "cohort_evaluation",
-    "observed_expected",
+    "observed_expected_summary",
     "poisson_binomial_pmf",
     "poisson_binomial_tails",
 ]

@@ -39,15 +39,6 @@ from riskmodel.cohort._messages import (
 )
 from riskmodel.cohort._poisson_binomial import poisson_binomial_pmf, poisson_binomial_tails
 
-__all__ = [
-    "CohortResult",
-    "ObservedExpectedDisplay",
-    "PoissonBinomialDisplay",
-    "cohort_evaluation",
-    "observed_expected",
-]
-
-
 #: Keys of a band without people (all null but ``n``).
 _EMPTY_KEYS = (
     "n",
@@ -106,17 +97,20 @@ def _rate_interval(p: np.ndarray, observed: int, confidence: float) -> tuple[flo
     return low, high
 
 
-def observed_expected(
-    probabilities: ArrayLike, outcomes: ArrayLike, *, confidence: float = 0.95
+def observed_expected_summary(
+    *, y_true: ArrayLike, y_prob: ArrayLike, confidence: float = 0.95
 ) -> dict[str, Any]:
-    """Observed against expected reoffending for one group of people (no missing values).
+    """Observed against expected reoffending for one group of people (no missing values):
+    counts, rates, their ratio and difference with exact intervals, and p-values.
+
+    :func:`riskmodel.evaluation.observed_expected_ratio` gives the ratio alone.
 
     Parameters
     ----------
-    probabilities : array-like of float in [0, 1]
-        Each person's predicted probability.
-    outcomes : array-like of 0/1
+    y_true : array-like of 0/1
         Whether each person reoffended.
+    y_prob : array-like of float in [0, 1]
+        Each person's predicted probability.
     confidence : float
         Coverage of the exact interval.
 
@@ -130,14 +124,14 @@ def observed_expected(
 
     Examples
     --------
-    >>> result = observed_expected([0.71] * 38, [1] * 21 + [0] * 17)
+    >>> result = observed_expected_summary(y_true=[1] * 21 + [0] * 17, y_prob=[0.71] * 38)
     >>> round(result["observed_rate"], 3), round(result["expected_rate"], 3)
     (0.553, 0.71)
     >>> round(result["p_value_lower"], 3)
     0.028
     """
-    p = np.asarray(probabilities, dtype=float)
-    y = np.asarray(outcomes, dtype=float)
+    p = np.asarray(y_prob, dtype=float)
+    y = np.asarray(y_true, dtype=float)
     n = int(p.size)
     observed = int(y.sum())
     expected = float(p.sum())
@@ -175,7 +169,7 @@ class CohortResult:
     Attributes
     ----------
     overall : dict
-        See :func:`observed_expected`.
+        See :func:`observed_expected_summary`.
     by_band : list of dict
         The same figures per band, with ``band`` and ``mean_probability``.
     frequency : dict or None
@@ -273,9 +267,9 @@ def _frequency(
 
 
 def cohort_evaluation(
-    probabilities: ArrayLike,
-    outcomes: ArrayLike,
     *,
+    y_true: ArrayLike,
+    y_prob: ArrayLike,
     counts: ArrayLike | None = None,
     bands: ArrayLike | None = None,
     band_policy: Bands | None = None,
@@ -291,10 +285,10 @@ def cohort_evaluation(
 
     Parameters
     ----------
-    probabilities : array-like
-        Each person's predicted probability in [0, 1]; missing values are counted and left out.
-    outcomes : array-like of 0/1
+    y_true : array-like of 0/1
         Observed reoffending; missing values are counted and left out.
+    y_prob : array-like
+        Each person's predicted probability in [0, 1]; missing values are counted and left out.
     counts : array-like of whole numbers, optional
         Proven reoffences per person, for the frequency measure (reoffences per reoffender);
         must be 0 for non-reoffenders and at least 1 for reoffenders.
@@ -314,13 +308,13 @@ def cohort_evaluation(
 
     Examples
     --------
-    >>> result = cohort_evaluation([0.71] * 38, [1] * 21 + [0] * 17)
+    >>> result = cohort_evaluation(y_true=[1] * 21 + [0] * 17, y_prob=[0.71] * 38)
     >>> round(result.overall["observed_rate"], 3), round(result.overall["p_value_lower"], 3)
     (0.553, 0.028)
     """
-    p_all = as_probabilities(probabilities)
+    p_all = as_probabilities(y_prob)
     n_rows = p_all.size
-    y_all = as_outcomes(outcomes, n=n_rows)
+    y_all = as_outcomes(y_true, n=n_rows)
     scored = ~np.isnan(p_all)
     keep = scored & ~np.isnan(y_all)
     if not keep.any():
@@ -352,7 +346,11 @@ def cohort_evaluation(
             index = [m[0] for m in members].index(name)
             entry["low"], entry["high"] = (band_policy or Bands()).edges[index : index + 2]
         if inside.any():
-            entry.update(observed_expected(p[inside], y[inside], confidence=confidence))
+            entry.update(
+                observed_expected_summary(
+                    y_true=y[inside], y_prob=p[inside], confidence=confidence
+                )
+            )
             entry["mean_probability"] = float(p[inside].mean())
             if c is not None:
                 r = c[inside & (y == 1)]
@@ -363,7 +361,7 @@ def cohort_evaluation(
         by_band.append(entry)
 
     return CohortResult(
-        overall=observed_expected(p, y, confidence=confidence),
+        overall=observed_expected_summary(y_true=y, y_prob=p, confidence=confidence),
         by_band=by_band,
         frequency=frequency,
         n_rows=n_rows,
@@ -383,7 +381,7 @@ class PoissonBinomialDisplay(Display):
     --------
     >>> import matplotlib
     >>> matplotlib.use("Agg")
-    >>> result = cohort_evaluation([0.71] * 38, [1] * 21 + [0] * 17)
+    >>> result = cohort_evaluation(y_true=[1] * 21 + [0] * 17, y_prob=[0.71] * 38)
     >>> PoissonBinomialDisplay.from_result(result).plot().ax_.get_xlabel()
     'Number of reoffenders'
     """
@@ -422,7 +420,7 @@ class ObservedExpectedDisplay(Display):
     --------
     >>> import matplotlib
     >>> matplotlib.use("Agg")
-    >>> result = cohort_evaluation([0.2, 0.6, 0.8, 0.95], [0, 1, 1, 1])
+    >>> result = cohort_evaluation(y_true=[0, 1, 1, 1], y_prob=[0.2, 0.6, 0.8, 0.95])
     >>> ObservedExpectedDisplay.from_result(result).plot().ax_.get_ylabel()
     'Reoffending rate'
     """

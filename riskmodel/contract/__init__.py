@@ -5,7 +5,7 @@ problems quarantine the affected person in ``rejects`` and everyone else is kept
 """
 
 from riskmodel.contract._ages import add_months, age_band, cohort, whole_years
-from riskmodel.contract._read import RawTables, read_table_file, read_tables
+from riskmodel.contract._read import RawTables, read_tables
 from riskmodel.contract._validate import (
     REJECT_COLUMNS,
     ValidatedData,
@@ -36,7 +36,6 @@ __all__ = [
     "add_months",
     "age_band",
     "cohort",
-    "read_table_file",
     "read_tables",
     "resolve_extract_date",
     "validate_tables",

@@ -6,12 +6,11 @@ formatted with the file name.
 
 from __future__ import annotations
 
-# Whole-table problems (DataError).
+# Whole-table problems (DataError); a file that cannot be read and an empty table are the
+# readers' (riskmodel._tables._messages).
 NO_DATA_DIR = "data directory {path} does not exist"
 MISSING_TABLE = "{table}: no {table}.csv or {table}.parquet in {path}"
 AMBIGUOUS_TABLE = "{table}: both {files} exist in {path}; keep one"
-UNREADABLE_FILE = "{file}: cannot be read ({detail})"
-EMPTY_TABLE = "{file}: the table has no rows"
 MISSING_COLUMNS = "{file}: missing required column(s) {columns}"
 BAD_METADATA = "metadata.json: {detail}"
 BAD_EXTRACT_DATE = "extract date {value!r} is not a date (expected YYYY-MM-DD)"

@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from riskmodel._errors import DataError
+from riskmodel._tables import _messages as table_msg
+from riskmodel._tables import read_table
 from riskmodel.contract import _messages as msg
 from riskmodel.contract._schema import OPTIONAL_TABLES, TABLES
 
@@ -54,28 +54,10 @@ def find_table_file(directory: Path, table: str) -> Path | None:
     return found[0] if found else None
 
 
-def read_table_file(path: str | Path) -> pd.DataFrame:
-    """Read one table from CSV (every column as text) or Parquet (as typed there).
-
-    CSV columns are read as text so that validation can report the exact value it rejected;
-    empty cells are missing. Parquet dates arrive as ``datetime64``.
-
-    Raises
-    ------
-    DataError
-        When the file cannot be read.
-    """
-    path = Path(path)
-    try:
-        if path.suffix.lower() == ".parquet":
-            frame = pq.read_table(path).to_pandas(date_as_object=False)
-        else:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
-    except (OSError, ValueError, pa.ArrowException, pd.errors.ParserError) as exc:
-        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise DataError(msg.UNREADABLE_FILE.format(file=path.name, detail=detail)) from exc
-    frame.columns = [str(c).strip() for c in frame.columns]
-    return frame
+def read_event_table(path: str | Path) -> pd.DataFrame:
+    """One event table as validation reads it: CSV as text, Parquet as typed there
+    (:func:`riskmodel._tables.read_table` with ``text=True``)."""
+    return read_table(path, text=True)
 
 
 def read_metadata(directory: Path) -> dict[str, Any]:
@@ -105,7 +87,7 @@ def scan_data_dir(
     ----------
     directory : str or Path
     open_table : callable, optional
-        Opens one file: :func:`read_table_file` (the default) reads it whole; a reader of the
+        Opens one file: :func:`read_event_table` (the default) reads it whole; a reader of the
         header alone (returning the column names) lets a streaming reader check the directory
         without loading it.
 
@@ -118,7 +100,7 @@ def scan_data_dir(
     metadata : dict
         Contents of ``metadata.json``.
     """
-    open_table = read_table_file if open_table is None else open_table
+    open_table = read_event_table if open_table is None else open_table
     directory = Path(directory)
     if not directory.is_dir():
         raise DataError(msg.NO_DATA_DIR.format(path=directory))
@@ -140,7 +122,7 @@ def scan_data_dir(
         if isinstance(content, pd.DataFrame):
             names = list(content.columns)
             if len(content) == 0 and table == "people":
-                problems.append(msg.EMPTY_TABLE.format(file=path.name))
+                problems.append(table_msg.EMPTY_TABLE.format(file=path.name))
         else:
             names = list(content)
         missing = [c.name for c in columns if c.required and c.name not in names]

@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from riskmodel._errors import DataError
+from riskmodel._tables import arrow_text, ids_as_text
 from riskmodel.contract import _messages as msg
 from riskmodel.contract._ages import whole_years
 from riskmodel.contract._read import RawTables
@@ -64,7 +65,7 @@ class _Problems:
     def __init__(self, table: str, frame: pd.DataFrame) -> None:
         self.table = table
         self.frame = frame
-        self.ids = _as_text(frame["person_id"]) if "person_id" in frame else None
+        self.ids = ids_as_text(frame["person_id"]) if "person_id" in frame else None
         self.blocks: list[pd.DataFrame] = []
         self.bad = np.zeros(len(frame), dtype=bool)
 
@@ -75,7 +76,7 @@ class _Problems:
         self.bad |= mask
         rows = np.flatnonzero(mask)
         raw = self.frame[column] if column in self.frame else pd.Series([""] * len(self.frame))
-        values = _as_text(raw.iloc[rows]).fillna("")
+        values = ids_as_text(raw.iloc[rows]).fillna("")
         reasons = reason.iloc[rows].to_numpy() if isinstance(reason, pd.Series) else reason
         self.blocks.append(
             pd.DataFrame(
@@ -103,16 +104,9 @@ def _concat_rejects(blocks: list[pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(blocks, ignore_index=True)[list(REJECT_COLUMNS)]
 
 
-def _arrow_text(values) -> pa.Array | pa.ChunkedArray:
-    """Text values as an Arrow string array without a Python loop."""
-    if not isinstance(values, pd.Series | pd.Index):
-        values = pd.Series(list(values), dtype="object")
-    return pa.array(values.astype("string[pyarrow]"), type=pa.string())
-
-
 def _isin(series: pd.Series, values) -> np.ndarray:
     """Vectorised membership of text values (missing is never a member)."""
-    found = pc.is_in(_arrow_text(series), value_set=_arrow_text(values))
+    found = pc.is_in(arrow_text(series), value_set=arrow_text(values))
     return np.asarray(pc.fill_null(found, False), dtype=bool)
 
 
@@ -122,18 +116,8 @@ def _positions(ids: pd.Series, known: pa.Array) -> np.ndarray:
     Arrow's hash lookup: ``pandas.Index.get_indexer`` would first turn both sides into
     Python strings (about six times slower on a million offence rows).
     """
-    found = pc.index_in(_arrow_text(ids), value_set=known)
+    found = pc.index_in(arrow_text(ids), value_set=known)
     return np.asarray(pc.fill_null(found, -1), dtype=np.int64)
-
-
-def _as_text(series: pd.Series) -> pd.Series:
-    """Values as text (pandas ``str`` dtype) for ids and reject lines; empty is missing."""
-    if pd.api.types.is_float_dtype(series):
-        whole = series.dropna()
-        if len(whole) and (whole == np.round(whole)).all():
-            series = series.astype("Int64")
-    out = series.astype("str").str.strip()
-    return out.where(out != "")
 
 
 def _is_text(series: pd.Series) -> bool:
@@ -184,7 +168,7 @@ def _check_columns(problems: _Problems, columns: tuple[Column, ...]) -> dict[str
         elif column.kind == "vocab":
             text, known = _vocabulary_text(raw, column.vocabulary)
         elif _is_text(raw):
-            text = _as_text(raw)
+            text = ids_as_text(raw)
         else:
             text = raw
         present = text.notna().to_numpy()
@@ -208,7 +192,7 @@ def _check_columns(problems: _Problems, columns: tuple[Column, ...]) -> dict[str
                 problems.add(present & ~ok.to_numpy(), column.name, msg.BAD_CUSTODY_DAYS)
             typed[column.name] = numbers.where(present)
         else:
-            typed[column.name] = text if _is_text(text) else _as_text(text)
+            typed[column.name] = text if _is_text(text) else ids_as_text(text)
     return typed
 
 
@@ -305,7 +289,7 @@ def validate_tables(raw: RawTables, *, extract_date: str | None = None) -> Valid
     """
     people, people_problems = _validate_people(raw.people)
     person_ids = people["person_id"]
-    known = pc.unique(pc.drop_null(_arrow_text(person_ids)))
+    known = pc.unique(pc.drop_null(arrow_text(person_ids)))
     if isinstance(known, pa.ChunkedArray):
         known = known.combine_chunks()
     people_person = _positions(person_ids, known)

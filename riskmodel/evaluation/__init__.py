@@ -20,7 +20,7 @@ from riskmodel.evaluation._metrics import (
     expected_calibration_error,
     log_loss,
     metrics_by_group,
-    observed_expected,
+    observed_expected_ratio,
 )
 
 #: Group columns evaluated separately when the data have them (reoffending differs sharply).
@@ -39,6 +39,6 @@ __all__ = [
     "expected_calibration_error",
     "log_loss",
     "metrics_by_group",
-    "observed_expected",
+    "observed_expected_ratio",
     "reliability_table",
 ]

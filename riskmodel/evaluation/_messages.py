@@ -2,4 +2,4 @@
 
 from __future__ import annotations
 
-BAD_INPUT = "y and p must have the same length and no missing values; got {detail}"
+BAD_INPUT = "y_true and y_prob must have the same length and no missing values; got {detail}"

@@ -1,7 +1,8 @@
 """Discrimination and calibration metrics, vectorised over bootstrap resamples.
 
-Every metric takes ``y`` and ``p`` of shape ``(n,)`` or ``(b, n)`` (``b`` resamples) and returns
-a float or an array of shape ``(b,)``. Undefined values (AUC with one class) are NaN, written
+Every metric takes ``y_true`` (0/1 outcomes) and ``y_prob`` (probabilities), keyword-only and
+in scikit-learn's order, of shape ``(n,)`` or ``(b, n)`` (``b`` resamples), and returns a float
+or an array of shape ``(b,)``. Undefined values (AUC with one class) are NaN, written
 to JSON as null.
 """
 
@@ -16,19 +17,6 @@ from scipy.stats import rankdata
 
 from riskmodel._bootstrap import bootstrap_indices, percentile_interval
 from riskmodel.evaluation._messages import BAD_INPUT
-
-__all__ = [
-    "METRIC_NAMES",
-    "N_BINS",
-    "auc",
-    "brier",
-    "calibration_slope_intercept",
-    "evaluate_predictions",
-    "expected_calibration_error",
-    "log_loss",
-    "metrics_by_group",
-    "observed_expected",
-]
 
 #: Metrics of ``metrics.json`` (CLI.md), each also given as ``{name}_ci``.
 METRIC_NAMES: tuple[str, ...] = (
@@ -46,9 +34,9 @@ N_BINS = 10
 EPS = 1e-12
 
 
-def _arrays(y: ArrayLike, p: ArrayLike) -> tuple[np.ndarray, np.ndarray, bool]:
-    y = np.asarray(y, dtype=float)
-    p = np.asarray(p, dtype=float)
+def _arrays(y_true: ArrayLike, y_prob: ArrayLike) -> tuple[np.ndarray, np.ndarray, bool]:
+    y = np.asarray(y_true, dtype=float)
+    p = np.asarray(y_prob, dtype=float)
     if y.shape != p.shape:
         raise ValueError(BAD_INPUT.format(detail=f"shapes {y.shape} and {p.shape}"))
     single = y.ndim == 1
@@ -59,15 +47,15 @@ def _out(values: np.ndarray, single: bool) -> Any:
     return float(values[0]) if single else values
 
 
-def auc(y: ArrayLike, p: ArrayLike) -> Any:
+def auc(*, y_true: ArrayLike, y_prob: ArrayLike) -> Any:
     """Area under the ROC curve (ties counted half); NaN when only one class is present.
 
     Examples
     --------
-    >>> auc([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
+    >>> auc(y_true=[0, 0, 1, 1], y_prob=[0.1, 0.4, 0.35, 0.8])
     0.75
     """
-    y, p, single = _arrays(y, p)
+    y, p, single = _arrays(y_true, y_prob)
     ranks = rankdata(p, axis=1)
     n_pos = y.sum(axis=1)
     n_neg = y.shape[1] - n_pos
@@ -77,42 +65,44 @@ def auc(y: ArrayLike, p: ArrayLike) -> Any:
     return _out(value, single)
 
 
-def brier(y: ArrayLike, p: ArrayLike) -> Any:
+def brier(*, y_true: ArrayLike, y_prob: ArrayLike) -> Any:
     """Mean squared difference between outcome and probability.
 
     Examples
     --------
-    >>> round(brier([0, 1], [0.2, 0.6]), 6)
+    >>> round(brier(y_true=[0, 1], y_prob=[0.2, 0.6]), 6)
     0.1
     """
-    y, p, single = _arrays(y, p)
+    y, p, single = _arrays(y_true, y_prob)
     return _out(((p - y) ** 2).mean(axis=1), single)
 
 
-def log_loss(y: ArrayLike, p: ArrayLike) -> Any:
+def log_loss(*, y_true: ArrayLike, y_prob: ArrayLike) -> Any:
     """Mean negative log-likelihood (natural log), probabilities clipped away from 0 and 1.
 
     Examples
     --------
-    >>> round(log_loss([0, 1], [0.5, 0.5]), 4)
+    >>> round(log_loss(y_true=[0, 1], y_prob=[0.5, 0.5]), 4)
     0.6931
     """
-    y, p, single = _arrays(y, p)
+    y, p, single = _arrays(y_true, y_prob)
     p = np.clip(p, EPS, 1 - EPS)
     return _out(-(y * np.log(p) + (1 - y) * np.log1p(-p)).mean(axis=1), single)
 
 
-def expected_calibration_error(y: ArrayLike, p: ArrayLike, n_bins: int = N_BINS) -> Any:
+def expected_calibration_error(
+    *, y_true: ArrayLike, y_prob: ArrayLike, n_bins: int = N_BINS
+) -> Any:
     """ECE over ``n_bins`` equal-frequency bins: the size-weighted mean of
-    |observed rate − mean predicted| per bin (CLI.md). People are ranked by ``p`` and cut into
+    |observed rate − mean predicted| per bin (CLI.md). People are ranked by ``y_prob`` and cut into
     bins as equal in size as possible.
 
     Examples
     --------
-    >>> expected_calibration_error([0, 1, 0, 1], [0.5, 0.5, 0.5, 0.5], n_bins=2)
+    >>> expected_calibration_error(y_true=[0, 1, 0, 1], y_prob=[0.5] * 4, n_bins=2)
     0.0
     """
-    y, p, single = _arrays(y, p)
+    y, p, single = _arrays(y_true, y_prob)
     n = y.shape[1]
     order = np.argsort(p, axis=1, kind="stable")
     ys = np.take_along_axis(y, order, axis=1)
@@ -127,15 +117,18 @@ def expected_calibration_error(y: ArrayLike, p: ArrayLike, n_bins: int = N_BINS)
     return _out(np.abs(sum_y - sum_p).sum(axis=1) / n, single)
 
 
-def observed_expected(y: ArrayLike, p: ArrayLike) -> Any:
-    """Observed over expected: the outcome rate divided by the mean probability.
+def observed_expected_ratio(*, y_true: ArrayLike, y_prob: ArrayLike) -> Any:
+    """Observed over expected: the outcome rate divided by the mean probability (a number).
+
+    :func:`riskmodel.cohort.observed_expected_summary` gives the counts, exact intervals and
+    p-values of one cohort.
 
     Examples
     --------
-    >>> observed_expected([0, 1, 1, 0], [0.25, 0.25, 0.25, 0.25])
+    >>> observed_expected_ratio(y_true=[0, 1, 1, 0], y_prob=[0.25, 0.25, 0.25, 0.25])
     2.0
     """
-    y, p, single = _arrays(y, p)
+    y, p, single = _arrays(y_true, y_prob)
     with np.errstate(invalid="ignore", divide="ignore"):
         value = y.sum(axis=1) / p.sum(axis=1)
     return _out(value, single)
@@ -189,12 +182,12 @@ def _damped_newton(
 
 
 def calibration_slope_intercept(
-    y: ArrayLike, p: ArrayLike, *, max_iter: int = 50, tol: float = 1e-10
+    *, y_true: ArrayLike, y_prob: ArrayLike, max_iter: int = 50, tol: float = 1e-10
 ) -> tuple[Any, Any]:
     """Logistic recalibration ``logit P(y=1) = intercept + slope * logit(p)`` (maximum
     likelihood, Newton's method, vectorised over resamples). A perfectly calibrated score has
     slope 1 and intercept 0; a slope below 1 means predictions too extreme. NaN when undefined
-    (one class, or no spread in ``p``).
+    (one class, or no spread in ``y_prob``).
 
     Examples
     --------
@@ -202,11 +195,11 @@ def calibration_slope_intercept(
     >>> rng = np.random.default_rng(0)
     >>> p = rng.uniform(0.05, 0.95, 20000)
     >>> y = (rng.random(20000) < p).astype(int)
-    >>> slope, intercept = calibration_slope_intercept(y, p)
+    >>> slope, intercept = calibration_slope_intercept(y_true=y, y_prob=p)
     >>> bool(abs(slope - 1) < 0.1 and abs(intercept) < 0.1)
     True
     """
-    y, p, single = _arrays(y, p)
+    y, p, single = _arrays(y_true, y_prob)
     pc = np.clip(p, 1e-9, 1 - 1e-9)
     x = np.log(pc / (1 - pc))
     b = y.shape[0]
@@ -220,17 +213,13 @@ def calibration_slope_intercept(
 
 
 def _all_metrics(y: np.ndarray, p: np.ndarray) -> np.ndarray:
-    slope, intercept = calibration_slope_intercept(y, p)
+    slope, intercept = calibration_slope_intercept(y_true=y, y_prob=p)
     return np.column_stack(
         [
-            auc(y, p),
-            brier(y, p),
-            log_loss(y, p),
-            expected_calibration_error(y, p),
-            slope,
-            intercept,
-            observed_expected(y, p),
+            metric(y_true=y, y_prob=p)
+            for metric in (auc, brier, log_loss, expected_calibration_error)
         ]
+        + [slope, intercept, observed_expected_ratio(y_true=y, y_prob=p)]
     )
 
 
@@ -310,9 +299,9 @@ def _bootstrap_metrics(
 
 
 def evaluate_predictions(
-    y: ArrayLike,
-    p: ArrayLike,
     *,
+    y_true: ArrayLike,
+    y_prob: ArrayLike,
     n_resamples: int = 1000,
     confidence: float = 0.95,
     seed: int = 0,
@@ -328,12 +317,12 @@ def evaluate_predictions(
     >>> rng = np.random.default_rng(1)
     >>> p = rng.uniform(0.1, 0.9, 500)
     >>> y = (rng.random(500) < p).astype(int)
-    >>> m = evaluate_predictions(y, p, n_resamples=200)
+    >>> m = evaluate_predictions(y_true=y, y_prob=p, n_resamples=200)
     >>> bool(m["auc_ci"][0] < m["auc"] < m["auc_ci"][1])
     True
     """
-    y = np.asarray(y, dtype=float)
-    p = np.asarray(p, dtype=float)
+    y = np.asarray(y_true, dtype=float)
+    p = np.asarray(y_prob, dtype=float)
     if y.shape != p.shape or y.ndim != 1:
         raise ValueError(BAD_INPUT.format(detail=f"shapes {y.shape} and {p.shape}"))
     if np.isnan(y).any() or np.isnan(p).any():
@@ -359,10 +348,10 @@ def evaluate_predictions(
 
 
 def metrics_by_group(
-    y: ArrayLike,
-    p: ArrayLike,
-    groups: pd.DataFrame,
     *,
+    y_true: ArrayLike,
+    y_prob: ArrayLike,
+    groups: pd.DataFrame,
     n_resamples: int = 1000,
     seed: int = 0,
     min_size: int = 1,
@@ -375,11 +364,11 @@ def metrics_by_group(
     >>> import numpy as np, pandas as pd
     >>> g = pd.DataFrame({"index_disposal": ["custody", "fine"] * 50})
     >>> p = np.linspace(0.1, 0.9, 100); y = (p > 0.5).astype(int)
-    >>> sorted(metrics_by_group(y, p, g, n_resamples=50)["index_disposal"])
+    >>> sorted(metrics_by_group(y_true=y, y_prob=p, groups=g, n_resamples=50)["index_disposal"])
     ['custody', 'fine']
     """
-    y = np.asarray(y, dtype=float)
-    p = np.asarray(p, dtype=float)
+    y = np.asarray(y_true, dtype=float)
+    p = np.asarray(y_prob, dtype=float)
     out: dict[str, dict[str, dict[str, Any]]] = {}
     for column in groups.columns:
         values = groups[column].astype("object").where(groups[column].notna(), "missing")
@@ -390,6 +379,6 @@ def metrics_by_group(
             if mask.sum() < min_size:
                 continue
             out[str(column)][str(value)] = evaluate_predictions(
-                y[mask], p[mask], n_resamples=n_resamples, seed=seed
+                y_true=y[mask], y_prob=p[mask], n_resamples=n_resamples, seed=seed
             )
     return out

@@ -17,7 +17,7 @@ from riskmodel.fairness._display import (
     GroupCalibrationDisplay,
     group_reliability,
 )
-from riskmodel.fairness._inputs import AuditInput, prepare_input, read_scores
+from riskmodel.fairness._inputs import AuditInput, prepare_input
 from riskmodel.fairness._metrics import group_metrics
 from riskmodel.fairness._proxies import proxy_table
 from riskmodel.fairness._tradeoff import nij_fairness_score, tradeoff
@@ -36,7 +36,6 @@ __all__ = [
     "nij_fairness_score",
     "prepare_input",
     "proxy_table",
-    "read_scores",
     "summary_markdown",
     "tradeoff",
 ]

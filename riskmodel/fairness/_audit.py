@@ -178,13 +178,7 @@ def fairness_audit(
     by_group, disp, trade = {}, {}, {}
     for i, column in enumerate(data.groups.columns):
         labels = data.groups[column].rename(column)
-        table, overall = group_metrics(
-            data.scores,
-            data.outcomes,
-            labels,
-            threshold=data.threshold,
-            score_kind=data.score_kind,
-        )
+        table, overall = _group_table(data, column)
         reference = references.get(column)
         if reference is None:
             reference = default_reference(table)
@@ -195,9 +189,9 @@ def fairness_audit(
                 )
             )
         replicates = bootstrap_group_metrics(
-            data.scores,
-            data.outcomes,
-            labels,
+            y_true=data.y_true,
+            y_score=data.y_score,
+            groups=labels,
             threshold=data.threshold,
             metrics=metrics,
             n_resamples=n_resamples,
@@ -277,42 +271,50 @@ def _nij(data: AuditInput, by_group: dict, nij_groups: tuple[str, str, str]) -> 
                 )
             )
     return nij_fairness_score(
-        data.scores, data.outcomes, data.groups[column], column=column, group_a=a, group_b=b
+        y_true=data.y_true,
+        y_prob=data.y_score,
+        groups=data.groups[column],
+        column=column,
+        group_a=a,
+        group_b=b,
     )
 
 
-_SUMMARY_METRICS = (
-    "n",
-    "base_rate",
-    "mean_score",
-    "selection_rate",
-    "fpr",
-    "fnr",
-    "ppv",
-    "auc",
-    "observed_expected",
-)
+def _group_table(data: AuditInput, column: str) -> tuple[pd.DataFrame, pd.Series]:
+    """:func:`group_metrics` of the groups of ``column``, and overall."""
+    return group_metrics(
+        y_true=data.y_true,
+        y_score=data.y_score,
+        groups=data.groups[column].rename(column),
+        threshold=data.threshold,
+        score_kind=data.score_kind,
+    )
+
+
+#: The group metrics of a summary: all but the Brier score.
+_SUMMARY_METRICS = tuple(m for m in const.GROUP_METRICS if m != "brier")
 
 
 def fairness_summary(
-    scores,
-    outcomes,
+    *,
+    y_true,
+    y_score,
     groups: pd.DataFrame | Mapping[str, Sequence],
     threshold: float | None = None,
-    *,
     score_kind: str | None = None,
 ) -> dict:
     """A short fairness summary for a model card or training report (no bootstrap: fast).
 
     Parameters
     ----------
-    scores : array-like
-        Scores of the people (e.g. calibrated probabilities on the test split).
-    outcomes : array-like of {0, 1}
-        Their outcomes. Rows with a missing score or outcome are counted and left out.
+    y_true : array-like of {0, 1}
+        The outcomes of the people. Rows with a missing score or outcome are counted and
+        left out.
+    y_score : array-like
+        Their scores (e.g. calibrated probabilities on the test split).
     groups : DataFrame or mapping
         One column per group variable (sex, age band, cohort, ethnicity ...), aligned with
-        ``scores``.
+        ``y_true``.
     threshold : float, optional
         0.5 by default for a probability; required for an ordinal score.
     score_kind : {"probability", "ordinal"}, optional
@@ -331,7 +333,8 @@ def fairness_summary(
     >>> rng = np.random.default_rng(1)
     >>> p = rng.uniform(size=300)
     >>> y = (rng.uniform(size=300) < p).astype(int)
-    >>> out = fairness_summary(p, y, {"sex": rng.choice(["female", "male"], 300)})
+    >>> out = fairness_summary(y_true=y, y_score=p,
+    ...                        groups={"sex": rng.choice(["female", "male"], 300)})
     >>> sorted(out["by_group"]["sex"]), out["threshold"]
     (['female', 'male'], 0.5)
     >>> print(summary_markdown(out).splitlines()[0])
@@ -341,8 +344,8 @@ def fairness_summary(
         {name: np.asarray(values, dtype=object) for name, values in dict(groups).items()}
     )
     columns = list(frame.columns)
-    frame["__score__"] = np.asarray(scores, dtype=float)
-    frame["__outcome__"] = np.asarray(outcomes, dtype=float)
+    frame["__score__"] = np.asarray(y_score, dtype=float)
+    frame["__outcome__"] = np.asarray(y_true, dtype=float)
     data = prepare_input(
         frame,
         score_column="__score__",
@@ -353,13 +356,7 @@ def fairness_summary(
     )
     by_group, spreads, paragraphs = {}, {}, {}
     for column in columns:
-        table, _ = group_metrics(
-            data.scores,
-            data.outcomes,
-            data.groups[column].rename(column),
-            threshold=data.threshold,
-            score_kind=data.score_kind,
-        )
+        table, _ = _group_table(data, column)
         by_group[column] = {
             str(g): {**{m: row[m] for m in _SUMMARY_METRICS}, "small": bool(row["small"])}
             for g, row in table.iterrows()

@@ -65,10 +65,10 @@ def _vectorised_metrics(
 
 
 def bootstrap_group_metrics(
-    scores: np.ndarray,
-    outcomes: np.ndarray,
-    groups: pd.Series,
     *,
+    y_true: np.ndarray,
+    y_score: np.ndarray,
+    groups: pd.Series,
     threshold: float,
     metrics: Sequence[str],
     n_resamples: int = const.DEFAULT_N_RESAMPLES,
@@ -83,16 +83,16 @@ def bootstrap_group_metrics(
     --------
     >>> import numpy as np, pandas as pd
     >>> reps = bootstrap_group_metrics(
-    ...     np.array([0.2, 0.8, 0.6, 0.1]), np.array([0, 1, 1, 0]),
-    ...     pd.Series(["a", "a", "b", "b"]), threshold=0.5, metrics=["base_rate"],
+    ...     y_true=np.array([0, 1, 1, 0]), y_score=np.array([0.2, 0.8, 0.6, 0.1]),
+    ...     groups=pd.Series(["a", "a", "b", "b"]), threshold=0.5, metrics=["base_rate"],
     ...     n_resamples=10)
     >>> reps["a"].shape
     (10, 1)
     """
     rng = np.random.default_rng(seed)
     labels = np.asarray(groups, dtype=object).astype(str)
-    s_all = np.asarray(scores, dtype=float)
-    y_all = np.asarray(outcomes, dtype=int)
+    s_all = np.asarray(y_score, dtype=float)
+    y_all = np.asarray(y_true, dtype=int)
     replicates = {}
     for group in sorted(set(labels)):
         members = np.flatnonzero(labels == group)

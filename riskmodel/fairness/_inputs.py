@@ -1,32 +1,35 @@
-"""Read and check a scores table: scores, outcomes and group columns, every row accounted for."""
+"""Check a scores table: scores, outcomes and group columns, every row accounted for.
+
+The table itself is read by :func:`riskmodel._tables.read_scores`.
+"""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from riskmodel._errors import ConfigError, DataError
+from riskmodel._tables import ids_as_text
 from riskmodel.fairness import _messages as const
 
-__all__ = ["AuditInput", "group_labels", "prepare_input", "read_scores"]
+__all__ = ["AuditInput", "group_labels", "prepare_input"]
 
 
 @dataclass
 class AuditInput:
-    """Scores, outcomes and group labels of the rows that can be audited, with the row counts.
+    """Outcomes, scores and group labels of the rows that can be audited, with the row counts.
 
-    ``scores`` and ``outcomes`` are aligned numpy arrays; ``groups`` holds one column of string
+    ``y_true`` (0/1) and ``y_score`` (a probability or an ordinal score) are aligned numpy
+    arrays; ``groups`` holds one column of string
     labels per group column (missing values labelled ``"missing"``). ``counts`` says how many
     rows were read and why any were left out.
     """
 
-    scores: np.ndarray
-    outcomes: np.ndarray
+    y_true: np.ndarray
+    y_score: np.ndarray
     groups: pd.DataFrame
     score_kind: str
     threshold: float
@@ -34,20 +37,6 @@ class AuditInput:
     outcome_column: str
     counts: dict[str, int] = field(default_factory=dict)
     kept: np.ndarray | None = None
-
-
-def read_scores(path: str | os.PathLike) -> pd.DataFrame:
-    """Read a scores table from CSV or Parquet (by suffix); a clear error when it cannot."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in {".csv", ".parquet"}:
-        raise DataError(const.UNSUPPORTED_FILE.format(path=path))
-    try:
-        if suffix == ".parquet":
-            return pd.read_parquet(path)
-        return pd.read_csv(path, low_memory=False)
-    except (OSError, ValueError, pd.errors.ParserError) as exc:
-        raise DataError(const.UNREADABLE_FILE.format(path=path, reason=exc)) from exc
 
 
 def _examples(values: pd.Series, k: int = 3) -> str:
@@ -101,23 +90,15 @@ def _outcomes(column: pd.Series, name: str) -> pd.Series:
 def group_labels(column: pd.Series) -> pd.Series:
     """String labels of a group column; missing values become their own ``"missing"`` group.
 
-    Whole-number floats (a column of integers with gaps reads as float) are shown without
-    ``.0``.
+    Read as ids are read (:func:`riskmodel._tables.ids_as_text`): stripped, and whole-number
+    floats (a column of integers with gaps reads as float) shown without ``.0``.
 
     Examples
     --------
     >>> group_labels(pd.Series([1.0, None, 2.0])).tolist()
     ['1', 'missing', '2']
     """
-    missing = column.isna()
-    if pd.api.types.is_float_dtype(column):
-        present = column[~missing]
-        if len(present) and np.all(np.mod(present.to_numpy(dtype=float), 1) == 0):
-            column = column.astype("Int64")
-    labels = column.astype(object).map(str)
-    labels = labels.where(~missing, const.MISSING_GROUP)
-    labels = labels.map(lambda v: const.MISSING_GROUP if v.strip() == "" else v)
-    return labels.astype(object)
+    return ids_as_text(column).fillna(const.MISSING_GROUP).astype(object)
 
 
 def prepare_input(
@@ -198,8 +179,8 @@ def prepare_input(
         {g: group_labels(frame[g]).to_numpy()[keep] for g in group_columns}, dtype=object
     )
     return AuditInput(
-        scores=s,
-        outcomes=y,
+        y_true=y,
+        y_score=s,
         groups=groups,
         score_kind=score_kind,
         threshold=float(threshold),

@@ -102,8 +102,6 @@ NIJ_UNKNOWN_VALUE = (
     "--nij-groups value {value!r} does not occur in group column {column!r}; values are: "
     "{available}"
 )
-UNREADABLE_FILE = "cannot read scores file {path}: {reason}"
-UNSUPPORTED_FILE = "scores file {path} must be .csv or .parquet"
 MODEL_PROXIES_NEED_BOTH = (
     "proxies from a model need the model (--model) and the data it scores (--data or --table)"
 )

@@ -109,10 +109,10 @@ def is_small(n: int, positives: int, negatives: int) -> bool:
 
 
 def group_metrics(
-    scores: np.ndarray,
-    outcomes: np.ndarray,
-    groups: pd.Series,
     *,
+    y_true: np.ndarray,
+    y_score: np.ndarray,
+    groups: pd.Series,
     threshold: float,
     score_kind: str,
 ) -> tuple[pd.DataFrame, pd.Series]:
@@ -120,10 +120,10 @@ def group_metrics(
 
     Parameters
     ----------
-    scores : ndarray of float
-        The score of each person (a probability or an ordinal score).
-    outcomes : ndarray of {0, 1}
+    y_true : ndarray of {0, 1}
         Whether each person reoffended.
+    y_score : ndarray of float
+        The score of each person (a probability or an ordinal score).
     groups : Series
         Group label of each person (the sensitive feature; never a model input).
     threshold : float
@@ -143,13 +143,14 @@ def group_metrics(
     --------
     >>> import numpy as np, pandas as pd
     >>> by_group, overall = group_metrics(
-    ...     np.array([0.9, 0.2, 0.7, 0.4]), np.array([1, 0, 0, 1]),
-    ...     pd.Series(["a", "a", "b", "b"], name="g"), threshold=0.5, score_kind="probability")
+    ...     y_true=np.array([1, 0, 0, 1]), y_score=np.array([0.9, 0.2, 0.7, 0.4]),
+    ...     groups=pd.Series(["a", "a", "b", "b"], name="g"), threshold=0.5,
+    ...     score_kind="probability")
     >>> by_group.loc["b", ["fpr", "fnr"]].tolist()
     [1.0, 1.0]
     """
-    y = np.asarray(outcomes, dtype=int)
-    s = np.asarray(scores, dtype=float)
+    y = np.asarray(y_true, dtype=int)
+    s = np.asarray(y_score, dtype=float)
     frame = MetricFrame(
         metrics=metric_functions(threshold, score_kind),
         y_true=y,

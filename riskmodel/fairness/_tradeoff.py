@@ -222,10 +222,10 @@ def _paragraph(
 
 
 def nij_fairness_score(
-    scores: np.ndarray,
-    outcomes: np.ndarray,
-    groups: pd.Series,
     *,
+    y_true: np.ndarray,
+    y_prob: np.ndarray,
+    groups: pd.Series,
     column: str,
     group_a: str,
     group_b: str,
@@ -238,14 +238,15 @@ def nij_fairness_score(
     Examples
     --------
     >>> import numpy as np, pandas as pd
-    >>> out = nij_fairness_score(np.array([0.6, 0.2, 0.1, 0.3]), np.array([0, 0, 0, 1]),
-    ...     pd.Series(["a", "a", "b", "b"]), column="g", group_a="a", group_b="b")
+    >>> out = nij_fairness_score(y_true=np.array([0, 0, 0, 1]),
+    ...     y_prob=np.array([0.6, 0.2, 0.1, 0.3]), groups=pd.Series(["a", "a", "b", "b"]),
+    ...     column="g", group_a="a", group_b="b")
     >>> round(out["score"], 4)
     0.3875
     """
     labels = np.asarray(groups, dtype=object).astype(str)
-    s = np.asarray(scores, dtype=float)
-    y = np.asarray(outcomes, dtype=int)
+    s = np.asarray(y_prob, dtype=float)
+    y = np.asarray(y_true, dtype=int)
     in_a = labels == group_a
     in_b = labels == group_b
     both = in_a | in_b

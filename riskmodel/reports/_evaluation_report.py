@@ -117,11 +117,11 @@ def write_evaluation(
     those columns (``by_group``). Returns the metrics written.
     """
     out = Path(out_dir)
-    metrics = evaluate_predictions(y, p, n_resamples=n_resamples, seed=seed)
+    metrics = evaluate_predictions(y_true=y, y_prob=p, n_resamples=n_resamples, seed=seed)
     present = [c for c in EVALUATION_GROUPS if groups is not None and c in groups.columns]
     if present:
         metrics["by_group"] = metrics_by_group(
-            y, p, groups[present], n_resamples=n_resamples, seed=seed
+            y_true=y, y_prob=p, groups=groups[present], n_resamples=n_resamples, seed=seed
         )
     metrics.update(extra or {})
     write_json(metrics, out / "metrics.json")

@@ -63,8 +63,8 @@ def _figures(audit: FairnessAudit, column: str) -> dict[str, str]:
     small = audit.small_groups(column)
     fig, ax = new_axes(figsize=(6.4, 4.6))
     GroupCalibrationDisplay.from_predictions(
-        audit.data.outcomes,
-        audit.data.scores,
+        audit.data.y_true,
+        audit.data.y_score,
         labels,
         score_kind=audit.score_kind,
         small_groups=small,

@@ -23,7 +23,7 @@ import math
 import shutil
 import tempfile
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,9 +33,18 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from riskmodel._errors import DataError
+from riskmodel._tables import (
+    BATCH_ROWS,
+    IdLookup,
+    ids_as_arrow,
+    iter_batches,
+    iter_frames,
+    parquet_rows,
+    read_columns,
+)
+from riskmodel._tables import _messages as table_msg
 from riskmodel.contract import _messages as msg
 from riskmodel.contract._read import scan_data_dir
 
@@ -55,8 +64,6 @@ __all__ = [
 
 #: Column added to every chunk table: the row's 1-based data row number in its input file.
 ROW = "__riskmodel_row__"
-#: Rows read from an input file at a time.
-BATCH_ROWS = 500_000
 #: At most this many chunks (each holds up to three open temporary files while partitioning);
 #: the chunk size is raised when an input would need more.
 MAX_CHUNKS = 2_000
@@ -86,206 +93,6 @@ class Chunk:
     def n_rows(self) -> int:
         """Rows of every table in the chunk."""
         return sum(len(t) for t in (self.people, self.offences, self.needs) if t is not None)
-
-
-def _unreadable(path: Path, exc: BaseException) -> DataError:
-    text = str(exc).strip()
-    detail = text.splitlines()[0] if text else type(exc).__name__
-    return DataError(msg.UNREADABLE_FILE.format(file=path.name, detail=detail))
-
-
-_READ_ERRORS = (OSError, ValueError, pa.ArrowException, pd.errors.ParserError, UnicodeError)
-
-
-def _is_parquet(path: Path) -> bool:
-    return path.suffix.lower() == ".parquet"
-
-
-def read_columns(path: Path) -> list[str]:
-    """Column names of a CSV or Parquet file (stripped), read from its header only."""
-    try:
-        if _is_parquet(path):
-            names = pq.ParquetFile(path).schema_arrow.names
-        else:
-            names = list(pd.read_csv(path, nrows=0, dtype=str).columns)
-    except _READ_ERRORS as exc:
-        raise _unreadable(path, exc) from exc
-    return [str(c).strip() for c in names]
-
-
-def _decode(table: pa.Table) -> pa.Table:
-    """Dictionary columns as plain columns (Arrow files take one dictionary per stream)."""
-    for i, column in enumerate(table.columns):
-        if pa.types.is_dictionary(column.type):
-            table = table.set_column(
-                i, table.field(i).name, pc.cast(column, column.type.value_type)
-            )
-    return table
-
-
-def iter_batches(
-    path: Path,
-    *,
-    columns: Sequence[str] | None = None,
-    batch_rows: int = BATCH_ROWS,
-) -> Iterator[pa.Table]:
-    """Read a CSV or Parquet file in batches of rows, as Arrow tables with stripped names.
-
-    CSV is read as :func:`riskmodel.contract.read_table_file` reads it: every column as text,
-    empty cells missing. Errors raise :class:`DataError`.
-    """
-    try:
-        if _is_parquet(path):
-            handle = pq.ParquetFile(path)
-            raw_names = handle.schema_arrow.names
-            wanted = None
-            if columns is not None:
-                wanted = [n for n in raw_names if n.strip() in set(columns)]
-            for batch in handle.iter_batches(batch_size=batch_rows, columns=wanted):
-                table = _decode(pa.Table.from_batches([batch]))
-                yield table.rename_columns([n.strip() for n in table.column_names])
-        else:
-            options: dict[str, Any] = {"dtype": str, "keep_default_na": False, "na_values": [""]}
-            usecols = None
-            if columns is not None:
-                wanted_set = set(columns)
-                usecols = lambda name: str(name).strip() in wanted_set  # noqa: E731
-            with pd.read_csv(path, chunksize=batch_rows, usecols=usecols, **options) as reader:
-                for frame in reader:
-                    frame.columns = [str(c).strip() for c in frame.columns]
-                    yield pa.Table.from_pandas(frame, preserve_index=False)
-    except DataError:
-        raise
-    except _READ_ERRORS as exc:
-        raise _unreadable(path, exc) from exc
-
-
-def normalise_ids(values: pa.Array | pa.ChunkedArray) -> pa.Array:
-    """Identifiers as validation reads them: text, stripped, empty as missing.
-
-    Whole numbers stored as floats read as integers (``1.0`` → ``"1"``).
-    """
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
-    if pa.types.is_dictionary(values.type):
-        values = pc.cast(values, values.type.value_type)
-    if pa.types.is_floating(values.type):
-        present = pc.drop_null(values)
-        if len(present) == 0 or pc.all(pc.equal(pc.floor(present), present)).as_py():
-            values = pc.cast(values, pa.int64())
-    if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
-        values = pc.cast(values, pa.string())
-    values = pc.cast(values, pa.large_string())
-    trimmed = pc.utf8_trim_whitespace(values)
-    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.large_string()), trimmed)
-
-
-# -- identifiers to person codes ---------------------------------------------------------
-
-_MIX = np.uint64(0x9E3779B97F4A7C15)
-
-
-def _position_weights(size: int) -> np.ndarray:
-    """Odd pseudo-random 64-bit weights, one per byte position (fixed seed: reproducible)."""
-    rng = np.random.default_rng(20_240_801)
-    return rng.integers(1, 2**63, size=size, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
-
-
-def hash_ids(values: pa.Array) -> np.ndarray:
-    """A 64-bit hash of each string (missing values hash as the empty string), in numpy.
-
-    The sum over bytes of ``byte * weight[position]`` (odd random weights, modulo 2**64),
-    mixed with the length and a final avalanche step: linear time over the bytes, no Python
-    objects, no hash table. Equal strings always hash equal; callers check equality of
-    matches, so a collision can never join two people.
-    """
-    values = pc.fill_null(pc.cast(values, pa.large_string()), "")
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
-    n = len(values)
-    if n == 0:
-        return np.zeros(0, dtype=np.uint64)
-    buffers = values.buffers()
-    offsets = np.frombuffer(buffers[1], dtype=np.int64)[values.offset : values.offset + n + 1]
-    start = int(offsets[0])
-    local = offsets - start
-    data = (
-        np.frombuffer(buffers[2], dtype=np.uint8)[start : int(offsets[-1])]
-        if buffers[2]
-        else (np.zeros(0, dtype=np.uint8))
-    )
-    lengths = np.diff(local)
-    position = np.arange(len(data), dtype=np.int64) - np.repeat(local[:-1], lengths)
-    longest = int(lengths.max(initial=0))
-    weights = _position_weights(max(longest, 1))
-    terms = data.astype(np.uint64) * weights[position]
-    cumulative = np.zeros(len(data) + 1, dtype=np.uint64)
-    np.cumsum(terms, out=cumulative[1:])
-    h = cumulative[local[1:]] - cumulative[local[:-1]]
-    h ^= lengths.astype(np.uint64) * _MIX
-    # splitmix64 finaliser
-    h ^= h >> np.uint64(30)
-    h *= np.uint64(0xBF58476D1CE4E5B9)
-    h ^= h >> np.uint64(27)
-    h *= np.uint64(0x94D049BB133111EB)
-    h ^= h >> np.uint64(31)
-    return h
-
-
-class IdLookup:
-    """Position of identifiers among a fixed set of distinct identifiers.
-
-    Built once: the 64-bit hashes of the identifiers, sorted, with the first position of
-    every bucket of hashes (their top bits; at least twice as many buckets as identifiers).
-    Each lookup then goes straight to its bucket and checks its few hashes, then compares
-    the matched strings: no hash table is rebuilt per batch and nothing is sorted, so looking
-    up all the offence rows costs time proportional to the rows. Falls back to Arrow's
-    ``index_in`` if two distinct identifiers ever share a hash.
-
-    Examples
-    --------
-    >>> lookup = IdLookup(pa.array(["a", "b", "c"], pa.large_string()))
-    >>> lookup.codes(pa.array(["c", None, "x", "a"], pa.large_string())).tolist()
-    [2, -1, -1, 0]
-    """
-
-    def __init__(self, unique: pa.Array) -> None:
-        self.unique = unique
-        hashes = hash_ids(unique)
-        self.order = np.argsort(hashes)
-        self.sorted = hashes[self.order]
-        self.exact = bool(len(self.sorted) < 2 or (self.sorted[1:] != self.sorted[:-1]).all())
-        bits = max(len(self.sorted) - 1, 1).bit_length() + 1
-        self.shift = np.uint64(64 - bits)
-        buckets = np.arange(2**bits + 1, dtype=np.uint64)
-        first = np.searchsorted(self.sorted >> self.shift, buckets)
-        self.first = first.astype(np.int32 if len(self.sorted) < 2**31 else np.int64)
-
-    def codes(self, ids: pa.Array) -> np.ndarray:
-        """Position of each id in ``unique`` (int64; -1 when absent or missing)."""
-        if not self.exact:
-            found = pc.index_in(ids, value_set=self.unique)
-            return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
-        n = len(ids)
-        if n == 0 or len(self.sorted) == 0:
-            return np.full(n, -1, dtype=np.int64)
-        h = hash_ids(ids)
-        bucket = (h >> self.shift).astype(np.intp)
-        at = self.first[bucket].astype(np.intp)
-        end = self.first[bucket + 1]
-        candidate = np.full(n, -1, dtype=np.int64)
-        rows = np.flatnonzero(at < end)
-        at = at[rows]
-        while rows.size:  # a bucket holds one or two hashes, rarely more
-            hit = self.sorted[at] == h[rows]
-            candidate[rows[hit]] = self.order[at[hit]]
-            rows, at = rows[~hit], at[~hit] + 1
-            more = at < end[rows]
-            rows, at = rows[more], at[more]
-        found = candidate >= 0
-        same = pc.equal(self.unique.take(pa.array(np.where(found, candidate, 0))), ids)
-        same = pc.fill_null(same, False).to_numpy(zero_copy_only=False)
-        return np.where(same & found, candidate, -1)
 
 
 # -- event data ---------------------------------------------------------------------------
@@ -467,7 +274,7 @@ class PersonPartition:
         """
         wrap = progress or (lambda items, description: items)
         ids = [
-            normalise_ids(batch.column("person_id"))
+            ids_as_arrow(batch.column("person_id"))
             for batch in wrap(
                 iter_batches(source.files["people"], columns=["person_id"], batch_rows=batch_rows),
                 "reading people",
@@ -479,7 +286,7 @@ class PersonPartition:
                 "\n".join(
                     [
                         msg.WHOLE_TABLE_HEADER,
-                        "- " + msg.EMPTY_TABLE.format(file=source.files["people"].name),
+                        "- " + table_msg.EMPTY_TABLE.format(file=source.files["people"].name),
                     ]
                 )
             )
@@ -498,7 +305,7 @@ class PersonPartition:
         files: dict[str, _ChunkFiles] = {}
 
         def person_codes(batch: pa.Table) -> np.ndarray:
-            return lookup.codes(normalise_ids(batch.column("person_id")))
+            return lookup.codes(ids_as_arrow(batch.column("person_id")))
 
         try:
             with ThreadPoolExecutor(max_workers=_CODE_THREADS) as pool:
@@ -578,26 +385,13 @@ class FlatInput:
     n_rows: int | None
 
     def chunks(self, chunk_size: int) -> Iterator[Chunk]:
-        """Chunks of ``chunk_size`` rows, with :data:`ROW`; pandas type inference (as
-        :func:`riskmodel.flat_table.read_flat_table`)."""
+        """Chunks of ``chunk_size`` rows, with :data:`ROW`; typed as
+        :func:`riskmodel.flat_table.read_flat_table` types them."""
         offset = 0
-        for k, frame in enumerate(self._frames(chunk_size)):
-            frame.columns = [str(c).strip() for c in frame.columns]
+        for k, frame in enumerate(iter_frames(self.path, batch_rows=chunk_size)):
             frame[ROW] = np.arange(offset + 1, offset + len(frame) + 1, dtype=np.int64)
             offset += len(frame)
             yield Chunk(index=k, people=frame)
-
-    def _frames(self, chunk_size: int) -> Iterator[pd.DataFrame]:
-        try:
-            if _is_parquet(self.path):
-                handle = pq.ParquetFile(self.path)
-                for batch in handle.iter_batches(batch_size=chunk_size):
-                    yield pa.Table.from_batches([batch]).to_pandas()
-            else:
-                with pd.read_csv(self.path, chunksize=chunk_size, low_memory=False) as reader:
-                    yield from reader
-        except _READ_ERRORS as exc:
-            raise _unreadable(self.path, exc) from exc
 
 
 def open_flat_input(path: str | Path) -> FlatInput:
@@ -609,13 +403,4 @@ def open_flat_input(path: str | Path) -> FlatInput:
         A missing or unreadable file.
     """
     path = Path(path)
-    if not path.is_file():
-        raise DataError(msg.UNREADABLE_FILE.format(file=path.name, detail=f"no such file: {path}"))
-    columns = read_columns(path)
-    n_rows = None
-    if _is_parquet(path):
-        try:
-            n_rows = pq.ParquetFile(path).metadata.num_rows
-        except _READ_ERRORS as exc:
-            raise _unreadable(path, exc) from exc
-    return FlatInput(path=path, columns=columns, n_rows=n_rows)
+    return FlatInput(path=path, columns=read_columns(path), n_rows=parquet_rows(path))

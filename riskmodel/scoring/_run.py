@@ -14,11 +14,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from riskmodel._errors import ConfigError, DataError
 from riskmodel._io import atomic_path, neutralise_formulas, rejects_path_for, to_jsonable
+from riskmodel._tables import repeated_ids
+from riskmodel._tables._messages import EMPTY_TABLE
 from riskmodel.bands import parse_bands
 from riskmodel.bundle import input_spec
 from riskmodel.config import TableSpec
@@ -334,7 +335,7 @@ def score_files(
         scores_writer.close()
         rejects_writer.close()
         if scorer.kind == "table" and totals.get("people_read", 0) == 0:
-            raise DataError(f"{flat.path.name}: the table has no rows")
+            raise DataError(EMPTY_TABLE.format(file=flat.path.name))
         if ids_seen:
             _check_unique_ids(ids_seen, spec.id)
 
@@ -390,11 +391,9 @@ def _empty_scores(scorer: Scorer) -> pd.DataFrame:
 
 
 def _check_unique_ids(ids: list[pa.Array], column: str) -> None:
-    values = pa.chunked_array(ids, type=pa.large_string())
-    counts = pc.value_counts(values)
-    repeated = pc.filter(counts.field("values"), pc.greater(counts.field("counts"), 1))
-    if len(repeated):
-        examples = ", ".join(repr(v) for v in repeated.to_pylist()[:5])
+    repeated = repeated_ids(ids)
+    if repeated:
+        examples = ", ".join(repr(v) for v in repeated[:5])
         if len(repeated) > 5:
             examples += ", ..."
         raise DataError(DUPLICATE_IDS.format(column=column, examples=examples))

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from riskmodel._tables import ids_as_text
 from riskmodel.bands import DEFAULT_BANDS, Bands, band_positions
 from riskmodel.config import TableSpec
 from riskmodel.contract import REJECT_COLUMNS, age_band, cohort, validate_tables
@@ -297,7 +298,7 @@ def _score_table(chunk: Chunk, scorer: Scorer) -> ChunkResult:
         excluded = frame.loc[~inside]
         if len(excluded):
             rows = excluded[ROW].to_numpy(dtype=np.int64)
-            ids = excluded[spec.id].astype("str") if spec.id else pd.Series(rows).astype("str")
+            ids = ids_as_text(excluded[spec.id] if spec.id else pd.Series(rows))
             rejects = pd.DataFrame(
                 {
                     "person_id": ids.to_numpy(),

@@ -109,11 +109,17 @@ def cross_validate(
 
     metrics: dict[str, dict[str, Any]] = {}
     for name, p in predictions.items():
-        metrics[name] = evaluate_predictions(y, p, n_resamples=n_resamples, seed=seed)
+        metrics[name] = evaluate_predictions(
+            y_true=y, y_prob=p, n_resamples=n_resamples, seed=seed
+        )
     present = [c for c in EVALUATION_GROUPS if c in table.groups.columns]
     if present:
         metrics[configured]["by_group"] = metrics_by_group(
-            y, predictions[configured], table.groups[present], n_resamples=n_resamples, seed=seed
+            y_true=y,
+            y_prob=predictions[configured],
+            groups=table.groups[present],
+            n_resamples=n_resamples,
+            seed=seed,
         )
 
     oof = pd.DataFrame({"person_id": table.ids.to_numpy(), "fold": fold_of, "outcome": y})

@@ -41,7 +41,7 @@ def recalibrate_model(model: Any, X: Any, y: np.ndarray) -> tuple[Any, dict[str,
         )
     y = np.asarray(y, dtype=float)
     p_old = model.predict_proba(X)[:, 1]
-    slope, intercept = calibration_slope_intercept(y, p_old)
+    slope, intercept = calibration_slope_intercept(y_true=y, y_prob=p_old)
     if not (np.isfinite(slope) and np.isfinite(intercept)):
         raise DataError(RECALIBRATION_FAILED)
     new = copy.deepcopy(model)

@@ -94,7 +94,7 @@ def group_summary(y: np.ndarray, p: np.ndarray, groups: pd.DataFrame) -> dict[st
     from riskmodel.fairness import fairness_summary
 
     columns = [c for c in groups.columns if c not in _EVALUATION_ONLY]
-    return fairness_summary(p, y, groups[columns], threshold=0.5)
+    return fairness_summary(y_true=y, y_score=p, groups=groups[columns], threshold=0.5)
 
 
 def train_model(
@@ -122,11 +122,17 @@ def train_model(
     ).fit(table.X.iloc[train], y[train])
     p_test = model.predict_proba(table.X.iloc[test])[:, 1]
     groups_test = table.groups.iloc[test].reset_index(drop=True)
-    metrics = evaluate_predictions(y[test], p_test, n_resamples=n_resamples, seed=seed)
+    metrics = evaluate_predictions(
+        y_true=y[test], y_prob=p_test, n_resamples=n_resamples, seed=seed
+    )
     present = [c for c in EVALUATION_GROUPS if c in groups_test.columns]
     if present:
         metrics["by_group"] = metrics_by_group(
-            y[test], p_test, groups_test[present], n_resamples=n_resamples, seed=seed
+            y_true=y[test],
+            y_prob=p_test,
+            groups=groups_test[present],
+            n_resamples=n_resamples,
+            seed=seed,
         )
     info["train_base_rate"] = float(y[train].mean())
     info["test_base_rate"] = float(y[test].mean())

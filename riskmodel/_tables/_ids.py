@@ -1,0 +1,201 @@
+"""Person identifiers as text: one rule in pandas and in Arrow.
+
+An identifier is text, stripped of surrounding white space; an empty one is missing; a column
+of whole numbers stored as floats (a column of integers with gaps) reads as integers
+(``1.0`` → ``"1"``). Validation, streaming by person and flat tables all read ids this way, so
+a person has the same id whichever path reads them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+
+def ids_as_text(values: pd.Series) -> pd.Series:
+    """Identifiers (or any values for a rejects line) as pandas text, by the module's rule.
+
+    Examples
+    --------
+    >>> ids_as_text(pd.Series([1.0, None, 3.0])).tolist()
+    ['1', nan, '3']
+    >>> ids_as_text(pd.Series([" A7 ", ""])).tolist()
+    ['A7', nan]
+    """
+    if pd.api.types.is_float_dtype(values):
+        whole = values.dropna()
+        if len(whole) and (whole == np.round(whole)).all():
+            values = values.astype("Int64")
+    out = values.astype("str").str.strip()
+    return out.where(out != "")
+
+
+def ids_as_arrow(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """Identifiers as Arrow ``large_string``, by the module's rule: what
+    :func:`ids_as_text` gives, without a Python loop (but for floats that are not all whole
+    numbers, which no real identifier column holds).
+
+    Examples
+    --------
+    >>> [ids_as_arrow(pa.array(v)).to_pylist() for v in ([1.0, None], [" A7 ", ""])]
+    [['1', None], ['A7', None]]
+    """
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if pa.types.is_dictionary(values.type):
+        values = pc.cast(values, values.type.value_type)
+    if pa.types.is_floating(values.type):
+        present = pc.drop_null(values)
+        if len(present) == 0 or pc.all(pc.equal(pc.floor(present), present)).as_py():
+            values = pc.cast(values, pa.int64())
+        else:  # written as pandas writes floats (Arrow would drop the ".0" of 2.0)
+            values = pa.array(ids_as_text(values.to_pandas()), pa.large_string(), from_pandas=True)
+    if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
+        values = pc.cast(values, pa.string())
+    values = pc.cast(values, pa.large_string())
+    trimmed = pc.utf8_trim_whitespace(values)
+    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.large_string()), trimmed)
+
+
+def arrow_text(values: pd.Series | pd.Index | Iterable[object]) -> pa.Array:
+    """Text values (already read by the rule) as an Arrow string array, without a Python loop.
+
+    Examples
+    --------
+    >>> arrow_text(pd.Series(["a", None])).to_pylist()
+    ['a', None]
+    """
+    if not isinstance(values, pd.Series | pd.Index):
+        values = pd.Series(list(values), dtype="object")
+    return pa.array(values.astype("string[pyarrow]"), type=pa.string())
+
+
+def repeated_ids(ids: Sequence[pa.Array]) -> list[str]:
+    """The identifiers that occur more than once across ``ids`` (in order of first sight).
+
+    Examples
+    --------
+    >>> repeated_ids([pa.array(["a", "b"]), pa.array(["b", "c", "a"])])
+    ['a', 'b']
+    """
+    values = pa.chunked_array([pc.cast(a, pa.large_string()) for a in ids], pa.large_string())
+    counts = pc.value_counts(values)
+    return pc.filter(counts.field("values"), pc.greater(counts.field("counts"), 1)).to_pylist()
+
+
+# -- identifiers to positions in a fixed set ------------------------------------------------
+
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _position_weights(size: int) -> np.ndarray:
+    """Odd pseudo-random 64-bit weights, one per byte position (fixed seed: reproducible)."""
+    rng = np.random.default_rng(20_240_801)
+    return rng.integers(1, 2**63, size=size, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+
+
+def hash_ids(values: pa.Array) -> np.ndarray:
+    """A 64-bit hash of each string (missing values hash as the empty string), in numpy.
+
+    The sum over bytes of ``byte * weight[position]`` (odd random weights, modulo 2**64),
+    mixed with the length and a final avalanche step: linear time over the bytes, no Python
+    objects, no hash table. Equal strings always hash equal; callers check equality of
+    matches, so a collision can never join two people.
+
+    Examples
+    --------
+    >>> h = hash_ids(pa.array(["a", "b", "a"], pa.large_string()))
+    >>> bool(h[0] == h[2]), bool(h[0] == h[1])
+    (True, False)
+    """
+    values = pc.fill_null(pc.cast(values, pa.large_string()), "")
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    n = len(values)
+    if n == 0:
+        return np.zeros(0, dtype=np.uint64)
+    buffers = values.buffers()
+    offsets = np.frombuffer(buffers[1], dtype=np.int64)[values.offset : values.offset + n + 1]
+    start = int(offsets[0])
+    local = offsets - start
+    data = (
+        np.frombuffer(buffers[2], dtype=np.uint8)[start : int(offsets[-1])]
+        if buffers[2]
+        else (np.zeros(0, dtype=np.uint8))
+    )
+    lengths = np.diff(local)
+    position = np.arange(len(data), dtype=np.int64) - np.repeat(local[:-1], lengths)
+    longest = int(lengths.max(initial=0))
+    weights = _position_weights(max(longest, 1))
+    terms = data.astype(np.uint64) * weights[position]
+    cumulative = np.zeros(len(data) + 1, dtype=np.uint64)
+    np.cumsum(terms, out=cumulative[1:])
+    h = cumulative[local[1:]] - cumulative[local[:-1]]
+    h ^= lengths.astype(np.uint64) * _MIX
+    # splitmix64 finaliser
+    h ^= h >> np.uint64(30)
+    h *= np.uint64(0xBF58476D1CE4E5B9)
+    h ^= h >> np.uint64(27)
+    h *= np.uint64(0x94D049BB133111EB)
+    h ^= h >> np.uint64(31)
+    return h
+
+
+class IdLookup:
+    """Position of identifiers among a fixed set of distinct identifiers.
+
+    Built once: the 64-bit hashes of the identifiers, sorted, with the first position of
+    every bucket of hashes (their top bits; at least twice as many buckets as identifiers).
+    Each lookup then goes straight to its bucket and checks its few hashes, then compares
+    the matched strings: no hash table is rebuilt per batch and nothing is sorted, so looking
+    up all the offence rows costs time proportional to the rows. Falls back to Arrow's
+    ``index_in`` if two distinct identifiers ever share a hash.
+
+    Examples
+    --------
+    >>> lookup = IdLookup(pa.array(["a", "b", "c"], pa.large_string()))
+    >>> lookup.codes(pa.array(["c", None, "x", "a"], pa.large_string())).tolist()
+    [2, -1, -1, 0]
+    """
+
+    def __init__(self, unique: pa.Array) -> None:
+        self.unique = unique
+        hashes = hash_ids(unique)
+        self.order = np.argsort(hashes)
+        self.sorted = hashes[self.order]
+        self.exact = bool(len(self.sorted) < 2 or (self.sorted[1:] != self.sorted[:-1]).all())
+        bits = max(len(self.sorted) - 1, 1).bit_length() + 1
+        self.shift = np.uint64(64 - bits)
+        buckets = np.arange(2**bits + 1, dtype=np.uint64)
+        first = np.searchsorted(self.sorted >> self.shift, buckets)
+        self.first = first.astype(np.int32 if len(self.sorted) < 2**31 else np.int64)
+
+    def codes(self, ids: pa.Array) -> np.ndarray:
+        """Position of each id in ``unique`` (int64; -1 when absent or missing)."""
+        if not self.exact:
+            found = pc.index_in(ids, value_set=self.unique)
+            return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+        n = len(ids)
+        if n == 0 or len(self.sorted) == 0:
+            return np.full(n, -1, dtype=np.int64)
+        h = hash_ids(ids)
+        bucket = (h >> self.shift).astype(np.intp)
+        at = self.first[bucket].astype(np.intp)
+        end = self.first[bucket + 1]
+        candidate = np.full(n, -1, dtype=np.int64)
+        rows = np.flatnonzero(at < end)
+        at = at[rows]
+        while rows.size:  # a bucket holds one or two hashes, rarely more
+            hit = self.sorted[at] == h[rows]
+            candidate[rows[hit]] = self.order[at[hit]]
+            rows, at = rows[~hit], at[~hit] + 1
+            more = at < end[rows]
+            rows, at = rows[more], at[more]
+        found = candidate >= 0
+        same = pc.equal(self.unique.take(pa.array(np.where(found, candidate, 0))), ids)
+        same = pc.fill_null(same, False).to_numpy(zero_copy_only=False)
+        return np.where(same & found, candidate, -1)
