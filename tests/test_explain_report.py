@@ -14,9 +14,9 @@ import pytest
 
 from riskmodel.bundle import save_bundle
 from riskmodel.cli import main
-from riskmodel.cli._explain import DEFAULT_SAMPLE_NOTE, IDS_NOTE, UNKNOWN_IDS
 from riskmodel.contract import read_tables, validate_tables
 from riskmodel.explain import explain, top_factors
+from riskmodel.explain._messages import DEFAULT_SAMPLE_NOTE, IDS_NOTE, UNKNOWN_IDS
 from riskmodel.features import build_feature_table
 from riskmodel.reports._explain_report import DECISION_NOTE, NOT_IN_MODEL
 from riskmodel.synthetic import generate_population, write_population

@@ -1,8 +1,10 @@
 """The ``riskmodel`` command line: one entry point, one module per subcommand.
 
 Every subcommand module defines a click command named ``command``; it is registered here.
-Errors of type :class:`riskmodel.RiskmodelError` become one line on standard error and exit
-code 2, never a traceback.
+A command parses its options (those several commands share are declared once, in
+``_options``), calls the core and prints. Errors of type :class:`riskmodel.RiskmodelError`
+become one line on standard error and exit code 2, never a traceback; the command line's own
+messages are in ``_messages``.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import sys
 import click
 
 from riskmodel._errors import RiskmodelError
+from riskmodel.cli._messages import ABORTED, ERROR
 
 #: Subcommand modules, in the order ``riskmodel --help`` lists them.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -76,10 +79,10 @@ def main(argv: list[str] | None = None) -> int:
         exc.show()
         return exc.exit_code
     except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
+        click.echo(ABORTED, err=True)
         return 1
     except RiskmodelError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(ERROR.format(error=exc), err=True)
         return 2
     return 0
 

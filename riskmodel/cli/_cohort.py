@@ -6,28 +6,17 @@ from pathlib import Path
 
 import click
 
-from riskmodel._io import write_json, write_text
 from riskmodel._tables import read_scores
+from riskmodel.cli import _options as option
+from riskmodel.cli._progress import write_json_and_report
 from riskmodel.cohort import cohort_evaluation
 
 
 @click.command("cohort")
-@click.option(
-    "--scores",
-    "scores_path",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Scores file of the cohort, CSV or Parquet, with outcomes.",
-)
-@click.option(
-    "--score-column",
-    default="probability_2y",
-    show_default=True,
-    help="Column of predicted probabilities in [0, 1].",
-)
-@click.option(
-    "--outcome-column", required=True, help="Column of observed outcomes (0/1, empty = unknown)."
-)
+@option.scores("Scores file of the cohort, CSV or Parquet, with outcomes.",
+               score_column="probability_2y",
+               score_help="Column of predicted probabilities in [0, 1].")  # fmt: skip
+@option.outcome_column("Column of observed outcomes (0/1, empty = unknown).", required=True)
 @click.option(
     "--count-column",
     default=None,
@@ -39,21 +28,9 @@ from riskmodel.cohort import cohort_evaluation
     help="Column of risk bands (e.g. risk_band); default: OGRS-style bands (cut points "
     "0.5, 0.75, 0.9) from the probabilities.",
 )
-@click.option(
-    "--n-bootstrap",
-    type=click.IntRange(min=0),
-    default=2000,
-    show_default=True,
-    help="Bootstrap resamples for the frequency interval.",
-)
-@click.option("--seed", type=int, default=0, show_default=True, help="Bootstrap seed.")
-@click.option(
-    "--out",
-    "out_dir",
-    required=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Directory for cohort.json and report.html.",
-)
+@option.n_bootstrap(2000, "Bootstrap resamples for the frequency interval.")
+@option.seed("the bootstrap")
+@option.out_dir("cohort.json", "report.html")
 def command(
     scores_path: Path,
     score_column: str,
@@ -97,7 +74,6 @@ def command(
         n_resamples=n_bootstrap,
         seed=seed,
     )
-    write_json(result.to_dict(), out_dir / "cohort.json")
     html = cohort_report_html(
         result,
         source=scores_path.name,
@@ -105,7 +81,7 @@ def command(
         outcome_column=outcome_column,
         count_column=count_column,
     )
-    write_text(html, out_dir / "report.html")
+    wrote = write_json_and_report(out_dir, "cohort.json", result.to_dict(), html)
     o = result.overall
     click.echo(
         f"n {o['n']:,}: observed {100 * o['observed_rate']:.1f}%, expected "
@@ -117,4 +93,4 @@ def command(
             f"left out: {result.n_missing_score:,} without a score, "
             f"{result.n_missing_outcome:,} without a known outcome"
         )
-    click.echo(f"wrote {out_dir / 'cohort.json'} and {out_dir / 'report.html'}")
+    click.echo(wrote)

@@ -6,22 +6,18 @@ from pathlib import Path
 
 import click
 
+from riskmodel.cli import _options as option
 from riskmodel.cli._demo_steps import run_demo
 
 
 @click.command("demo")
-@click.option(
-    "--out",
-    required=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Directory for every report and the landing page index.html.",
-)
+@option.out_dir(help="Directory for every report and the landing page index.html.")
 @click.option("--n-people", type=click.IntRange(min=1000), default=10_000, show_default=True,
               help="People in the synthetic training population.")  # fmt: skip
 @click.option("--n-batch", type=click.IntRange(min=100), default=3_000, show_default=True,
               help="People in the synthetic caseload scored as a batch.")  # fmt: skip
-@click.option("--seed", type=int, default=7, show_default=True, help="Seed of the population.")
-def command(out: Path, n_people: int, n_batch: int, seed: int) -> None:
+@option.seed("the population", default=7)
+def command(out_dir: Path, n_people: int, n_batch: int, seed: int) -> None:
     """Run the whole job on a synthetic population and link every report from index.html.
 
     Generates and validates a population, builds point-in-time features and labels, scores
@@ -34,4 +30,4 @@ def command(out: Path, n_people: int, n_batch: int, seed: int) -> None:
     Example:
       riskmodel demo --out out/demo
     """
-    run_demo(out, n_people=n_people, n_batch=n_batch, seed=seed, echo=click.echo)
+    run_demo(out_dir, n_people=n_people, n_batch=n_batch, seed=seed, echo=click.echo)

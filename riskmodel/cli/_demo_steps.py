@@ -20,10 +20,9 @@ import pandas as pd
 
 from riskmodel._errors import RiskmodelError
 from riskmodel._io import write_table, write_text
+from riskmodel.cli._messages import STEP_FAILED
 from riskmodel.contract import NEED_AREAS
 from riskmodel.reports import render_template
-
-STEP_FAILED = "demo step {step!r} failed (exit code {code}); see the messages above"
 
 
 @dataclass
@@ -269,10 +268,10 @@ def run_demo(
 
 def _audit_frame(batch: Path, scored: pd.DataFrame) -> pd.DataFrame:
     """Scores joined with the batch's two-year outcomes (censored people left out)."""
-    from riskmodel.contract import read_tables, validate_tables
+    from riskmodel.contract._summary import load_validated
     from riskmodel.features import build_labels
 
-    data = validate_tables(read_tables(batch))
+    data = load_validated(batch)
     outcomes = build_labels(data.people, data.offences, data.extract_date)
     outcomes = outcomes[outcomes["label_status"] == "labelled"]
     return scored.merge(outcomes[["person_id", "reoffended_2y"]], on="person_id", how="inner")

@@ -6,35 +6,17 @@ from pathlib import Path
 
 import click
 
-from riskmodel._io import rejects_path_for, write_table
 from riskmodel.bands import DEFAULT_BANDS
 from riskmodel.baselines import ogrs3_scores
-from riskmodel.cli._features import load_validated, reconcile_lines
+from riskmodel.cli import _options as option
 from riskmodel.cli._progress import echo
+from riskmodel.contract._summary import load_validated, write_with_rejects
 
 
 @click.command("ogrs3")
-@click.option(
-    "--data",
-    "data_dir",
-    required=True,
-    type=click.Path(path_type=Path),
-    help="Directory with people.* and offences.* (CSV or Parquet).",
-)
-@click.option(
-    "--out",
-    "out",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Output table: .parquet for Parquet, anything else CSV.",
-)
-@click.option(
-    "--rejects",
-    "rejects_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Rejects CSV (default: beside --out, as NAME.rejects.csv).",
-)
+@option.data(required=True, help="Directory with people.* and offences.* (CSV or Parquet).")
+@option.out_file()
+@option.rejects()
 def command(data_dir: Path, out: Path, rejects_path: Path | None) -> None:
     """Score everyone with OGRS3, the static actuarial scale of UK probation.
 
@@ -51,10 +33,7 @@ def command(data_dir: Path, out: Path, rejects_path: Path | None) -> None:
     """
     data = load_validated(data_dir)
     scores = ogrs3_scores(data.people, data.offences)
-    rejects_path = rejects_path or rejects_path_for(out)
-    write_table(data.rejects, rejects_path)
-    write_table(scores, out)
-    for line in reconcile_lines(data.summary, len(scores), rejects_path, len(data.rejects)):
+    for line in write_with_rejects(scores, out, data, rejects_path):
         echo(line)
     counts = scores["ogrs3_band"].value_counts()
     bands = ", ".join(f"{band} {int(counts.get(band, 0)):,}" for band in DEFAULT_BANDS.names)

@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
 from riskmodel._io import rejects_path_for
-from riskmodel.cli._features import reconcile_lines
+from riskmodel.cli import _options as option
 from riskmodel.cli._progress import echo, progress
+from riskmodel.contract._summary import reconcile_lines
 from riskmodel.scoring import DEFAULT_CHUNK_SIZE, ENGINES, score_files
 
 
 def _summary_lines(summary: dict) -> list[str]:
     lines = reconcile_lines(
-        summary, summary["people_scored"], Path(summary["rejects"]), summary["rejects_lines"]
-    )
-    lines[0] = lines[0].replace("written", "scored", 1)
+        summary, summary["people_scored"], summary["rejects"], summary["rejects_lines"],
+        verb="scored",
+    )  # fmt: skip
     counts = summary["bands"]["counts"]
     lines.append("risk bands: " + ", ".join(f"{name} {n:,}" for name, n in counts.items()))
     features = summary.get("features", {})
@@ -48,47 +50,10 @@ def _summary_lines(summary: dict) -> list[str]:
 
 
 @click.command("score")
-@click.option(
-    "--model",
-    "model_dir",
-    required=True,
-    type=click.Path(path_type=Path),
-    help="Model bundle directory (made by `riskmodel train`).",
-)
-@click.option(
-    "--data",
-    "data_dir",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Directory with people.*, offences.*, needs.* (CSV or Parquet).",
-)
-@click.option(
-    "--table",
-    "table_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="A flat person-level table (CSV or Parquet) described by --config.",
-)
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="TOML config with the [table] section (default with --table: the bundle's own).",
-)
-@click.option(
-    "--out",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Scores file: .parquet for Parquet, anything else CSV.",
-)
-@click.option(
-    "--rejects",
-    "rejects_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Rejects CSV (default: beside --out, as NAME.rejects.csv).",
-)
+@option.model()
+@option.inputs(bundle=True, with_extract_date=False)
+@option.out_file("Scores file: .parquet for Parquet, anything else CSV.")
+@option.rejects()
 @click.option(
     "--carry",
     default=None,
@@ -135,9 +100,7 @@ def _summary_lines(summary: dict) -> list[str]:
 )
 def command(
     model_dir: Path,
-    data_dir: Path | None,
-    table_path: Path | None,
-    config_path: Path | None,
+    source: dict[str, Any],
     out: Path,
     rejects_path: Path | None,
     carry: str | None,
@@ -169,14 +132,10 @@ def command(
       riskmodel score --model models/compas --table compas.csv --config training/compas.toml \\
           --out compas-scores.csv
     """
-    out_path = Path(out)
     summary = score_files(
         model_dir=model_dir,
-        data_dir=data_dir,
-        table_path=table_path,
-        config_path=config_path,
-        out=out_path,
-        rejects_path=rejects_path or rejects_path_for(out_path),
+        out=out,
+        rejects_path=rejects_path or rejects_path_for(out),
         carry=carry,
         explain=explain,
         chunk_size=chunk_size,
@@ -185,6 +144,7 @@ def command(
         workers=workers,
         bands=bands,
         progress=progress,
+        **source,
     )
     for line in _summary_lines(summary):
         echo(line)

@@ -5,77 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-import numpy as np
-import pandas as pd
 
-from riskmodel.contract._vocabulary import FOLLOW_UP_MONTHS, WAITING_MONTHS
-from riskmodel.synthetic import SyntheticPopulation, generate_population, write_population
-
-
-def _observed_labels(population: SyntheticPopulation) -> tuple[np.ndarray, np.ndarray]:
-    """(labelled, reoffended) per person by DATA_CONTRACT.md's label rule (boolean arrays)."""
-    people, offences = population.people, population.offences
-    extract = pd.Timestamp(population.metadata["extract_date"])
-    index = pd.to_datetime(people["index_date"])
-    proof_end = index + pd.DateOffset(months=FOLLOW_UP_MONTHS + WAITING_MONTHS)
-    labelled = (proof_end <= extract).to_numpy()
-    code = pd.Index(people["person_id"]).get_indexer(offences["person_id"])
-    offence = pd.to_datetime(offences["offence_date"]).to_numpy()
-    sanction = pd.to_datetime(offences["sanction_date"]).to_numpy()
-    follow_end = (index + pd.DateOffset(months=FOLLOW_UP_MONTHS)).to_numpy()
-    counts = (
-        (offences["offence_group"].to_numpy() != "breach")
-        & (offence > index.to_numpy()[code])
-        & (offence <= follow_end[code])
-        & (sanction <= proof_end.to_numpy()[code])
-    )
-    return labelled, np.bincount(code[counts], minlength=len(people)) > 0
-
-
-def summary_lines(population: SyntheticPopulation, out: Path) -> list[str]:
-    """The run summary printed by ``riskmodel synth``."""
-    meta = population.metadata
-    n = meta["n_people"]
-    assessed = population.needs["person_id"].nunique()
-    labelled, reoffended = _observed_labels(population)
-    n_labelled = int(labelled.sum())
-    truth = population.truth["true_probability_2y"].to_numpy()
-    lines = [
-        f"people: {n:,} (seed {meta['seed']}, extract date {meta['extract_date']})",
-        f"offences: {len(population.offences):,} rows",
-        f"needs assessments: {len(population.needs):,}"
-        f" ({(n - assessed) / n:.1%} of people never assessed)",
-        f"labelled people: {n_labelled:,} ({n - n_labelled:,} censored)",
-    ]
-    if n_labelled:
-        lines.append(
-            f"among them: observed two-year proven reoffending {reoffended[labelled].mean():.1%},"
-            f" mean true_probability_2y {truth[labelled].mean():.1%}"
-        )
-    if meta["ethnicity_bias"] > 0:
-        lines.append(
-            f"ethnicity bias {meta['ethnicity_bias']:g}: offences of "
-            f"{', '.join(meta['biased_ethnicities'])} people recorded more often"
-        )
-    lines.append(f"wrote: {out}")
-    return lines
+from riskmodel.cli import _options as option
+from riskmodel.synthetic import generate_population, write_population
+from riskmodel.synthetic._summary import summary_lines
 
 
 @click.command("synth")
 @click.option("--n-people", type=int, required=True, help="Number of people to draw.")
-@click.option("--seed", type=int, required=True, help="Random seed (same seed, same files).")
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    required=True,
-    help="Directory to write people.csv, offences.csv, needs.csv, truth.csv, metadata.json.",
+@option.seed(default=None, help="Random seed (same seed, same files).")
+@option.out_dir(
+    help="Directory to write people.csv, offences.csv, needs.csv, truth.csv, metadata.json."
 )
-@click.option(
-    "--extract-date",
+@option.extract_date(
+    "The data's extract date (YYYY-MM-DD); index dates fall in the 8 years before it.",
     default="2026-06-30",
-    show_default=True,
-    help="The data's extract date (YYYY-MM-DD); index dates fall in the 8 years before it.",
 )
 @click.option(
     "--ethnicity-bias",

@@ -6,133 +6,44 @@ from pathlib import Path
 
 import click
 
-from riskmodel._errors import ConfigError
-from riskmodel._io import write_json, write_text
 from riskmodel._tables import read_scores
-from riskmodel.allocation import (
-    Bands,
-    Capacity,
-    ExpectedCost,
-    Policy,
-    PPVTarget,
-    SensitivityTarget,
-    choose_threshold,
-)
-from riskmodel.allocation import _messages as msg
+from riskmodel.allocation import choose_threshold
+from riskmodel.allocation._policy_options import policy_from_options
+from riskmodel.cli import _options as option
+from riskmodel.cli._progress import write_json_and_report
 
 
-def _policy(
-    capacity: str | None,
-    sensitivity: float | None,
-    ppv: float | None,
-    cost_reoffence: float | None,
-    cost_intervention: float | None,
-    effect: float | None,
-    bands: str | None,
-    tie_break: str,
-    seed: int,
-) -> Policy:
-    cost_options = {
-        "--cost-reoffence": cost_reoffence,
-        "--cost-intervention": cost_intervention,
-        "--effect": effect,
-    }
-    cost_given = [name for name, value in cost_options.items() if value is not None]
-    chosen = [
-        name
-        for name, given in (
-            ("capacity", capacity is not None),
-            ("sensitivity", sensitivity is not None),
-            ("ppv", ppv is not None),
-            ("cost", bool(cost_given)),
-            ("bands", bands is not None),
-        )
-        if given
-    ]
-    if len(chosen) != 1:
-        raise ConfigError(msg.ONE_POLICY)
-    if capacity is not None:
-        return Capacity.parse(capacity, tie_break=tie_break.replace("-", "_"), seed=seed)
-    if sensitivity is not None:
-        return SensitivityTarget(sensitivity)
-    if ppv is not None:
-        return PPVTarget(ppv)
-    if bands is not None:
-        return Bands.parse(bands)
-    missing = [name for name in cost_options if name not in cost_given]
-    if missing:
-        raise ConfigError(msg.COST_INCOMPLETE.format(missing=", ".join(missing)))
-    assert cost_reoffence is not None and cost_intervention is not None and effect is not None
-    return ExpectedCost(
-        cost_reoffence=cost_reoffence, cost_intervention=cost_intervention, effect=effect
-    )
+def _number(name: str, help: str) -> option.Decorator:
+    """A number option with no default (a policy's parameter)."""
+    return click.option(name, type=float, default=None, help=help)
 
 
 @click.command("threshold")
-@click.option(
-    "--scores",
-    "scores_path",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Scores file, CSV or Parquet (e.g. the output of riskmodel score).",
-)
-@click.option(
-    "--score-column",
-    default="probability_2y",
-    show_default=True,
-    help="Column of calibrated probabilities in [0, 1].",
-)
-@click.option(
-    "--outcome-column",
-    default=None,
-    help="Column of observed outcomes (0/1, empty = unknown). Without it every figure is "
+@option.scores("Scores file, CSV or Parquet (e.g. the output of riskmodel score).",
+               score_column="probability_2y",
+               score_help="Column of calibrated probabilities in [0, 1].")  # fmt: skip
+@option.outcome_column(
+    "Column of observed outcomes (0/1, empty = unknown). Without it every figure is "
     "an expectation from the probabilities.",
+    required=False,
 )
-@click.option(
-    "--group-column",
-    "group_columns",
-    multiple=True,
-    help="Group column to report selection and false positive rates by (repeatable).",
-)
+@option.group_columns("Group column to report selection and false positive rates by (repeatable).")
 @click.option(
     "--capacity",
     default=None,
     help="POLICY: exactly this many places: a count (134), a fraction below 1 (0.1) or a "
     "percentage (10%). Ties at the last place are broken by --tie-break.",
 )
-@click.option(
-    "--sensitivity",
-    type=float,
-    default=None,
-    help="POLICY: the highest threshold that catches at least this share of reoffenders "
-    "(observed with --outcome-column, expected from the probabilities without).",
-)
-@click.option(
-    "--ppv",
-    type=float,
-    default=None,
-    help="POLICY: the lowest threshold at which at least this share of those allocated "
-    "reoffend (observed with outcomes, expected without).",
-)
-@click.option(
-    "--cost-reoffence",
-    type=float,
-    default=None,
-    help="POLICY (with --cost-intervention and --effect): cost of one reoffence. No default.",
-)
-@click.option(
-    "--cost-intervention",
-    type=float,
-    default=None,
-    help="Cost of the intervention for one person. No default.",
-)
-@click.option(
-    "--effect",
-    type=float,
-    default=None,
-    help="Relative reduction in reoffending among those allocated (0.2 = a fifth fewer). "
-    "No default.",
-)
+@_number("--sensitivity", "POLICY: the highest threshold that catches at least this share of "
+         "reoffenders (observed with --outcome-column, expected from the probabilities "
+         "without).")  # fmt: skip
+@_number("--ppv", "POLICY: the lowest threshold at which at least this share of those "
+         "allocated reoffend (observed with outcomes, expected without).")  # fmt: skip
+@_number("--cost-reoffence", "POLICY (with --cost-intervention and --effect): cost of one "
+         "reoffence. No default.")  # fmt: skip
+@_number("--cost-intervention", "Cost of the intervention for one person. No default.")
+@_number("--effect", "Relative reduction in reoffending among those allocated (0.2 = a fifth "
+         "fewer). No default.")  # fmt: skip
 @click.option(
     "--bands",
     default=None,
@@ -147,37 +58,18 @@ def _policy(
     help="Capacity only: order among people tied at the last place: a seeded random order "
     "or the order of the input rows.",
 )
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of ties and bootstrap.")
-@click.option(
-    "--n-bootstrap",
-    type=click.IntRange(min=0),
-    default=1000,
-    show_default=True,
-    help="Bootstrap resamples for the 95% intervals (0: none).",
-)
-@click.option(
-    "--out",
-    "out_dir",
-    required=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Directory for threshold.json and report.html.",
-)
+@option.seed("ties and bootstrap")
+@option.n_bootstrap(1000, "Bootstrap resamples for the 95% intervals (0: none).")
+@option.out_dir("threshold.json", "report.html")
 def command(
     scores_path: Path,
     score_column: str,
     outcome_column: str | None,
     group_columns: tuple[str, ...],
-    capacity: str | None,
-    sensitivity: float | None,
-    ppv: float | None,
-    cost_reoffence: float | None,
-    cost_intervention: float | None,
-    effect: float | None,
-    bands: str | None,
-    tie_break: str,
     seed: int,
     n_bootstrap: int,
     out_dir: Path,
+    **policy_options: str | float | None,
 ) -> None:
     """Choose who to allocate to a limited intervention, under exactly one POLICY.
 
@@ -199,10 +91,7 @@ def command(
     """
     from riskmodel.reports._threshold_report import threshold_report_html
 
-    policy = _policy(
-        capacity, sensitivity, ppv, cost_reoffence, cost_intervention, effect, bands,
-        tie_break, seed,
-    )  # fmt: skip
+    policy = policy_from_options(seed=seed, **policy_options)  # type: ignore[arg-type]
     columns: dict[str, str | None] = {
         "--score-column": score_column,
         "--outcome-column": outcome_column,
@@ -217,14 +106,13 @@ def command(
         n_resamples=n_bootstrap,
         seed=seed,
     )
-    write_json(result.to_dict(), out_dir / "threshold.json")
     html = threshold_report_html(
         result,
         source=scores_path.name,
         score_column=score_column,
         outcome_column=outcome_column,
     )
-    write_text(html, out_dir / "report.html")
+    wrote = write_json_and_report(out_dir, "threshold.json", result.to_dict(), html)
     threshold = "nobody" if result.allocated == 0 else f"score >= {result.threshold:.4g}"
     click.echo(
         f"{policy.name}: {threshold}; allocated {result.allocated:,} of {result.n_scored:,} "
@@ -234,4 +122,4 @@ def command(
         click.echo(f"people without a score (not allocated): {result.n_missing_score:,}")
     if result.tie_rule is not None:
         click.echo(f"ties: {result.tie_rule}")
-    click.echo(f"wrote {out_dir / 'threshold.json'} and {out_dir / 'report.html'}")
+    click.echo(wrote)

@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
-from riskmodel.cli._crossval import input_options
-from riskmodel.cli._progress import echo
+from riskmodel.cli import _options as option
+from riskmodel.cli._progress import echo, echo_mlflow_run, metrics_line
 
 
 @click.command("train")
-@input_options
-@click.option(
-    "--out",
-    "out_dir",
-    required=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Model bundle directory to write.",
-)
+@option.inputs(bundle=False)
+@option.out_dir(help="Model bundle directory to write.")
 @click.option(
     "--test-fraction",
     default=0.2,
@@ -26,18 +21,15 @@ from riskmodel.cli._progress import echo
     type=click.FloatRange(0.05, 0.5),
     help="Share of people held out for testing (the latest by index date when dates exist).",
 )
-@click.option("--n-resamples", default=1000, show_default=True, type=click.IntRange(10, 100_000))
+@option.n_resamples()
 @click.option(
     "--register",
     default=None,
     help="Register the model in the MLflow registry under this name (alias 'champion').",
 )
-@click.option("--no-mlflow", is_flag=True, help="Do not log the run to MLflow.")
+@option.no_mlflow
 def command(
-    table_path: Path | None,
-    data_dir: Path | None,
-    config_path: Path | None,
-    extract_date: str | None,
+    source: dict[str, Any],
     out_dir: Path,
     test_fraction: float,
     n_resamples: int,
@@ -58,27 +50,14 @@ def command(
       riskmodel train --data data/synthetic --out models/default
       riskmodel train --table compas.csv --config training/compas.toml --out out/compas-model
     """
-    from riskmodel._io import to_jsonable, write_json, write_text
-    from riskmodel.bundle import save_bundle
+    from riskmodel._io import write_text
     from riskmodel.reports._evaluation_report import evaluation_report_html
-    from riskmodel.training import bundle_manifest, load_inputs, model_card_markdown, train_model
+    from riskmodel.training import train_bundle
 
-    inputs = load_inputs(
-        table_path=table_path,
-        data_dir=data_dir,
-        config_path=config_path,
-        extract_date=extract_date,
+    inputs, result, saved = train_bundle(
+        out_dir, test_fraction=test_fraction, n_resamples=n_resamples, **source
     )
-    result = train_model(inputs, test_fraction=test_fraction, n_resamples=n_resamples)
-    manifest = to_jsonable(bundle_manifest(inputs, result))
-    full = save_bundle(
-        out_dir,
-        result.model,
-        manifest=manifest,
-        card=model_card_markdown(manifest),
-        family=result.model.family_,
-    )
-    write_json(result.metrics, out_dir / "metrics.json")
+    split = result.split
     html = evaluation_report_html(
         result.metrics,
         result.y_test,
@@ -86,27 +65,21 @@ def command(
         source=inputs.source,
         outcome=inputs.outcome,
         follow_up_months=inputs.follow_up_months,
-        model_name=full["model_id"],
+        model_name=saved["model_id"],
         n_excluded=0,
-        design=f"Held-out test: {result.split['method']}; {result.split['n_train']:,} people "
-        f"to train, {result.split['n_test']:,} to test.",
+        design=f"Held-out test: {split['method']}; {split['n_train']:,} people "
+        f"to train, {split['n_test']:,} to test.",
         n_resamples=n_resamples,
         fairness=result.group_summary,
     )
     write_text(html, out_dir / "report.html")
-    m = result.metrics
-    echo(f"model {full['model_id']} ({result.model.family_}, {result.model.calibration})")
+    echo(f"model {saved['model_id']} ({result.model.family_}, {result.model.calibration})")
     echo(
-        f"held-out ({result.split['method']}, {result.split['n_test']:,} people): "
-        f"AUC {m['auc']:.3f} [{m['auc_ci'][0]:.3f}, {m['auc_ci'][1]:.3f}]  "
-        f"Brier {m['brier']:.4f}  ECE {m['ece']:.4f}  O/E {m['observed_expected']:.3f}"
+        f"held-out ({split['method']}, {split['n_test']:,} people): {metrics_line(result.metrics)}"
     )
     if not no_mlflow:
-        from riskmodel.tracking import DEFAULT_ALIAS, log_training_run, tracking_uri
+        from riskmodel.tracking import log_training_run
 
-        run = log_training_run(out_dir, full, result, inputs, register=register)
-        echo(f"MLflow run {run} ({tracking_uri()})")
-        if register:
-            uri = f"models:/{register}@{DEFAULT_ALIAS}"
-            echo(f"registered as {register}, alias {DEFAULT_ALIAS}: {uri}")
+        echo_mlflow_run(log_training_run(out_dir, saved, result, inputs, register=register),
+                        register)  # fmt: skip
     echo(f"bundle: {out_dir}")

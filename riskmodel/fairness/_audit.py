@@ -46,6 +46,18 @@ class FairnessAudit:
         frame = self.by_group[column]
         return [str(g) for g in frame.index[frame["small"]]]
 
+    def add_model_proxies(self, model, table) -> pd.DataFrame:
+        """Check every feature of ``model`` as a proxy of each group column of ``table``.
+
+        ``table`` is a :class:`riskmodel.features.FeatureTable` of the data the model scores;
+        its features are prepared as the model prepares them when scoring, and its group
+        columns are those the data carry for fairness reports (never model inputs). The
+        rows found (:func:`proxy_table`) are added to :attr:`proxies` and returned.
+        """
+        found = proxy_table(model.prepare(table.X), table.groups.reset_index(drop=True))
+        self.proxies = found if self.proxies is None else pd.concat([self.proxies, found])
+        return found
+
     def to_dict(self) -> dict:
         """JSON-ready summary (undefined numbers are None, never NaN)."""
         by_group = {}

@@ -4,7 +4,10 @@ Reading data for a model (:func:`load_inputs`, and :func:`inputs_for_bundle` for
 bundle), training with a held-out evaluation (:func:`train_model`), out-of-fold evaluation
 against the baselines (:func:`cross_validate`), recalibration on local outcomes
 (:func:`recalibrate_model`), and what a bundle records about its training
-(:func:`bundle_manifest`, :func:`model_card_markdown`). The estimators themselves live in
+(:func:`bundle_manifest`, :func:`model_card_markdown`). What each modelling command runs,
+short of its report, is one call: :func:`train_bundle`, :func:`crossval_run`,
+:func:`bundle_data` (a bundle and the data read for it, as ``evaluate`` and ``fairness --model``
+use them) and :func:`recalibrate_bundle`. The estimators themselves live in
 :mod:`riskmodel.models`.
 """
 
@@ -31,6 +34,14 @@ from riskmodel.training._recalibrate import (
     RECALIBRATION_FAILED,
     recalibrate_model,
 )
+from riskmodel.training._runs import (
+    BundleData,
+    Recalibration,
+    bundle_data,
+    crossval_run,
+    recalibrate_bundle,
+    train_bundle,
+)
 from riskmodel.training._train import (
     TOO_FEW_TO_SPLIT,
     TrainResult,
@@ -47,11 +58,15 @@ __all__ = [
     "RECALIBRATION_FAILED",
     "TOO_FEW_FOR_FOLDS",
     "TOO_FEW_TO_SPLIT",
+    "BundleData",
     "CrossValResult",
     "ModelInputs",
+    "Recalibration",
     "TrainResult",
+    "bundle_data",
     "bundle_manifest",
     "cross_validate",
+    "crossval_run",
     "feature_lists",
     "group_summary",
     "inputs_for_bundle",
@@ -59,7 +74,9 @@ __all__ = [
     "load_inputs",
     "model_card_markdown",
     "ogrs3_available",
+    "recalibrate_bundle",
     "recalibrate_model",
     "split_rows",
+    "train_bundle",
     "train_model",
 ]

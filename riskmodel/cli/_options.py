@@ -1,0 +1,171 @@
+"""Options that several subcommands take, declared once.
+
+Each function returns a click decorator; a command module declares only the options that are
+its own. Path checks are the strictest any command used: a directory option refuses a file and
+a file option refuses a directory; existence is left to the readers, whose messages say which
+file is missing.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+#: A directory given on the command line (an existing file is refused).
+DIRECTORY = click.Path(file_okay=False, path_type=Path)
+#: A file given on the command line (an existing directory is refused).
+FILE = click.Path(dir_okay=False, path_type=Path)
+
+DATA_HELP = (
+    "Directory with people.*, offences.*, needs.* (CSV or Parquet) and optionally "
+    "metadata.json (the event tables)."
+)
+TABLE_HELP = "Flat person-level table (CSV or Parquet) described by --config's [table]."
+CONFIG_HELP = "TOML config ([table], [model]); required with --table."
+BUNDLE_CONFIG_HELP = (
+    "TOML config with the [table] section (default with --table: the bundle's own)."
+)
+EXTRACT_DATE_HELP = "The data's extract date (YYYY-MM-DD); default: metadata.json's extract_date."
+MODEL_HELP = "Model bundle directory (made by `riskmodel train`)."
+REJECTS_HELP = "Rejects CSV (default: beside --out, as NAME.rejects.csv)."
+OUT_TABLE_HELP = "Output table: .parquet for Parquet, anything else CSV."
+RESAMPLES_HELP = "Bootstrap resamples for the 95% intervals."
+
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+
+def _required(required: bool) -> dict[str, Any]:
+    """``required=True``, or a default of None (click takes an explicit None as given)."""
+    return {"required": True} if required else {"default": None}
+
+
+def stack(*decorators: Decorator) -> Decorator:
+    """Apply ``decorators`` as if written one above the other, in this order."""
+
+    def decorate(function: Callable[..., Any]) -> Callable[..., Any]:
+        for decorator in reversed(decorators):
+            function = decorator(function)
+        return function
+
+    return decorate
+
+
+def out_dir(*files: str, help: str | None = None) -> Decorator:
+    """``--out DIR`` (required); the help names the ``files`` written there."""
+    text = help or f"Directory for {', '.join(files[:-1])} and {files[-1]}."
+    return click.option("--out", "out_dir", required=True, type=DIRECTORY, help=text)
+
+
+def out_file(help: str = OUT_TABLE_HELP) -> Decorator:
+    """``--out FILE`` (required): one output table."""
+    return click.option("--out", "out", required=True, type=FILE, help=help)
+
+
+def seed(of: str = "", *, default: int | None = 0, help: str | None = None) -> Decorator:
+    """``--seed`` (an int; required when ``default`` is None), the seed ``of`` something."""
+    text = help or f"Seed of {of}."
+    if default is None:
+        return click.option("--seed", type=int, required=True, help=text)
+    return click.option("--seed", type=int, default=default, show_default=True, help=text)
+
+
+def data(*, required: bool = False, help: str = DATA_HELP) -> Decorator:
+    """``--data DIR``: the event tables."""
+    return click.option("--data", "data_dir", type=DIRECTORY, help=help, **_required(required))
+
+
+def extract_date(help: str = EXTRACT_DATE_HELP, default: str | None = None) -> Decorator:
+    """``--extract-date YYYY-MM-DD``."""
+    return click.option("--extract-date", default=default, show_default=bool(default), help=help)
+
+
+def model(*, required: bool = True, help: str = MODEL_HELP) -> Decorator:
+    """``--model DIR``: a model bundle."""
+    return click.option("--model", "model_dir", type=DIRECTORY, help=help, **_required(required))
+
+
+def rejects(help: str = REJECTS_HELP) -> Decorator:
+    """``--rejects FILE``: one line per problem."""
+    return click.option("--rejects", "rejects_path", type=FILE, default=None, help=help)
+
+
+def n_resamples(default: int = 1000) -> Decorator:
+    """``--n-resamples``: bootstrap resamples of every interval."""
+    kind = click.IntRange(10, 100_000)
+    return click.option(
+        "--n-resamples", default=default, show_default=True, type=kind, help=RESAMPLES_HELP
+    )
+
+
+def n_bootstrap(default: int, help: str) -> Decorator:
+    """``--n-bootstrap`` (0 allowed)."""
+    kind = click.IntRange(min=0)
+    return click.option("--n-bootstrap", type=kind, default=default, show_default=True, help=help)
+
+
+no_mlflow = click.option("--no-mlflow", is_flag=True, help="Do not log the run to MLflow.")
+
+
+def scores(help: str, *, score_column: str | None, score_help: str) -> Decorator:
+    """``--scores FILE`` and ``--score-column`` (required when it has no default)."""
+    if score_column is None:
+        column = click.option("--score-column", required=True, help=score_help)
+    else:
+        column = click.option(
+            "--score-column", default=score_column, show_default=True, help=score_help
+        )
+    return stack(
+        click.option("--scores", "scores_path", required=True, type=FILE, help=help), column
+    )
+
+
+def outcome_column(help: str, *, required: bool) -> Decorator:
+    """``--outcome-column``: observed 0/1 outcomes."""
+    return click.option("--outcome-column", help=help, **_required(required))
+
+
+def group_columns(help: str, *, required: bool = False) -> Decorator:
+    """``--group-column`` (repeatable), as ``group_columns``."""
+    return click.option(
+        "--group-column", "group_columns", required=required, multiple=True, help=help
+    )
+
+
+#: The keyword arguments the input options give a command, in one ``source`` mapping.
+SOURCE_KEYS = ("table_path", "data_dir", "config_path", "extract_date")
+
+
+def inputs(*, bundle: bool, with_extract_date: bool = True) -> Decorator:
+    """``--table``, ``--data``, ``--config`` (and ``--extract-date``), passed to the command as
+    one mapping, ``source``, whose keys are the keyword arguments of
+    :func:`riskmodel.training.load_inputs` and :func:`riskmodel.training.inputs_for_bundle`.
+
+    With ``bundle=True`` the ``--config`` defaults to the bundle's own.
+    """
+    options = [
+        click.option("--table", "table_path", type=FILE, default=None, help=TABLE_HELP),
+        data(),
+        click.option(
+            "--config",
+            "config_path",
+            type=FILE,
+            default=None,
+            help=BUNDLE_CONFIG_HELP if bundle else CONFIG_HELP,
+        ),
+    ]
+    if with_extract_date:
+        options.append(extract_date())
+
+    def decorate(function: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(function)
+        def command(**kwargs: Any) -> Any:
+            source = {key: kwargs.pop(key) for key in SOURCE_KEYS if key in kwargs}
+            return function(source=source, **kwargs)
+
+        return stack(*options)(command)
+
+    return decorate
