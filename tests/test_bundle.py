@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
-import sys
 
 import joblib
 import pytest
@@ -21,6 +19,7 @@ from riskmodel.bundle import (
     save_bundle,
 )
 from riskmodel.models import BaseRateModel
+from tests.commands import run_cli
 
 
 @pytest.fixture
@@ -67,22 +66,8 @@ def test_modified_bundle_exits_2_without_traceback(bundle_dir, tmp_path):
     path.write_bytes(bytes(data))
     table = tmp_path / "t.csv"
     table.write_text("id,age,y\na,30,1\nb,40,0\n")
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "riskmodel.cli",
-            "evaluate",
-            "--model",
-            str(bundle_dir),
-            "--table",
-            str(table),
-            "--out",
-            str(tmp_path / "out"),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
+    result = run_cli(
+        "evaluate", "--model", bundle_dir, "--table", table, "--out", tmp_path / "out"
     )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
