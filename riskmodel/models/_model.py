@@ -42,7 +42,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from riskmodel._errors import ConfigError, DataError
 from riskmodel.models._ensemble import LogOddsEnsemble
-from riskmodel.models._preprocess import scorecard_preprocessor, tree_preprocessor
+from riskmodel.models._preprocess import feature_preprocessor
 from riskmodel.models._profiles import PROFILE_COUNTS, PROFILE_FEATURE, with_profiles
 
 __all__ = [
@@ -114,12 +114,11 @@ def build_pipeline(
         numeric = [c for c in numeric if c not in PROFILE_COUNTS]
     if family == "logistic":
         classifier: Any = LogisticRegression(max_iter=5000, **params)
-        preprocess = scorecard_preprocessor(numeric, categorical, profiles=profiles, seed=seed)
     elif family == "gbm":
         classifier = HistGradientBoostingClassifier(random_state=seed, **params)
-        preprocess = tree_preprocessor(numeric, categorical, profiles=profiles, seed=seed)
     else:
         raise ConfigError(UNKNOWN_FAMILY.format(value=family, known=", ".join(FAMILIES[1:])))
+    preprocess = feature_preprocessor(family, numeric, categorical, profiles=profiles, seed=seed)
     return Pipeline([("preprocess", preprocess), ("classifier", classifier)])
 
 
