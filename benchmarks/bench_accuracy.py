@@ -322,6 +322,16 @@ def score_models(
     return rows
 
 
+def add_fit_details(
+    models: dict[str, dict[str, Any]], seconds: dict[str, float], fitted: dict[str, Any], key: str
+) -> None:
+    """Add to each model's row its fitting time and, for ours, what it fitted (under ``key``)."""
+    for name, row in models.items():
+        row["fit_seconds"] = seconds.get(name)
+        if name in fitted:
+            row[key] = fitted[name]
+
+
 # -- COMPAS -----------------------------------------------------------------------------------
 def compas_decile(table_path: Path, inputs: Any) -> pd.Series:
     """COMPAS's decile score of every person of ``inputs`` (same filter, same row order)."""
@@ -370,10 +380,7 @@ def compas_benchmark(
         p, seconds[name] = out_of_fold(make, X, y, splits)
         predictions[name] = (BASELINE, p)
     models = score_models(y, predictions, n_resamples=n_resamples, seed=seed)
-    for name, row in models.items():
-        row["fit_seconds"] = seconds.get(name)
-        if name in fitted:
-            row["families_fitted"] = fitted[name]
+    add_fit_details(models, seconds, fitted, "families_fitted")
     return {
         "source": str(table_path),
         "config": str(COMPAS_CONFIG.relative_to(ROOT)),
@@ -455,10 +462,7 @@ def synthetic_benchmark(
         predictions["ogrs3"] = (BASELINE, OGRS3Classifier().fit(tb.X).predict_proba(tb.X)[:, 1])
     predictions["oracle"] = (ORACLE, oracle.to_numpy(dtype=float))
     models = score_models(yb, predictions, n_resamples=n_resamples, seed=seed)
-    for name, row in models.items():
-        row["fit_seconds"] = seconds.get(name)
-        if name in fitted:
-            row["family_fitted"] = fitted[name]
+    add_fit_details(models, seconds, fitted, "family_fitted")
     return {
         "design": f"trained on `riskmodel synth --n-people {n_people} --seed 1`, evaluated "
         f"on `--seed 2`; labelled people only",

@@ -32,23 +32,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from _common import peak_rss_gib, write_result
 
-from riskmodel.contract import DISPOSALS, OFFENCE_GROUPS
+from riskmodel.contract import DISPOSALS, NEED_AREAS, OFFENCE_GROUPS
 
 TARGET_ROWS_PER_SECOND = 500_000
 TARGET_PEAK_GIB = 6.0
-
-NEED_AREAS = [
-    "accommodation",
-    "education_training_employment",
-    "finance",
-    "relationships",
-    "lifestyle",
-    "drugs",
-    "alcohol",
-    "emotional_wellbeing",
-    "thinking_behaviour",
-    "attitudes",
-]
 
 
 def _dates(days: np.ndarray) -> pa.Array:

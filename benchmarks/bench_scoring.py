@@ -46,11 +46,10 @@ import threading
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import peak_rss_gib, write_result  # noqa: E402
-from bench_features import generate  # noqa: E402
+from _common import peak_rss_gib, write_result
+from bench_features import generate
 
 TARGET_RATIO = 8.0
 TARGET_PEAK_GIB = 3.0
@@ -68,6 +67,7 @@ def train_bundle(directory: Path, bundle: Path) -> dict[str, float]:
     from riskmodel.features import build_feature_table
     from riskmodel.models import RiskModel
     from riskmodel.scoring import drift_reference
+    from riskmodel.training._manifest import feature_spec
 
     t0 = time.perf_counter()
     generate(directory, TRAIN_PEOPLE, seed=99)
@@ -78,11 +78,7 @@ def train_bundle(directory: Path, bundle: Path) -> dict[str, float]:
         bundle,
         model,
         manifest={
-            "feature_spec": {
-                "numeric": list(model.numeric_),
-                "categorical": list(model.categorical_),
-                "source": "data",
-            },
+            "feature_spec": feature_spec(model, "data"),
             "drift_reference": drift_reference(table.X[list(model.feature_names_in_)], p),
         },
         family="logistic",

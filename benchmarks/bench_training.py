@@ -32,12 +32,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import peak_rss_gib, write_result  # noqa: E402
-from bench_accuracy import numeric_as_float, plain_hgb  # noqa: E402
-from threadpoolctl import threadpool_limits  # noqa: E402
+from _common import peak_rss_gib, write_result
+from bench_accuracy import numeric_as_float, plain_hgb
+from threadpoolctl import threadpool_limits
 
 N_PEOPLE = 100_000
 #: Issue target: the default model on 100,000 synthetic people in under 60 s.

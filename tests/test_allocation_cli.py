@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -15,8 +13,8 @@ import pytest
 from riskmodel._tables import _messages as table_msg
 from riskmodel.allocation import _messages as msg
 from riskmodel.bands import BAD_BANDS
-from riskmodel.cli import main
 from riskmodel.reports._threshold_report import DECISION_NOTE
+from tests.commands import run_cli, run_main
 
 HARM_SENTENCE = "not an assessment of risk of serious harm"
 
@@ -40,10 +38,17 @@ def scores_csv(tmp_path: Path) -> Path:
     return path
 
 
-def _run(args: list[str], capsys) -> tuple[int, str, str]:
-    code = main(args)
-    out = capsys.readouterr()
-    return code, out.out, out.err
+def _threshold(scores: Path, out: Path, capsys, *options: str) -> tuple[int, str, str]:
+    """``riskmodel threshold --scores SCORES OPTIONS --out OUT`` in this process: exit code,
+    standard output and standard error."""
+    return run_main(["threshold", "--scores", scores, *options, "--out", out], capsys)
+
+
+def _threshold_json(scores: Path, out: Path, capsys, *options: str) -> tuple[dict, str]:
+    """Run :func:`_threshold`, which must succeed: ``threshold.json`` and standard output."""
+    code, stdout, err = _threshold(scores, out, capsys, *options)
+    assert code == 0, err
+    return json.loads((out / "threshold.json").read_text()), stdout
 
 
 class _Images(HTMLParser):
@@ -61,15 +66,11 @@ class _Images(HTMLParser):
 
 
 def test_capacity_json_contract(scores_csv, tmp_path, capsys):
-    out = tmp_path / "out"
-    code, stdout, _ = _run(
-        ["threshold", "--scores", str(scores_csv), "--outcome-column", "reoffended",
-         "--group-column", "cohort", "--capacity", "30", "--n-bootstrap", "50", "--out", str(out)],
-        capsys,
+    data, stdout = _threshold_json(
+        scores_csv, tmp_path / "out", capsys, "--outcome-column", "reoffended",
+        "--group-column", "cohort", "--capacity", "30", "--n-bootstrap", "50",
     )  # fmt: skip
-    assert code == 0
     assert "allocated 30 of 298" in stdout
-    data = json.loads((out / "threshold.json").read_text())
     for key in ("policy", "threshold", "allocated", "allocated_fraction", "table", "tie_rule"):
         assert key in data
     frame = pd.read_csv(scores_csv)
@@ -89,25 +90,18 @@ def test_fraction_and_percentage_agree(scores_csv, tmp_path, capsys):
     results = []
     for value in ("0.1", "10%"):
         out = tmp_path / value.replace("%", "pct")
-        code, _, _ = _run(
-            ["threshold", "--scores", str(scores_csv), "--capacity", value, "--n-bootstrap", "0",
-             "--out", str(out)],
-            capsys,
-        )  # fmt: skip
-        assert code == 0
-        results.append(json.loads((out / "threshold.json").read_text())["allocated"])
+        data, _ = _threshold_json(
+            scores_csv, out, capsys, "--capacity", value, "--n-bootstrap", "0"
+        )
+        results.append(data["allocated"])
     assert results == [30, 30]  # 10% of 298 people with a score, rounded
 
 
 def test_bands_json(scores_csv, tmp_path, capsys):
     out = tmp_path / "bands"
-    code, _, _ = _run(
-        ["threshold", "--scores", str(scores_csv), "--bands", "0.5,0.75,0.9", "--n-bootstrap",
-         "0", "--out", str(out)],
-        capsys,
-    )  # fmt: skip
-    assert code == 0
-    data = json.loads((out / "threshold.json").read_text())
+    data, _ = _threshold_json(
+        scores_csv, out, capsys, "--bands", "0.5,0.75,0.9", "--n-bootstrap", "0"
+    )
     p = pd.read_csv(scores_csv)["probability_2y"].dropna()
     assert [b["name"] for b in data["bands"]] == ["Low", "Medium", "High", "Very high"]
     assert data["bands"][0]["n"] == (p < 0.5).sum()
@@ -118,13 +112,10 @@ def test_bands_json(scores_csv, tmp_path, capsys):
 
 def test_cost_json_and_report(scores_csv, tmp_path, capsys):
     out = tmp_path / "cost"
-    code, _, _ = _run(
-        ["threshold", "--scores", str(scores_csv), "--cost-reoffence", "10",
-         "--cost-intervention", "2", "--effect", "0.4", "--n-bootstrap", "0", "--out", str(out)],
-        capsys,
+    data, _ = _threshold_json(
+        scores_csv, out, capsys, "--cost-reoffence", "10", "--cost-intervention", "2",
+        "--effect", "0.4", "--n-bootstrap", "0",
     )  # fmt: skip
-    assert code == 0
-    data = json.loads((out / "threshold.json").read_text())
     p = pd.read_csv(scores_csv)["probability_2y"].dropna().to_numpy()
     allocated = p > 2 / (10 * 0.4)
     by_hand = (2 + 10 * p[allocated] * 0.6).sum() + (10 * p[~allocated]).sum()
@@ -157,9 +148,7 @@ def test_bad_input_exits_2_with_one_clear_message(scores_csv, tmp_path, capsys, 
         frame = pd.read_csv(scores_csv)
         frame["cohort"] = "young_male"
         frame.to_csv(scores_csv, index=False)
-    code, _, err = _run(
-        ["threshold", "--scores", str(scores_csv), *args, "--out", str(out)], capsys
-    )
+    code, _, err = _threshold(scores_csv, out, capsys, *args)
     assert code == 2
     assert err.strip() == f"error: {message}"
     assert not out.exists()
@@ -168,10 +157,7 @@ def test_bad_input_exits_2_with_one_clear_message(scores_csv, tmp_path, capsys, 
 def test_scores_outside_zero_one(tmp_path, capsys):
     path = tmp_path / "scores.csv"
     pd.DataFrame({"probability_2y": [0.2, 7.0, 0.4]}).to_csv(path, index=False)
-    code, _, err = _run(
-        ["threshold", "--scores", str(path), "--capacity", "1", "--out", str(tmp_path / "o")],
-        capsys,
-    )
+    code, _, err = _threshold(path, tmp_path / "o", capsys, "--capacity", "1")
     assert code == 2
     expected = msg.OUT_OF_RANGE.format(column="probability_2y", count=1, example=7.0, row=2)
     assert err.strip() == f"error: {expected}"
@@ -181,20 +167,14 @@ def test_parquet_input(scores_csv, tmp_path, capsys):
     parquet = tmp_path / "scores.parquet"
     pd.read_csv(scores_csv).to_parquet(parquet, index=False)
     out = tmp_path / "pq"
-    code, _, _ = _run(
-        ["threshold", "--scores", str(parquet), "--capacity", "30", "--n-bootstrap", "0",
-         "--out", str(out)],
-        capsys,
-    )  # fmt: skip
-    assert code == 0
-    assert json.loads((out / "threshold.json").read_text())["allocated"] == 30
+    data, _ = _threshold_json(parquet, out, capsys, "--capacity", "30", "--n-bootstrap", "0")
+    assert data["allocated"] == 30
 
 
 def test_no_traceback_via_subprocess(scores_csv, tmp_path):
-    result = subprocess.run(
-        [sys.executable, "-m", "riskmodel.cli", "threshold", "--scores", str(scores_csv),
-         "--capacity", "3", "--sensitivity", "0.5", "--out", str(tmp_path / "o")],
-        capture_output=True, text=True, check=False,
+    result = run_cli(
+        "threshold", "--scores", scores_csv, "--capacity", "3", "--sensitivity", "0.5", "--out",
+        tmp_path / "o",
     )  # fmt: skip
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
@@ -202,7 +182,7 @@ def test_no_traceback_via_subprocess(scores_csv, tmp_path):
 
 
 def test_help_has_an_example(capsys):
-    code, stdout, _ = _run(["threshold", "--help"], capsys)
+    code, stdout, _ = run_main(["threshold", "--help"], capsys)
     assert code == 0
     assert "riskmodel threshold --scores scores.csv --capacity 134" in stdout
     assert "0.5,0.75,0.9" in stdout
@@ -210,10 +190,9 @@ def test_help_has_an_example(capsys):
 
 def _report(scores_csv: Path, tmp_path: Path, capsys, *extra: str) -> Path:
     out = tmp_path / "report"
-    code, _, _ = _run(
-        ["threshold", "--scores", str(scores_csv), "--outcome-column", "reoffended",
-         "--group-column", "cohort", "--n-bootstrap", "50", "--out", str(out), *extra],
-        capsys,
+    code, _, _ = _threshold(
+        scores_csv, out, capsys, "--outcome-column", "reoffended", "--group-column", "cohort",
+        "--n-bootstrap", "50", *extra,
     )  # fmt: skip
     assert code == 0
     return out / "report.html"

@@ -8,8 +8,6 @@ import os
 import pickle
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -31,6 +29,7 @@ from riskmodel.bundle import (
     save_bundle,
 )
 from riskmodel.models import BaseRateModel
+from tests.commands import run_cli
 
 
 @pytest.fixture
@@ -66,12 +65,6 @@ def _replace_model_file(bundle: Path, data: bytes) -> None:
     _edit_manifest(bundle, lambda m: m.update(model_sha256=digest), reseal=True)
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "riskmodel.cli", *args], capture_output=True, text=True, check=False
-    )
-
-
 def test_round_trip(bundle_dir):
     bundle = load_bundle(bundle_dir)
     assert bundle.model.base_rate_ == 0.75
@@ -101,9 +94,7 @@ def test_modified_bundle_exits_2_without_traceback(bundle_dir, tmp_path):
     path.write_bytes(bytes(data))
     table = tmp_path / "t.csv"
     table.write_text("id,age,y\na,30,1\nb,40,0\n")
-    result = _cli(
-        "evaluate", "--model", str(bundle_dir), "--table", str(table), "--out", str(tmp_path / "o")
-    )
+    result = run_cli("evaluate", "--model", bundle_dir, "--table", table, "--out", tmp_path / "o")
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "was modified" in result.stderr and "refusing to load it" in result.stderr
@@ -122,7 +113,7 @@ def test_edited_manifest_is_refused(bundle_dir):
 
 def test_edited_manifest_stops_scoring_with_exit_2(bundle_dir, tmp_path):
     _edit_manifest(bundle_dir, lambda m: m.update(outcome="edited"), reseal=False)
-    result = _cli(
+    result = run_cli(
         "score", "--model", str(bundle_dir), "--data", str(tmp_path), "--out", str(tmp_path / "s")
     )
     assert result.returncode == 2
@@ -173,7 +164,7 @@ def test_a_pickle_bundle_never_runs_its_payload(bundle_dir, tmp_path):
     with pytest.raises(DataError) as info:
         load_bundle(legacy)
     assert str(info.value) == LEGACY_BUNDLE.format(path=legacy)
-    result = _cli(
+    result = run_cli(
         "score", "--model", str(legacy), "--data", str(tmp_path), "--out", str(tmp_path / "s.csv")
     )
     assert result.returncode == 2 and "Traceback" not in result.stderr

@@ -21,6 +21,18 @@ from riskmodel.cohort import (
     poisson_binomial_tails,
 )
 
+#: What a cohort result holds (``to_dict`` and ``cohort.json``).
+KEYS = (
+    "n",
+    "observed_rate",
+    "expected_rate",
+    "observed_expected",
+    "difference",
+    "difference_ci",
+    "p_value_lower",
+    "p_value_upper",
+    "by_band",
+)
 WORKED_P = [0.71] * 38
 WORKED_Y = [1] * 21 + [0] * 17
 
@@ -225,17 +237,7 @@ def test_missing_scores_and_outcomes_are_counted():
     assert result.n_missing_outcome == 1
     assert result.overall["n"] == 2
     data = result.to_dict()
-    for key in (
-        "n",
-        "observed_rate",
-        "expected_rate",
-        "observed_expected",
-        "difference",
-        "difference_ci",
-        "p_value_lower",
-        "p_value_upper",
-        "by_band",
-    ):
+    for key in KEYS:
         assert key in data
 
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -14,20 +12,9 @@ from scipy.stats import binom
 
 from riskmodel._tables import _messages as table_msg
 from riskmodel.allocation import _messages as msg
-from riskmodel.cli import main
 from riskmodel.reports._cohort_report import EXAMPLE_NOTE, MEANING_NOTE
-
-KEYS = (
-    "n",
-    "observed_rate",
-    "expected_rate",
-    "observed_expected",
-    "difference",
-    "difference_ci",
-    "p_value_lower",
-    "p_value_upper",
-    "by_band",
-)
+from tests.commands import run_cli, run_main
+from tests.test_cohort import KEYS
 
 
 @pytest.fixture
@@ -46,15 +33,9 @@ def cohort_csv(tmp_path: Path) -> Path:
     return path
 
 
-def _run(args, capsys):
-    code = main(args)
-    out = capsys.readouterr()
-    return code, out.out, out.err
-
-
 def _cohort(cohort_csv: Path, tmp_path: Path, capsys, *extra: str) -> Path:
     out = tmp_path / "out"
-    code, stdout, _ = _run(
+    code, stdout, _ = run_main(
         ["cohort", "--scores", str(cohort_csv), "--outcome-column", "reoffended",
          "--n-bootstrap", "200", "--out", str(out), *extra],
         capsys,
@@ -101,24 +82,23 @@ def test_band_column(cohort_csv, tmp_path, capsys):
 )  # fmt: skip
 def test_bad_input_exits_2(cohort_csv, tmp_path, capsys, args, message):
     out = tmp_path / "bad"
-    code, _, err = _run(["cohort", "--scores", str(cohort_csv), *args, "--out", str(out)], capsys)
+    code, _, err = run_main(["cohort", "--scores", cohort_csv, *args, "--out", out], capsys)
     assert code == 2
     assert err.strip() == f"error: {message}"
     assert not out.exists()
 
 
 def test_missing_outcome_option_is_a_usage_error(cohort_csv, tmp_path, capsys):
-    code, _, err = _run(["cohort", "--scores", str(cohort_csv), "--out", str(tmp_path)], capsys)
+    code, _, err = run_main(["cohort", "--scores", cohort_csv, "--out", tmp_path], capsys)
     assert code == 2
     assert "--outcome-column" in err
 
 
 def test_no_traceback_via_subprocess(tmp_path):
-    result = subprocess.run(
-        [sys.executable, "-m", "riskmodel.cli", "cohort", "--scores", str(tmp_path / "none.csv"),
-         "--outcome-column", "y", "--out", str(tmp_path / "o")],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+    missing = tmp_path / "none.csv"
+    result = run_cli(
+        "cohort", "--scores", missing, "--outcome-column", "y", "--out", tmp_path / "o"
+    )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith("error: none.csv: cannot be read")

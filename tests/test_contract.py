@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +21,7 @@ from riskmodel.contract import (
     validate_tables,
 )
 from riskmodel.contract import _messages as msg
+from tests.commands import run_cli
 from tests.contract_data import valid_tables, write_data_dir
 
 
@@ -285,12 +284,6 @@ def test_counts_reconcile_and_rejected_people_have_reasons(n_people, hits):
 
 
 # --- the command line -----------------------------------------------------------------------
-
-
-def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "riskmodel.cli", *args], capture_output=True, text=True, check=False
-    )
 
 
 def test_cli_validate_writes_rejects_and_reconciles(tmp_path):

@@ -4,8 +4,6 @@ COMPAS acceptance figures."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +13,7 @@ import pytest
 from riskmodel.cli import main
 from riskmodel.evaluation import METRIC_NAMES, auc, brier
 from riskmodel.training._inputs import NO_INPUT, NO_TABLE_SECTION
+from tests.commands import on_flat_table, run_cli, write_flat_inputs
 from tests.test_models import make_flat_frame
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,41 +29,24 @@ groups = ["group"]
 outcome = "any new conviction within two years"
 follow_up_months = 24
 """
+#: The same configuration, choosing the logistic family.
+LOGISTIC_CONFIG = CONFIG + '\n[model]\nfamily = "logistic"\n'
+#: Options of the cross-validation runs that must agree fold for fold.
+CROSSVAL_OPTIONS = ("--folds", "3", "--seed", "0", "--n-resamples", "100", "--no-mlflow")
 
 
 @pytest.fixture(scope="module")
 def flat_inputs(tmp_path_factory):
-    root = tmp_path_factory.mktemp("flat")
     frame = make_flat_frame(n=700, seed=3)
     frame["employed"] = frame["employed"].map({True: "yes", False: "no"})  # booleans as text
     frame.loc[::17, "employed"] = None
-    frame.to_csv(root / "people.csv", index=False)
-    (root / "config.toml").write_text(CONFIG)
-    return root
+    return write_flat_inputs(tmp_path_factory.mktemp("flat"), frame, CONFIG)
 
 
 @pytest.fixture(scope="module")
 def crossval_run(flat_inputs):
     out = flat_inputs / "cv"
-    code = main(
-        [
-            "crossval",
-            "--table",
-            str(flat_inputs / "people.csv"),
-            "--config",
-            str(flat_inputs / "config.toml"),
-            "--folds",
-            "3",
-            "--seed",
-            "0",
-            "--n-resamples",
-            "100",
-            "--out",
-            str(out),
-            "--no-mlflow",
-        ]
-    )
-    return code, out
+    return on_flat_table("crossval", flat_inputs, out, *CROSSVAL_OPTIONS), out
 
 
 def test_crossval_writes_contract_outputs(crossval_run):
@@ -95,25 +77,7 @@ def test_crossval_writes_contract_outputs(crossval_run):
 
 def test_crossval_same_seed_same_folds(crossval_run, flat_inputs, tmp_path):
     _, out = crossval_run
-    code = main(
-        [
-            "crossval",
-            "--table",
-            str(flat_inputs / "people.csv"),
-            "--config",
-            str(flat_inputs / "config.toml"),
-            "--folds",
-            "3",
-            "--seed",
-            "0",
-            "--n-resamples",
-            "100",
-            "--out",
-            str(tmp_path),
-            "--no-mlflow",
-        ]
-    )
-    assert code == 0
+    assert on_flat_table("crossval", flat_inputs, tmp_path, *CROSSVAL_OPTIONS) == 0
     first, second = pd.read_csv(out / "oof.csv"), pd.read_csv(tmp_path / "oof.csv")
     pd.testing.assert_series_equal(first["fold"], second["fold"])
     np.testing.assert_allclose(first["p_default"], second["p_default"])
@@ -147,23 +111,15 @@ def test_crossval_input_errors(flat_inputs, tmp_path, capsys):
 def test_crossval_bad_config_no_traceback(flat_inputs, tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text(CONFIG + "\n[model]\nfamily = 'forest'\n")
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "riskmodel.cli",
-            "crossval",
-            "--table",
-            str(flat_inputs / "people.csv"),
-            "--config",
-            str(bad),
-            "--out",
-            str(tmp_path),
-            "--no-mlflow",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
+    result = run_cli(
+        "crossval",
+        "--table",
+        flat_inputs / "people.csv",
+        "--config",
+        bad,
+        "--out",
+        tmp_path,
+        "--no-mlflow",
     )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from html.parser import HTMLParser
 
 import numpy as np
@@ -21,6 +19,7 @@ from riskmodel.features import build_feature_table
 from riskmodel.reports._explain_report import DECISION_NOTE, NOT_IN_MODEL
 from riskmodel.synthetic import generate_population, write_population
 from riskmodel.training._inputs import NO_TABLE_SECTION
+from tests.commands import run_cli
 from tests.test_explain import fit
 
 
@@ -159,11 +158,7 @@ def test_modified_bundle_refused_without_traceback(bundle, tmp_path):
     raw = bytearray((broken / "model.skops").read_bytes())
     raw[len(raw) // 2] ^= 0xFF
     (broken / "model.skops").write_bytes(bytes(raw))
-    result = subprocess.run(
-        [sys.executable, "-m", "riskmodel.cli", "explain", "--model", str(broken),
-         "--data", str(data_dir), "--out", str(tmp_path / "out")],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+    result = run_cli("explain", "--model", broken, "--data", data_dir, "--out", tmp_path / "out")
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith("error: model bundle")

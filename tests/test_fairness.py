@@ -72,6 +72,14 @@ def _awkward_frame(seed: int = 3) -> pd.DataFrame:
     return pd.DataFrame({"p": p, "y": y, "g": group})
 
 
+def _audit(frame: pd.DataFrame, score: str = "p", **options):
+    """:func:`fairness_audit` of ``frame``: the ``score`` column against the outcome ``y``, by
+    the group column ``g``."""
+    return fairness_audit(
+        frame, score_column=score, outcome_column="y", group_columns=["g"], **options
+    )
+
+
 def _assert_close(got, want, context: str) -> None:
     if want is None or (isinstance(want, float) and math.isnan(want)):
         assert got is None or (isinstance(got, float) and math.isnan(got)), context
@@ -82,15 +90,7 @@ def _assert_close(got, want, context: str) -> None:
 @pytest.mark.parametrize("kind, threshold", [("probability", 0.5), ("ordinal", 0.3)])
 def test_group_metrics_match_numpy_including_awkward_groups(kind, threshold):
     frame = _awkward_frame()
-    audit = fairness_audit(
-        frame,
-        score_column="p",
-        outcome_column="y",
-        group_columns=["g"],
-        threshold=threshold,
-        score_kind=kind,
-        n_resamples=50,
-    )
+    audit = _audit(frame, threshold=threshold, score_kind=kind, n_resamples=50)
     result = audit.to_dict()["by_group"]["g"]
     labels = frame["g"].where(frame["g"].notna(), "missing").to_numpy()
     assert set(result) == {"a", "b", "no_pos", "single", "missing"}
@@ -116,9 +116,7 @@ def test_ppv_undefined_when_nobody_flagged_and_json_has_no_nan(tmp_path):
             "g": ["low", "low", "low", "high", "high", "high"],
         }
     )
-    audit = fairness_audit(
-        frame, score_column="p", outcome_column="y", group_columns=["g"], n_resamples=20
-    )
+    audit = _audit(frame, n_resamples=20)
     paths = write_fairness_outputs(audit, tmp_path)
 
     def refuse(constant):
@@ -138,9 +136,7 @@ def test_rows_without_score_or_outcome_are_counted_not_used():
     frame.loc[[40, 41, 42], "p"] = np.nan
     frame["y"] = frame["y"].astype(float)
     frame.loc[[42, 43], "y"] = np.nan
-    audit = fairness_audit(
-        frame, score_column="p", outcome_column="y", group_columns=["g"], n_resamples=20
-    )
+    audit = _audit(frame, n_resamples=20)
     assert audit.data.counts == {
         "rows_read": 400,
         "rows_used": 396,
@@ -155,29 +151,16 @@ def test_rows_without_score_or_outcome_are_counted_not_used():
 def test_score_kind_is_inferred_and_ordinal_needs_a_threshold():
     frame = pd.DataFrame({"s": [1, 4, 7, 10], "y": [0, 0, 1, 1], "g": ["a", "a", "b", "b"]})
     with pytest.raises(ConfigError, match="give --threshold"):
-        fairness_audit(frame, score_column="s", outcome_column="y", group_columns=["g"])
+        _audit(frame, score="s")
     assert const.ORDINAL_NEEDS_THRESHOLD.startswith("the scores are ordinal")
-    audit = fairness_audit(
-        frame,
-        score_column="s",
-        outcome_column="y",
-        group_columns=["g"],
-        threshold=5,
-        n_resamples=20,
-    )
+    audit = _audit(frame, score="s", threshold=5, n_resamples=20)
     out = audit.to_dict()
     assert out["score_kind"] == "ordinal"
     assert out["by_group"]["g"]["b"]["mean_score"] == 8.5
     assert out["by_group"]["g"]["b"]["brier"] is None
     assert out["by_group"]["g"]["b"]["observed_expected"] is None
     with pytest.raises(ConfigError, match=r"needs every score in \[0, 1\]"):
-        fairness_audit(
-            frame,
-            score_column="s",
-            outcome_column="y",
-            group_columns=["g"],
-            score_kind="probability",
-        )
+        _audit(frame, score="s", score_kind="probability")
 
 
 @pytest.mark.parametrize(
@@ -199,14 +182,12 @@ def test_bad_columns(change, error, pattern):
 def test_non_numeric_scores_and_non_binary_outcomes_are_refused():
     frame = pd.DataFrame({"s": ["0.2", "high", "0.4"], "y": [0, 1, 2], "g": ["a", "a", "b"]})
     with pytest.raises(DataError, match="must be numeric; 1 value\\(s\\) are not numbers"):
-        fairness_audit(frame, score_column="s", outcome_column="y", group_columns=["g"])
+        _audit(frame, score="s")
     frame["s"] = [0.2, 0.3, 0.4]
     with pytest.raises(DataError, match="must hold 0/1"):
-        fairness_audit(frame, score_column="s", outcome_column="y", group_columns=["g"])
+        _audit(frame, score="s")
     frame["y"] = ["true", "False", ""]
-    audit = fairness_audit(
-        frame, score_column="s", outcome_column="y", group_columns=["g"], n_resamples=10
-    )
+    audit = _audit(frame, score="s", n_resamples=10)
     assert audit.data.y_true.tolist() == [1, 0]
 
 
@@ -220,9 +201,7 @@ def _two_groups(n: int = 3000, seed: int = 0) -> pd.DataFrame:
 
 def test_disparities_point_values_reference_and_interval_width():
     frame = _two_groups()
-    audit = fairness_audit(
-        frame, score_column="p", outcome_column="y", group_columns=["g"], n_resamples=1000
-    )
+    audit = _audit(frame, n_resamples=1000)
     disp = audit.to_dict()["disparities"]["g"]
     assert disp["reference"] == "big"  # the largest group by default
     by = audit.to_dict()["by_group"]["g"]
@@ -238,9 +217,7 @@ def test_disparities_point_values_reference_and_interval_width():
     assert high - low == pytest.approx(2 * 1.96 * se, rel=0.15)
     spread = disp["metrics"]["fpr"]
     assert spread["max_min"] == pytest.approx(abs(fpr["difference"]))
-    again = fairness_audit(
-        frame, score_column="p", outcome_column="y", group_columns=["g"], n_resamples=1000
-    ).to_dict()["disparities"]
+    again = _audit(frame, n_resamples=1000).to_dict()["disparities"]
     assert again["g"]["metrics"]["fpr"] == disp["metrics"]["fpr"]  # seeded
 
 
@@ -260,35 +237,18 @@ def test_auc_replicates_match_direct_auc_on_the_sample_itself():
 
 def test_explicit_reference_and_unknown_reference():
     frame = _two_groups(500)
-    audit = fairness_audit(
-        frame,
-        score_column="p",
-        outcome_column="y",
-        group_columns=["g"],
-        references={"g": "other"},
-        n_resamples=20,
-    )
+    audit = _audit(frame, references={"g": "other"}, n_resamples=20)
     assert audit.to_dict()["disparities"]["g"]["reference"] == "other"
     with pytest.raises(ConfigError, match="does not occur in group column 'g'"):
-        fairness_audit(
-            frame,
-            score_column="p",
-            outcome_column="y",
-            group_columns=["g"],
-            references={"g": "nobody"},
-        )
+        _audit(frame, references={"g": "nobody"})
     with pytest.raises(ConfigError, match="not a group column"):
-        fairness_audit(
-            frame, score_column="p", outcome_column="y", group_columns=["g"], references={"h": "x"}
-        )
+        _audit(frame, references={"h": "x"})
 
 
 def test_small_groups_are_flagged_and_left_out_of_max_min():
     frame = _two_groups(1000)
     frame.loc[:29, "g"] = "tiny"
-    audit = fairness_audit(
-        frame, score_column="p", outcome_column="y", group_columns=["g"], n_resamples=20
-    )
+    audit = _audit(frame, n_resamples=20)
     out = audit.to_dict()
     assert out["small_groups"]["g"] == ["tiny"]
     assert out["by_group"]["g"]["tiny"]["small"] is True
@@ -337,33 +297,13 @@ def test_nij_score_matches_direct_formula():
     }
     brier = ((s - y) ** 2).mean()
     assert out["score"] == pytest.approx((1 - brier) * (1 - abs(fpr["big"] - fpr["other"])))
-    audit = fairness_audit(
-        frame,
-        score_column="p",
-        outcome_column="y",
-        group_columns=["g"],
-        nij_groups=("g", "big", "other"),
-        n_resamples=10,
-    )
+    audit = _audit(frame, nij_groups=("g", "big", "other"), n_resamples=10)
     assert audit.to_dict()["nij"]["score"] == pytest.approx(out["score"])
     ordinal = frame.assign(p=frame["p"] * 10)
     with pytest.raises(ConfigError, match="needs probability scores"):
-        fairness_audit(
-            ordinal,
-            score_column="p",
-            outcome_column="y",
-            group_columns=["g"],
-            threshold=5,
-            nij_groups=("g", "big", "other"),
-        )
+        _audit(ordinal, threshold=5, nij_groups=("g", "big", "other"))
     with pytest.raises(ConfigError, match="value 'x' does not occur"):
-        fairness_audit(
-            frame,
-            score_column="p",
-            outcome_column="y",
-            group_columns=["g"],
-            nij_groups=("g", "big", "x"),
-        )
+        _audit(frame, nij_groups=("g", "big", "x"))
 
 
 def test_group_metrics_is_a_metricframe_view_with_counts():
@@ -458,9 +398,7 @@ def test_report_escapes_group_values():
 
     frame = _two_groups(300)
     frame.loc[frame["g"] == "other", "g"] = "<script>alert(1)</script>"
-    audit = fairness_audit(
-        frame, score_column="p", outcome_column="y", group_columns=["g"], n_resamples=20
-    )
+    audit = _audit(frame, n_resamples=20)
     html = fairness_report_html(audit)
     assert "<script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +11,7 @@ import pytest
 
 from riskmodel.cli import main
 from riskmodel.fairness import _messages as const
+from tests.commands import run_cli
 
 COMPAS = Path("/work/shared/data/compas/compas-scores-two-years.csv")
 
@@ -46,27 +45,16 @@ def _scores_file(tmp_path: Path, suffix: str = ".csv") -> Path:
     return path
 
 
+def _columns(
+    score: str = "probability_2y", outcome: str = "reoffended_2y", group: str = "cohort"
+) -> list[str]:
+    """The column options of a fairness run (those of :func:`_scores_file` by default)."""
+    return ["--score-column", score, "--outcome-column", outcome, "--group-column", group]
+
+
 def _run(path: Path, out: Path, *extra: str) -> int:
-    return main(
-        [
-            "fairness",
-            "--scores",
-            str(path),
-            "--score-column",
-            "probability_2y",
-            "--outcome-column",
-            "reoffended_2y",
-            "--group-column",
-            "cohort",
-            "--group-column",
-            "ethnicity",
-            "--n-resamples",
-            "100",
-            "--out",
-            str(out),
-            *extra,
-        ]
-    )
+    options = ["--group-column", "ethnicity", "--n-resamples", "100", "--out", str(out)]
+    return main(["fairness", "--scores", str(path), *_columns(), *options, *extra])
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".parquet"])
@@ -95,67 +83,21 @@ def test_cli_writes_the_contract(tmp_path, capsys, suffix):
 @pytest.mark.parametrize(
     "args, message",
     [
+        (_columns(score="nope"), "error: column 'nope' (score) is not in the scores file"),
         (
-            [
-                "--score-column",
-                "nope",
-                "--outcome-column",
-                "reoffended_2y",
-                "--group-column",
-                "cohort",
-            ],
-            "error: column 'nope' (score) is not in the scores file",
-        ),
-        (
-            [
-                "--score-column",
-                "probability_2y",
-                "--outcome-column",
-                "reoffended_2y",
-                "--group-column",
-                "cohort",
-                "--score-kind",
-                "ordinal",
-            ],
+            [*_columns(), "--score-kind", "ordinal"],
             "error: " + const.ORDINAL_NEEDS_THRESHOLD,
         ),
         (
-            [
-                "--score-column",
-                "cohort",
-                "--outcome-column",
-                "reoffended_2y",
-                "--group-column",
-                "ethnicity",
-                "--threshold",
-                "1",
-            ],
+            [*_columns(score="cohort", group="ethnicity"), "--threshold", "1"],
             "error: score column 'cohort' must be numeric",
         ),
         (
-            [
-                "--score-column",
-                "probability_2y",
-                "--outcome-column",
-                "reoffended_2y",
-                "--group-column",
-                "cohort",
-                "--reference",
-                "cohort",
-            ],
+            [*_columns(), "--reference", "cohort"],
             "error: " + const.BAD_REFERENCE_SYNTAX.format(text="cohort"),
         ),
         (
-            [
-                "--score-column",
-                "probability_2y",
-                "--outcome-column",
-                "reoffended_2y",
-                "--group-column",
-                "cohort",
-                "--nij-groups",
-                "cohort=female",
-            ],
+            [*_columns(), "--nij-groups", "cohort=female"],
             "error: " + const.BAD_NIJ_SYNTAX.format(text="cohort=female"),
         ),
     ],
@@ -172,28 +114,8 @@ def test_cli_bad_input_exit_2_with_a_clear_message(tmp_path, capsys, args, messa
 
 def test_cli_unknown_column_no_traceback_in_a_real_process(tmp_path):
     path = _scores_file(tmp_path)
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "riskmodel.cli",
-            "fairness",
-            "--scores",
-            str(path),
-            "--score-column",
-            "probability_2y",
-            "--outcome-column",
-            "reoffended_2y",
-            "--group-column",
-            "region",
-            "--out",
-            str(tmp_path / "o"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    columns = _columns(group="region")
+    result = run_cli("fairness", "--scores", path, *columns, "--out", tmp_path / "o", timeout=120)
     assert result.returncode == 2
     assert result.stderr.startswith("error: column 'region' (group) is not in the scores file")
     assert "Traceback" not in result.stderr
@@ -202,25 +124,9 @@ def test_cli_unknown_column_no_traceback_in_a_real_process(tmp_path):
 @pytest.mark.skipif(not COMPAS.exists(), reason=f"{COMPAS} is not present")
 def test_compas_decile_audit_by_race_matches_hand_computation(tmp_path, capsys):
     out = tmp_path / "compas"
-    code = main(
-        [
-            "fairness",
-            "--scores",
-            str(COMPAS),
-            "--score-column",
-            "decile_score",
-            "--outcome-column",
-            "two_year_recid",
-            "--group-column",
-            "race",
-            "--threshold",
-            "5",
-            "--n-resamples",
-            "200",
-            "--out",
-            str(out),
-        ]
-    )
+    columns = _columns(score="decile_score", outcome="two_year_recid", group="race")
+    options = ["--threshold", "5", "--n-resamples", "200", "--out", str(out)]
+    code = main(["fairness", "--scores", str(COMPAS), *columns, *options])
     assert code == 0, capsys.readouterr().err
     data = json.loads((out / "fairness.json").read_text())
     assert data["score_kind"] == "ordinal" and data["threshold"] == 5
@@ -295,9 +201,8 @@ def test_model_features_checked_as_proxies_of_the_data_group_columns(tmp_path, c
     scores["outcome"] = (scores["probability_2y"] > 0.45).astype(int)  # any 0/1 column will do
     scores.to_csv(scored, index=False)
     out = tmp_path / "fairness"
-    code = main(["fairness", "--scores", str(scored), "--score-column", "probability_2y",
-                 "--outcome-column", "outcome", "--group-column", "cohort", "--n-resamples",
-                 "50", "--model", str(DEFAULT_MODEL), "--data", str(data),
+    code = main(["fairness", "--scores", str(scored), *_columns(outcome="outcome"),
+                 "--n-resamples", "50", "--model", str(DEFAULT_MODEL), "--data", str(data),
                  "--out", str(out)])  # fmt: skip
     assert code == 0
     proxies = pd.DataFrame(json.loads((out / "fairness.json").read_text())["proxies"])
@@ -314,7 +219,7 @@ def test_model_features_checked_as_proxies_of_the_data_group_columns(tmp_path, c
 def test_model_proxies_need_model_and_data_together(tmp_path, capsys, extra):
     scores = tmp_path / "s.csv"
     pd.DataFrame({"p": [0.2, 0.8], "y": [0, 1], "g": ["a", "b"]}).to_csv(scores, index=False)
-    code = main(["fairness", "--scores", str(scores), "--score-column", "p", "--outcome-column",
-                 "y", "--group-column", "g", *extra, "--out", str(tmp_path / "o")])  # fmt: skip
+    code = main(["fairness", "--scores", str(scores), *_columns("p", "y", "g"), *extra,
+                 "--out", str(tmp_path / "o")])  # fmt: skip
     assert code == 2
     assert const.MODEL_PROXIES_NEED_BOTH in capsys.readouterr().err

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import subprocess
-import sys
 
 import numpy as np
 import pandas as pd
@@ -21,6 +19,7 @@ from riskmodel.baselines import (
 )
 from riskmodel.cli import main
 from riskmodel.features import build_feature_table
+from tests.commands import run_cli
 
 
 def write_worked_example(directory):
@@ -139,20 +138,7 @@ def test_estimator_matches_scorer_and_sklearn_conventions(tmp_path):
 
 
 def test_ogrs3_bad_data_dir_exits_2_without_traceback(tmp_path):
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "riskmodel.cli",
-            "ogrs3",
-            "--data",
-            str(tmp_path / "none"),
-            "--out",
-            str(tmp_path / "o.csv"),
-        ],
-        capture_output=True,
-        text=True,
-    )
+    result = run_cli("ogrs3", "--data", tmp_path / "none", "--out", tmp_path / "o.csv")
     assert result.returncode == 2
     assert result.stderr.startswith("error: ")
     assert "Traceback" not in result.stderr

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +13,6 @@ from hypothesis import strategies as st
 
 from riskmodel._tables import _messages as table_msg
 from riskmodel.bundle import save_bundle
-from riskmodel.cli import main
 from riskmodel.contract import NEED_AREAS, read_tables, validate_tables
 from riskmodel.contract import _messages as msg
 from riskmodel.contract._vocabulary import DISPOSALS, OFFENCE_GROUPS
@@ -35,6 +32,8 @@ from riskmodel.scoring import (
     score_files,
 )
 from riskmodel.scoring._messages import BANDS_RULE, NO_TABLE_CONFIG
+from riskmodel.training._manifest import feature_spec
+from tests.commands import run_cli, run_main
 from tests.contract_data import valid_tables, write_data_dir
 
 FIXED = ["person_id", "probability_2y", "risk_band", "cohort", "age_band", "model_id"]
@@ -142,14 +141,7 @@ def bundle(workspace) -> Path:
     save_bundle(
         out,
         model,
-        manifest={
-            "feature_spec": {
-                "numeric": list(model.numeric_),
-                "categorical": list(model.categorical_),
-                "source": "data",
-            },
-            "drift_reference": reference,
-        },
+        manifest={"feature_spec": feature_spec(model, "data"), "drift_reference": reference},
         family="logistic",
     )
     return out
@@ -160,10 +152,10 @@ def batch_dir(workspace) -> Path:
     return write_data_dir(workspace / "batch", make_population(300, seed=5, prefix="B"))
 
 
-def run(args: list[str], capsys) -> tuple[int, str, str]:
-    code = main([str(a) for a in args])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+def score(capsys, model: Path, data: Path, out: Path, *options, source: str = "--data"):
+    """``riskmodel score --model MODEL --data DATA --out OUT OPTIONS`` in this process (with
+    ``source="--table"``: a flat table); exit code, standard output and standard error."""
+    return run_main(["score", "--model", model, source, data, "--out", out, *options], capsys)
 
 
 def files_in(directory: Path) -> list[str]:
@@ -175,10 +167,7 @@ def files_in(directory: Path) -> list[str]:
 
 def test_scores_equal_predict_proba_on_training_feature_table(bundle, batch_dir, tmp_path, capsys):
     out = tmp_path / "scores.csv"
-    code, stdout, _ = run(
-        ["score", "--model", bundle, "--data", batch_dir, "--out", out, "--chunk-size", 37],
-        capsys,
-    )
+    code, stdout, _ = score(capsys, bundle, batch_dir, out, "--chunk-size", 37)
     assert code == 0
     scores = pd.read_csv(out, dtype={"person_id": str})
     assert list(scores.columns) == FIXED
@@ -322,10 +311,7 @@ def test_every_bad_input_case_is_rejected_and_counts_reconcile(
     tables, expected = bad_batch()
     data = write_data_dir(tmp_path / "bad", tables)
     out = tmp_path / "out" / "scores.csv"
-    code, stdout, stderr = run(
-        ["score", "--model", bundle, "--data", data, "--out", out, "--chunk-size", chunk_size],
-        capsys,
-    )
+    code, stdout, stderr = score(capsys, bundle, data, out, "--chunk-size", chunk_size)
     assert code == 0, stderr
     scores = pd.read_csv(out, dtype={"person_id": str})
     rejects = pd.read_csv(out.with_name("scores.rejects.csv"), dtype={"person_id": str})
@@ -372,9 +358,7 @@ def test_missing_column_stops_with_one_message_and_no_output(bundle, tmp_path, c
     data = write_data_dir(tmp_path / "data", tables)
     out_dir = tmp_path / "out"
     out_dir.mkdir()
-    code, _, stderr = run(
-        ["score", "--model", bundle, "--data", data, "--out", out_dir / "s.csv"], capsys
-    )
+    code, _, stderr = score(capsys, bundle, data, out_dir / "s.csv")
     assert code == 2
     assert stderr.startswith("error: ")
     assert msg.MISSING_COLUMNS.format(file="offences.csv", columns="sanction_date") in stderr
@@ -388,9 +372,7 @@ def test_unreadable_file_mid_stream_leaves_no_partial_output(bundle, tmp_path, c
     (data / "needs.csv").write_text(text + '"unterminated,quote\n')
     out_dir = tmp_path / "out"
     out_dir.mkdir()
-    code, _, stderr = run(
-        ["score", "--model", bundle, "--data", data, "--out", out_dir / "s.csv"], capsys
-    )
+    code, _, stderr = score(capsys, bundle, data, out_dir / "s.csv")
     assert code == 2
     assert "needs.csv: cannot be read" in stderr
     assert files_in(out_dir) == []
@@ -400,15 +382,11 @@ def test_empty_people_and_missing_table(bundle, tmp_path, capsys):
     tables = valid_tables(3)
     tables["people"] = tables["people"].iloc[:0]
     data = write_data_dir(tmp_path / "empty", tables)
-    code, _, stderr = run(
-        ["score", "--model", bundle, "--data", data, "--out", tmp_path / "a.csv"], capsys
-    )
+    code, _, stderr = score(capsys, bundle, data, tmp_path / "a.csv")
     assert code == 2
     assert table_msg.EMPTY_TABLE.format(file="people.csv") in stderr
     (data / "offences.csv").unlink()
-    code, _, stderr = run(
-        ["score", "--model", bundle, "--data", data, "--out", tmp_path / "a.csv"], capsys
-    )
+    code, _, stderr = score(capsys, bundle, data, tmp_path / "a.csv")
     assert code == 2
     assert "offences: no offences.csv or offences.parquet" in stderr
     assert not (tmp_path / "a.csv").exists()
@@ -421,31 +399,15 @@ def test_tampered_bundle_is_refused(bundle, batch_dir, tmp_path, capsys):
     shutil.copytree(bundle, copy)
     with open(copy / "model.skops", "ab") as handle:
         handle.write(b"x")
-    code, _, stderr = run(
-        ["score", "--model", copy, "--data", batch_dir, "--out", tmp_path / "s.csv"], capsys
-    )
+    code, _, stderr = score(capsys, copy, batch_dir, tmp_path / "s.csv")
     assert code == 2
     assert "was modified" in stderr
     assert not (tmp_path / "s.csv").exists()
 
 
 def test_bad_input_gives_no_traceback(bundle, tmp_path):
-    run_ = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "riskmodel.cli",
-            "score",
-            "--model",
-            str(bundle),
-            "--data",
-            str(tmp_path / "nowhere"),
-            "--out",
-            str(tmp_path / "s.csv"),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
+    run_ = run_cli(
+        "score", "--model", bundle, "--data", tmp_path / "nowhere", "--out", tmp_path / "s.csv"
     )
     assert run_.returncode == 2
     assert "Traceback" not in run_.stderr
@@ -458,20 +420,7 @@ def test_bad_input_gives_no_traceback(bundle, tmp_path):
 
 def test_only_carried_columns_travel(bundle, batch_dir, tmp_path, capsys):
     out = tmp_path / "s.parquet"
-    code, _, _ = run(
-        [
-            "score",
-            "--model",
-            bundle,
-            "--data",
-            batch_dir,
-            "--out",
-            out,
-            "--carry",
-            "case_officer, index_date",
-        ],
-        capsys,
-    )
+    code, _, _ = score(capsys, bundle, batch_dir, out, "--carry", "case_officer, index_date")
     assert code == 0
     scores = pd.read_parquet(out)
     assert list(scores.columns) == [*FIXED, "case_officer", "index_date"]
@@ -484,36 +433,10 @@ def test_only_carried_columns_travel(bundle, batch_dir, tmp_path, capsys):
 
 
 def test_carry_errors(bundle, batch_dir, tmp_path, capsys):
-    code, _, stderr = run(
-        [
-            "score",
-            "--model",
-            bundle,
-            "--data",
-            batch_dir,
-            "--out",
-            tmp_path / "s.csv",
-            "--carry",
-            "shoe_size",
-        ],
-        capsys,
-    )
+    code, _, stderr = score(capsys, bundle, batch_dir, tmp_path / "s.csv", "--carry", "shoe_size")
     assert code == 2
     assert BAD_CARRY.split("{")[0] in stderr and "'shoe_size'" in stderr
-    code, _, stderr = run(
-        [
-            "score",
-            "--model",
-            bundle,
-            "--data",
-            batch_dir,
-            "--out",
-            tmp_path / "s.csv",
-            "--carry",
-            "person_id",
-        ],
-        capsys,
-    )
+    code, _, stderr = score(capsys, bundle, batch_dir, tmp_path / "s.csv", "--carry", "person_id")
     assert code == 2
     assert CARRY_IN_OUTPUT.format(columns="'person_id'") in stderr
     assert not (tmp_path / "s.csv").exists()
@@ -521,49 +444,28 @@ def test_carry_errors(bundle, batch_dir, tmp_path, capsys):
 
 def test_risk_bands_default_and_custom(bundle, batch_dir, tmp_path, capsys):
     out = tmp_path / "s.csv"
-    assert run(["score", "--model", bundle, "--data", batch_dir, "--out", out], capsys)[0] == 0
+    assert score(capsys, bundle, batch_dir, out)[0] == 0
     scores = pd.read_csv(out)
     percent = np.floor(np.round(scores["probability_2y"] * 100, 9) + 0.5)
     expected = np.select(
         [percent >= 90, percent >= 75, percent >= 50], ["Very high", "High", "Medium"], "Low"
     )
     assert (scores["risk_band"].to_numpy() == expected).all()
-    code, _, _ = run(
-        ["score", "--model", bundle, "--data", batch_dir, "--out", out, "--bands", "0.2,0.4"],
-        capsys,
-    )
+    code, _, _ = score(capsys, bundle, batch_dir, out, "--bands", "0.2,0.4")
     assert code == 0
     scores = pd.read_csv(out)
     percent = np.floor(np.round(scores["probability_2y"] * 100, 9) + 0.5)
     expected = np.select([percent >= 40, percent >= 20], ["40-100%", "20-40%"], "0-20%")
     assert (scores["risk_band"].to_numpy() == expected).all()
     assert len(set(expected)) > 1
-    code, _, stderr = run(
-        ["score", "--model", bundle, "--data", batch_dir, "--out", out, "--bands", "0.333"],
-        capsys,
-    )
+    code, _, stderr = score(capsys, bundle, batch_dir, out, "--bands", "0.333")
     assert code == 2
     assert BANDS_NOT_WHOLE_PERCENT.format(value="0.333") in stderr
 
 
 def test_explain_adds_reasons_in_words(bundle, batch_dir, tmp_path, capsys):
     out = tmp_path / "s.csv"
-    code, _, stderr = run(
-        [
-            "score",
-            "--model",
-            bundle,
-            "--data",
-            batch_dir,
-            "--out",
-            out,
-            "--explain",
-            "2",
-            "--chunk-size",
-            100,
-        ],
-        capsys,
-    )
+    code, _, stderr = score(capsys, bundle, batch_dir, out, "--explain", "2", "--chunk-size", 100)
     assert code == 0, stderr
     scores = pd.read_csv(out)
     assert list(scores.columns) == [*FIXED, "reason_1", "reason_2"]
@@ -577,7 +479,7 @@ def test_explain_adds_reasons_in_words(bundle, batch_dir, tmp_path, capsys):
 
 def test_drift_stable_batch_has_no_warning(bundle, batch_dir, tmp_path, capsys):
     out = tmp_path / "s.csv"
-    code, stdout, _ = run(["score", "--model", bundle, "--data", batch_dir, "--out", out], capsys)
+    code, stdout, _ = score(capsys, bundle, batch_dir, out)
     assert code == 0
     summary = json.loads((tmp_path / "s.summary.json").read_text())
     drift = summary["drift"]
@@ -594,7 +496,7 @@ def test_drift_warns_in_words_for_a_different_population(bundle, tmp_path, capsy
     tables["needs"] = tables["needs"].iloc[:20]
     data = write_data_dir(tmp_path / "older", tables)
     out = tmp_path / "s.csv"
-    code, stdout, _ = run(["score", "--model", bundle, "--data", data, "--out", out], capsys)
+    code, stdout, _ = score(capsys, bundle, data, out)
     assert code == 0
     summary = json.loads((tmp_path / "s.summary.json").read_text())
     drift = summary["drift"]
@@ -619,9 +521,7 @@ def test_bundle_without_reference_says_so(bundle, batch_dir, tmp_path, capsys):
         manifest.pop(key)
     copy = tmp_path / "bare"
     save_bundle(copy, loaded.model, manifest=manifest, family="logistic")
-    code, stdout, _ = run(
-        ["score", "--model", copy, "--data", batch_dir, "--out", tmp_path / "s.csv"], capsys
-    )
+    code, stdout, _ = score(capsys, copy, batch_dir, tmp_path / "s.csv")
     assert code == 0
     assert NO_REFERENCE in stdout
     shutil.rmtree(copy)
@@ -693,21 +593,8 @@ def test_flat_table_scores_match_and_query_exclusions_are_rejects(flat_bundle, t
     path = tmp_path / "batch.csv"
     frame.to_csv(path, index=False)
     out = tmp_path / "s.csv"
-    code, stdout, stderr = run(
-        [
-            "score",
-            "--model",
-            model_dir,
-            "--table",
-            path,
-            "--out",
-            out,
-            "--chunk-size",
-            33,
-            "--carry",
-            "note",
-        ],
-        capsys,
+    code, stdout, stderr = score(
+        capsys, model_dir, path, out, "--chunk-size", 33, "--carry", "note", source="--table"
     )
     assert code == 0, stderr
     scores = pd.read_csv(out, dtype={"person_id": str})
@@ -739,21 +626,8 @@ def test_flat_table_duplicates_across_chunks_stop_the_run(flat_bundle, tmp_path,
     path = tmp_path / "batch.parquet"
     frame.to_parquet(path, index=False)
     out = tmp_path / "s.csv"
-    code, _, stderr = run(
-        [
-            "score",
-            "--model",
-            model_dir,
-            "--table",
-            path,
-            "--config",
-            config,
-            "--out",
-            out,
-            "--chunk-size",
-            10,
-        ],
-        capsys,
+    code, _, stderr = score(
+        capsys, model_dir, path, out, "--config", config, "--chunk-size", 10, source="--table"
     )
     assert code == 2
     assert "is not unique" in stderr and repr(str(frame.loc[1, "id"])) in stderr
@@ -762,16 +636,14 @@ def test_flat_table_duplicates_across_chunks_stop_the_run(flat_bundle, tmp_path,
 
 def test_flat_model_refuses_event_data(flat_bundle, batch_dir, tmp_path, capsys):
     model_dir, _ = flat_bundle
-    code, _, stderr = run(
-        ["score", "--model", model_dir, "--data", batch_dir, "--out", tmp_path / "s.csv"], capsys
-    )
+    code, _, stderr = score(capsys, model_dir, batch_dir, tmp_path / "s.csv")
     assert code == 2
     assert MODEL_NOT_FOR_EVENTS.split("{")[0] in stderr
 
 
 def test_summary_states_the_band_rule(bundle, batch_dir, tmp_path, capsys):
     out = tmp_path / "s.csv"
-    assert run(["score", "--model", bundle, "--data", batch_dir, "--out", out], capsys)[0] == 0
+    assert score(capsys, bundle, batch_dir, out)[0] == 0
     summary = json.loads((tmp_path / "s.summary.json").read_text())
     assert summary["bands"]["rule"] == BANDS_RULE
 
@@ -779,8 +651,6 @@ def test_summary_states_the_band_rule(bundle, batch_dir, tmp_path, capsys):
 def test_table_without_a_recorded_config_needs_one(bundle, tmp_path, capsys):
     table = tmp_path / "t.csv"
     flat_frame(20, seed=2).to_csv(table, index=False)
-    code, _, stderr = run(
-        ["score", "--model", bundle, "--table", table, "--out", tmp_path / "s.csv"], capsys
-    )
+    code, _, stderr = score(capsys, bundle, table, tmp_path / "s.csv", source="--table")
     assert code == 2
     assert stderr.strip() == f"error: {NO_TABLE_CONFIG}"

@@ -13,36 +13,24 @@ from riskmodel.bundle import load_bundle
 from riskmodel.cli import main
 from riskmodel.evaluation import METRIC_NAMES
 from riskmodel.training._train import split_rows
-from tests.test_crossval import CONFIG
+from tests.commands import on_flat_table, write_flat_inputs
+from tests.test_crossval import LOGISTIC_CONFIG
 from tests.test_models import make_flat_frame
+
+#: Training options of every run here: few resamples, no tracking.
+TRAIN_OPTIONS = ("--n-resamples", "50", "--no-mlflow")
 
 
 @pytest.fixture(scope="module")
 def flat_dir(tmp_path_factory):
     root = tmp_path_factory.mktemp("train")
-    make_flat_frame(n=800, seed=5).to_csv(root / "people.csv", index=False)
-    (root / "config.toml").write_text(CONFIG + '\n[model]\nfamily = "logistic"\n')
-    return root
+    return write_flat_inputs(root, make_flat_frame(n=800, seed=5), LOGISTIC_CONFIG)
 
 
 @pytest.fixture(scope="module")
 def trained(flat_dir):
     out = flat_dir / "bundle"
-    code = main(
-        [
-            "train",
-            "--table",
-            str(flat_dir / "people.csv"),
-            "--config",
-            str(flat_dir / "config.toml"),
-            "--out",
-            str(out),
-            "--n-resamples",
-            "50",
-            "--no-mlflow",
-        ]
-    )
-    assert code == 0
+    assert on_flat_table("train", flat_dir, out, *TRAIN_OPTIONS) == 0
     return out
 
 
@@ -137,21 +125,8 @@ def test_train_on_event_data_splits_by_date(tmp_path):
     out = tmp_path / "bundle"
     config = tmp_path / "logistic.toml"
     config.write_text('[model]\nfamily = "logistic"\n')
-    code = main(
-        [
-            "train",
-            "--data",
-            str(tmp_path / "d"),
-            "--config",
-            str(config),
-            "--out",
-            str(out),
-            "--n-resamples",
-            "50",
-            "--no-mlflow",
-        ]
-    )
-    assert code == 0
+    args = ["train", "--data", str(tmp_path / "d"), "--config", str(config), "--out", str(out)]
+    assert main([*args, *TRAIN_OPTIONS]) == 0
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["split"]["method"] == "by index date"
     assert manifest["follow_up_months"] == 24

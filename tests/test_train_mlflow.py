@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from riskmodel.cli import main
-from tests.test_crossval import CONFIG
+from tests.commands import on_flat_table, write_flat_inputs
+from tests.test_crossval import LOGISTIC_CONFIG
 from tests.test_models import make_flat_frame
 
 FEATURES = ["age", "priors", "employed", "area", "offence"]
@@ -26,9 +26,7 @@ FEATURES = ["age", "priors", "employed", "area", "offence"]
 @pytest.fixture(scope="module")
 def flat_dir(tmp_path_factory):
     root = tmp_path_factory.mktemp("mlflow")
-    make_flat_frame(n=500, seed=7).to_csv(root / "people.csv", index=False)
-    (root / "config.toml").write_text(CONFIG + '\n[model]\nfamily = "logistic"\n')
-    return root
+    return write_flat_inputs(root, make_flat_frame(n=500, seed=7), LOGISTIC_CONFIG)
 
 
 def _load_pyfunc(uri: str):
@@ -40,20 +38,7 @@ def _load_pyfunc(uri: str):
 
 
 def _train(flat_dir: Path, out: Path, *extra: str) -> int:
-    return main(
-        [
-            "train",
-            "--table",
-            str(flat_dir / "people.csv"),
-            "--config",
-            str(flat_dir / "config.toml"),
-            "--out",
-            str(out),
-            "--n-resamples",
-            "30",
-            *extra,
-        ]
-    )
+    return on_flat_table("train", flat_dir, out, "--n-resamples", "30", *extra)
 
 
 @pytest.mark.slow
@@ -159,20 +144,8 @@ def test_crossval_run_is_logged(flat_dir, tmp_path, monkeypatch):
 
     uri = f"sqlite:///{tmp_path / 'cv.db'}"
     monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
-    code = main(
-        [
-            "crossval",
-            "--table",
-            str(flat_dir / "people.csv"),
-            "--config",
-            str(flat_dir / "config.toml"),
-            "--folds",
-            "3",
-            "--n-resamples",
-            "30",
-            "--out",
-            str(tmp_path / "cv"),
-        ]
+    code = on_flat_table(
+        "crossval", flat_dir, tmp_path / "cv", "--folds", "3", "--n-resamples", "30"
     )
     assert code == 0
     mlflow.set_tracking_uri(uri)

@@ -5,9 +5,6 @@ serious harm.
 """
 
 from riskmodel.allocation._policies import (
-    OGRS_BAND_CUTS,
-    OGRS_BAND_NAMES,
-    Bands,
     Capacity,
     ExpectedCost,
     Policy,
@@ -19,6 +16,7 @@ from riskmodel.allocation._threshold import (
     ThresholdResult,
     choose_threshold,
 )
+from riskmodel.bands import OGRS_BAND_CUTS, OGRS_BAND_NAMES, Bands
 
 __all__ = [
     "OGRS_BAND_CUTS",

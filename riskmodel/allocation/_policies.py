@@ -8,17 +8,14 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any, ClassVar
 
 from riskmodel._errors import ConfigError
 from riskmodel.allocation import _messages as msg
-from riskmodel.bands import OGRS_BAND_CUTS, OGRS_BAND_NAMES, Bands
+from riskmodel.bands import Bands
 
 __all__ = [
-    "OGRS_BAND_CUTS",
-    "OGRS_BAND_NAMES",
-    "Bands",
     "Capacity",
     "ExpectedCost",
     "PPVTarget",
@@ -30,11 +27,21 @@ __all__ = [
 TIE_BREAKS: tuple[str, ...] = ("random", "input_order")
 
 
-def _check_target(name: str, value: float) -> float:
-    value = float(value)
-    if not (math.isfinite(value) and 0.0 < value <= 1.0):
-        raise ConfigError(msg.BAD_TARGET.format(name=name, value=value))
-    return value
+@dataclass(frozen=True)
+class _Target:
+    """A share to reach, above 0 and at most 1; ``label`` names it in messages."""
+
+    target: float
+    label: ClassVar[str]
+
+    def __post_init__(self) -> None:
+        value = float(self.target)
+        if not (math.isfinite(value) and 0.0 < value <= 1.0):
+            raise ConfigError(msg.BAD_TARGET.format(name=self.label, value=value))
+        object.__setattr__(self, "target", value)
+
+    def parameters(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -107,16 +114,11 @@ class Capacity:
         return min(n, math.floor(float(self.fraction) * n + 0.5))
 
     def parameters(self) -> dict[str, Any]:
-        return {
-            "count": self.count,
-            "fraction": self.fraction,
-            "tie_break": self.tie_break,
-            "seed": self.seed,
-        }
+        return asdict(self)
 
 
 @dataclass(frozen=True)
-class SensitivityTarget:
+class SensitivityTarget(_Target):
     """Catch at least ``target`` of those who reoffend, at the highest threshold that does.
 
     With outcomes the share is observed (reoffenders with a score ≥ threshold over all
@@ -129,18 +131,12 @@ class SensitivityTarget:
     0.8
     """
 
-    target: float
     name: ClassVar[str] = "sensitivity"
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "target", _check_target("sensitivity", self.target))
-
-    def parameters(self) -> dict[str, Any]:
-        return {"target": self.target}
+    label: ClassVar[str] = "sensitivity"
 
 
 @dataclass(frozen=True)
-class PPVTarget:
+class PPVTarget(_Target):
     """Allocate as many people as possible while at least ``target`` of them reoffend.
 
     The lowest threshold whose positive predictive value (observed with outcomes, expected
@@ -153,14 +149,8 @@ class PPVTarget:
     0.6
     """
 
-    target: float
     name: ClassVar[str] = "ppv"
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "target", _check_target("PPV", self.target))
-
-    def parameters(self) -> dict[str, Any]:
-        return {"target": self.target}
+    label: ClassVar[str] = "PPV"
 
 
 @dataclass(frozen=True)
@@ -197,12 +187,7 @@ class ExpectedCost:
         return float(self.cost_intervention) / (float(self.cost_reoffence) * float(self.effect))
 
     def parameters(self) -> dict[str, Any]:
-        return {
-            "cost_reoffence": self.cost_reoffence,
-            "cost_intervention": self.cost_intervention,
-            "effect": self.effect,
-            "break_even_probability": self.break_even,
-        }
+        return {**asdict(self), "break_even_probability": self.break_even}
 
 
 Policy = Capacity | SensitivityTarget | PPVTarget | ExpectedCost | Bands

@@ -22,13 +22,13 @@ from riskmodel._errors import ConfigError, DataError
 from riskmodel.allocation import _messages as msg
 from riskmodel.allocation._inputs import as_group_columns, as_outcomes, as_probabilities
 from riskmodel.allocation._policies import (
-    Bands,
     Capacity,
     ExpectedCost,
     Policy,
     PPVTarget,
     SensitivityTarget,
 )
+from riskmodel.bands import Bands
 
 __all__ = ["CapacityCurveDisplay", "ThresholdResult", "choose_threshold"]
 

@@ -53,7 +53,7 @@ from riskmodel.models._messages import (
     UNKNOWN_CALIBRATION,
     UNKNOWN_FAMILY,
 )
-from riskmodel.models._preprocess import scorecard_preprocessor, tree_preprocessor
+from riskmodel.models._preprocess import feature_preprocessor
 from riskmodel.models._profiles import PROFILE_COUNTS, PROFILE_FEATURE, with_profiles
 
 __all__ = [
@@ -111,12 +111,11 @@ def build_pipeline(
         numeric = [c for c in numeric if c not in PROFILE_COUNTS]
     if family == "logistic":
         classifier: Any = LogisticRegression(max_iter=5000, **params)
-        preprocess = scorecard_preprocessor(numeric, categorical, profiles=profiles, seed=seed)
     elif family == "gbm":
         classifier = HistGradientBoostingClassifier(random_state=seed, **params)
-        preprocess = tree_preprocessor(numeric, categorical, profiles=profiles, seed=seed)
     else:
         raise ConfigError(UNKNOWN_FAMILY.format(value=family, known=", ".join(FAMILIES[1:])))
+    preprocess = feature_preprocessor(family, numeric, categorical, profiles=profiles, seed=seed)
     return Pipeline([("preprocess", preprocess), ("classifier", classifier)])
 
 

@@ -216,63 +216,55 @@ def _profile_block(basis: Any, seed: int) -> tuple[str, Any, list[str]]:
     return (PROFILE_FEATURE, Pipeline(steps), columns)
 
 
-def scorecard_preprocessor(
+def feature_preprocessor(
+    family: str,
     numeric: list[str],
     categorical: list[str],
     *,
-    min_frequency: int = 10,
     profiles: bool = False,
     seed: int = 0,
 ) -> ColumnTransformer:
-    """Spline bases for numeric columns and one-hot encoding (rare levels grouped) for
-    categoricals: one block per input feature, named after it, so every output column belongs
-    to exactly one feature (``{feature}__...``). With ``profiles``, one more block holds the
-    spline bases of the offending-profile probabilities (explained as one feature,
-    :data:`~riskmodel.models._profiles.PROFILE_FEATURE`)."""
+    """The preprocessing of one model family: one block per input feature, named after it, so
+    every output column belongs to exactly one feature (``{feature}__...``). With ``profiles``,
+    one more block holds the offending-profile probabilities (explained as one feature,
+    :data:`~riskmodel.models._profiles.PROFILE_FEATURE`).
+
+    ``"logistic"`` (a scorecard): spline bases for numeric columns and for the profile
+    probabilities, and one-hot encoding for categoricals (levels seen fewer than 10 times
+    grouped). ``"gbm"``: numeric columns and profile probabilities as they are (missing values
+    handled by the trees) and categoricals as ordinal codes (levels seen fewer than 20 times
+    grouped; unseen levels and missing get codes of their own). The trees see plain numbers,
+    never native categorical splits, so shap's TreeExplainer explains them exactly
+    (ARCHITECTURE.md, "Known traps").
+
+    Examples
+    --------
+    >>> [name for name, _, _ in feature_preprocessor("gbm", ["age"], ["sex"]).transformers]
+    ['age', 'sex']
+    """
+    scorecard = family == "logistic"
     blocks: list[tuple[str, Any, list[str]]] = [
-        (column, SplineBasis(), [column]) for column in numeric
+        (column, SplineBasis() if scorecard else "passthrough", [column]) for column in numeric
     ]
     if profiles:
-        blocks.append(_profile_block(ColumnSplines(), seed))
+        blocks.append(_profile_block(ColumnSplines() if scorecard else None, seed))
     for column in categorical:
-        encoder = OneHotEncoder(
-            handle_unknown="infrequent_if_exist",
-            min_frequency=min_frequency,
-            sparse_output=False,
-        )
-        blocks.append(
-            (column, Pipeline([("clean", CategoryCleaner()), ("onehot", encoder)]), [column])
-        )
-    return ColumnTransformer(blocks, remainder="drop", sparse_threshold=0.0)
-
-
-def tree_preprocessor(
-    numeric: list[str],
-    categorical: list[str],
-    *,
-    min_frequency: int = 20,
-    profiles: bool = False,
-    seed: int = 0,
-) -> ColumnTransformer:
-    """Numeric columns as they are (missing values handled by the trees) and categoricals as
-    ordinal codes with rare levels grouped (unseen levels and missing get codes of their own).
-    With ``profiles``, one more block holds the offending-profile probabilities.
-
-    The trees see plain numbers, never native categorical splits, so shap's TreeExplainer
-    explains them exactly (ARCHITECTURE.md, "Known traps")."""
-    blocks: list[tuple[str, Any, list[str]]] = [
-        (column, "passthrough", [column]) for column in numeric
-    ]
-    if profiles:
-        blocks.append(_profile_block(None, seed))
-    for column in categorical:
-        encoder = OrdinalEncoder(
-            handle_unknown="use_encoded_value",
-            unknown_value=-1,
-            min_frequency=min_frequency,
-            dtype=np.float64,
-        )
-        blocks.append(
-            (column, Pipeline([("clean", CategoryCleaner()), ("ordinal", encoder)]), [column])
-        )
+        if scorecard:
+            encoder: tuple[str, Any] = (
+                "onehot",
+                OneHotEncoder(
+                    handle_unknown="infrequent_if_exist", min_frequency=10, sparse_output=False
+                ),
+            )
+        else:
+            encoder = (
+                "ordinal",
+                OrdinalEncoder(
+                    handle_unknown="use_encoded_value",
+                    unknown_value=-1,
+                    min_frequency=20,
+                    dtype=np.float64,
+                ),
+            )
+        blocks.append((column, Pipeline([("clean", CategoryCleaner()), encoder]), [column]))
     return ColumnTransformer(blocks, remainder="drop", sparse_threshold=0.0)

@@ -245,16 +245,10 @@ def score_files(
         if foreign:
             raise ConfigError(MODEL_NOT_FOR_EVENTS.format(columns=", ".join(map(repr, foreign))))
         _check_carry(carried, source.columns["people"], source.files["people"].name, SCORE_COLUMNS)
-        scorer = Scorer(
-            model=model,
-            model_id=model_id,
-            kind="data",
-            bands=band_spec,
-            carry=carried,
-            explain=int(explain),
-            reference=reference,
-            needs_lookback_months=input_spec(manifest).needs_lookback_months,
-        )
+        input_options: dict[str, Any] = {
+            "kind": "data",
+            "needs_lookback_months": input_spec(manifest).needs_lookback_months,
+        }
         input_info: dict[str, Any] = {
             "kind": "data",
             "source": str(data_dir),
@@ -272,18 +266,17 @@ def score_files(
                 )
             )
         _check_carry(carried, flat.columns, flat.path.name, SCORE_COLUMNS)
-        scorer = Scorer(
-            model=model,
-            model_id=model_id,
-            kind="table",
-            bands=band_spec,
-            carry=carried,
-            explain=int(explain),
-            reference=reference,
-            table=spec,
-            age_sex=_flat_age_sex(flat.columns),
-        )
+        input_options = {"kind": "table", "table": spec, "age_sex": _flat_age_sex(flat.columns)}
         input_info = {"kind": "table", "source": str(table_path), "query": spec.query}
+    scorer = Scorer(
+        model=model,
+        model_id=model_id,
+        bands=band_spec,
+        carry=carried,
+        explain=int(explain),
+        reference=reference,
+        **input_options,
+    )
 
     totals: dict[str, Any] = {}
     drift_total: dict[str, Any] | None = None

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from riskmodel._errors import ConfigError
+from riskmodel.contract import _schema as schema
 from riskmodel.contract._messages import BAD_EXTRACT_DATE
 from riskmodel.contract._vocabulary import (
     DISPOSALS,
@@ -28,25 +29,10 @@ from riskmodel.synthetic._messages import (
 )
 from riskmodel.synthetic._truth import class_log_prior, true_probability
 
-PEOPLE_COLUMNS: tuple[str, ...] = (
-    "person_id",
-    "date_of_birth",
-    "sex",
-    "index_date",
-    "index_offence",
-    "index_sanction_date",
-    "index_disposal",
-    "ethnicity",
-)
-OFFENCE_COLUMNS: tuple[str, ...] = (
-    "person_id",
-    "offence_date",
-    "sanction_date",
-    "offence_group",
-    "disposal",
-    "custody_days",
-)
-NEEDS_COLUMNS: tuple[str, ...] = ("person_id", "assessment_date", *NEED_AREAS)
+#: The columns of each table as the data contract orders them.
+PEOPLE_COLUMNS: tuple[str, ...] = tuple(column.name for column in schema.PEOPLE)
+OFFENCE_COLUMNS: tuple[str, ...] = tuple(column.name for column in schema.OFFENCES)
+NEEDS_COLUMNS: tuple[str, ...] = tuple(column.name for column in schema.NEEDS)
 TRUTH_COLUMNS: tuple[str, ...] = ("person_id", "true_probability_2y")
 
 

@@ -4,7 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["bundle_manifest"]
+__all__ = ["bundle_manifest", "feature_spec"]
+
+
+def feature_spec(model: Any, source: str, **recorded: Any) -> dict[str, Any]:
+    """What a manifest records of the features a fitted model reads: its ``numeric`` and
+    ``categorical`` columns, the ``source`` of its inputs (``"data"`` for event tables,
+    ``"table"`` for a flat table), then ``recorded`` (``needs_lookback_months``).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> feature_spec(SimpleNamespace(numeric_=["age"], categorical_=["sex"]), "table")
+    {'numeric': ['age'], 'categorical': ['sex'], 'source': 'table'}
+    """
+    return {
+        "numeric": list(model.numeric_),
+        "categorical": list(model.categorical_),
+        "source": source,
+        **recorded,
+    }
 
 
 def bundle_manifest(inputs: Any, result: Any) -> dict[str, Any]:
@@ -19,15 +38,11 @@ def bundle_manifest(inputs: Any, result: Any) -> dict[str, Any]:
         The fitted model and its held-out evaluation (:func:`riskmodel.training.train_model`).
     """
     model = result.model
+    lookback = inputs.table.meta.get("needs_lookback_months")
     return {
         "outcome": inputs.outcome,
         "follow_up_months": inputs.follow_up_months,
-        "feature_spec": {
-            "numeric": list(model.numeric_),
-            "categorical": list(model.categorical_),
-            "source": inputs.kind,
-            "needs_lookback_months": inputs.table.meta.get("needs_lookback_months"),
-        },
+        "feature_spec": feature_spec(model, inputs.kind, needs_lookback_months=lookback),
         "training_data": inputs.describe(),
         "split": result.split,
         "metrics": result.metrics,
