@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 
 ## demo: the whole job on a synthetic population; prints where the reports are
 demo: $(STAMP)
-	$(BIN)/riskmodel demo --out out/demo
+	$(BIN)/riskmodel demo --out out/demo --force
 
 ## test: lint, then the whole suite (browser, notebooks and slow tests included)
 # One native (OpenMP/BLAS) thread per test worker: the workers already use every core, and
@@ -46,9 +46,9 @@ bench-quick: $(STAMP)
 
 ## model: rebuild the committed default bundle in models/default from training/synthetic.toml
 model: $(STAMP)
-	$(BIN)/riskmodel synth --n-people 50000 --seed 1 --out out/synthetic-train
+	$(BIN)/riskmodel synth --n-people 50000 --seed 1 --out out/synthetic-train --force
 	$(BIN)/riskmodel train --data out/synthetic-train --config training/synthetic.toml \
-		--out models/default --no-mlflow
+		--out models/default --no-mlflow --force
 
 clean:
 	rm -rf out .pytest_cache

@@ -164,8 +164,9 @@ def test_a_pickle_bundle_never_runs_its_payload(bundle_dir, tmp_path):
     with pytest.raises(DataError) as info:
         load_bundle(legacy)
     assert str(info.value) == LEGACY_BUNDLE.format(path=legacy)
+    (tmp_path / "data").mkdir()
     result = run_cli(
-        "score", "--model", str(legacy), "--data", str(tmp_path), "--out", str(tmp_path / "s.csv")
+        "score", "--model", legacy, "--data", tmp_path / "data", "--out", tmp_path / "s.csv"
     )
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert LEGACY_BUNDLE.format(path=legacy) in result.stderr

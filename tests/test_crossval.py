@@ -118,7 +118,7 @@ def test_crossval_bad_config_no_traceback(flat_inputs, tmp_path):
         "--config",
         bad,
         "--out",
-        tmp_path,
+        tmp_path / "cv",
         "--no-mlflow",
     )
     assert result.returncode == 2

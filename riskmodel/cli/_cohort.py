@@ -31,6 +31,7 @@ from riskmodel.cohort import cohort_evaluation
 @option.n_bootstrap(2000, "Bootstrap resamples for the frequency interval.")
 @option.seed("the bootstrap")
 @option.out_dir("cohort.json", "report.html")
+@option.force
 def command(
     scores_path: Path,
     score_column: str,
@@ -40,6 +41,7 @@ def command(
     n_bootstrap: int,
     seed: int,
     out_dir: Path,
+    force: bool,
 ) -> None:
     """Compare a programme cohort's observed reoffending with the model's expectation.
 
@@ -55,6 +57,7 @@ def command(
       riskmodel cohort --scores cohort.csv --score-column probability_2y \\
           --outcome-column reoffended --count-column reoffences --out out/cohort
     """
+    option.protect_outputs({"--out": out_dir}, files=(scores_path,), kind="cohort", force=force)
     from riskmodel.reports._cohort_report import cohort_report_html
 
     frame = read_scores(

@@ -24,6 +24,7 @@ from riskmodel.cli._progress import echo, echo_mlflow_run, metrics_line, progres
 )
 @option.no_mlflow
 @option.n_resamples()
+@option.force
 def command(
     source: dict[str, Any],
     folds: int,
@@ -32,6 +33,7 @@ def command(
     carry: str,
     n_resamples: int,
     no_mlflow: bool,
+    force: bool,
 ) -> None:
     """Out-of-fold evaluation of the configured model and the baselines on the same folds.
 
@@ -47,6 +49,7 @@ def command(
           --config training/compas.toml --folds 5 --seed 0 --out out/compas-cv
       riskmodel crossval --data data/synthetic --folds 5 --seed 0 --out out/cv
     """
+    option.protect_outputs({"--out": out_dir}, source=source, kind="crossval", force=force)
     from riskmodel.reports._evaluation_report import evaluation_report_html
     from riskmodel.training import crossval_run
 

@@ -17,7 +17,8 @@ from riskmodel.cli._demo_steps import run_demo
 @click.option("--n-batch", type=click.IntRange(min=100), default=3_000, show_default=True,
               help="People in the synthetic caseload scored as a batch.")  # fmt: skip
 @option.seed("the population", default=7)
-def command(out_dir: Path, n_people: int, n_batch: int, seed: int) -> None:
+@option.force
+def command(out_dir: Path, n_people: int, n_batch: int, seed: int, force: bool) -> None:
     """Run the whole job on a synthetic population and link every report from index.html.
 
     Generates and validates a population, builds point-in-time features and labels, scores
@@ -30,4 +31,5 @@ def command(out_dir: Path, n_people: int, n_batch: int, seed: int) -> None:
     Example:
       riskmodel demo --out out/demo
     """
+    option.protect_outputs({"--out": out_dir}, kind="demo", force=force)
     run_demo(out_dir, n_people=n_people, n_batch=n_batch, seed=seed, echo=click.echo)

@@ -17,8 +17,14 @@ from riskmodel.cli._progress import echo, metrics_line
 @option.out_dir("metrics.json", "report.html")
 @option.n_resamples()
 @option.seed("the bootstrap")
+@option.force
 def command(
-    model_dir: Path, source: dict[str, Any], out_dir: Path, n_resamples: int, seed: int
+    model_dir: Path,
+    source: dict[str, Any],
+    out_dir: Path,
+    n_resamples: int,
+    seed: int,
+    force: bool,
 ) -> None:
     """Evaluate a model bundle on labelled data: AUC, Brier, log loss, ECE, calibration
     slope and intercept, observed/expected, each with a 95% bootstrap interval, also by index
@@ -31,6 +37,9 @@ def command(
     Example:
       riskmodel evaluate --model models/default --data data/local --out out/evaluation
     """
+    option.protect_outputs(
+        {"--out": out_dir}, source=source, dirs=(model_dir,), kind="evaluate", force=force
+    )
     from riskmodel.reports._evaluation_report import write_evaluation
     from riskmodel.training import bundle_data
 

@@ -28,6 +28,7 @@ from riskmodel.cli._progress import write_json_and_report
     help="Without --ids: how many people, chosen at random, get a page (0: none).",
 )
 @option.seed("that sample")
+@option.force
 def command(
     model_dir: Path,
     source: dict[str, Any],
@@ -35,6 +36,7 @@ def command(
     ids: str | None,
     sample: int,
     seed: int,
+    force: bool,
 ) -> None:
     """Explain the calibrated score of every person: base value + one contribution per feature.
 
@@ -55,6 +57,9 @@ def command(
       riskmodel explain --model models/compas --table compas-scores-two-years.csv \\
           --config training/compas.toml --ids 1,3 --out out/compas-explain
     """
+    option.protect_outputs(
+        {"--out": out_dir}, source=source, dirs=(model_dir,), kind="explain", force=force
+    )
     from riskmodel.explain import explain
     from riskmodel.explain._people import choose_people, load_model
     from riskmodel.reports._explain_report import explain_report_html

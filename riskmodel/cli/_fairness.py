@@ -97,6 +97,7 @@ def _pct(value: float | None) -> str:
 )
 @option.inputs(bundle=True, with_extract_date=False)
 @option.out_dir("fairness.json", "report.html")
+@option.force
 def command(
     scores_path: Path,
     score_column: str,
@@ -106,6 +107,7 @@ def command(
     source: dict[str, Any],
     out_dir: Path,
     tolerance: float,
+    force: bool,
     **settings: Any,
 ) -> None:
     """Fairness report for a risk score: how it treats each group.
@@ -135,6 +137,14 @@ def command(
         --nij-groups ethnicity=black,white --model models/default --data data/caseload \\
         --out out/fairness
     """
+    option.protect_outputs(
+        {"--out": out_dir},
+        source=source,
+        files=(scores_path,),
+        dirs=(model_dir,),
+        kind="fairness",
+        force=force,
+    )
     if (model_dir is None) != (source["data_dir"] is None and source["table_path"] is None):
         raise ConfigError(const.MODEL_PROXIES_NEED_BOTH)
     audit = fairness_audit(

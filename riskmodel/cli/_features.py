@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from riskmodel._io import rejects_path_for
 from riskmodel.cli import _options as option
 from riskmodel.cli._progress import echo
 from riskmodel.contract._summary import load_validated, write_with_rejects
@@ -52,6 +53,9 @@ def command(
       riskmodel features --data data/synthetic --out out/features.parquet --labels
       riskmodel features --data data/extract --out features.csv --extract-date 2024-06-30
     """
+    option.protect_outputs(
+        {"--out": out, "--rejects": rejects_path or rejects_path_for(out)}, dirs=(data_dir,)
+    )
     data = load_validated(data_dir, extract_date)
     table = build_feature_table(data, labels=labels, needs_lookback_months=needs_lookback_months)
     frame = table.to_frame()

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from riskmodel._io import rejects_path_for
 from riskmodel.bands import DEFAULT_BANDS
 from riskmodel.baselines import ogrs3_scores
 from riskmodel.cli import _options as option
@@ -31,6 +32,9 @@ def command(data_dir: Path, out: Path, rejects_path: Path | None) -> None:
     Example:
       riskmodel ogrs3 --data data/synthetic --out out/ogrs3.csv
     """
+    option.protect_outputs(
+        {"--out": out, "--rejects": rejects_path or rejects_path_for(out)}, dirs=(data_dir,)
+    )
     data = load_validated(data_dir)
     scores = ogrs3_scores(data.people, data.offences)
     for line in write_with_rejects(scores, out, data, rejects_path):

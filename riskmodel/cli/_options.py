@@ -169,3 +169,51 @@ def inputs(*, bundle: bool, with_extract_date: bool = True) -> Decorator:
         return stack(*options)(command)
 
     return decorate
+
+
+force = click.option(
+    "--force",
+    is_flag=True,
+    help="Replace an earlier output of this command in --out (never anything else).",
+)
+
+
+def protect_outputs(
+    outputs: dict[str, Path | None],
+    *,
+    source: dict[str, Any] | None = None,
+    files: tuple[Path | None, ...] = (),
+    dirs: tuple[Path | None, ...] = (),
+    kind: str | None = None,
+    force: bool = False,
+) -> None:
+    """Refuse, before any work, outputs that would destroy an input or another output
+    (:func:`riskmodel._outputs.check_outputs`); ``kind`` names the kind of directory
+    ``--out`` is, which is then marked as such (bundles are recognised by their manifest).
+    With ``force``, an earlier output of the same kind is emptied first, so nothing of it
+    lingers beside the new one (a bundle is instead replaced atomically when it is written).
+
+    ``source`` is the mapping of the input options (``--table``, ``--data``, ``--config``).
+    """
+    import shutil
+
+    from riskmodel._outputs import check_outputs, mark_output
+
+    source = source or {}
+    check_outputs(
+        outputs,
+        input_files=(source.get("table_path"), source.get("config_path"), *files),
+        input_dirs=(source.get("data_dir"), *dirs),
+        directories={"--out": kind} if kind else None,
+        force=force,
+    )
+    out = outputs.get("--out")
+    if kind and kind != "bundle" and out is not None:
+        if force and Path(out).is_dir():
+            shutil.rmtree(out)
+
+        def mark_if_written() -> None:  # a command that stopped before writing leaves nothing
+            if Path(out).is_dir():
+                mark_output(out, kind)
+
+        click.get_current_context().call_on_close(mark_if_written)

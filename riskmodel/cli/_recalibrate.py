@@ -16,7 +16,10 @@ from riskmodel.cli._progress import echo
 @option.inputs(bundle=True)
 @option.out_dir(help="New bundle directory (records its parent).")
 @option.n_resamples()
-def command(model_dir: Path, source: dict[str, Any], out_dir: Path, n_resamples: int) -> None:
+@option.force
+def command(
+    model_dir: Path, source: dict[str, Any], out_dir: Path, n_resamples: int, force: bool
+) -> None:
     """Refit the calibration intercept and slope on local outcomes, keeping the model.
 
     A model trained on national data is usually miscalibrated locally (one London area ran
@@ -28,6 +31,9 @@ def command(model_dir: Path, source: dict[str, Any], out_dir: Path, n_resamples:
     Example:
       riskmodel recalibrate --model models/default --data data/local --out models/local
     """
+    option.protect_outputs(
+        {"--out": out_dir}, source=source, dirs=(model_dir,), kind="bundle", force=force
+    )
     from riskmodel._io import write_text
     from riskmodel.reports._evaluation_report import evaluation_report_html
     from riskmodel.training import recalibrate_bundle

@@ -11,7 +11,7 @@ from riskmodel._io import rejects_path_for
 from riskmodel.cli import _options as option
 from riskmodel.cli._progress import echo, progress
 from riskmodel.contract._summary import reconcile_lines
-from riskmodel.scoring import DEFAULT_CHUNK_SIZE, ENGINES, score_files
+from riskmodel.scoring import DEFAULT_CHUNK_SIZE, ENGINES, score_files, summary_path_for
 
 
 def _summary_lines(summary: dict) -> list[str]:
@@ -132,6 +132,15 @@ def command(
       riskmodel score --model models/compas --table compas.csv --config training/compas.toml \\
           --out compas-scores.csv
     """
+    option.protect_outputs(
+        {
+            "--out": out,
+            "--rejects": rejects_path or rejects_path_for(out),
+            "the run summary": summary_path_for(out),
+        },
+        source=source,
+        dirs=(model_dir,),
+    )
     summary = score_files(
         model_dir=model_dir,
         out=out,

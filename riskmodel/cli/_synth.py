@@ -29,8 +29,9 @@ from riskmodel.synthetic._summary import summary_lines
     help="Measurement bias for fairness studies: offences of people recorded as black or "
     "mixed are recorded and proven (1 + B) times as often. 0: ethnicity is uninformative.",
 )
+@option.force
 def command(
-    n_people: int, seed: int, out_dir: Path, extract_date: str, ethnicity_bias: float
+    n_people: int, seed: int, out_dir: Path, extract_date: str, ethnicity_bias: float, force: bool
 ) -> None:
     """Draw a synthetic probation caseload with known two-year reoffending probabilities.
 
@@ -44,6 +45,7 @@ def command(
       riskmodel synth --n-people 5000 --seed 1 --out data/synthetic
       riskmodel synth --n-people 50000 --seed 7 --out data/biased --ethnicity-bias 0.5
     """
+    option.protect_outputs({"--out": out_dir}, kind="synthetic", force=force)
     population = generate_population(
         n_people, seed=seed, extract_date=extract_date, ethnicity_bias=ethnicity_bias
     )

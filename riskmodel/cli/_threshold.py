@@ -61,6 +61,7 @@ def _number(name: str, help: str) -> option.Decorator:
 @option.seed("ties and bootstrap")
 @option.n_bootstrap(1000, "Bootstrap resamples for the 95% intervals (0: none).")
 @option.out_dir("threshold.json", "report.html")
+@option.force
 def command(
     scores_path: Path,
     score_column: str,
@@ -69,6 +70,7 @@ def command(
     seed: int,
     n_bootstrap: int,
     out_dir: Path,
+    force: bool,
     **policy_options: str | float | None,
 ) -> None:
     """Choose who to allocate to a limited intervention, under exactly one POLICY.
@@ -89,6 +91,7 @@ def command(
           --cost-intervention 3000 --effect 0.2 --out out/cost
       riskmodel threshold --scores scores.csv --bands 0.5,0.75,0.9 --out out/bands
     """
+    option.protect_outputs({"--out": out_dir}, files=(scores_path,), kind="threshold", force=force)
     from riskmodel.reports._threshold_report import threshold_report_html
 
     policy = policy_from_options(seed=seed, **policy_options)  # type: ignore[arg-type]

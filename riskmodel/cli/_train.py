@@ -28,6 +28,7 @@ from riskmodel.cli._progress import echo, echo_mlflow_run, metrics_line
     help="Register the model in the MLflow registry under this name (alias 'champion').",
 )
 @option.no_mlflow
+@option.force
 def command(
     source: dict[str, Any],
     out_dir: Path,
@@ -35,6 +36,7 @@ def command(
     n_resamples: int,
     register: str | None,
     no_mlflow: bool,
+    force: bool,
 ) -> None:
     """Fit and calibrate a model, evaluate it on held-out people, write a model bundle.
 
@@ -50,6 +52,7 @@ def command(
       riskmodel train --data data/synthetic --out models/default
       riskmodel train --table compas.csv --config training/compas.toml --out out/compas-model
     """
+    option.protect_outputs({"--out": out_dir}, source=source, kind="bundle", force=force)
     from riskmodel._io import write_text
     from riskmodel.reports._evaluation_report import evaluation_report_html
     from riskmodel.training import train_bundle

@@ -32,6 +32,9 @@ def command(data_dir: Path, rejects_path: Path | None, summary_path: Path | None
     Example:
       riskmodel validate --data data/synthetic --rejects out/rejects.csv
     """
+    option.protect_outputs(
+        {"--rejects": rejects_path, "--summary": summary_path}, dirs=(data_dir,)
+    )
     data = load_validated(data_dir)
     for line in validation_lines(data.summary):
         click.echo(line)
