@@ -113,8 +113,9 @@ def test_edited_manifest_is_refused(bundle_dir):
 
 def test_edited_manifest_stops_scoring_with_exit_2(bundle_dir, tmp_path):
     _edit_manifest(bundle_dir, lambda m: m.update(outcome="edited"), reseal=False)
+    (tmp_path / "data").mkdir()
     result = run_cli(
-        "score", "--model", str(bundle_dir), "--data", str(tmp_path), "--out", str(tmp_path / "s")
+        "score", "--model", bundle_dir, "--data", tmp_path / "data", "--out", tmp_path / "s.csv"
     )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr

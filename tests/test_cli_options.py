@@ -205,7 +205,8 @@ def test_a_bundle_without_explanations_is_refused(tmp_path):
 
 def test_explain_refuses_a_bundle_without_explanations(tmp_path, capsys):
     save_bundle(tmp_path / "b", BaseRateModel().fit([[0], [1]], [0, 1]), manifest={})
-    code = main(["explain", "--model", str(tmp_path / "b"), "--data", str(tmp_path),
+    (tmp_path / "data").mkdir()
+    code = main(["explain", "--model", str(tmp_path / "b"), "--data", str(tmp_path / "data"),
                  "--out", str(tmp_path / "out")])  # fmt: skip
     assert code == 2
     expected = NOT_EXPLAINABLE.format(path=tmp_path / "b", kind="BaseRateModel")

@@ -505,7 +505,7 @@ def test_cli_writes_and_summarises(tmp_path: Path, capsys: pytest.CaptureFixture
     code = main(["synth", "--n-people", "800", "--seed", "3", "--out", str(out)])
     text = capsys.readouterr().out
     assert code == 0
-    assert sorted(p.name for p in out.iterdir()) == sorted(
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == sorted(
         ["people.csv", "offences.csv", "needs.csv", "truth.csv", "metadata.json"]
     )
     assert "people: 800" in text and "never assessed" in text

@@ -212,8 +212,8 @@ def protect_outputs(
         if force and Path(out).is_dir():
             shutil.rmtree(out)
 
-        def mark_if_written() -> None:  # a command that stopped before writing leaves nothing
-            if Path(out).is_dir():
+        def mark_if_written() -> None:  # a command that stopped before writing marks nothing
+            if Path(out).is_dir() and any(Path(out).iterdir()):
                 mark_output(out, kind)
 
         click.get_current_context().call_on_close(mark_if_written)

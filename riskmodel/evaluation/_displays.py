@@ -14,8 +14,10 @@ from riskmodel.evaluation._metrics import N_BINS
 __all__ = ["ReliabilityDisplay", "RiskDistributionDisplay", "reliability_table"]
 
 
-def reliability_table(y: ArrayLike, p: ArrayLike, n_bins: int = N_BINS) -> dict[str, np.ndarray]:
-    """Equal-frequency bins of ``p``: count, mean predicted and observed rate of each.
+def reliability_table(
+    y_true: ArrayLike, y_prob: ArrayLike, n_bins: int = N_BINS
+) -> dict[str, np.ndarray]:
+    """Equal-frequency bins of ``y_prob``: count, mean predicted and observed rate of each.
 
     Examples
     --------
@@ -23,8 +25,8 @@ def reliability_table(y: ArrayLike, p: ArrayLike, n_bins: int = N_BINS) -> dict[
     >>> t["observed"].tolist(), t["n"].tolist()
     ([0.5, 0.5], [2, 2])
     """
-    y = np.asarray(y, dtype=float)
-    p = np.asarray(p, dtype=float)
+    y = np.asarray(y_true, dtype=float)
+    p = np.asarray(y_prob, dtype=float)
     order = np.argsort(p, kind="stable")
     edges = np.linspace(0, y.size, min(n_bins, max(y.size, 1)) + 1).round().astype(int)
     n, predicted, observed = [], [], []
@@ -62,9 +64,9 @@ class ReliabilityDisplay(Display):
 
     @classmethod
     def from_predictions(
-        cls, y: ArrayLike, p: ArrayLike, *, n_bins: int = N_BINS
+        cls, y_true: ArrayLike, y_prob: ArrayLike, *, n_bins: int = N_BINS
     ) -> ReliabilityDisplay:
-        table = reliability_table(y, p, n_bins)
+        table = reliability_table(y_true, y_prob, n_bins)
         return cls(predicted=table["predicted"], observed=table["observed"], n=table["n"])
 
     def plot(self, ax: Any = None, *, label: str = "model") -> ReliabilityDisplay:
@@ -110,8 +112,8 @@ class RiskDistributionDisplay(Display):
         self.p = p
 
     @classmethod
-    def from_predictions(cls, y: ArrayLike, p: ArrayLike) -> RiskDistributionDisplay:
-        return cls(y=np.asarray(y, dtype=float), p=np.asarray(p, dtype=float))
+    def from_predictions(cls, y_true: ArrayLike, y_prob: ArrayLike) -> RiskDistributionDisplay:
+        return cls(y=np.asarray(y_true, dtype=float), p=np.asarray(y_prob, dtype=float))
 
     def plot(self, ax: Any = None) -> RiskDistributionDisplay:
         ax = self._axes(ax, figsize=(6, 4))

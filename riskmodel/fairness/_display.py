@@ -32,7 +32,7 @@ class _Curve:
 
 def group_reliability(
     y_true: np.ndarray,
-    scores: np.ndarray,
+    y_score: np.ndarray,
     groups: Sequence,
     *,
     score_kind: str = const.PROBABILITY,
@@ -54,7 +54,7 @@ def group_reliability(
     ['a', 'b']
     """
     y = np.asarray(y_true, dtype=int)
-    s = np.asarray(scores, dtype=float)
+    s = np.asarray(y_score, dtype=float)
     labels = np.asarray(groups, dtype=object).astype(str)
     rows = []
     for group in sorted(set(labels)):
@@ -126,7 +126,7 @@ class GroupCalibrationDisplay(Display):
     def from_predictions(
         cls,
         y_true,
-        scores,
+        y_score,
         groups,
         *,
         score_kind: str = const.PROBABILITY,
@@ -137,7 +137,7 @@ class GroupCalibrationDisplay(Display):
         """Compute the curves of each group (see :func:`group_reliability`)."""
         if group_name is None:
             group_name = str(getattr(groups, "name", None) or "group")
-        points = group_reliability(y_true, scores, groups, score_kind=score_kind, n_bins=n_bins)
+        points = group_reliability(y_true, y_score, groups, score_kind=score_kind, n_bins=n_bins)
         return cls(points, score_kind=score_kind, small_groups=small_groups, group_name=group_name)
 
     def plot(self, ax=None) -> GroupCalibrationDisplay:

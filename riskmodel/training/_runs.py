@@ -182,7 +182,7 @@ def recalibrate_bundle(
                 "n_train": len(y),
                 "n_test": len(y),
             },
-            "group_summary": group_summary(y, p_after, parent.table.groups),
+            "group_summary": group_summary(y_true=y, y_prob=p_after, groups=parent.table.groups),
         }
     )
     manifest = to_jsonable(manifest)

@@ -85,7 +85,9 @@ def split_rows(
 _EVALUATION_ONLY = ("index_disposal", "index_offence")
 
 
-def group_summary(y: np.ndarray, p: np.ndarray, groups: pd.DataFrame) -> dict[str, Any]:
+def group_summary(
+    *, y_true: np.ndarray, y_prob: np.ndarray, groups: pd.DataFrame
+) -> dict[str, Any]:
     """The short fairness summary of the model card: by sex, age band, cohort and ethnicity
     (or a flat table's group columns) on the held-out people, at a threshold of 0.5.
 
@@ -94,7 +96,7 @@ def group_summary(y: np.ndarray, p: np.ndarray, groups: pd.DataFrame) -> dict[st
     from riskmodel.fairness import fairness_summary
 
     columns = [c for c in groups.columns if c not in _EVALUATION_ONLY]
-    return fairness_summary(y_true=y, y_score=p, groups=groups[columns], threshold=0.5)
+    return fairness_summary(y_true=y_true, y_score=y_prob, groups=groups[columns], threshold=0.5)
 
 
 def train_model(
@@ -143,7 +145,7 @@ def train_model(
         p_test=p_test,
         groups_test=groups_test,
         metrics=metrics,
-        group_summary=group_summary(y[test], p_test, groups_test),
+        group_summary=group_summary(y_true=y[test], y_prob=p_test, groups=groups_test),
         drift_reference=_drift_reference(model, table.X.iloc[train]),
     )
 
