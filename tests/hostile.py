@@ -1,0 +1,61 @@
+"""The harness of the hostile-input tests: play a case through the command line and check
+every promise at once.
+
+:func:`play` runs ``riskmodel ARGS`` in a real process and asserts: no traceback, the exit
+code (0 or 2), the message (when given) on standard error or standard output, every input file
+byte for byte as it was, and, for a scoring run that wrote its summary, people read = people
+scored + people rejected.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.commands import run_cli
+
+
+def fingerprint(*paths: Path) -> dict[str, str]:
+    """sha256 of every file under ``paths`` (files or directories)."""
+    out = {}
+    for path in paths:
+        files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+        for file in files:
+            out[str(file)] = hashlib.sha256(file.read_bytes()).hexdigest()
+    return out
+
+
+@dataclass
+class Played:
+    code: int
+    out: str
+    err: str
+
+
+def play(
+    *args: object,
+    inputs: tuple[Path, ...],
+    code: int,
+    message: str | None = None,
+    summary: Path | None = None,
+    timeout: float = 300,
+) -> Played:
+    """Run ``riskmodel ARGS`` and check every promise (see the module docstring).
+
+    ``inputs`` are the files and directories the command reads (checked unchanged);
+    ``summary`` is a scoring run summary whose counts must reconcile when the run succeeded.
+    """
+    before = fingerprint(*inputs)
+    result = run_cli(*map(str, args), timeout=timeout)
+    text = result.stdout + result.stderr
+    assert "Traceback" not in text, text
+    assert result.returncode == code, text
+    if message is not None:
+        assert message in text, text
+    assert fingerprint(*inputs) == before, "an input file changed"
+    if summary is not None and code == 0:
+        counts = json.loads(summary.read_text())
+        assert counts["people_read"] == counts["people_scored"] + counts["people_rejected"]
+    return Played(result.returncode, result.stdout, result.stderr)
