@@ -27,15 +27,23 @@ __all__ = [
     "BAD_QUERY",
     "DUPLICATE_IDS",
     "EMPTY_TABLE",
+    "MISSING_CARRY",
     "MISSING_COLUMNS",
+    "NON_FINITE",
     "NO_LABELS",
     "build_flat_table",
+    "categories",
     "load_flat_table",
+    "numeric_values",
     "read_flat_table",
 ]
 
 MISSING_COLUMNS = (
     "the config names column(s) {missing} that the table does not have; columns available: "
+    "{available}"
+)
+MISSING_CARRY = (
+    "--carry names column(s) {missing} that the table does not have; columns available: "
     "{available}"
 )
 BAD_QUERY = "[table] query {query!r} cannot be applied: {reason}; columns available: {available}"
@@ -47,6 +55,10 @@ BAD_NUMERIC = (
 BAD_LABEL = "label column {column!r} must hold 0/1 (or true/false); found {examples}"
 NO_LABELS = "label column {column!r} has no known outcome in any row"
 DUPLICATE_IDS = "id column {column!r} is not unique: {examples} appear more than once"
+NON_FINITE = (
+    "numeric column {column!r} has values that are not finite numbers ({examples}) in row(s) "
+    "{rows} of the table; correct or remove these rows (a model cannot learn from them)"
+)
 
 _TRUE = frozenset({"true", "t", "yes", "y", "1", "1.0"})
 _FALSE = frozenset({"false", "f", "no", "n", "0", "0.0"})
@@ -86,17 +98,45 @@ def _as_boolean(values: pd.Series) -> pd.Series | None:
     return out
 
 
-def _numeric(values: pd.Series, column: str) -> pd.Series:
+def numeric_values(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """A column read as numbers: float64 values (NaN when missing or not a number; infinities
+    kept as they are) and which present values are not numbers at all.
+
+    Booleans (``true``/``false``, ``yes``/``no``, ...) read as 1/0 when every present value of
+    the column is one.
+
+    Examples
+    --------
+    >>> values, unreadable = numeric_values(pd.Series(["1", "x", None, "inf"]))
+    >>> values.tolist()[::3], unreadable.tolist()
+    ([1.0, inf], [False, True, False, False])
+    """
     if pd.api.types.is_bool_dtype(values.dtype) or pd.api.types.is_numeric_dtype(values.dtype):
-        return values.astype("float64")
+        converted = values.astype("float64")
+        return converted, pd.Series(False, index=values.index)
     boolean = _as_boolean(values)
     if boolean is not None:
-        return boolean
-    converted = pd.to_numeric(values, errors="coerce")
-    bad = values.notna() & converted.isna()
-    if bad.any():
-        raise DataError(BAD_NUMERIC.format(column=column, examples=_examples(values[bad])))
-    return converted.astype("float64")
+        return boolean, pd.Series(False, index=values.index)
+    converted = pd.to_numeric(values, errors="coerce").astype("float64")
+    return converted, values.notna() & converted.isna()
+
+
+def _numeric(values: pd.Series, column: str, rows: np.ndarray) -> pd.Series:
+    """Strict (training, evaluation): a value that is not a number, or not finite, stops."""
+    converted, unreadable = numeric_values(values)
+    if unreadable.any():
+        raise DataError(BAD_NUMERIC.format(column=column, examples=_examples(values[unreadable])))
+    infinite = np.isinf(converted.to_numpy())
+    if infinite.any():
+        shown = rows[infinite][:10].tolist()
+        raise DataError(
+            NON_FINITE.format(
+                column=column,
+                examples=_examples(values[infinite]),
+                rows=", ".join(map(str, shown)) + (", ..." if infinite.sum() > 10 else ""),
+            )
+        )
+    return converted
 
 
 def _format_category(value: object) -> str:
@@ -105,6 +145,18 @@ def _format_category(value: object) -> str:
     if isinstance(value, float | np.floating) and float(value).is_integer():
         return str(int(value))
     return str(value).strip()
+
+
+def categories(values: pd.Series) -> pd.Series:
+    """A column read as categories: text, with booleans as ``true``/``false`` and whole floats
+    without their ``.0``; missing stays missing.
+
+    Examples
+    --------
+    >>> categories(pd.Series([1.0, "F ", None])).tolist()
+    ['1', 'F', nan]
+    """
+    return _categorical(values)
 
 
 def _categorical(values: pd.Series) -> pd.Series:
@@ -170,6 +222,7 @@ def build_flat_table(
     *,
     labels: bool = True,
     source: str | None = None,
+    carry: Sequence[str] = (),
 ) -> FeatureTable:
     """A FeatureTable from a flat person-level table described by a ``[table]`` config.
 
@@ -184,6 +237,9 @@ def build_flat_table(
         may then be absent.
     source : str, optional
         Where the table came from (recorded in ``meta``).
+    carry : sequence of str
+        Further columns of the table to keep beside the groups (as text), e.g. for
+        ``riskmodel crossval --carry``; they never reach ``X``.
 
     Returns
     -------
@@ -203,6 +259,13 @@ def build_flat_table(
     (['age', 'flag'], ['race'])
     """
     n_read = len(frame)
+    absent = [c for c in carry if c not in frame.columns]
+    if absent:
+        raise ConfigError(
+            MISSING_CARRY.format(
+                missing=", ".join(map(repr, absent)), available=", ".join(map(str, frame.columns))
+            )
+        )
     needed = [*spec.features, *spec.groups, *([spec.id] if spec.id else [])]
     if labels:
         needed.append(spec.label)
@@ -216,13 +279,18 @@ def build_flat_table(
         )
     if spec.query:
         frame = frame.loc[query_mask(frame, spec.query)]
+    # rows of the table as read (1-based, as in a rejects file), for messages
+    if pd.api.types.is_integer_dtype(frame.index.dtype):
+        rows = frame.index.to_numpy(dtype=np.int64) + 1
+    else:
+        rows = np.arange(1, len(frame) + 1)
     frame = frame.reset_index(drop=True)
     if frame.empty:
         raise DataError(EMPTY_TABLE.format(after=" after the query" if spec.query else ""))
 
     X = pd.DataFrame(index=frame.index)
     for column in spec.numeric:
-        X[column] = _numeric(frame[column], column)
+        X[column] = _numeric(frame[column], column, rows)
     for column in spec.categorical:
         X[column] = _categorical(frame[column])
 
@@ -235,7 +303,8 @@ def build_flat_table(
         ids = pd.Series([str(i + 1) for i in range(len(frame))], dtype="str")
     ids = ids.rename("person_id")
 
-    groups = pd.DataFrame({c: _categorical(frame[c]) for c in spec.groups}, index=frame.index)
+    kept = list(dict.fromkeys([*spec.groups, *carry]))
+    groups = pd.DataFrame({c: _categorical(frame[c]) for c in kept}, index=frame.index)
 
     label = status = None
     if labels:
@@ -264,7 +333,7 @@ def build_flat_table(
 
 
 def load_flat_table(
-    path: str | os.PathLike, spec: TableSpec, *, labels: bool = True
+    path: str | os.PathLike, spec: TableSpec, *, labels: bool = True, carry: Sequence[str] = ()
 ) -> FeatureTable:
     """Read a CSV/Parquet flat table and build its FeatureTable (see :func:`build_flat_table`).
 
@@ -277,4 +346,6 @@ def load_flat_table(
     >>> len(load_flat_table(p, TableSpec(label="y", id="id", numeric=("age",))))
     2
     """
-    return build_flat_table(read_flat_table(path), spec, labels=labels, source=str(path))
+    return build_flat_table(
+        read_flat_table(path), spec, labels=labels, source=str(path), carry=carry
+    )

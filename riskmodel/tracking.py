@@ -23,9 +23,12 @@ __all__ = [
     "DEFAULT_ALIAS",
     "DEFAULT_TRACKING_URI",
     "EXPERIMENT",
+    "NOT_NUMERIC",
     "ProbabilityModel",
+    "as_model_input",
     "log_crossval_run",
     "log_training_run",
+    "model_signature",
     "synthetic_input_example",
     "tracking_uri",
 ]
@@ -35,6 +38,8 @@ EXPERIMENT = "riskmodel"
 DEFAULT_ALIAS = "champion"
 #: Column the pyfunc model returns.
 PROBABILITY_COLUMN = "probability_2y"
+#: A numeric feature given to the served model that does not hold numbers.
+NOT_NUMERIC = "column {column!r} must hold numbers (it is a numeric feature of the model)"
 
 
 def tracking_uri() -> str:
@@ -74,8 +79,52 @@ with _quiet():  # MLflow warns at subclassing about optional type hints
             self.model = load_bundle(context.artifacts["bundle"]).model
 
         def predict(self, context: Any, model_input: pd.DataFrame, params: Any = None) -> Any:
-            p = self.model.predict_proba(model_input)[:, 1]
+            p = self.model.predict_proba(as_model_input(self.model, model_input))[:, 1]
             return pd.DataFrame({PROBABILITY_COLUMN: p})
+
+
+def as_model_input(model: Any, frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with the model's numeric features as float64 (integer columns, as read from
+    a CSV, included).
+
+    Raises
+    ------
+    ValueError
+        A numeric feature holding text that is not a number (:data:`NOT_NUMERIC`).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> frame = pd.DataFrame({"age": [30, 41], "sex": ["f", "m"]})
+    >>> as_model_input(SimpleNamespace(numeric_=["age"]), frame).dtypes.astype(str).tolist()
+    ['float64', 'str']
+    """
+    frame = pd.DataFrame(frame).copy()
+    for column in getattr(model, "numeric_", []):
+        if column not in frame.columns:
+            continue
+        try:
+            frame[column] = pd.to_numeric(frame[column], errors="raise").astype("float64")
+        except (TypeError, ValueError):
+            raise ValueError(NOT_NUMERIC.format(column=column)) from None
+    return frame
+
+
+def model_signature(model: Any, example: pd.DataFrame, output: pd.DataFrame) -> Any:
+    """The logged model's signature: inferred from the synthetic example, except that the
+    numeric features accept any numbers (MLflow refuses int64 for a float64 column, and a
+    CSV read by pandas gives int64 for a column of whole numbers); ``predict`` casts them to
+    float."""
+    from mlflow.models import ModelSignature, infer_signature
+    from mlflow.types.schema import AnyType, ColSpec, Schema
+
+    inferred = infer_signature(example, output)
+    numeric = set(model.numeric_)
+    columns = [
+        ColSpec(AnyType(), spec.name, required=spec.required) if spec.name in numeric else spec
+        for spec in inferred.inputs.inputs
+    ]
+    return ModelSignature(inputs=Schema(columns), outputs=inferred.outputs)
 
 
 def synthetic_input_example(model: Any, n: int = 3) -> pd.DataFrame:
@@ -156,8 +205,6 @@ def log_training_run(
     bundle_dir = Path(bundle_dir)
     model = result.model
     with _quiet():
-        from mlflow.models import infer_signature
-
         experiment_id = _experiment(mlflow)
         with mlflow.start_run(experiment_id=experiment_id, run_name=manifest["model_id"]) as run:
             mlflow.log_params(
@@ -183,7 +230,7 @@ def log_training_run(
                     mlflow.log_artifact(str(bundle_dir / name), artifact_path="bundle")
             example = synthetic_input_example(model)
             output = pd.DataFrame({PROBABILITY_COLUMN: model.predict_proba(example)[:, 1]})
-            signature = infer_signature(example, output)
+            signature = model_signature(model, example, output)
             info = mlflow.pyfunc.log_model(
                 name="model",
                 python_model=ProbabilityModel(),

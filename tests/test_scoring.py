@@ -598,7 +598,10 @@ def test_flat_table_scores_match_and_query_exclusions_are_rejects(flat_bundle, t
     )
     assert code == 0, stderr
     scores = pd.read_csv(out, dtype={"person_id": str})
-    assert list(scores.columns) == [*FIXED, "note"]
+    assert list(scores.columns) == [*FIXED, "flags", "note"]
+    assert scores.loc[scores["person_id"] == str(frame.loc[5, "id"]), "flags"].tolist() == [
+        "charge 'X' not seen in training (treated as unknown)"
+    ]
     table = load_flat_table(path, load_config(config).table, labels=False)
     model, _ = load_model(model_dir)
     np.testing.assert_allclose(

@@ -20,7 +20,9 @@ from riskmodel.cli._progress import echo, echo_mlflow_run, metrics_line, progres
 @click.option(
     "--carry",
     default="",
-    help="Comma-separated group columns to copy into oof.csv (e.g. for fairness reports).",
+    help="Comma-separated columns to copy into oof.csv (e.g. for fairness reports): any "
+    "column of a --table; with --data, group columns and features. Default with --table: the "
+    "[table] groups.",
 )
 @option.no_mlflow
 @option.n_resamples()

@@ -31,7 +31,10 @@ def command(
     disposal and index offence group where the data have them.
 
     A --table is read with the bundle's own [table] config unless --config is given.
-    Writes metrics.json and report.html.
+    Writes metrics.json and report.html. Warns, as `score` does, when the people no longer
+    look like the training population (drift, categories never seen in training), and when
+    some of them are people the model was trained on (the bundle keeps salted hashes of
+    their ids).
 
     \b
     Example:
@@ -52,7 +55,13 @@ def command(
         groups=data.table.groups,
         n_resamples=n_resamples,
         seed=seed,
-        extra={"model_id": model_id, "outcome": manifest.get("outcome")},
+        extra={
+            "model_id": model_id,
+            "outcome": manifest.get("outcome"),
+            "drift": data.review.get("drift"),
+            "trained_on": data.review.get("trained_on"),
+            "warnings": data.warnings,
+        },
         source=data.inputs.source,
         outcome=data.outcome,
         follow_up_months=manifest.get("follow_up_months"),
@@ -60,4 +69,6 @@ def command(
         n_excluded=data.n_excluded,
     )
     echo(f"{model_id} on {len(data.p):,} people: {metrics_line(metrics)}")
+    for warning in data.warnings:
+        echo(f"warning: {warning}")
     echo(f"wrote {out_dir}/metrics.json and report.html")

@@ -66,4 +66,6 @@ def command(
         f"observed/expected {before['observed_expected']:.3f} -> {after['observed_expected']:.3f};"
         f" ECE {before['ece']:.4f} -> {after['ece']:.4f}"
     )
+    for warning in run.warnings:
+        echo(f"warning: {warning}")
     echo(f"bundle: {out_dir}")

@@ -95,8 +95,8 @@ def _summary_lines(summary: dict) -> list[str]:
 @click.option(
     "--bands",
     default=None,
-    help="Risk band cut points as whole percentages, e.g. 0.5,0.75,0.9 (the OGRS default: "
-    "Low / Medium / High / Very high).",
+    help="Risk band cut points as fractions that are whole percentages, e.g. 0.5,0.75,0.9 "
+    "(the OGRS default: Low / Medium / High / Very high).",
 )
 def command(
     model_dir: Path,
@@ -114,9 +114,18 @@ def command(
     """Score a caseload: two-year probability of proven reoffending and its risk band.
 
     Writes person_id, probability_2y (unrounded), risk_band, cohort, age_band (when the data
-    allow), model_id, then only the columns named with --carry (outputs travel further than
-    inputs). People with row problems go to the rejects file with table, row, column and
-    reason; people read = scored + rejected. A run summary JSON beside the output also
+    allow), model_id, flags (--table only), then only the columns named with --carry (outputs
+    travel further than inputs). People with row problems go to the rejects file with table,
+    row, column, value and reason; people read = scored + rejected.
+
+    With --table, a row is rejected for: an id on more than one row (every row of it); a
+    numeric feature that is not a number or not finite; a missing numeric value where
+    training had none; a value beyond the training range by more than half the range's
+    width, or negative where training never was. Scored and flagged in `flags`: a missing
+    value where training had some (imputed), a value outside the training range within that
+    margin, a category never seen in training (treated as unknown).
+
+    A run summary JSON beside the output also
     compares the batch with the training population (population stability index of the
     score and of each feature) and says when the model may need `riskmodel recalibrate`.
     Input is read in chunks of people, so files larger than memory can be scored; nothing is

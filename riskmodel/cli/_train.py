@@ -42,10 +42,13 @@ def command(
 
     The held-out people are the latest by index date when the data have dates (the honest
     test for a tool used on future cases), otherwise a stratified random part. The bundle
-    holds model.joblib, manifest.json (with sha256, versions, feature spec, data summary,
+    holds model.skops, manifest.json (with sha256, versions, feature spec, data summary,
     metrics, config, outcome and follow-up), MODEL_CARD.md, metrics.json and report.html.
     The run is logged to MLflow (MLFLOW_TRACKING_URI, default a local SQLite file) unless
-    --no-mlflow.
+    --no-mlflow. The command and the model card warn when the held-out set has fewer than
+    100 people of either outcome, or its calibration slope's 95% interval excludes 1. A
+    non-finite number (inf) in a numeric column of a --table stops with a message naming the
+    column and rows.
 
     \b
     Example:
@@ -80,6 +83,8 @@ def command(
     echo(
         f"held-out ({split['method']}, {split['n_test']:,} people): {metrics_line(result.metrics)}"
     )
+    for warning in result.warnings:
+        echo(f"warning: {warning}")
     if not no_mlflow:
         from riskmodel.tracking import log_training_run
 

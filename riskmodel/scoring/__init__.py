@@ -37,6 +37,7 @@ from riskmodel.scoring._engines import (
     LocalEngine,
     make_engine,
 )
+from riskmodel.scoring._flat_rows import RANGE_MARGIN, feature_ranges
 from riskmodel.scoring._run import (
     BAD_CARRY,
     BAD_CHUNK_SIZE,
@@ -78,6 +79,7 @@ __all__ = [
     "NO_TABLE_CONFIG",
     "OUTSIDE_QUERY",
     "PSI_WARN",
+    "RANGE_MARGIN",
     "ROW",
     "SCORE_COLUMNS",
     "UNSEEN_WARNING",
@@ -92,6 +94,7 @@ __all__ = [
     "drift_counts",
     "drift_reference",
     "drift_report",
+    "feature_ranges",
     "load_chunk",
     "load_model",
     "make_engine",

@@ -65,3 +65,34 @@ NO_REFERENCE = (
     "the model bundle holds no training reference (manifest key 'drift_reference'), so the "
     "batch was not compared with the training population"
 )
+
+# -- flat-table rows (``score --table``): reasons of rejected rows, flags of scored people --
+
+#: Reason: a numeric feature holding text that is not a number.
+NOT_A_NUMBER = "not a number, in a numeric feature"
+
+#: Reason: a numeric feature holding an infinite value.
+NOT_FINITE = "not a finite number, in a numeric feature"
+
+#: Reason: a missing value where training had none (the model never learnt what it means).
+MISSING_NUMBER = "missing, in a numeric feature that had no missing values in training"
+
+#: Reason: every row of a repeated id.
+DUPLICATE_TABLE_ID = "the id is on more than one row of the table (every row of it is rejected)"
+
+#: Reason: a negative value in a feature never negative in training.
+NEGATIVE_VALUE = "negative, in a feature that was never negative in training ({low:g} to {high:g})"
+
+#: Reason: a value beyond the training range by more than the margin.
+FAR_OUTSIDE_RANGE = (
+    "outside the training range ({low:g} to {high:g}) by more than half of its width"
+)
+
+#: Flag: a missing value in a feature that had missing values in training (scored).
+FLAG_MISSING = "{column} missing (imputed as in training)"
+
+#: Flag: a value outside the training range, within the margin (scored).
+FLAG_OUTSIDE_RANGE = "{column} {value:g} outside the training range ({low:g} to {high:g})"
+
+#: Flag: a category never seen in training (scored; the model treats it as unknown).
+FLAG_UNSEEN = "{column} {value!r} not seen in training (treated as unknown)"

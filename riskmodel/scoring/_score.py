@@ -29,6 +29,7 @@ from riskmodel.features import build_feature_table
 from riskmodel.flat_table import build_flat_table, query_mask
 from riskmodel.scoring._chunks import ROW, Chunk
 from riskmodel.scoring._drift import drift_counts
+from riskmodel.scoring._flat_rows import row_problems
 from riskmodel.scoring._messages import OUTSIDE_QUERY
 
 __all__ = [
@@ -40,7 +41,8 @@ __all__ = [
 ]
 
 #: The fixed leading columns of a scores file (CLI.md); ``cohort`` and ``age_band`` only
-#: when the data allow.
+#: when the data allow, ``flags`` for flat tables (what was flagged about the person's row:
+#: :mod:`riskmodel.scoring._flat_rows`).
 SCORE_COLUMNS: tuple[str, ...] = (
     "person_id",
     "probability_2y",
@@ -48,6 +50,7 @@ SCORE_COLUMNS: tuple[str, ...] = (
     "cohort",
     "age_band",
     "model_id",
+    "flags",
 )
 #: Contributions smaller than this (log-odds) are not given as reasons.
 _MIN_REASON = 1e-9
@@ -123,7 +126,8 @@ class Scorer:
         fixed = [
             c
             for c in SCORE_COLUMNS
-            if self.kind == "data" or self.age_sex is not None or c not in ("cohort", "age_band")
+            if (self.kind == "data" or self.age_sex is not None or c not in ("cohort", "age_band"))
+            and (self.kind == "table" or c != "flags")
         ]
         return fixed + list(self.carry) + [f"reason_{i + 1}" for i in range(self.explain)]
 
@@ -222,6 +226,7 @@ def _output(
     groups: pd.DataFrame | None,
     carried: pd.DataFrame,
     reasons: pd.DataFrame | None,
+    flags: pd.Series | None = None,
 ) -> pd.DataFrame:
     n = len(ids)
     parts: dict[str, Any] = {
@@ -233,6 +238,8 @@ def _output(
         parts["cohort"] = _text(groups["cohort"])
         parts["age_band"] = _text(groups["age_band"])
     parts["model_id"] = _labels([scorer.model_id], np.zeros(n, dtype=np.int32))
+    if flags is not None:
+        parts["flags"] = _text(flags)
     out = pd.DataFrame(parts)
     for column in carried.columns:
         out[column] = carried[column].to_numpy()
@@ -286,37 +293,61 @@ def _score_events(chunk: Chunk, scorer: Scorer) -> ChunkResult:
     return ChunkResult(chunk.index, scores, rejects, counts, drift)
 
 
+def _table_rejects(frame: pd.DataFrame, ids: pd.Series, lines: pd.DataFrame) -> pd.DataFrame:
+    """Rejects lines of a flat table: ``lines`` (``position`` in ``frame``, ``column``,
+    ``value``, ``reason``) with each row's id and row number in the input file."""
+    if lines.empty:
+        return _empty_rejects()
+    positions = lines["position"].to_numpy(dtype=np.int64)
+    return pd.DataFrame(
+        {
+            "person_id": ids.to_numpy()[positions],
+            "table": "table",
+            "row": frame[ROW].to_numpy(dtype=np.int64)[positions],
+            "column": lines["column"].to_numpy(),
+            "value": lines["value"].to_numpy(),
+            "reason": lines["reason"].to_numpy(),
+        }
+    )[list(REJECT_COLUMNS)]
+
+
 def _score_table(chunk: Chunk, scorer: Scorer) -> ChunkResult:
     spec = scorer.table
     assert spec is not None
-    frame = chunk.people
-    rejects = _empty_rejects()
-    kept = frame
+    frame = chunk.people.reset_index(drop=True)
+
+    def ids_of(rows: pd.DataFrame) -> pd.Series:
+        return ids_as_text(rows[spec.id] if spec.id else rows[ROW]).reset_index(drop=True)
+
+    excluded = pd.DataFrame(columns=["position", "column", "value", "reason"])
+    inside = np.ones(len(frame), dtype=bool)
     if spec.query:
-        inside = query_mask(frame, spec.query, hidden=(ROW,))
-        kept = frame.loc[inside]
-        excluded = frame.loc[~inside]
-        if len(excluded):
-            rows = excluded[ROW].to_numpy(dtype=np.int64)
-            ids = ids_as_text(excluded[spec.id] if spec.id else pd.Series(rows))
-            rejects = pd.DataFrame(
-                {
-                    "person_id": ids.to_numpy(),
-                    "table": "table",
-                    "row": rows,
-                    "column": "",
-                    "value": "",
-                    "reason": OUTSIDE_QUERY.format(query=spec.query),
-                }
-            )[list(REJECT_COLUMNS)]
+        inside = np.asarray(query_mask(frame, spec.query, hidden=(ROW,)), dtype=bool)
+        excluded = pd.DataFrame(
+            {
+                "position": np.flatnonzero(~inside),
+                "column": "",
+                "value": "",
+                "reason": OUTSIDE_QUERY.format(query=spec.query),
+            }
+        )
+    rejects = _table_rejects(frame, ids_of(frame), excluded)
+    kept = frame.loc[inside].reset_index(drop=True)
+    problems, flags = row_problems(kept, spec, scorer.reference)
+    rejects = pd.concat(
+        [rejects, _table_rejects(kept, ids_of(kept), problems)], ignore_index=True
+    ).sort_values("row", kind="stable", ignore_index=True)
+    clean = np.ones(len(kept), dtype=bool)
+    clean[problems["position"].to_numpy(dtype=np.int64)] = False
+    kept, flags = kept.loc[clean].reset_index(drop=True), flags[clean].reset_index(drop=True)
     counts: dict[str, Any] = {
         "people_read": len(frame),
         "people_rejected": len(frame) - len(kept),
         "people_scored": len(kept),
+        "people_flagged": int((flags != "").sum()),
         "problems": len(rejects),
         "problems_by_reason": rejects["reason"].value_counts().to_dict() if len(rejects) else {},
     }
-    kept = kept.reset_index(drop=True)
     local = dataclasses.replace(spec, query="", id=spec.id or ROW)
     if len(kept):
         table = build_flat_table(kept, local, labels=False)
@@ -338,7 +369,7 @@ def _score_table(chunk: Chunk, scorer: Scorer) -> ChunkResult:
             if len(X)
             else pd.DataFrame({f"reason_{j + 1}": [] for j in range(scorer.explain)}, dtype="str")
         )
-    scores = _output(scorer, ids, probability, groups, carried, reasons)
+    scores = _output(scorer, ids, probability, groups, carried, reasons, flags.astype("str"))
     drift = (
         drift_counts(X, probability, scorer.reference)
         if scorer.reference is not None and len(X)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from typing import Any
 
 from riskmodel._messages import DECISION_NOTE
@@ -29,6 +31,24 @@ def _pct(value: Any) -> str:
     return "—" if value is None else f"{100 * float(value):.1f}%"
 
 
+def _plain(text: Any) -> str:
+    """``text`` shown as written in Markdown (no HTML, no emphasis, no code spans)."""
+    escaped = html.escape(str(text), quote=False)
+    return re.sub(r"([\\`*_\[\]|])", r"\\\1", escaped)
+
+
+def _warnings(manifest: dict[str, Any]) -> list[str]:
+    warnings = manifest.get("warnings")
+    if not isinstance(warnings, list) or not warnings:
+        return []
+    return [
+        "## Warnings",
+        "",
+        *(f"- **Warning:** {_plain(w)}" for w in warnings),
+        "",
+    ]
+
+
 def model_card_markdown(manifest: dict[str, Any]) -> str:
     """The model card of a bundle, as Markdown, from its manifest (JSON-ready values).
 
@@ -46,6 +66,7 @@ def model_card_markdown(manifest: dict[str, Any]) -> str:
         "",
         "Created {created_at}. `model.skops` sha256 `{model_sha256}`.",
         "",
+        *_warnings(manifest),
         "## Intended use",
         "",
         f"Estimates the probability of **{outcome}**"

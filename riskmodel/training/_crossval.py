@@ -14,7 +14,7 @@ from riskmodel._errors import DataError
 from riskmodel.evaluation import EVALUATION_GROUPS, evaluate_predictions, metrics_by_group
 from riskmodel.models._model import BaseRateModel, RiskModel
 from riskmodel.training._inputs import ModelInputs, feature_lists, labelled_arrays
-from riskmodel.training._messages import TOO_FEW_FOR_FOLDS
+from riskmodel.training._messages import CARRY_NOT_IN_DATA, TOO_FEW_FOR_FOLDS
 
 __all__ = ["TOO_FEW_FOR_FOLDS", "CrossValResult", "cross_validate", "ogrs3_available"]
 
@@ -133,7 +133,7 @@ def cross_validate(
         else:
             available = sorted(set(table.groups.columns) | set(table.X.columns))
             raise DataError(
-                f"--carry column {column!r} is not in the data; available: {', '.join(available)}"
+                CARRY_NOT_IN_DATA.format(column=column, available=", ".join(available))
             )
     return CrossValResult(
         configured=configured, oof=oof, metrics=metrics, fitted_families=families

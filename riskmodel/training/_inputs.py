@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -106,8 +107,12 @@ def load_inputs(
     labels: bool = True,
     config: Config | None = None,
     needs_lookback_months: int | None = DEFAULT_NEEDS_LOOKBACK_MONTHS,
+    carry: Sequence[str] = (),
 ) -> ModelInputs:
     """Read ``--table`` (with its ``[table]`` config) or ``--data`` into a FeatureTable.
+
+    ``carry`` names further columns of a ``--table`` to keep beside the groups (``crossval
+    --carry``).
 
     Raises
     ------
@@ -126,7 +131,7 @@ def load_inputs(
 
         if config.table is None:
             raise ConfigError(NO_TABLE_SECTION)
-        table = load_flat_table(table_path, config.table, labels=labels)
+        table = load_flat_table(table_path, config.table, labels=labels, carry=carry)
         return ModelInputs(
             table=table,
             config=config,

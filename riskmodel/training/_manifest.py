@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from riskmodel.training._review import training_people
+
 __all__ = ["bundle_manifest", "feature_spec"]
 
 
@@ -51,4 +53,8 @@ def bundle_manifest(inputs: Any, result: Any) -> dict[str, Any]:
         "model": model.describe(),
         "config": inputs.config.to_dict(),
         "parent": None,
+        "warnings": list(result.warnings),
+        "training_people": (
+            training_people(result.train_ids) if result.train_ids is not None else None
+        ),
     }

@@ -26,3 +26,27 @@ TOO_FEW_FOR_FOLDS = (
     "{folds} folds need at least {folds} people with each outcome; the labelled data have "
     "{positives} with and {negatives} without"
 )
+
+
+CARRY_NOT_IN_DATA = (
+    "--carry column {column!r} is neither a group column nor a feature of the event data; "
+    "available: {available}"
+)
+
+OVERLAP_WARNING = (
+    "{n:,} of the {total:,} people here were among the {n_training:,} people the model was "
+    "trained on (matched by salted hashes of their ids): measures on them are optimistic; "
+    "evaluate on people the model has not seen"
+)
+
+FEW_OUTCOMES_WARNING = (
+    "{where} has only {positives:,} people with the outcome and {negatives:,} without (fewer "
+    "than {minimum} of either): its measures are too uncertain to rely on; use more people "
+    "or `riskmodel crossval`"
+)
+
+SLOPE_WARNING = (
+    "the held-out calibration slope is {slope:.2f} and its 95% interval ({low:.2f} to "
+    "{high:.2f}) excludes 1: the probabilities are {how} than the held-out outcomes support; "
+    "do not use them as they are (recalibrate, simplify the model or use more data)"
+)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ from riskmodel.training._crossval import CrossValResult, cross_validate
 from riskmodel.training._inputs import ModelInputs, inputs_for_bundle, labelled_arrays, load_inputs
 from riskmodel.training._manifest import bundle_manifest
 from riskmodel.training._recalibrate import recalibrate_model
+from riskmodel.training._review import batch_warnings, evidence_warnings
 from riskmodel.training._train import TrainResult, group_summary, train_model
 
 __all__ = [
@@ -54,6 +55,14 @@ class BundleData:
     table: FeatureTable
     y: np.ndarray | None
     p: np.ndarray
+    #: Drift against the training reference, people trained on, and the warnings of both
+    #: (:func:`riskmodel.training._review.batch_warnings`).
+    review: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def warnings(self) -> list[str]:
+        """Drift, unseen categories and people trained on, in words."""
+        return list(self.review.get("warnings", []))
 
     @property
     def n_excluded(self) -> int:
@@ -73,7 +82,8 @@ def bundle_data(model_dir: str | os.PathLike, *, labels: bool = True, **source: 
     inputs = inputs_for_bundle(bundle.manifest, labels=labels, **source)
     table, y = (labelled_arrays(inputs)[:2]) if labels else (inputs.table, None)
     p = bundle.model.predict_proba(table.X)[:, 1]
-    return BundleData(bundle=bundle, inputs=inputs, table=table, y=y, p=p)
+    review = batch_warnings(bundle.manifest, table.X, p, table.ids)
+    return BundleData(bundle=bundle, inputs=inputs, table=table, y=y, p=p, review=review)
 
 
 def train_bundle(
@@ -118,7 +128,7 @@ def crossval_run(
     ``[table] groups`` are carried. Returns the inputs, the result and the ``metrics.json``
     content.
     """
-    inputs = load_inputs(**source)
+    inputs = load_inputs(carry=carry, **source)
     carried = list(carry)
     if not carried and inputs.kind == "table" and inputs.config.table is not None:
         carried = list(inputs.config.table.groups)
@@ -147,6 +157,8 @@ class Recalibration:
     after: dict[str, Any]
     p_after: np.ndarray
     saved: dict[str, Any]
+    #: Drift, unseen categories, people trained on, and too few local outcomes, in words.
+    warnings: list[str] = field(default_factory=list)
 
 
 def recalibrate_bundle(
@@ -165,6 +177,7 @@ def recalibrate_bundle(
     p_after = model.predict_proba(X)[:, 1]
     before = evaluate_predictions(y_true=y, y_prob=parent.p, n_resamples=n_resamples)
     after = evaluate_predictions(y_true=y, y_prob=p_after, n_resamples=n_resamples)
+    warnings = [*parent.warnings, *evidence_warnings(y, where="the recalibration data")]
     manifest = {k: v for k, v in parent.bundle.manifest.items() if k not in _SAVED_KEYS}
     manifest.update(
         {
@@ -173,7 +186,13 @@ def recalibrate_bundle(
                 "model_sha256": parent.bundle.manifest["model_sha256"],
                 "path": str(model_dir),
             },
-            "recalibration": {**fit, "data": parent.inputs.describe()},
+            "recalibration": {
+                **fit,
+                "data": parent.inputs.describe(),
+                "drift": parent.review.get("drift"),
+                "trained_on": parent.review.get("trained_on"),
+            },
+            "warnings": warnings,
             "metrics_before_recalibration": before,
             "metrics": after,
             "model": model.describe(),
@@ -188,5 +207,8 @@ def recalibrate_bundle(
     manifest = to_jsonable(manifest)
     card = model_card_markdown(manifest)
     saved = save_bundle(out_dir, model, manifest=manifest, card=card, family=model.family_)
-    write_json({"before": before, "after": after, **fit}, Path(out_dir) / "metrics.json")
-    return Recalibration(parent, fit, before, after, p_after, saved)
+    write_json(
+        {"before": before, "after": after, **fit, "warnings": warnings},
+        Path(out_dir) / "metrics.json",
+    )
+    return Recalibration(parent, fit, before, after, p_after, saved, warnings)

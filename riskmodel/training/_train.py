@@ -15,6 +15,7 @@ from riskmodel.evaluation import EVALUATION_GROUPS, evaluate_predictions, metric
 from riskmodel.models._model import RiskModel
 from riskmodel.training._inputs import ModelInputs, feature_lists, labelled_arrays
 from riskmodel.training._messages import TOO_FEW_TO_SPLIT
+from riskmodel.training._review import evidence_warnings
 
 __all__ = ["TOO_FEW_TO_SPLIT", "TrainResult", "group_summary", "split_rows", "train_model"]
 
@@ -31,6 +32,11 @@ class TrainResult:
     metrics: dict[str, Any]
     group_summary: dict[str, Any] = field(default_factory=dict)
     drift_reference: dict[str, Any] = field(default_factory=dict)
+    #: Ids of the people the model was fitted on (None when the data have no ids of their
+    #: own, as a flat table without an id column); only salted hashes reach the manifest.
+    train_ids: pd.Series | None = None
+    #: What a reviewer must be told about the held-out evidence (:func:`evidence_warnings`).
+    warnings: list[str] = field(default_factory=list)
 
 
 def split_rows(
@@ -136,6 +142,9 @@ def train_model(
             n_resamples=n_resamples,
             seed=seed,
         )
+    has_ids = inputs.kind == "data" or (
+        inputs.config.table is not None and bool(inputs.config.table.id)
+    )
     info["train_base_rate"] = float(y[train].mean())
     info["test_base_rate"] = float(y[test].mean())
     return TrainResult(
@@ -147,12 +156,18 @@ def train_model(
         metrics=metrics,
         group_summary=group_summary(y_true=y[test], y_prob=p_test, groups=groups_test),
         drift_reference=_drift_reference(model, table.X.iloc[train]),
+        train_ids=table.ids.iloc[train].reset_index(drop=True) if has_ids else None,
+        warnings=evidence_warnings(y[test], metrics),
     )
 
 
 def _drift_reference(model: RiskModel, X_train: pd.DataFrame) -> dict[str, Any]:
-    """Training distributions of the score and of each feature, for drift checks at scoring."""
-    from riskmodel.scoring import drift_reference
+    """Training distributions of the score and of each feature, for drift checks at scoring,
+    with each numeric feature's range and missing values (``ranges``: the row checks of
+    ``score --table``)."""
+    from riskmodel.scoring import drift_reference, feature_ranges
 
     X_train = model.prepare(X_train)
-    return drift_reference(X_train, model.predict_proba(X_train)[:, 1])
+    reference = drift_reference(X_train, model.predict_proba(X_train)[:, 1])
+    reference["ranges"] = feature_ranges(X_train, list(model.numeric_))
+    return reference
