@@ -25,7 +25,10 @@ def command(
     A model trained on national data is usually miscalibrated locally (one London area ran
     at 33% against 25.6% nationally). The new bundle keeps the inner model, records its
     parent, and its report shows calibration before and after (measured on the same local
-    people the recalibration was fitted on).
+    people the recalibration was fitted on). A --table is read with the bundle's own [table]
+    config unless --config is given (--config is optional). Warns, as `score` does, about
+    drift and categories never seen in training, about people the model was trained on, and
+    about fewer than 100 local people of either outcome.
 
     \b
     Example:
