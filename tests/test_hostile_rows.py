@@ -371,12 +371,14 @@ def _not_utf8(directory: Path, fmt: str) -> Path:
     return data
 
 
-def _run_both(data: Path, tmp_path: Path, message: str) -> None:
-    play("validate", "--data", data, inputs=(data,), code=2, message=message)
+def _run_both(data: Path, tmp_path: Path, message: str) -> list[str]:
+    """validate and score on ``data``, both stopped with ``message``: what each printed."""
+    validated = play("validate", "--data", data, inputs=(data,), code=2, message=message)
     out = tmp_path / "out" / "scores.csv"
-    play("score", "--model", BUNDLE, "--data", data, "--out", out,
-         inputs=(data, BUNDLE), code=2, message=message)  # fmt: skip
+    scored = play("score", "--model", BUNDLE, "--data", data, "--out", out,
+                  inputs=(data, BUNDLE), code=2, message=message)  # fmt: skip
     assert not out.exists()
+    return [validated.err, scored.err]
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -384,9 +386,10 @@ def test_text_that_is_not_utf8_stops_with_one_message(tmp_path, fmt):
     data = _not_utf8(tmp_path / "data", fmt)
     name = "offences.csv" if fmt == "csv" else "people.parquet"
     message = table_msg.NOT_UTF8.format(file=name, detail="").split("(")[0]
-    _run_both(data, tmp_path, message)
-    play("features", "--data", data, "--out", tmp_path / "f.csv", inputs=(data,), code=2,
-         message=message)  # fmt: skip
+    featured = play("features", "--data", data, "--out", tmp_path / "f.csv", inputs=(data,),
+                    code=2)  # fmt: skip
+    for err in [*_run_both(data, tmp_path, message), featured.err]:
+        assert message in err and "save it as UTF-8" in err
 
 
 @pytest.mark.parametrize("kind", ["list", "struct"])
@@ -401,7 +404,8 @@ def test_an_id_column_of_lists_or_records_stops_with_one_message(tmp_path, kind)
     message = msg.NESTED_COLUMNS.format(
         file="offences.parquet", columns=f"'person_id' ({kind_read})"
     )
-    _run_both(data, tmp_path, message)
+    for err in _run_both(data, tmp_path, message):
+        assert message in err
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -419,7 +423,8 @@ def test_a_repeated_column_name_stops_with_one_message(tmp_path, fmt):
         pq.write_table(table.rename_columns(names), path)
     name = path.name
     message = table_msg.DUPLICATE_COLUMNS.format(file=name, columns="'offence_group'")
-    _run_both(data, tmp_path, message)
+    for err in _run_both(data, tmp_path, message):
+        assert message in err
 
 
 # --- --carry when the first chunk has nothing to carry ------------------------------------------

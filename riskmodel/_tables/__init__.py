@@ -23,6 +23,7 @@ from riskmodel._tables._ids import (
     ids_as_text,
     repeated_ids,
     unpadded,
+    without_missing_ids,
 )
 from riskmodel._tables._read import (
     BATCH_ROWS,
@@ -56,4 +57,5 @@ __all__ = [
     "repeated_ids",
     "unpadded",
     "unreadable",
+    "without_missing_ids",
 ]

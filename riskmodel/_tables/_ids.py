@@ -58,20 +58,41 @@ def ids_as_text(values: pd.Series) -> pd.Series:
     >>> ids_as_text(pd.Series([" A7 ", "", "N/A", "null", "007"])).tolist()
     ['A7', nan, nan, nan, '007']
     """
-    out = cell_text(values)
-    return out.where(~out.str.lower().isin(MISSING_IDS).to_numpy(dtype=bool))
+    return without_missing_ids(cell_text(values))
 
 
-def has_control_characters(values: pd.Series) -> np.ndarray:
-    """Whether each value holds a control character (a NUL, a line break, ...).
+def without_missing_ids(text: pd.Series) -> pd.Series:
+    """Text already read by :func:`cell_text`, with the values that read as missing
+    (:data:`MISSING_IDS`) made missing: :func:`ids_as_text` of the original values.
 
     Examples
     --------
-    >>> has_control_characters(pd.Series(["A\\x001", "A1", None])).tolist()
-    [True, False, False]
+    >>> without_missing_ids(pd.Series(["NaN", "A1", None], dtype="str")).tolist()
+    [nan, 'A1', nan]
     """
-    found = pc.match_substring_regex(arrow_text(cell_text(values)), CONTROL_CHARACTERS)
-    return np.asarray(pc.fill_null(found, False), dtype=bool)
+    lowered = pc.utf8_lower(arrow_text(text))
+    missing = pc.is_in(lowered, value_set=pa.array(MISSING_IDS, pa.string()))
+    return text.where(~np.asarray(pc.fill_null(missing, False), dtype=bool))
+
+
+def has_control_characters(text: pd.Series) -> np.ndarray:
+    """Whether each text value holds a control character (a NUL, a line break, ...).
+
+    Only values that are not printable ASCII (rare in identifiers) are searched.
+
+    Examples
+    --------
+    >>> has_control_characters(pd.Series(["A\\x001", "A1", "Zoë", None])).tolist()
+    [True, False, False, False]
+    """
+    values = arrow_text(text)
+    out = np.zeros(len(values), dtype=bool)
+    printable = pc.fill_null(pc.ascii_is_printable(values), True)
+    rows = np.flatnonzero(~np.asarray(printable, dtype=bool))
+    if rows.size:
+        found = pc.match_substring_regex(values.take(pa.array(rows)), CONTROL_CHARACTERS)
+        out[rows] = np.asarray(pc.fill_null(found, False), dtype=bool)
+    return out
 
 
 def unpadded(values: pa.Array) -> pa.Array:

@@ -28,8 +28,8 @@ from riskmodel._tables import (
     arrow_text,
     cell_text,
     has_control_characters,
-    ids_as_text,
     unpadded,
+    without_missing_ids,
 )
 from riskmodel.contract import _messages as msg
 from riskmodel.contract._ages import whole_years
@@ -85,7 +85,7 @@ class _Problems:
         self.table = table
         self.frame = frame
         self.cells = cell_text(frame["person_id"]) if "person_id" in frame else None
-        self.ids = ids_as_text(self.cells) if self.cells is not None else None
+        self.ids = without_missing_ids(self.cells) if self.cells is not None else None
         self.blocks: list[pd.DataFrame] = []
         self.bad = np.zeros(len(frame), dtype=bool)
 
@@ -204,6 +204,10 @@ def _parse_dates(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
     return parsed.astype("datetime64[ns]"), outside
 
 
+#: Dates checked against index_date instead of the extract date (which index_date precedes).
+_BOUNDED_BY_INDEX_DATE = frozenset({"date_of_birth", "index_sanction_date"})
+
+
 def _check_id(problems: _Problems, column: Column) -> np.ndarray:
     """Check the person id column; return which rows have one."""
     present = problems.ids.notna().to_numpy()
@@ -244,7 +248,7 @@ def _check_columns(
             unparsed = present & parsed.isna().to_numpy() & ~outside
             problems.add(unparsed, column.name, msg.UNPARSEABLE_DATE)
             problems.add(outside, column.name, msg.DATE_OUT_OF_RANGE)
-            if extract is not None:
+            if extract is not None and column.name not in _BOUNDED_BY_INDEX_DATE:
                 late = (parsed > extract).to_numpy()
                 reason = msg.AFTER_EXTRACT_DATE.format(
                     column=column.name, extract=extract.date().isoformat()
@@ -367,7 +371,8 @@ def validate_tables(raw: RawTables, *, extract_date: str | None = None) -> Valid
     raw : RawTables
         As returned by :func:`read_tables`.
     extract_date : str, optional
-        Overrides ``metadata.json``'s ``extract_date``.
+        Overrides ``metadata.json``'s ``extract_date`` (the day labels are taken). Events
+        after ``metadata.json``'s own extract date are row problems either way.
 
     Returns
     -------
@@ -388,18 +393,19 @@ def validate_tables(raw: RawTables, *, extract_date: str | None = None) -> Valid
     ['not a date; expected YYYY-MM-DD']
     """
     extract = resolve_extract_date(extract_date, raw.metadata)
-    people, people_problems = _validate_people(raw.people, extract)
+    period_end = _period_end(extract_date, raw.metadata)
+    people, people_problems = _validate_people(raw.people, period_end)
     person_ids = people["person_id"]
     known = pc.unique(pc.drop_null(arrow_text(person_ids)))
     if isinstance(known, pa.ChunkedArray):
         known = known.combine_chunks()
     people_person = _positions(person_ids, known)
     offences, offence_problems, offence_person = _validate_events(
-        "offences", raw.offences, OFFENCES, known, extract
+        "offences", raw.offences, OFFENCES, known, period_end
     )
     needs_frame = raw.needs if raw.needs is not None else _empty_needs()
     needs, needs_problems, needs_person = _validate_events(
-        "needs", needs_frame, NEEDS, known, extract
+        "needs", needs_frame, NEEDS, known, period_end
     )
     renamed = _other_zeros(
         person_ids,
@@ -458,6 +464,21 @@ def validate_tables(raw: RawTables, *, extract_date: str | None = None) -> Valid
 
 def _empty_needs() -> pd.DataFrame:
     return pd.DataFrame({c.name: pd.Series(dtype=object) for c in NEEDS})
+
+
+def _period_end(value: str | None, metadata: dict[str, Any]) -> pd.Timestamp | None:
+    """The last day the data can describe: ``metadata.json``'s extract date.
+
+    An extract date given instead (``--extract-date``) labels the people as of that day, and
+    the data may hold later events (they are neither history nor outcome then): it bounds no
+    date, and a bad date in ``metadata.json`` that it replaces bounds none either.
+    """
+    if value is None:
+        return resolve_extract_date(None, metadata)
+    try:
+        return resolve_extract_date(None, metadata)
+    except DataError:  # the date given replaces a bad one in metadata.json
+        return None
 
 
 def resolve_extract_date(value: str | None, metadata: dict[str, Any]) -> pd.Timestamp | None:

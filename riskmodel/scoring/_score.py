@@ -252,8 +252,9 @@ def _predict(scorer: Scorer, X: pd.DataFrame) -> np.ndarray:
 
 
 def _score_events(chunk: Chunk, scorer: Scorer) -> ChunkResult:
-    raw = RawTables(people=chunk.people, offences=chunk.offences, needs=chunk.needs)
-    data = validate_tables(raw, extract_date=scorer.extract_date)
+    metadata = {"extract_date": scorer.extract_date} if scorer.extract_date else {}
+    raw = RawTables(chunk.people, chunk.offences, chunk.needs, metadata=metadata)
+    data = validate_tables(raw)
     frames = {"people": chunk.people, "offences": chunk.offences, "needs": chunk.needs}
     rejects = _input_rows(data.rejects, frames)
     summary = data.summary
