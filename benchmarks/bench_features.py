@@ -47,6 +47,10 @@ def _choice(rng: np.random.Generator, values: Sequence[str], n: int) -> pa.Array
     return pa.DictionaryArray.from_arrays(codes, pa.array(values)).cast(pa.string())
 
 
+#: The extract date of the generated data: no event after it.
+EXTRACT_DATE = "2024-12-31"
+
+
 def generate(directory: Path, n_people: int, seed: int = 0) -> dict[str, int]:
     """Write people, offences and needs Parquet files and metadata.json; return row counts."""
     rng = np.random.default_rng(seed)
@@ -83,6 +87,8 @@ def generate(directory: Path, n_people: int, seed: int = 0) -> dict[str, int]:
     person = np.concatenate([person, with_current])
     sanction = np.concatenate([sanction, current[with_current]])
     sanction = np.maximum(sanction, born[person] + 16 * 365)
+    # nothing is proven after the extract date (validation rejects such a person)
+    sanction = np.minimum(sanction, np.datetime64(EXTRACT_DATE, "D").astype(np.int64))
     n_rows = len(person)
     offence = sanction - rng.integers(0, 200, n_rows)
     custody_days = np.where(rng.random(n_rows) < 0.1, rng.integers(1, 900, n_rows), np.nan)
@@ -109,7 +115,7 @@ def generate(directory: Path, n_people: int, seed: int = 0) -> dict[str, int]:
         scores[rng.random(n_needs) < 0.05] = np.nan
         needs[area] = pa.array(scores, from_pandas=True)
     pq.write_table(pa.table(needs), directory / "needs.parquet")
-    (directory / "metadata.json").write_text(json.dumps({"extract_date": "2024-12-31"}))
+    (directory / "metadata.json").write_text(json.dumps({"extract_date": EXTRACT_DATE}))
     return {"people": n_people, "offences": n_rows, "needs": n_needs}
 
 

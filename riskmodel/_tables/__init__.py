@@ -13,17 +13,23 @@ The lowest layer of the package besides :mod:`riskmodel._errors`: it imports not
 """
 
 from riskmodel._tables._ids import (
+    MISSING_IDS,
     IdLookup,
     arrow_text,
+    cell_text,
+    has_control_characters,
     hash_ids,
     ids_as_arrow,
     ids_as_text,
     repeated_ids,
+    unpadded,
+    without_missing_ids,
 )
 from riskmodel._tables._read import (
     BATCH_ROWS,
     iter_batches,
     iter_frames,
+    nested_columns,
     parquet_rows,
     read_columns,
     read_scores,
@@ -33,17 +39,23 @@ from riskmodel._tables._read import (
 
 __all__ = [
     "BATCH_ROWS",
+    "MISSING_IDS",
     "IdLookup",
     "arrow_text",
+    "cell_text",
+    "has_control_characters",
     "hash_ids",
     "ids_as_arrow",
     "ids_as_text",
     "iter_batches",
     "iter_frames",
+    "nested_columns",
     "parquet_rows",
     "read_columns",
     "read_scores",
     "read_table",
     "repeated_ids",
+    "unpadded",
     "unreadable",
+    "without_missing_ids",
 ]

@@ -13,3 +13,8 @@ NO_SUCH_FILE = "no such file: {path}"
 NOT_CSV_OR_PARQUET = "expected a .csv or .parquet file"
 EMPTY_TABLE = "{file}: the table has no rows"
 UNKNOWN_COLUMN = "{file}: no column {column!r} (given as {option}); columns are: {columns}"
+NOT_UTF8 = "{file}: not UTF-8 text ({detail}); save it as UTF-8"
+DUPLICATE_COLUMNS = (
+    "{file}: column name(s) {columns} appear more than once in the header; give every "
+    "column its own name"
+)

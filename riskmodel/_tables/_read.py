@@ -30,9 +30,13 @@ def unreadable(path: str | os.PathLike, exc: BaseException | str) -> DataError:
     --------
     >>> print(unreadable("people.csv", ValueError("bad line 3\\nmore")))
     people.csv: cannot be read (bad line 3)
+    >>> print(unreadable("people.parquet", pa.ArrowInvalid("Invalid UTF8 sequence in input")))
+    people.parquet: not UTF-8 text (Invalid UTF8 sequence in input); save it as UTF-8
     """
     text = str(exc).strip()
     detail = text.splitlines()[0] if text else type(exc).__name__
+    if isinstance(exc, UnicodeError) or "invalid utf8" in detail.lower():
+        return DataError(msg.NOT_UTF8.format(file=Path(path).name, detail=detail))
     return DataError(msg.UNREADABLE_FILE.format(file=Path(path).name, detail=detail))
 
 
@@ -57,6 +61,44 @@ def _is_parquet(path: Path) -> bool:
 def _stripped(frame: pd.DataFrame) -> pd.DataFrame:
     frame.columns = [str(c).strip() for c in frame.columns]
     return frame
+
+
+def _checked(table: pa.Table) -> pa.Table:
+    """``table`` after a full check of its buffers, text included (a Parquet file may hold
+    bytes that are not UTF-8 in a text column; Arrow reads them without looking).
+
+    Raises
+    ------
+    pyarrow.ArrowInvalid
+    """
+    table.validate(full=True)
+    return table
+
+
+def _header(path: Path, parquet: bool) -> list[str]:
+    """Column names as the file writes them, stripped (pandas renames a repeated CSV name
+    ``a`` to ``a.1``: the first row is read as data to see it).
+
+    Raises
+    ------
+    DataError
+        A name that appears more than once, or a file that cannot be read.
+    """
+    try:
+        if parquet:
+            names = list(pq.ParquetFile(path).schema_arrow.names)
+        else:
+            first = pd.read_csv(path, header=None, nrows=1, dtype=str, keep_default_na=False)
+            names = first.iloc[0].tolist() if len(first) else []
+    except _READ_ERRORS as exc:
+        raise unreadable(path, exc) from exc
+    names = [str(n).strip() for n in names]
+    repeated = [n for n in dict.fromkeys(names) if names.count(n) > 1]
+    if repeated:
+        raise DataError(
+            msg.DUPLICATE_COLUMNS.format(file=path.name, columns=", ".join(map(repr, repeated)))
+        )
+    return names
 
 
 def read_table(path: str | os.PathLike, *, text: bool = False) -> pd.DataFrame:
@@ -86,10 +128,11 @@ def read_table(path: str | os.PathLike, *, text: bool = False) -> pd.DataFrame:
     """
     path = Path(path)
     parquet = _is_parquet(path)
+    _header(path, parquet)
     try:
         if parquet:
             if text:
-                frame = pq.read_table(path).to_pandas(date_as_object=False)
+                frame = _checked(pq.read_table(path)).to_pandas(date_as_object=False)
             else:
                 frame = pd.read_parquet(path)
         elif text:
@@ -113,15 +156,31 @@ def read_columns(path: str | os.PathLike) -> list[str]:
     ['id', 'age']
     """
     path = Path(path)
-    parquet = _is_parquet(path)
+    return _header(path, _is_parquet(path))
+
+
+def nested_columns(path: str | os.PathLike) -> dict[str, str]:
+    """Columns of a Parquet file holding lists, records or maps (stripped name to Arrow type);
+    empty for CSV, whose cells are always text.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.parquet"
+    >>> pq.write_table(pa.table({"id": [["a"]], "n": [1]}), p)
+    >>> nested_columns(p)
+    {'id': 'list<element: string>'}
+    """
+    path = Path(path)
+    if not _is_parquet(path):
+        return {}
     try:
-        if parquet:
-            names = pq.ParquetFile(path).schema_arrow.names
-        else:
-            names = list(pd.read_csv(path, nrows=0, dtype=str).columns)
+        schema = pq.ParquetFile(path).schema_arrow
     except _READ_ERRORS as exc:
         raise unreadable(path, exc) from exc
-    return [str(c).strip() for c in names]
+    return {
+        field.name.strip(): str(field.type) for field in schema if pa.types.is_nested(field.type)
+    }
 
 
 def parquet_rows(path: str | os.PathLike) -> int | None:
@@ -150,6 +209,7 @@ def _batches(
 ) -> Iterator[pa.Table | pd.DataFrame]:
     """Parquet batches as Arrow tables, CSV batches as pandas frames (names not stripped)."""
     parquet = _is_parquet(path)
+    _header(path, parquet)
     try:
         if parquet:
             handle = pq.ParquetFile(path)
@@ -158,7 +218,7 @@ def _batches(
                 keep = set(columns)
                 wanted = [n for n in handle.schema_arrow.names if n.strip() in keep]
             for batch in handle.iter_batches(batch_size=batch_rows, columns=wanted):
-                yield pa.Table.from_batches([batch])
+                yield _checked(pa.Table.from_batches([batch]))
         else:
             options: dict[str, Any] = dict(_CSV_TEXT) if text else {"low_memory": False}
             if columns is not None:

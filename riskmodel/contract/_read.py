@@ -12,7 +12,7 @@ import pandas as pd
 
 from riskmodel._errors import DataError
 from riskmodel._tables import _messages as table_msg
-from riskmodel._tables import read_table
+from riskmodel._tables import nested_columns, read_table
 from riskmodel.contract import _messages as msg
 from riskmodel.contract._schema import OPTIONAL_TABLES, TABLES
 
@@ -80,7 +80,8 @@ def scan_data_dir(
     """Find and open each contract table of a directory, checking every whole-table rule.
 
     Every whole-table problem (a missing, ambiguous or unreadable file, an empty people
-    table, a missing required column, a bad ``metadata.json``) is collected, and all of them
+    table, a missing required column, a contract column of lists or records, a bad
+    ``metadata.json``) is collected, and all of them
     are raised together as one :class:`DataError`.
 
     Parameters
@@ -116,6 +117,7 @@ def scan_data_dir(
                     problems.append(msg.MISSING_TABLE.format(table=table, path=directory))
                 continue
             content = open_table(path)
+            nested = nested_columns(path)
         except DataError as exc:
             problems.append(str(exc))
             continue
@@ -128,6 +130,10 @@ def scan_data_dir(
         missing = [c.name for c in columns if c.required and c.name not in names]
         if missing:
             problems.append(msg.MISSING_COLUMNS.format(file=path.name, columns=", ".join(missing)))
+        lists = {c.name: nested[c.name] for c in columns if c.name in nested}
+        if lists:
+            shown = ", ".join(f"{name!r} ({kind})" for name, kind in lists.items())
+            problems.append(msg.NESTED_COLUMNS.format(file=path.name, columns=shown))
         opened[table] = content
         files[table] = path
     try:

@@ -5,6 +5,12 @@ offences or needs) rejects the whole person, since a partial record would give a
 everyone else is kept. Offences or assessments naming a person who is not in ``people`` are
 reported as rejects lines of their own and dropped. Counts always reconcile:
 ``people_read == people_kept + people_rejected``.
+
+Implausible values are row problems too: a date outside 1900–2099 or after the data's extract
+date, an age above :data:`~riskmodel.contract._vocabulary.MAXIMUM_AGE`, ``custody_days`` that
+is not finite or above :data:`~riskmodel.contract._vocabulary.MAXIMUM_CUSTODY_DAYS`, a
+``person_id`` that reads as missing (``"NaN"``, ``"null"``, ...), holds a control character,
+or is written in another table with other leading zeros (``"007"`` and ``"7"``).
 """
 
 from __future__ import annotations
@@ -18,12 +24,25 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from riskmodel._errors import DataError
-from riskmodel._tables import arrow_text, ids_as_text
+from riskmodel._tables import (
+    arrow_text,
+    cell_text,
+    has_control_characters,
+    unpadded,
+    without_missing_ids,
+)
 from riskmodel.contract import _messages as msg
 from riskmodel.contract._ages import whole_years
 from riskmodel.contract._read import RawTables
 from riskmodel.contract._schema import NEEDS, OFFENCES, PEOPLE, Column
-from riskmodel.contract._vocabulary import MINIMUM_AGE, NEED_SCORES
+from riskmodel.contract._vocabulary import (
+    DATES_END,
+    EARLIEST_DATE,
+    MAXIMUM_AGE,
+    MAXIMUM_CUSTODY_DAYS,
+    MINIMUM_AGE,
+    NEED_SCORES,
+)
 
 #: Columns of the rejects file (CLI.md).
 REJECT_COLUMNS: tuple[str, ...] = ("person_id", "table", "row", "column", "value", "reason")
@@ -65,7 +84,8 @@ class _Problems:
     def __init__(self, table: str, frame: pd.DataFrame) -> None:
         self.table = table
         self.frame = frame
-        self.ids = ids_as_text(frame["person_id"]) if "person_id" in frame else None
+        self.cells = cell_text(frame["person_id"]) if "person_id" in frame else None
+        self.ids = without_missing_ids(self.cells) if self.cells is not None else None
         self.blocks: list[pd.DataFrame] = []
         self.bad = np.zeros(len(frame), dtype=bool)
 
@@ -76,12 +96,12 @@ class _Problems:
         self.bad |= mask
         rows = np.flatnonzero(mask)
         raw = self.frame[column] if column in self.frame else pd.Series([""] * len(self.frame))
-        values = ids_as_text(raw.iloc[rows]).fillna("")
+        values = _shown(cell_text(raw.iloc[rows]).fillna(""))
         reasons = reason.iloc[rows].to_numpy() if isinstance(reason, pd.Series) else reason
         self.blocks.append(
             pd.DataFrame(
                 {
-                    "person_id": self.ids.iloc[rows].to_numpy(),
+                    "person_id": _shown(self.ids.iloc[rows]).to_numpy(),
                     "table": self.table,
                     "row": rows + 1,
                     "column": column,
@@ -93,6 +113,17 @@ class _Problems:
 
     def frame_of_problems(self) -> pd.DataFrame:
         return _concat_rejects(self.blocks)
+
+
+def _shown(values: pd.Series) -> pd.Series:
+    """Values for a rejects line: control characters written as escapes (``\\x00``), so that
+    the rejects file stays one line per problem."""
+    bad = has_control_characters(values)
+    if not bad.any():
+        return values
+    values = values.astype(object).copy()
+    values[bad] = [str(v).encode("unicode_escape").decode("ascii") for v in values[bad].tolist()]
+    return values
 
 
 def _concat_rejects(blocks: list[pd.DataFrame]) -> pd.DataFrame:
@@ -142,19 +173,54 @@ def _vocabulary_text(
     return text, known
 
 
-def _parse_dates(series: pd.Series) -> pd.Series:
+#: A time-zone suffix of an ISO 8601 date-time (dropped when a column mixes zones).
+_ZONE = r"(?:Z|[+-]\d{2}(?::?\d{2})?)$"
+
+
+def _parse_dates(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Dates as ``datetime64[ns]`` (local wall time; NaT where not a date or out of range),
+    and which values are dates outside ``EARLIEST_DATE`` to ``DATES_END``.
+
+    Dates of any unit (Parquet's ``date32`` or a timestamp of year 9999) are checked against
+    the range before they are converted to nanoseconds, which could not hold them.
+    """
     if pd.api.types.is_datetime64_any_dtype(series):
         parsed = series.dt.tz_localize(None) if series.dt.tz is not None else series
-        return parsed.astype("datetime64[ns]")
-    parsed = pd.to_datetime(series.astype("str"), format="ISO8601", errors="coerce")
-    if getattr(parsed.dt, "tz", None) is not None:
-        parsed = parsed.dt.tz_localize(None)
-    low, high = pd.Timestamp("1900-01-01"), pd.Timestamp("2200-12-31")
-    parsed = parsed.where((parsed >= low) & (parsed <= high))
-    return parsed.astype("datetime64[ns]")
+    else:
+        text = series.astype("str")
+        try:
+            parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
+        except (ValueError, OverflowError):  # time zones mixed within the column
+            text = text.str.replace(_ZONE, "", regex=True)
+            parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
+        if getattr(parsed.dt, "tz", None) is not None:
+            parsed = parsed.dt.tz_localize(None)
+    outside = (
+        parsed.notna()
+        & ((parsed < pd.Timestamp(EARLIEST_DATE)) | (parsed >= pd.Timestamp(DATES_END)))
+    ).to_numpy()
+    if outside.any():
+        parsed = parsed.where(~outside)
+    return parsed.astype("datetime64[ns]"), outside
 
 
-def _check_columns(problems: _Problems, columns: tuple[Column, ...]) -> dict[str, pd.Series]:
+#: Dates checked against index_date instead of the extract date (which index_date precedes).
+_BOUNDED_BY_INDEX_DATE = frozenset({"date_of_birth", "index_sanction_date"})
+
+
+def _check_id(problems: _Problems, column: Column) -> np.ndarray:
+    """Check the person id column; return which rows have one."""
+    present = problems.ids.notna().to_numpy()
+    looks_missing = problems.cells.notna().to_numpy() & ~present
+    problems.add(looks_missing, column.name, msg.ID_READS_AS_MISSING)
+    problems.add(~present & ~looks_missing, column.name, _missing_reason(column))
+    problems.add(has_control_characters(problems.ids), column.name, msg.ID_CONTROL_CHARACTER)
+    return present
+
+
+def _check_columns(
+    problems: _Problems, columns: tuple[Column, ...], extract: pd.Timestamp | None = None
+) -> dict[str, pd.Series]:
     """Check presence, dates, vocabularies and numbers; return the typed columns."""
     frame = problems.frame
     typed: dict[str, pd.Series] = {}
@@ -165,18 +231,29 @@ def _check_columns(problems: _Problems, columns: tuple[Column, ...]) -> dict[str
         known = None
         if column.kind == "id":
             text = problems.ids
-        elif column.kind == "vocab":
+            _check_id(problems, column)
+            typed[column.name] = text
+            continue
+        if column.kind == "vocab":
             text, known = _vocabulary_text(raw, column.vocabulary)
         elif _is_text(raw):
-            text = ids_as_text(raw)
+            text = cell_text(raw)
         else:
             text = raw
         present = text.notna().to_numpy()
         if not column.may_be_empty:
             problems.add(~present, column.name, _missing_reason(column))
         if column.kind == "date":
-            parsed = _parse_dates(text)
-            problems.add(present & parsed.isna().to_numpy(), column.name, msg.UNPARSEABLE_DATE)
+            parsed, outside = _parse_dates(text)
+            unparsed = present & parsed.isna().to_numpy() & ~outside
+            problems.add(unparsed, column.name, msg.UNPARSEABLE_DATE)
+            problems.add(outside, column.name, msg.DATE_OUT_OF_RANGE)
+            if extract is not None and column.name not in _BOUNDED_BY_INDEX_DATE:
+                late = (parsed > extract).to_numpy()
+                reason = msg.AFTER_EXTRACT_DATE.format(
+                    column=column.name, extract=extract.date().isoformat()
+                )
+                problems.add(late, column.name, reason)
             typed[column.name] = parsed
         elif column.kind == "vocab":
             reason = msg.UNKNOWN_VALUE.format(allowed=", ".join(column.vocabulary))
@@ -188,11 +265,12 @@ def _check_columns(problems: _Problems, columns: tuple[Column, ...]) -> dict[str
                 ok = numbers.isin(NEED_SCORES).to_numpy()
                 problems.add(present & ~ok, column.name, msg.BAD_NEED_SCORE)
             else:
-                ok = (numbers >= 0) & (numbers == np.round(numbers))
+                ok = (numbers >= 0) & (numbers <= MAXIMUM_CUSTODY_DAYS)
+                ok &= numbers == np.round(numbers)
                 problems.add(present & ~ok.to_numpy(), column.name, msg.BAD_CUSTODY_DAYS)
             typed[column.name] = numbers.where(present)
         else:
-            typed[column.name] = text if _is_text(text) else ids_as_text(text)
+            typed[column.name] = text if _is_text(text) else cell_text(text)
     return typed
 
 
@@ -220,9 +298,11 @@ def _typed_frame(frame: pd.DataFrame, typed: dict[str, pd.Series], columns) -> p
     return out
 
 
-def _validate_people(frame: pd.DataFrame) -> tuple[pd.DataFrame, _Problems]:
+def _validate_people(
+    frame: pd.DataFrame, extract: pd.Timestamp | None
+) -> tuple[pd.DataFrame, _Problems]:
     problems = _Problems("people", frame)
-    typed = _check_columns(problems, PEOPLE)
+    typed = _check_columns(problems, PEOPLE, extract)
     people = _typed_frame(frame, typed, PEOPLE)
     ids = people["person_id"]
     duplicated = (ids.duplicated(keep=False) & ids.notna()).to_numpy()
@@ -237,17 +317,26 @@ def _validate_people(frame: pd.DataFrame) -> tuple[pd.DataFrame, _Problems]:
     for value in np.unique(age[young]):
         reasons[young & (age == value)] = msg.UNDER_MINIMUM_AGE.format(age=int(value))
     problems.add(young, "date_of_birth", reasons)
+    old = both & (age > MAXIMUM_AGE)
+    reasons = pd.Series("", index=range(len(people)), dtype=object)
+    for value in np.unique(age[old]):
+        reasons[old & (age == value)] = msg.OVER_MAXIMUM_AGE.format(age=int(value))
+    problems.add(old, "date_of_birth", reasons)
     late = (people["index_sanction_date"] > index).to_numpy()
     problems.add(late, "index_sanction_date", msg.INDEX_SANCTION_AFTER_INDEX)
     return people, problems
 
 
 def _validate_events(
-    table: str, frame: pd.DataFrame, columns: tuple[Column, ...], known_ids: pa.Array
+    table: str,
+    frame: pd.DataFrame,
+    columns: tuple[Column, ...],
+    known_ids: pa.Array,
+    extract: pd.Timestamp | None,
 ) -> tuple[pd.DataFrame, _Problems, np.ndarray]:
     """Validate an event table; also return each row's position in ``known_ids`` (-1: none)."""
     problems = _Problems(table, frame)
-    typed = _check_columns(problems, columns)
+    typed = _check_columns(problems, columns, extract)
     events = _typed_frame(frame, typed, columns)
     ids = events["person_id"]
     person = _positions(ids, known_ids)
@@ -259,6 +348,21 @@ def _validate_events(
     return events, problems, person
 
 
+def _other_zeros(people_ids: pd.Series, events: list[tuple[pd.Series, np.ndarray]]) -> np.ndarray:
+    """Which people are named in another table by the same number with other leading zeros
+    (``"007"`` in people, ``"7"`` in offences): the events' rows that name nobody are
+    compared with the people by :func:`riskmodel._tables.unpadded`."""
+    orphans = [ids[(person < 0) & ids.notna().to_numpy()] for ids, person in events]
+    orphans = [ids for ids in orphans if len(ids)]
+    if not orphans:
+        return np.zeros(len(people_ids), dtype=bool)
+    numbers = pc.drop_null(unpadded(arrow_text(pd.concat(orphans, ignore_index=True))))
+    if len(numbers) == 0:
+        return np.zeros(len(people_ids), dtype=bool)
+    found = pc.is_in(unpadded(arrow_text(people_ids)), value_set=pc.unique(numbers))
+    return np.asarray(pc.fill_null(found, False), dtype=bool)
+
+
 def validate_tables(raw: RawTables, *, extract_date: str | None = None) -> ValidatedData:
     """Validate raw contract tables, quarantining every person with a row-level problem.
 
@@ -267,7 +371,8 @@ def validate_tables(raw: RawTables, *, extract_date: str | None = None) -> Valid
     raw : RawTables
         As returned by :func:`read_tables`.
     extract_date : str, optional
-        Overrides ``metadata.json``'s ``extract_date``.
+        Overrides ``metadata.json``'s ``extract_date`` (the day labels are taken). Events
+        after ``metadata.json``'s own extract date are row problems either way.
 
     Returns
     -------
@@ -287,17 +392,26 @@ def validate_tables(raw: RawTables, *, extract_date: str | None = None) -> Valid
     >>> data.rejects["reason"].tolist()
     ['not a date; expected YYYY-MM-DD']
     """
-    people, people_problems = _validate_people(raw.people)
+    extract = resolve_extract_date(extract_date, raw.metadata)
+    period_end = _period_end(extract_date, raw.metadata)
+    people, people_problems = _validate_people(raw.people, period_end)
     person_ids = people["person_id"]
     known = pc.unique(pc.drop_null(arrow_text(person_ids)))
     if isinstance(known, pa.ChunkedArray):
         known = known.combine_chunks()
     people_person = _positions(person_ids, known)
     offences, offence_problems, offence_person = _validate_events(
-        "offences", raw.offences, OFFENCES, known
+        "offences", raw.offences, OFFENCES, known, period_end
     )
     needs_frame = raw.needs if raw.needs is not None else _empty_needs()
-    needs, needs_problems, needs_person = _validate_events("needs", needs_frame, NEEDS, known)
+    needs, needs_problems, needs_person = _validate_events(
+        "needs", needs_frame, NEEDS, known, period_end
+    )
+    renamed = _other_zeros(
+        person_ids,
+        [(offences["person_id"], offence_person), (needs["person_id"], needs_person)],
+    )
+    people_problems.add(renamed, "person_id", msg.ID_LEADING_ZEROS)
 
     # A problem on any row of a person rejects every row of that person. Rows that name no
     # known person (person < 0) are reported and dropped, and reject nobody.
@@ -344,12 +458,27 @@ def validate_tables(raw: RawTables, *, extract_date: str | None = None) -> Valid
         needs=kept_needs,
         rejects=rejects,
         summary=summary,
-        extract_date=resolve_extract_date(extract_date, raw.metadata),
+        extract_date=extract,
     )
 
 
 def _empty_needs() -> pd.DataFrame:
     return pd.DataFrame({c.name: pd.Series(dtype=object) for c in NEEDS})
+
+
+def _period_end(value: str | None, metadata: dict[str, Any]) -> pd.Timestamp | None:
+    """The last day the data can describe: ``metadata.json``'s extract date.
+
+    An extract date given instead (``--extract-date``) labels the people as of that day, and
+    the data may hold later events (they are neither history nor outcome then): it bounds no
+    date, and a bad date in ``metadata.json`` that it replaces bounds none either.
+    """
+    if value is None:
+        return resolve_extract_date(None, metadata)
+    try:
+        return resolve_extract_date(None, metadata)
+    except DataError:  # the date given replaces a bad one in metadata.json
+        return None
 
 
 def resolve_extract_date(value: str | None, metadata: dict[str, Any]) -> pd.Timestamp | None:

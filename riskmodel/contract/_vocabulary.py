@@ -80,6 +80,12 @@ AGE_BANDS: tuple[tuple[str, int, int | None], ...] = (
 
 #: People younger than this on the index date belong to youth justice.
 MINIMUM_AGE = 18
+#: An age above this on the index date is not plausible (a wrong date of birth).
+MAXIMUM_AGE = 110
+#: custody_days above 100 years of days is not plausible.
+MAXIMUM_CUSTODY_DAYS = 36_525
+#: Every date of the contract lies in this range (first day, and the day after the last).
+EARLIEST_DATE, DATES_END = "1900-01-01", "2100-01-01"
 
 #: The outcome: offences in the 24 months after the index date, proven within 6 more.
 FOLLOW_UP_MONTHS = 24

@@ -305,7 +305,7 @@ class PersonPartition:
         files: dict[str, _ChunkFiles] = {}
 
         def person_codes(batch: pa.Table) -> np.ndarray:
-            return lookup.codes(ids_as_arrow(batch.column("person_id")))
+            return lookup.codes(ids_as_arrow(batch.column("person_id")), by_number=True)
 
         try:
             with ThreadPoolExecutor(max_workers=_CODE_THREADS) as pool:

@@ -23,7 +23,7 @@ from riskmodel._tables._messages import EMPTY_TABLE
 from riskmodel.bands import parse_bands
 from riskmodel.bundle import input_spec
 from riskmodel.config import TableSpec
-from riskmodel.contract import REJECT_COLUMNS
+from riskmodel.contract import REJECT_COLUMNS, resolve_extract_date
 from riskmodel.features import FEATURES
 from riskmodel.flat_table import DUPLICATE_IDS
 from riskmodel.flat_table import MISSING_COLUMNS as FLAT_MISSING_COLUMNS
@@ -117,7 +117,12 @@ class _Writer:
         if self.parquet:
             table = pa.Table.from_pandas(frame, preserve_index=False)
             if self.handle is None:
-                self.schema = table.schema
+                # a column with no value yet (a carried column empty so far) is text
+                self.schema = pa.schema(
+                    f.with_type(pa.large_string()) if pa.types.is_null(f.type) else f
+                    for f in table.schema
+                ).with_metadata(table.schema.metadata)
+                table = table.cast(self.schema)
                 self.handle = pq.ParquetWriter(str(self.path), self.schema)
             elif table.schema != self.schema:
                 table = table.cast(self.schema)
@@ -245,9 +250,11 @@ def score_files(
         if foreign:
             raise ConfigError(MODEL_NOT_FOR_EVENTS.format(columns=", ".join(map(repr, foreign))))
         _check_carry(carried, source.columns["people"], source.files["people"].name, SCORE_COLUMNS)
+        extract = resolve_extract_date(None, source.metadata)
         input_options: dict[str, Any] = {
             "kind": "data",
             "needs_lookback_months": input_spec(manifest).needs_lookback_months,
+            "extract_date": None if extract is None else extract.date().isoformat(),
         }
         input_info: dict[str, Any] = {
             "kind": "data",

@@ -107,6 +107,8 @@ class Scorer:
     age_sex : tuple of str or None
         Flat-table columns holding age in whole years and sex, when the table has them
         (``cohort`` and ``age_band`` are then given).
+    extract_date : str or None
+        The data's extract date (event data): events after it are row problems.
     """
 
     model: Any
@@ -119,6 +121,7 @@ class Scorer:
     needs_lookback_months: int | None = 12
     table: TableSpec | None = None
     age_sex: tuple[str, str] | None = None
+    extract_date: str | None = None
 
     @property
     def columns(self) -> list[str]:
@@ -241,8 +244,8 @@ def _output(
     if flags is not None:
         parts["flags"] = _text(flags)
     out = pd.DataFrame(parts)
-    for column in carried.columns:
-        out[column] = carried[column].to_numpy()
+    for column in carried.columns:  # as read: a column empty in this chunk keeps its type
+        out[column] = carried[column].array
     if reasons is not None:
         for column in reasons.columns:
             out[column] = reasons[column].to_numpy()
@@ -256,7 +259,8 @@ def _predict(scorer: Scorer, X: pd.DataFrame) -> np.ndarray:
 
 
 def _score_events(chunk: Chunk, scorer: Scorer) -> ChunkResult:
-    raw = RawTables(people=chunk.people, offences=chunk.offences, needs=chunk.needs)
+    metadata = {"extract_date": scorer.extract_date} if scorer.extract_date else {}
+    raw = RawTables(chunk.people, chunk.offences, chunk.needs, metadata=metadata)
     data = validate_tables(raw)
     frames = {"people": chunk.people, "offences": chunk.offences, "needs": chunk.needs}
     rejects = _input_rows(data.rejects, frames)
