@@ -60,4 +60,6 @@ def command(
         n_excluded=data.n_excluded,
     )
     echo(f"{model_id} on {len(data.p):,} people: {metrics_line(metrics)}")
+    for note in metrics.get("notes", []):
+        echo(f"note: {note}")
     echo(f"wrote {out_dir}/metrics.json and report.html")

@@ -26,3 +26,9 @@ TOO_FEW_FOR_FOLDS = (
     "{folds} folds need at least {folds} people with each outcome; the labelled data have "
     "{positives} with and {negatives} without"
 )
+
+NO_KNOWN_OUTCOMES = (
+    "nobody in the data has a known outcome: all {n} people are censored (their follow-up had "
+    "not ended by the extract date); evaluating or recalibrating a model needs people whose "
+    "outcome is known"
+)
