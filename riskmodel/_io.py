@@ -24,24 +24,54 @@ def _current_umask() -> int:
 _UMASK = _current_umask()
 
 
+def _naming(exc: OSError, target: Path) -> OSError:
+    """``exc`` naming ``target`` when it names nothing or a temporary file of ``target``."""
+    name = exc.filename
+    temporary = isinstance(name, str) and (
+        name.startswith(str(target.parent / f".{target.name}.")) and name.endswith(".tmp")
+    )
+    if name is None or temporary:
+        return OSError(exc.errno, exc.strerror or str(exc), str(target))
+    return exc
+
+
 @contextmanager
 def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; rename it onto ``target`` only on success.
 
     A failure inside the block removes the temporary file, so no half-written output is left.
+    An operating-system error on the temporary file (a full disk, a read-only directory)
+    names ``target``, the path the user gave.
     """
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise _naming(exc, target) from exc
     os.close(fd)
     tmp_path = Path(tmp)
     os.chmod(tmp_path, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs get ordinary modes
     try:
         yield tmp_path
         os.replace(tmp_path, target)
+    except OSError as exc:
+        if exc.filename == str(tmp_path):
+            raise _naming(exc, target) from exc
+        raise
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
+
+
+@contextmanager
+def _written(target: str | os.PathLike) -> Iterator[Path]:
+    """:func:`atomic_path` for one write: any operating-system error in it names ``target``."""
+    with atomic_path(target) as tmp:
+        try:
+            yield tmp
+        except OSError as exc:
+            raise _naming(exc, Path(target)) from exc
 
 
 def to_jsonable(value: Any) -> Any:
@@ -68,14 +98,14 @@ def to_jsonable(value: Any) -> Any:
 
 def write_json(data: Any, path: str | os.PathLike) -> Path:
     """Write ``data`` as indented JSON atomically; undefined numbers are written as ``null``."""
-    with atomic_path(path) as tmp:
+    with _written(path) as tmp:
         tmp.write_text(json.dumps(to_jsonable(data), indent=2, allow_nan=False) + "\n")
     return Path(path)
 
 
 def write_text(text: str, path: str | os.PathLike) -> Path:
     """Write ``text`` atomically."""
-    with atomic_path(path) as tmp:
+    with _written(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
     return Path(path)
 
@@ -131,7 +161,7 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike) -> Path:
         def writer(p: Path) -> None:
             neutralise_formulas(frame).to_csv(p, index=False)
 
-    with atomic_path(path) as tmp:
+    with _written(path) as tmp:
         writer(tmp)
     return path
 

@@ -34,6 +34,7 @@ import skops.io as sio
 
 from riskmodel._errors import DataError
 from riskmodel._io import to_jsonable
+from riskmodel._manifest_types import manifest_problem
 from riskmodel.config import Config, load_config, parse_config
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "BUNDLE_UNLOADABLE",
     "DEFAULT_NEEDS_LOOKBACK_MONTHS",
     "LEGACY_BUNDLE",
+    "MANIFEST_FIELD_TYPE",
     "MANIFEST_MODIFIED",
     "NOT_A_BUNDLE",
     "NOT_A_MODEL",
@@ -104,6 +106,11 @@ MANIFEST_MODIFIED = (
     "model bundle {path} was modified: manifest.json does not match the sha256 it records "
     "(its fields change how data are read and scored); refusing to load it (rebuild the "
     "bundle with `make model` or `riskmodel train`)"
+)
+MANIFEST_FIELD_TYPE = (
+    "model bundle {path} has a manifest field of the wrong type: {field} must be {expected}, "
+    "found {found}; refusing to load it (rebuild the bundle with `make model` or "
+    "`riskmodel train`)"
 )
 UNTRUSTED_TYPES = (
     "model bundle {path} contains types this package never loads: {types}; refusing to load "
@@ -252,8 +259,8 @@ def manifest_sha256(manifest: dict[str, Any]) -> str:
 
 
 def read_manifest(path: str | os.PathLike) -> dict[str, Any]:
-    """The manifest of a bundle directory, checked against its recorded sha256 (no model is
-    read)."""
+    """The manifest of a bundle directory, checked against its recorded sha256 and then for
+    the types of its fields (no model is read)."""
     path = Path(path)
     manifest_path = path / MANIFEST_FILE
     if not path.is_dir():
@@ -278,6 +285,12 @@ def read_manifest(path: str | os.PathLike) -> dict[str, Any]:
         matches = False
     if not matches:
         raise DataError(MANIFEST_MODIFIED.format(path=path))
+    problem = manifest_problem(manifest)
+    if problem is not None:
+        field, expected, found = problem
+        raise DataError(
+            MANIFEST_FIELD_TYPE.format(path=path, field=field, expected=expected, found=found)
+        )
     return manifest
 
 

@@ -62,6 +62,11 @@ FORBIDDEN_FEATURE = (
     "for fairness reports)"
 )
 
+GROUP_IS_FEATURE = (
+    "[table] column(s) {columns} listed both under 'groups' (for fairness reports only, never "
+    "a feature) and under 'numeric'/'categorical'; list each column under one of them"
+)
+
 _TABLE_KEYS = (
     "query",
     "id",
@@ -88,7 +93,8 @@ class TableSpec:
     id : str or None
         Column of person identifiers (row numbers when omitted).
     groups : tuple of str
-        Columns carried for fairness reports; never features unless also listed as features.
+        Columns carried for fairness reports, never features (a config listing a column both
+        here and as a feature is refused).
     query : str
         A pandas query applied to the rows first (empty: every row).
     outcome : str
@@ -224,6 +230,9 @@ def _parse_table(values: Any) -> TableSpec:
     duplicated = sorted({c for c in listed if listed.count(c) > 1})
     if duplicated:
         raise ConfigError(DUPLICATE_FEATURE.format(columns=", ".join(map(repr, duplicated))))
+    grouped = [c for c in groups if c in features]
+    if grouped:
+        raise ConfigError(GROUP_IS_FEATURE.format(columns=", ".join(map(repr, grouped))))
     return TableSpec(
         label=label,
         numeric=numeric,

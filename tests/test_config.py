@@ -52,7 +52,7 @@ id = "pid"
 label = "y"
 numeric = ["age"]
 categorical = ["area"]
-groups = ["ethnicity", "area"]
+groups = ["ethnicity", "region"]
 outcome = "return to prison"
 follow_up_months = 36
 
@@ -68,7 +68,7 @@ seed = 3
         numeric=("age",),
         categorical=("area",),
         id="pid",
-        groups=("ethnicity", "area"),
+        groups=("ethnicity", "region"),
         query="age >= 18",
         outcome="return to prison",
         follow_up_months=36,

@@ -64,7 +64,7 @@ FLAT_CONFIG = {
         "label": "outcome",
         "numeric": ["age", "priors", "employed"],
         "categorical": ["area", "offence"],
-        "groups": ["group", "area"],
+        "groups": ["group"],
         "outcome": "any new conviction within two years",
         "follow_up_months": 24,
     }
@@ -136,7 +136,7 @@ def test_calibration_repairs_a_miscalibrated_model(split):
 def test_group_columns_never_reach_the_model(flat_table, split):
     train, test = split
     assert "group" not in flat_table.X.columns
-    assert "area" in flat_table.X.columns  # listed as a feature too: allowed
+    assert "area" in flat_table.X.columns  # a feature (a group column cannot also be one)
     # even when handed a frame carrying the group column, the model ignores it
     X = train.X.assign(group=train.groups["group"].to_numpy())
     spec = parse_config(FLAT_CONFIG).table

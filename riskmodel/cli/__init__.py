@@ -3,8 +3,9 @@
 Every subcommand module defines a click command named ``command``; it is registered here.
 A command parses its options (those several commands share are declared once, in
 ``_options``), calls the core and prints. Errors of type :class:`riskmodel.RiskmodelError`
-become one line on standard error and exit code 2, never a traceback; the command line's own
-messages are in ``_messages``.
+become one line on standard error and exit code 2, never a traceback, and so do operating-system
+errors (a path that cannot be read or written, a full disk: the path and the system's reason);
+the command line's own messages are in ``_messages``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import sys
 import click
 
 from riskmodel._errors import RiskmodelError
-from riskmodel.cli._messages import ABORTED, ERROR
+from riskmodel.cli._messages import ABORTED, ERROR, OS_ERROR, OS_ERROR_NO_PATH
 
 #: Subcommand modules, in the order ``riskmodel --help`` lists them.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -84,7 +85,25 @@ def main(argv: list[str] | None = None) -> int:
     except RiskmodelError as exc:
         click.echo(ERROR.format(error=exc), err=True)
         return 2
+    except OSError as exc:
+        click.echo(os_error_line(exc), err=True)
+        return 2
     return 0
+
+
+def os_error_line(exc: OSError) -> str:
+    """The one line an operating-system error becomes: the path and what the system said.
+
+    Examples
+    --------
+    >>> import errno
+    >>> os_error_line(OSError(errno.ENOSPC, "No space left on device", "out/scores.csv"))
+    'error: out/scores.csv: No space left on device'
+    """
+    reason = exc.strerror or str(exc)
+    if exc.filename is None:
+        return OS_ERROR_NO_PATH.format(reason=reason)
+    return OS_ERROR.format(path=exc.filename, reason=reason)
 
 
 def run() -> None:

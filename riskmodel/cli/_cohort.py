@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+import numpy as np
 
 from riskmodel._tables import read_scores
 from riskmodel.cli import _options as option
@@ -86,9 +87,11 @@ def command(
     )
     wrote = write_json_and_report(out_dir, "cohort.json", result.to_dict(), html)
     o = result.overall
+    ratio = o["observed_expected"]
     click.echo(
         f"n {o['n']:,}: observed {100 * o['observed_rate']:.1f}%, expected "
-        f"{100 * o['expected_rate']:.1f}%, O/E {o['observed_expected']:.2f}, "
+        f"{100 * o['expected_rate']:.1f}%, "
+        f"O/E {'undefined' if np.isnan(ratio) else f'{ratio:.2f}'}, "
         f"P(<= observed) {o['p_value_lower']:.3f}, P(>= observed) {o['p_value_upper']:.3f}"
     )
     if result.n_missing_score or result.n_missing_outcome:
@@ -96,4 +99,6 @@ def command(
             f"left out: {result.n_missing_score:,} without a score, "
             f"{result.n_missing_outcome:,} without a known outcome"
         )
+    for note in result.notes:
+        click.echo(f"note: {note}")
     click.echo(wrote)

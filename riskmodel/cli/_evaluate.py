@@ -71,4 +71,6 @@ def command(
     echo(f"{model_id} on {len(data.p):,} people: {metrics_line(metrics)}")
     for warning in data.warnings:
         echo(f"warning: {warning}")
+    for note in metrics.get("notes", []):
+        echo(f"note: {note}")
     echo(f"wrote {out_dir}/metrics.json and report.html")

@@ -15,10 +15,22 @@ from typing import Any
 
 import click
 
-#: A directory given on the command line (an existing file is refused).
-DIRECTORY = click.Path(file_okay=False, path_type=Path)
-#: A file given on the command line (an existing directory is refused).
-FILE = click.Path(dir_okay=False, path_type=Path)
+from riskmodel.cli._messages import EMPTY_PATH
+
+
+class _Path(click.Path):
+    """A path option that refuses an empty value (which would otherwise mean ``.``)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not value.strip():
+            self.fail(EMPTY_PATH, param, ctx)
+        return super().convert(value, param, ctx)
+
+
+#: A directory given on the command line (an existing file, or an empty path, is refused).
+DIRECTORY = _Path(file_okay=False, path_type=Path)
+#: A file given on the command line (an existing directory, or an empty path, is refused).
+FILE = _Path(dir_okay=False, path_type=Path)
 
 DATA_HELP = (
     "Directory with people.*, offences.*, needs.* (CSV or Parquet) and optionally "

@@ -33,10 +33,11 @@ def echo(message: str) -> None:
 
 def metrics_line(m: dict) -> str:
     """AUC with its interval, Brier, ECE and observed/expected of a metrics dict, on one line."""
-    return (
-        f"AUC {m['auc']:.3f} [{m['auc_ci'][0]:.3f}, {m['auc_ci'][1]:.3f}]  "
-        f"Brier {m['brier']:.4f}  ECE {m['ece']:.4f}  O/E {m['observed_expected']:.3f}"
-    )
+    if m["auc"] is None or m["auc"] != m["auc"]:  # one outcome class: undefined
+        auc = "AUC undefined"
+    else:
+        auc = f"AUC {m['auc']:.3f} [{m['auc_ci'][0]:.3f}, {m['auc_ci'][1]:.3f}]"
+    return f"{auc}  Brier {m['brier']:.4f}  ECE {m['ece']:.4f}  O/E {m['observed_expected']:.3f}"
 
 
 def echo_mlflow_run(run_id: str, register: str | None = None) -> None:

@@ -35,7 +35,9 @@ from riskmodel.cohort._messages import (
     COUNT_CONTRADICTS_OUTCOME,
     COUNT_MISSING,
     INTERVAL_METHOD,
+    INTERVAL_UNDEFINED,
     NO_PEOPLE,
+    RATIO_UNDEFINED,
 )
 from riskmodel.cohort._poisson_binomial import poisson_binomial_pmf, poisson_binomial_tails
 
@@ -69,7 +71,12 @@ def _shifted(p: np.ndarray, shift: float) -> np.ndarray:
 
 
 def _rate_interval(p: np.ndarray, observed: int, confidence: float) -> tuple[float, float]:
-    """Exact interval for the cohort's true reoffending rate (mean of shifted probabilities)."""
+    """Exact interval for the cohort's true reoffending rate (mean of shifted probabilities).
+
+    Undefined (NaN, NaN) when no shift makes the observed count plausible: with probabilities
+    of exactly 0 or 1, a shift on the log-odds scale moves nobody, and a count the predictions
+    call impossible stays impossible.
+    """
     n = p.size
     alpha = (1.0 - confidence) / 2.0
     method = "dp" if n <= _DP_SEARCH_MAX else "fft"
@@ -84,6 +91,8 @@ def _rate_interval(p: np.ndarray, observed: int, confidence: float) -> tuple[flo
         low = 0.0
     elif upper_tail(-_MAX_SHIFT) >= alpha:
         low = float(_shifted(p, -_MAX_SHIFT).mean())
+    elif upper_tail(_MAX_SHIFT) < alpha:  # no shift makes the count likely: p 0 or 1 alone
+        return float("nan"), float("nan")
     else:
         shift = brentq(lambda s: upper_tail(s) - alpha, -_MAX_SHIFT, _MAX_SHIFT, xtol=1e-10)
         low = float(_shifted(p, shift).mean())
@@ -91,6 +100,8 @@ def _rate_interval(p: np.ndarray, observed: int, confidence: float) -> tuple[flo
         high = 1.0
     elif lower_tail(_MAX_SHIFT) >= alpha:
         high = float(_shifted(p, _MAX_SHIFT).mean())
+    elif lower_tail(-_MAX_SHIFT) < alpha:
+        return float("nan"), float("nan")
     else:
         shift = brentq(lambda s: lower_tail(s) - alpha, -_MAX_SHIFT, _MAX_SHIFT, xtol=1e-10)
         high = float(_shifted(p, shift).mean())
@@ -179,6 +190,8 @@ class CohortResult:
         Input rows and the people left out (counted, never silently dropped).
     band_source : str
         ``"probability"`` (OGRS-style bands from the probabilities) or the band column.
+    notes : list of str
+        Figures that are undefined and why (e.g. every probability 0 or 1).
     """
 
     overall: dict[str, Any]
@@ -189,6 +202,7 @@ class CohortResult:
     n_missing_outcome: int
     band_source: str
     confidence: float
+    notes: list[str] = field(default_factory=list)
     _p: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0))
 
     def by_band_table(self) -> pd.DataFrame:
@@ -211,6 +225,7 @@ class CohortResult:
                 "n_missing_outcome": self.n_missing_outcome,
                 "band_source": self.band_source,
                 "by_band": self.by_band,
+                "notes": self.notes,
             }
         )
         if self.frequency is not None:
@@ -360,8 +375,9 @@ def cohort_evaluation(
             entry["n"] = 0
         by_band.append(entry)
 
+    overall = observed_expected_summary(y_true=y, y_prob=p, confidence=confidence)
     return CohortResult(
-        overall=observed_expected_summary(y_true=y, y_prob=p, confidence=confidence),
+        overall=overall,
         by_band=by_band,
         frequency=frequency,
         n_rows=n_rows,
@@ -369,8 +385,22 @@ def cohort_evaluation(
         n_missing_outcome=int((scored & np.isnan(y_all)).sum()),
         band_source=band_source,
         confidence=confidence,
+        notes=_undefined_notes(overall, by_band),
         _p=p,
     )
+
+
+def _undefined_notes(overall: dict[str, Any], by_band: list[dict[str, Any]]) -> list[str]:
+    """What is undefined, said once for the cohort and once for each band it concerns."""
+    notes = []
+    for where, entry in [("cohort", overall), *((f"band {b['band']}", b) for b in by_band)]:
+        if not entry.get("n"):
+            continue
+        if np.isnan(entry["rate_ci"][0]):
+            notes.append(INTERVAL_UNDEFINED.format(where=where))
+        if entry["expected"] <= 0:
+            notes.append(RATIO_UNDEFINED.format(where=where))
+    return notes
 
 
 class PoissonBinomialDisplay(Display):
@@ -446,7 +476,7 @@ class ObservedExpectedDisplay(Display):
             ax.errorbar(
                 x + 0.2,
                 observed,
-                yerr=[observed - ci[:, 0], ci[:, 1] - observed],
+                yerr=np.clip([observed - ci[:, 0], ci[:, 1] - observed], 0.0, None),
                 fmt="none",
                 ecolor="#c2410c",
                 capsize=4,

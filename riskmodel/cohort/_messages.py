@@ -27,3 +27,16 @@ INTERVAL_METHOD = (
     "person's predicted probability (Clopper-Pearson when all probabilities are equal); the "
     "predictions are treated as known"
 )
+
+#: Said in cohort.json, the report and on the terminal when the exact interval is undefined.
+INTERVAL_UNDEFINED = (
+    "the exact interval of the {where} is undefined: the predictions give the observed count "
+    "a probability of 0 (every probability that could explain it is exactly 0 or 1, and no "
+    "shift on the log-odds scale moves those), so no true rate is consistent with them"
+)
+
+#: Said when observed/expected is undefined because nobody was expected to reoffend.
+RATIO_UNDEFINED = (
+    "observed/expected of the {where} is undefined: every predicted probability is 0, so the "
+    "expected count is 0"
+)

@@ -76,11 +76,15 @@ class ReliabilityDisplay(Display):
         centre = (self.observed + z**2 / (2 * n)) / (1 + z**2 / n)
         half = z * np.sqrt(self.observed * (1 - self.observed) / n + z**2 / (4 * n**2))
         half = half / (1 + z**2 / n)
+        # the Wilson interval holds the observed rate; rounding can put a bound a hair past it
+        # (a bin with 0% or 100% outcomes), and matplotlib refuses a negative error bar
+        low = np.clip(centre - half, 0.0, self.observed)
+        high = np.clip(centre + half, self.observed, 1.0)
         ax.plot([0, 1], [0, 1], linestyle="--", color="#888888", label="perfect calibration")
         ax.errorbar(
             self.predicted,
             self.observed,
-            yerr=[self.observed - (centre - half), (centre + half) - self.observed],
+            yerr=[self.observed - low, high - self.observed],
             marker="o",
             color="#33415c",
             capsize=3,

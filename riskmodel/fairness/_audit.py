@@ -10,6 +10,7 @@ import pandas as pd
 
 from riskmodel._errors import ConfigError, DataError
 from riskmodel._io import to_jsonable
+from riskmodel._markdown import markdown_text
 from riskmodel.fairness import _messages as const
 from riskmodel.fairness._disparities import bootstrap_group_metrics, default_reference, disparities
 from riskmodel.fairness._inputs import AuditInput, prepare_input
@@ -401,7 +402,10 @@ def _cell(value, pct: bool) -> str:
 
 
 def summary_markdown(summary: dict) -> str:
-    """Markdown tables of a :func:`fairness_summary`, for ``MODEL_CARD.md``."""
+    """Markdown tables of a :func:`fairness_summary`, for ``MODEL_CARD.md``.
+
+    Group names and values are written as plain text (HTML and Markdown characters escaped).
+    """
     t = summary["threshold"]
     lines = [f"Fairness at threshold {t:g} (flagged: score >= {t:g}).", ""]
     columns = ["n", "base_rate", "selection_rate", "fpr", "fnr", "ppv", "auc"]
@@ -410,16 +414,16 @@ def summary_markdown(summary: dict) -> str:
     header = ["group", *(const.METRIC_LABELS[m] for m in columns)]
     for column, groups in summary["by_group"].items():
         lines += [
-            f"**{column}**",
+            f"**{markdown_text(column)}**",
             "",
             "| " + " | ".join(header) + " |",
             "|" + "---|" * len(header),
         ]
         for g, row in groups.items():
-            cells = [f"{g}{' (small)' if row['small'] else ''}", f"{row['n']:,}"]
+            cells = [f"{markdown_text(g)}{' (small)' if row['small'] else ''}", f"{row['n']:,}"]
             cells += [
                 _cell(row[m], pct=m not in {"auc", "observed_expected"}) for m in columns[1:]
             ]
             lines.append("| " + " | ".join(cells) + " |")
-        lines += ["", summary["tradeoff"][column], ""]
+        lines += ["", markdown_text(summary["tradeoff"][column]), ""]
     return "\n".join(lines).rstrip() + "\n"

@@ -17,9 +17,10 @@ from riskmodel.evaluation import (
     evaluate_predictions,
     metrics_by_group,
 )
+from riskmodel.reports._messages import ONE_OUTCOME_CLASS
 from riskmodel.reports._render import figure_to_data_uri, new_axes, render_template
 
-__all__ = ["METRIC_HELP", "evaluation_report_html", "write_evaluation"]
+__all__ = ["METRIC_HELP", "evaluation_report_html", "undefined_notes", "write_evaluation"]
 
 #: Label and plain-language meaning of each metric, in report order.
 METRIC_HELP: dict[str, tuple[str, str]] = {
@@ -100,6 +101,23 @@ def evaluation_report_html(
     )
 
 
+def undefined_notes(y: np.ndarray) -> list[str]:
+    """Why some figures of an evaluation of outcomes ``y`` are undefined (none: empty).
+
+    Examples
+    --------
+    >>> undefined_notes(np.array([0, 1]))
+    []
+    >>> undefined_notes(np.array([0, 0, 0]))[0][:40]
+    'all 3 people evaluated did not have the '
+    """
+    values = np.unique(np.asarray(y))
+    if values.size != 1:
+        return []
+    had = "had" if values[0] == 1 else "did not have"
+    return [ONE_OUTCOME_CLASS.format(n=f"{np.asarray(y).size:,}", had=had)]
+
+
 def write_evaluation(
     out_dir: str | os.PathLike,
     y: np.ndarray,
@@ -114,7 +132,8 @@ def write_evaluation(
     """Evaluate ``p`` against ``y``; write ``metrics.json`` and ``report.html`` into ``out_dir``.
 
     Metrics are also given by index disposal and index offence group when ``groups`` has
-    those columns (``by_group``). Returns the metrics written.
+    those columns (``by_group``); ``notes`` says which figures are undefined and why. Returns
+    the metrics written.
     """
     out = Path(out_dir)
     metrics = evaluate_predictions(y_true=y, y_prob=p, n_resamples=n_resamples, seed=seed)
@@ -124,6 +143,9 @@ def write_evaluation(
             y_true=y, y_prob=p, groups=groups[present], n_resamples=n_resamples, seed=seed
         )
     metrics.update(extra or {})
+    notes = undefined_notes(y)
+    if notes:
+        metrics["notes"] = notes
     write_json(metrics, out / "metrics.json")
     html = evaluation_report_html(metrics, y, p, n_resamples=n_resamples, **report)
     write_text(html, out / "report.html")

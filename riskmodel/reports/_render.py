@@ -9,6 +9,7 @@ from typing import Any
 import jinja2
 from matplotlib.figure import Figure
 
+from riskmodel._display import plain_text
 from riskmodel._messages import DECISION_NOTE
 
 _ENV = jinja2.Environment(
@@ -57,7 +58,14 @@ def new_axes(figsize: tuple[float, float]) -> tuple[Figure, Any]:
 
 
 def figure_to_data_uri(fig: Figure, *, dpi: int = 110) -> str:
-    """Encode a matplotlib figure as an embedded PNG ``data:`` URI and close the figure."""
+    """Encode a matplotlib figure as an embedded PNG ``data:`` URI and close the figure.
+
+    Every text of the figure is drawn as plain text (:func:`riskmodel._display.plain_text`),
+    including titles a report sets after a Display has drawn: a ``$`` or ``\\`` in a group,
+    band or feature name is never read as mathtext.
+    """
+    for ax in fig.axes:
+        plain_text(ax)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
     if fig.canvas.manager is not None:  # a pyplot figure: release it

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import html
-import re
 from typing import Any
 
+from riskmodel._markdown import markdown_text as md
 from riskmodel._messages import DECISION_NOTE
 from riskmodel.fairness import summary_markdown
 from riskmodel.models._profiles import with_profiles
@@ -31,10 +30,8 @@ def _pct(value: Any) -> str:
     return "—" if value is None else f"{100 * float(value):.1f}%"
 
 
-def _plain(text: Any) -> str:
-    """``text`` shown as written in Markdown (no HTML, no emphasis, no code spans)."""
-    escaped = html.escape(str(text), quote=False)
-    return re.sub(r"([\\`*_\[\]|])", r"\\\1", escaped)
+def _names(names: list[str]) -> str:
+    return ", ".join(md(name) for name in names) or "none"
 
 
 def _warnings(manifest: dict[str, Any]) -> list[str]:
@@ -44,7 +41,7 @@ def _warnings(manifest: dict[str, Any]) -> list[str]:
     return [
         "## Warnings",
         "",
-        *(f"- **Warning:** {_plain(w)}" for w in warnings),
+        *(f"- **Warning:** {md(w)}" for w in warnings),
         "",
     ]
 
@@ -53,13 +50,15 @@ def model_card_markdown(manifest: dict[str, Any]) -> str:
     """The model card of a bundle, as Markdown, from its manifest (JSON-ready values).
 
     ``{model_id}``, ``{created_at}`` and ``{model_sha256}`` are left as placeholders that
-    :func:`riskmodel.bundle.save_bundle` fills in.
+    :func:`riskmodel.bundle.save_bundle` fills in. Every value from data or a config (the
+    outcome, column names, group values, paths) is written as plain text: HTML and Markdown
+    characters are escaped (:func:`riskmodel._markdown.markdown_text`).
     """
     data = manifest.get("training_data", {})
     metrics = manifest.get("metrics", {})
     model = manifest.get("model", {})
     split = manifest.get("split", {})
-    outcome = manifest.get("outcome", "the outcome")
+    outcome = md(manifest.get("outcome", "the outcome"))
     follow_up = manifest.get("follow_up_months")
     lines = [
         "# Model card: {model_id}",
@@ -77,15 +76,15 @@ def model_card_markdown(manifest: dict[str, Any]) -> str:
         "",
         "## Model",
         "",
-        f"- family: `{model.get('family_fitted')}` (asked for `{model.get('family')}`); "
-        f"hyperparameters {model.get('params')}"
+        f"- family: {md(model.get('family_fitted'))} (asked for {md(model.get('family'))}); "
+        f"hyperparameters {md(model.get('params'))}"
         + (
             "; the logistic scorecard and gradient boosting averaged in log-odds with equal "
             "weights, so each reason is the average of the two models' reasons"
             if model.get("family_fitted") == "ensemble"
             else ""
         ),
-        f"- calibration: {model.get('calibration')}"
+        f"- calibration: {md(model.get('calibration'))}"
         + (
             f"; calibrated log-odds = {_num(model.get('calibration_slope'), 4)} × model "
             f"log-odds + {_num(model.get('calibration_intercept'), 4)} (exactly explainable)"
@@ -104,18 +103,18 @@ def model_card_markdown(manifest: dict[str, Any]) -> str:
             if with_profiles(list(model.get("numeric", [])))
             else []
         ),
-        f"- numeric features: {', '.join(model.get('numeric', [])) or 'none'}",
-        f"- categorical features: {', '.join(model.get('categorical', [])) or 'none'}",
+        f"- numeric features: {_names(model.get('numeric', []))}",
+        f"- categorical features: {_names(model.get('categorical', []))}",
         "- ethnicity and group columns not listed as features never reach the model.",
         "",
         "## Data",
         "",
-        f"- source: `{data.get('source')}` ({data.get('kind')})",
+        f"- source: {md(data.get('source'))} ({md(data.get('kind'))})",
         f"- people: {data.get('n_rows')} read, {data.get('n_labelled')} with a known outcome, "
         f"{data.get('n_unlabelled')} without (censored, excluded)",
         f"- base rate: {_pct(data.get('base_rate'))}",
-        f"- held-out test: {split.get('method')}"
-        + (f" (test from {split['test_from']})" if split.get("test_from") else "")
+        f"- held-out test: {md(split.get('method'))}"
+        + (f" (test from {md(split['test_from'])})" if split.get("test_from") else "")
         + f"; {split.get('n_train')} people to train, {split.get('n_test')} to test",
         "",
         "## Held-out performance (95% bootstrap intervals)",

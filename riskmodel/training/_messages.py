@@ -50,3 +50,8 @@ SLOPE_WARNING = (
     "{high:.2f}) excludes 1: the probabilities are {how} than the held-out outcomes support; "
     "do not use them as they are (recalibrate, simplify the model or use more data)"
 )
+NO_KNOWN_OUTCOMES = (
+    "nobody in the data has a known outcome: all {n} people are censored (their follow-up had "
+    "not ended by the extract date); evaluating or recalibrating a model needs people whose "
+    "outcome is known"
+)

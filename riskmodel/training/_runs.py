@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from riskmodel._errors import DataError
 from riskmodel._io import to_jsonable, write_json, write_table
 from riskmodel.bundle import Bundle, load_bundle, save_bundle
 from riskmodel.evaluation import evaluate_predictions
@@ -25,9 +26,16 @@ from riskmodel.training._card import model_card_markdown
 from riskmodel.training._crossval import CrossValResult, cross_validate
 from riskmodel.training._inputs import ModelInputs, inputs_for_bundle, labelled_arrays, load_inputs
 from riskmodel.training._manifest import bundle_manifest
+from riskmodel.training._messages import NO_KNOWN_OUTCOMES
 from riskmodel.training._recalibrate import recalibrate_model
 from riskmodel.training._review import batch_warnings, evidence_warnings
-from riskmodel.training._train import TrainResult, group_summary, train_model
+from riskmodel.training._train import (
+    SUMMARY_GROUPS,
+    TrainResult,
+    group_summary,
+    summary_groups,
+    train_model,
+)
 
 __all__ = [
     "BundleData",
@@ -81,6 +89,8 @@ def bundle_data(model_dir: str | os.PathLike, *, labels: bool = True, **source: 
     bundle = load_bundle(model_dir)
     inputs = inputs_for_bundle(bundle.manifest, labels=labels, **source)
     table, y = (labelled_arrays(inputs)[:2]) if labels else (inputs.table, None)
+    if labels and len(table) == 0:
+        raise DataError(NO_KNOWN_OUTCOMES.format(n=f"{len(inputs.table):,}"))
     p = bundle.model.predict_proba(table.X)[:, 1]
     review = batch_warnings(bundle.manifest, table.X, p, table.ids)
     return BundleData(bundle=bundle, inputs=inputs, table=table, y=y, p=p, review=review)
@@ -125,13 +135,16 @@ def crossval_run(
     ``metrics.json``.
 
     ``carry`` names columns to copy into ``oof.csv``; with none, a flat table's
-    ``[table] groups`` are carried. Returns the inputs, the result and the ``metrics.json``
+    ``[table] groups`` are carried, and those of sex, age band, cohort and ethnicity that are
+    features. Returns the inputs, the result and the ``metrics.json``
     content.
     """
     inputs = load_inputs(carry=carry, **source)
     carried = list(carry)
     if not carried and inputs.kind == "table" and inputs.config.table is not None:
-        carried = list(inputs.config.table.groups)
+        groups = list(inputs.config.table.groups)
+        features = inputs.config.table.features
+        carried = groups + [c for c in SUMMARY_GROUPS if c in features and c not in groups]
     result = cross_validate(
         inputs, folds=folds, seed=seed, n_resamples=n_resamples, carry=carried, wrap=wrap
     )
@@ -201,7 +214,9 @@ def recalibrate_bundle(
                 "n_train": len(y),
                 "n_test": len(y),
             },
-            "group_summary": group_summary(y_true=y, y_prob=p_after, groups=parent.table.groups),
+            "group_summary": group_summary(
+                y_true=y, y_prob=p_after, groups=summary_groups(parent.table)
+            ),
         }
     )
     manifest = to_jsonable(manifest)

@@ -12,12 +12,21 @@ from sklearn.model_selection import train_test_split
 
 from riskmodel._errors import DataError
 from riskmodel.evaluation import EVALUATION_GROUPS, evaluate_predictions, metrics_by_group
+from riskmodel.features import FeatureTable
 from riskmodel.models._model import RiskModel
 from riskmodel.training._inputs import ModelInputs, feature_lists, labelled_arrays
 from riskmodel.training._messages import TOO_FEW_TO_SPLIT
 from riskmodel.training._review import evidence_warnings
 
-__all__ = ["TOO_FEW_TO_SPLIT", "TrainResult", "group_summary", "split_rows", "train_model"]
+__all__ = [
+    "SUMMARY_GROUPS",
+    "TOO_FEW_TO_SPLIT",
+    "TrainResult",
+    "group_summary",
+    "split_rows",
+    "summary_groups",
+    "train_model",
+]
 
 
 @dataclass
@@ -89,6 +98,29 @@ def split_rows(
 
 #: Group columns the per-group evaluation covers instead of the fairness summary.
 _EVALUATION_ONLY = ("index_disposal", "index_offence")
+#: The characteristics the held-out fairness summary is given by: from the group columns, or,
+#: when a flat table has one of them as a feature (sex, often), from the feature column.
+SUMMARY_GROUPS: tuple[str, ...] = ("sex", "age_band", "cohort", "ethnicity")
+
+
+def summary_groups(table: FeatureTable) -> pd.DataFrame:
+    """The columns the fairness summary of ``table``'s people compares: its group columns,
+    then any of :data:`SUMMARY_GROUPS` that only its features hold (a config never lists a
+    column both as a group and as a feature).
+
+    Examples
+    --------
+    >>> X = pd.DataFrame({"age": [30.0, 40.0], "sex": ["female", "male"]})
+    >>> table = FeatureTable(X=X, label=None, label_status=None,
+    ...                      groups=pd.DataFrame({"race": ["a", "b"]}), ids=pd.Series(["1", "2"]))
+    >>> list(summary_groups(table).columns)
+    ['race', 'sex']
+    """
+    frame = table.groups.reset_index(drop=True).copy()
+    for column in SUMMARY_GROUPS:
+        if column not in frame.columns and column in table.X.columns:
+            frame[column] = table.X[column].to_numpy()
+    return frame
 
 
 def group_summary(
@@ -130,6 +162,7 @@ def train_model(
     ).fit(table.X.iloc[train], y[train])
     p_test = model.predict_proba(table.X.iloc[test])[:, 1]
     groups_test = table.groups.iloc[test].reset_index(drop=True)
+    summary_test = summary_groups(table).iloc[test].reset_index(drop=True)
     metrics = evaluate_predictions(
         y_true=y[test], y_prob=p_test, n_resamples=n_resamples, seed=seed
     )
@@ -154,7 +187,7 @@ def train_model(
         p_test=p_test,
         groups_test=groups_test,
         metrics=metrics,
-        group_summary=group_summary(y_true=y[test], y_prob=p_test, groups=groups_test),
+        group_summary=group_summary(y_true=y[test], y_prob=p_test, groups=summary_test),
         drift_reference=_drift_reference(model, table.X.iloc[train]),
         train_ids=table.ids.iloc[train].reset_index(drop=True) if has_ids else None,
         warnings=evidence_warnings(y[test], metrics),
