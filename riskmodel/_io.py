@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from riskmodel._owners import owner_tag, remove_orphans
+
 
 def _current_umask() -> int:
     mask = os.umask(0)
@@ -41,12 +43,18 @@ def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
 
     A failure inside the block removes the temporary file, so no half-written output is left.
     An operating-system error on the temporary file (a full disk, a read-only directory)
-    names ``target``, the path the user gave.
+    names ``target``, the path the user gave. The temporary name,
+    ``.NAME.PID@HOST.XXXXXXXX.tmp``, names its owner: temporaries of ``target`` left by a
+    killed process (whose owner is dead) are removed on the way in
+    (:func:`riskmodel._owners.remove_orphans`).
     """
     target = Path(target)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        remove_orphans(target.parent, f".{target.name}.", ".tmp")
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{target.name}.{owner_tag()}.", suffix=".tmp", dir=target.parent
+        )
     except OSError as exc:
         raise _naming(exc, target) from exc
     os.close(fd)

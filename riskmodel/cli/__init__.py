@@ -5,7 +5,9 @@ A command parses its options (those several commands share are declared once, in
 ``_options``), calls the core and prints. Errors of type :class:`riskmodel.RiskmodelError`
 become one line on standard error and exit code 2, never a traceback, and so do operating-system
 errors (a path that cannot be read or written, a full disk: the path and the system's reason);
-the command line's own messages are in ``_messages``.
+the command line's own messages are in ``_messages``. SIGTERM and SIGHUP stop a command cleanly
+(its temporary files removed, its worker processes stopped): one line on standard error and
+exit code 143 (SIGTERM) or 129 (SIGHUP), see ``_signals``.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ import sys
 import click
 
 from riskmodel._errors import RiskmodelError
-from riskmodel.cli._messages import ABORTED, ERROR, OS_ERROR, OS_ERROR_NO_PATH
+from riskmodel.cli._messages import ABORTED, ERROR, OS_ERROR, OS_ERROR_NO_PATH, TERMINATED
+from riskmodel.cli._signals import Terminated, stop_cleanly_on_signals
 
 #: Subcommand modules, in the order ``riskmodel --help`` lists them.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -71,9 +74,14 @@ def cli() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; return the exit code (2 for bad input, never a traceback)."""
+    """Run the command line; return the exit code (2 for bad input, 128 + the signal number
+    when stopped by SIGTERM or SIGHUP, never a traceback)."""
     try:
-        cli.main(args=argv, prog_name="riskmodel", standalone_mode=False)
+        with stop_cleanly_on_signals():
+            cli.main(args=argv, prog_name="riskmodel", standalone_mode=False)
+    except Terminated as stop:
+        click.echo(TERMINATED.format(signal=stop.name), err=True)
+        return stop.exit_code
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.ClickException as exc:

@@ -13,5 +13,7 @@ OS_ERROR_NO_PATH = "error: {reason}"
 EMPTY_PATH = "the path is empty; give a file or directory name"
 #: Printed when the user interrupts a command (exit code 1).
 ABORTED = "Aborted."
+#: Printed when SIGTERM or SIGHUP stops a command (exit code 128 + the signal number).
+TERMINATED = "stopped by {signal}: unfinished outputs and temporary files were removed"
 #: A step of ``riskmodel demo`` whose command did not succeed.
 STEP_FAILED = "demo step {step!r} failed (exit code {code}); see the messages above"

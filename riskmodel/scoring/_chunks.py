@@ -25,6 +25,7 @@ import tempfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from riskmodel._errors import DataError
+from riskmodel._owners import owner_tag, remove_orphans
 from riskmodel._tables import (
     BATCH_ROWS,
     IdLookup,
@@ -52,6 +54,7 @@ __all__ = [
     "BATCH_ROWS",
     "MAX_CHUNKS",
     "ROW",
+    "WORKDIR_PREFIX",
     "Chunk",
     "ChunkRef",
     "EventInput",
@@ -60,6 +63,7 @@ __all__ = [
     "load_chunk",
     "open_event_input",
     "open_flat_input",
+    "remove_orphan_workdirs",
 ]
 
 #: Column added to every chunk table: the row's 1-based data row number in its input file.
@@ -67,6 +71,9 @@ ROW = "__riskmodel_row__"
 #: At most this many chunks (each holds up to three open temporary files while partitioning);
 #: the chunk size is raised when an input would need more.
 MAX_CHUNKS = 2_000
+#: Start of the name of a partition's working folder: ``.riskmodel-score-PID@HOST.XXXXXXXX``
+#: (the owner's tag, see :mod:`riskmodel._owners`, so a folder a killed run left is found).
+WORKDIR_PREFIX = ".riskmodel-score-"
 
 
 @dataclass
@@ -186,9 +193,15 @@ class _ChunkFiles:
             writer.write_table(table.slice(start, end - start))
 
     def close(self) -> None:
-        for writer in self.writers.values():
-            writer.close()
-        self.writers.clear()
+        writers, self.writers = list(self.writers.values()), {}
+        error: OSError | None = None
+        for writer in writers:  # every file closed, even when one fails (a full disk)
+            try:
+                writer.close()
+            except OSError as exc:
+                error = error or exc
+        if error is not None:
+            raise error
 
     def read(self, chunk: int) -> pd.DataFrame:
         return _read_chunk_file(str(self.path(chunk)), self.schema)
@@ -301,7 +314,7 @@ class PersonPartition:
         base = Path(workdir) if workdir is not None else None
         if base is not None:
             base.mkdir(parents=True, exist_ok=True)
-        directory = Path(tempfile.mkdtemp(prefix=".riskmodel-score-", dir=base))
+        directory = Path(tempfile.mkdtemp(prefix=f"{WORKDIR_PREFIX}{owner_tag()}.", dir=base))
         files: dict[str, _ChunkFiles] = {}
 
         def person_codes(batch: pa.Table) -> np.ndarray:
@@ -328,9 +341,7 @@ class PersonPartition:
                             [(n, pa.large_string()) for n in names] + [(ROW, pa.int64())]
                         )
         except BaseException:
-            for target in files.values():
-                target.close()
-            shutil.rmtree(directory, ignore_errors=True)
+            _remove(directory, files.values())
             raise
         return cls(
             source=source,
@@ -368,9 +379,30 @@ class PersonPartition:
 
     def cleanup(self) -> None:
         """Remove the temporary files."""
-        for target in self.files.values():
-            target.close()
-        shutil.rmtree(self.workdir, ignore_errors=True)
+        _remove(self.workdir, self.files.values())
+
+
+def _remove(directory: Path, files: Iterable[_ChunkFiles]) -> None:
+    """Close the chunk files (errors ignored: they are about to go) and remove the folder."""
+    try:
+        for target in files:
+            with suppress(OSError):
+                target.close()
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def remove_orphan_workdirs(directory: str | Path) -> list[Path]:
+    """Remove the working folders in ``directory`` that runs killed before their end left
+    (their owner process is dead; a live run's folder is never touched); the folders removed.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> remove_orphan_workdirs(tempfile.mkdtemp())
+    []
+    """
+    return remove_orphans(directory, WORKDIR_PREFIX)
 
 
 # -- flat tables --------------------------------------------------------------------------

@@ -11,8 +11,13 @@ Engines with workers keep a bounded number of chunks in flight, so memory stays 
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
+import threading
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -24,6 +29,7 @@ from riskmodel.scoring._messages import (
     BAD_ENGINE,
     BAD_WORKERS,
     NO_DASK,
+    SCHEDULER_UNREACHABLE,
     SCHEDULER_WITHOUT_DASK,
     WORKERS_WITH_DASK,
 )
@@ -37,6 +43,11 @@ __all__ = [
 ]
 
 ENGINES: tuple[str, ...] = ("local", "dask")
+
+#: Seconds to wait for a Dask scheduler given by address before giving up.
+SCHEDULER_TIMEOUT = 5
+#: ``prctl`` option: the signal a process receives when its parent dies (Linux).
+_PR_SET_PDEATHSIG = 1
 
 
 def _score_item(item: Chunk | ChunkRef, scorer: Scorer) -> ChunkResult:
@@ -52,9 +63,36 @@ def _one_thread() -> Any:
     return threadpool_limits(1)
 
 
-def _start_worker() -> None:
-    """A worker process: one thread for numerical libraries (the processes share the cores)
-    and the scoring modules imported before the first chunk arrives."""
+def _die_with_parent(parent: int) -> None:
+    """End this process when ``parent`` (the process that started it) dies, however it dies
+    (SIGKILL included): on Linux the kernel sends SIGTERM (``PR_SET_PDEATHSIG``); elsewhere
+    a daemon thread checks every second whether the process was handed to another parent."""
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            armed = libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0) == 0
+        except (OSError, AttributeError):
+            armed = False
+        if armed:
+            if os.getppid() != parent:  # the parent died before the signal was armed
+                os._exit(1)
+            return
+    watch = threading.Thread(target=_watch_parent, args=(parent,), daemon=True)
+    watch.start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(1)
+
+
+def _start_worker(parent: int | None = None) -> None:
+    """A worker process: dies with its ``parent``, one thread for numerical libraries (the
+    processes share the cores) and the scoring modules imported before the first chunk
+    arrives."""
+    if parent is not None:
+        _die_with_parent(parent)
     _one_thread()  # for the life of the worker
     import pyarrow
 
@@ -82,7 +120,8 @@ class LocalEngine:
         Results come back in chunk order. Every process holds one chunk at a time, so peak
         memory is about ``workers`` times that of one process. A script that uses workers
         must start its work under ``if __name__ == "__main__":`` (``spawn`` imports the main
-        module).
+        module). The workers die with this process, however it ends (even when it is
+        killed with SIGKILL).
 
     (Threads would not help: the per-chunk work is mostly bound by the GIL; measured on the
     1M benchmark, two threads took as long as one and needed more memory.)
@@ -107,6 +146,7 @@ class LocalEngine:
                 max_workers=self.workers - 1,
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=_start_worker,
+                initargs=(os.getpid(),),
             )
             # start the workers now: they import the package while the input is partitioned
             for _ in range(self.workers - 1):
@@ -195,7 +235,16 @@ class DaskEngine:
         except ImportError as exc:  # pragma: no cover - dask is a dependency
             raise ConfigError(NO_DASK) from exc
         if self.scheduler:
-            self.client = Client(self.scheduler)
+            try:
+                self.client = Client(self.scheduler, timeout=SCHEDULER_TIMEOUT)
+            except (OSError, TimeoutError, ValueError, TypeError) as exc:
+                raise ConfigError(
+                    SCHEDULER_UNREACHABLE.format(
+                        address=self.scheduler,
+                        seconds=SCHEDULER_TIMEOUT,
+                        error=(str(exc).strip().splitlines() or [type(exc).__name__])[0],
+                    )
+                ) from exc
         else:
             self.cluster = LocalCluster(
                 n_workers=self.n_workers or os.cpu_count() or 1,

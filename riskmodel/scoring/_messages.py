@@ -45,6 +45,17 @@ SCHEDULER_WITHOUT_DASK = "--scheduler is for --engine dask"
 
 BAD_WORKERS = "--workers must be a whole number of processes, at least 1; got {value!r}"
 
+SCHEDULER_UNREACHABLE = (
+    "could not reach the Dask scheduler at {address!r} within {seconds} s ({error}); check "
+    "the address and that the scheduler is running, or leave out --scheduler to start a "
+    "local cluster"
+)
+
+DISK_FULL = (
+    "no space left on the device holding {where}: nothing was written and the "
+    "temporary files were removed; free some space or write elsewhere (--out)"
+)
+
 WORKERS_WITH_DASK = "--workers is for --engine local (a Dask cluster has its own workers)"
 
 DRIFT_WARNING = (

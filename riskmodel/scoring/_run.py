@@ -3,11 +3,12 @@ summary, all atomically (a failed run leaves no output file)."""
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 import time
-from collections.abc import Callable, Iterable, Sequence
-from contextlib import ExitStack
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from riskmodel._errors import ConfigError, DataError
+from riskmodel._errors import ConfigError, DataError, RiskmodelError
 from riskmodel._io import atomic_path, neutralise_formulas, rejects_path_for, to_jsonable
 from riskmodel._tables import repeated_ids
 from riskmodel._tables._messages import EMPTY_TABLE
@@ -35,6 +36,7 @@ from riskmodel.scoring._chunks import (
     PersonPartition,
     open_event_input,
     open_flat_input,
+    remove_orphan_workdirs,
 )
 from riskmodel.scoring._drift import drift_report, merge_counts
 from riskmodel.scoring._engines import make_engine
@@ -45,6 +47,7 @@ from riskmodel.scoring._messages import (
     BANDS_RULE,
     BOTH_INPUTS,
     CARRY_IN_OUTPUT,
+    DISK_FULL,
     MODEL_NOT_FOR_EVENTS,
     NO_INPUT,
     NO_TABLE_CONFIG,
@@ -142,6 +145,23 @@ class _Writer:
             self.handle = None
 
 
+#: Error numbers of a write that found no room: the device is full, or the user's quota.
+_NO_ROOM = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
+
+
+@contextmanager
+def _no_room_is_an_error(default_where: Path) -> Iterator[None]:
+    """A full disk (or quota) while writing becomes one message (exit code 2); entered
+    outside the block whose cleanups remove the temporary files, so they are gone by then."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno not in _NO_ROOM and "No space left on device" not in str(exc):
+            raise
+        where = exc.filename or default_where
+        raise RiskmodelError(DISK_FULL.format(where=where)) from exc
+
+
 def _flat_age_sex(columns: list[str]) -> tuple[str, str] | None:
     by_lower = {c.lower(): c for c in columns}
     if "age" in by_lower and "sex" in by_lower:
@@ -205,10 +225,17 @@ def score_files(
         The run summary (also written to ``summary_path_for(out)``): people read, scored and
         rejected, drift against the training data, warnings, ...
 
+    Temporary files (the partition's working folder ``.riskmodel-score-PID@HOST.*`` beside
+    ``out`` or in ``workdir``, the outputs' temporaries) are removed on every exit path,
+    errors and exceptions such as KeyboardInterrupt included; those a killed run left behind
+    (their owner process is dead) are removed by the next run into the same place.
+
     Raises
     ------
     DataError, ConfigError
         Whole-input problems (nothing is written).
+    RiskmodelError
+        No space left on the device while writing (nothing is written).
 
     Examples
     --------
@@ -290,7 +317,9 @@ def score_files(
     band_counts: dict[str, int] = dict.fromkeys(band_spec.names, 0)
     ids_seen: list[pa.Array] = []
     n_chunks = 0
-    with ExitStack() as stack:
+    scratch = Path(workdir) if workdir is not None else out.parent
+    remove_orphan_workdirs(scratch)  # left by runs killed before their end
+    with _no_room_is_an_error(scratch), ExitStack() as stack:
         out_tmp = stack.enter_context(atomic_path(out))
         rejects_tmp = stack.enter_context(atomic_path(rejects_file))
         summary_tmp = stack.enter_context(atomic_path(summary_file))
@@ -300,7 +329,7 @@ def score_files(
             partition = PersonPartition.build(
                 source,
                 chunk_size=int(chunk_size),
-                workdir=workdir if workdir is not None else out.parent,
+                workdir=scratch,
                 batch_rows=batch_rows,
                 progress=lambda items, description: wrap(items, description),
             )
