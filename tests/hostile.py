@@ -1,19 +1,27 @@
 """The harness of the hostile-input tests: play a case through the command line and check
 every promise at once.
 
-:func:`play` runs ``riskmodel ARGS`` in a real process and asserts: no traceback, the exit
-code (0 or 2), the message (when given) on standard error or standard output, every input file
-byte for byte as it was, and, for a scoring run that wrote its summary, people read = people
-scored + people rejected.
+:func:`play` runs ``riskmodel ARGS`` through the command line's entry point and asserts: no
+traceback, the exit code (0 or 2), the message (when given) on standard error or standard
+output, every input file byte for byte as it was, and, for a scoring run that wrote its summary,
+people read = people scored + people rejected.
+
+By default the command runs in this process (``riskmodel.cli.main``, the function the console
+script calls, which turns every expected error into a message and an exit code: anything else
+escapes as an exception and fails the test, as a traceback would); ``process=True`` runs it in
+a new process, for what only a process shows (signals, interpreter start-up).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from riskmodel.cli import main
 from tests.commands import run_cli
 
 
@@ -41,6 +49,7 @@ def play(
     message: str | None = None,
     summary: Path | None = None,
     timeout: float = 300,
+    process: bool = False,
 ) -> Played:
     """Run ``riskmodel ARGS`` and check every promise (see the module docstring).
 
@@ -48,14 +57,21 @@ def play(
     ``summary`` is a scoring run summary whose counts must reconcile when the run succeeded.
     """
     before = fingerprint(*inputs)
-    result = run_cli(*map(str, args), timeout=timeout)
-    text = result.stdout + result.stderr
+    if process:
+        result = run_cli(*map(str, args), timeout=timeout)
+        played = Played(result.returncode, result.stdout, result.stderr)
+    else:
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            returned = main([str(a) for a in args])
+        played = Played(returned, out.getvalue(), err.getvalue())
+    text = played.out + played.err
     assert "Traceback" not in text, text
-    assert result.returncode == code, text
+    assert played.code == code, text
     if message is not None:
         assert message in text, text
     assert fingerprint(*inputs) == before, "an input file changed"
     if summary is not None and code == 0:
         counts = json.loads(summary.read_text())
         assert counts["people_read"] == counts["people_scored"] + counts["people_rejected"]
-    return Played(result.returncode, result.stdout, result.stderr)
+    return played

@@ -2,11 +2,13 @@
 
 Which constants are messages (read from the source, without importing it):
 
-- the files: every ``_messages.py`` under ``riskmodel/`` (one per subpackage, the CLI's
-  included) and the top-level single modules ``riskmodel/*.py``, which keep theirs in place;
+- the files: every module of the package (each subpackage keeps its messages in its
+  ``_messages.py``; top-level single modules keep theirs in place; report notes and phrases
+  count too);
 - the constants: a module-level assignment of one UPPER_CASE name to a ``str`` literal (implicit
   concatenation of literals included) whose text holds a space. A message is a sentence; a
-  one-word string (a file name, a column, a key, a URI) is a setting, not a message.
+  one-word string (a file name, a column, a key, a URI) is a setting, not a message. Option help
+  texts (names ending in ``_HELP``) are checked through ``--help`` instead.
 
 What counts as matching a message (read from the AST of ``tests/*.py``): the constant is named
 inside the ``match=`` argument of a call (``pytest.raises``, ``pytest.warns``) or inside an
@@ -50,7 +52,7 @@ def _path_of(module: str) -> Path | None:
 
 def message_files() -> list[Path]:
     """The files whose constants are messages."""
-    return sorted({*PACKAGE.rglob("_messages.py"), *PACKAGE.glob("*.py")})
+    return sorted(PACKAGE.rglob("*.py"))
 
 
 def _is_message(value: ast.expr) -> bool:
@@ -67,7 +69,12 @@ def message_constants(source: str) -> list[str]:
             target, value = node.target, node.value
         else:
             continue
-        if isinstance(target, ast.Name) and target.id.isupper() and _is_message(value):
+        if (
+            isinstance(target, ast.Name)
+            and target.id.isupper()
+            and not target.id.endswith("_HELP")
+            and _is_message(value)
+        ):
             names.append(target.id)
     return names
 

@@ -31,7 +31,7 @@ from riskmodel.scoring import (
     open_event_input,
     score_files,
 )
-from riskmodel.scoring._messages import BANDS_RULE, NO_TABLE_CONFIG
+from riskmodel.scoring._messages import BANDS_RULE, DUPLICATE_TABLE_ID, NO_TABLE_CONFIG
 from riskmodel.training._manifest import feature_spec
 from tests.commands import run_cli, run_main
 from tests.contract_data import valid_tables, write_data_dir
@@ -621,7 +621,9 @@ def test_flat_table_scores_match_and_query_exclusions_are_rejects(flat_bundle, t
     assert ((ages.to_numpy() >= 50) == scores["age_band"].eq("50+").to_numpy()).all()
 
 
-def test_flat_table_duplicates_across_chunks_stop_the_run(flat_bundle, tmp_path, capsys):
+def test_flat_table_duplicates_across_chunks_are_rejected(flat_bundle, tmp_path, capsys):
+    """Both rows of an id repeated in different chunks go to the rejects; the rest are
+    scored, and the counts reconcile."""
     model_dir, config = flat_bundle
     frame = flat_frame(50, seed=2)
     frame.loc[45, "id"] = frame.loc[1, "id"]
@@ -629,12 +631,17 @@ def test_flat_table_duplicates_across_chunks_stop_the_run(flat_bundle, tmp_path,
     path = tmp_path / "batch.parquet"
     frame.to_parquet(path, index=False)
     out = tmp_path / "s.csv"
-    code, _, stderr = score(
+    code, _, _ = score(
         capsys, model_dir, path, out, "--config", config, "--chunk-size", 10, source="--table"
     )
-    assert code == 2
-    assert "is not unique" in stderr and repr(str(frame.loc[1, "id"])) in stderr
-    assert files_in(tmp_path) == ["batch.parquet"]
+    assert code == 0
+    rejects = pd.read_csv(tmp_path / "s.rejects.csv", dtype=str)
+    duplicated = rejects[rejects["reason"] == DUPLICATE_TABLE_ID]
+    assert sorted(duplicated["row"].astype(int)) == [2, 46]
+    assert set(duplicated["person_id"]) == {str(frame.loc[1, "id"])}
+    summary = json.loads((tmp_path / "s.summary.json").read_text())
+    assert summary["people_read"] == summary["people_scored"] + summary["people_rejected"]
+    assert str(frame.loc[1, "id"]) not in set(pd.read_csv(out, dtype=str)["person_id"])
 
 
 def test_flat_model_refuses_event_data(flat_bundle, batch_dir, tmp_path, capsys):

@@ -20,15 +20,16 @@ the bundle has no reference at all.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import os
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from riskmodel._tables import ids_as_text
+from riskmodel._tables import ids_as_text, iter_frames
 from riskmodel.config import TableSpec
-from riskmodel.flat_table import categories, numeric_values
+from riskmodel.flat_table import categories, numeric_values, query_mask
 from riskmodel.scoring._messages import (
     DUPLICATE_TABLE_ID,
     FAR_OUTSIDE_RANGE,
@@ -107,8 +108,37 @@ def _known_categories(column: str, reference: Mapping[str, Any] | None) -> set[s
     return {k for k in shares if k != "__missing__"}
 
 
+def repeated_table_ids(path: str | os.PathLike, spec: TableSpec, *, batch_rows: int) -> frozenset:
+    """Ids that appear on more than one row of a flat table (rows inside its query), read in
+    batches: a duplicated id is then a row problem whichever chunks its rows fall in.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = p.write_text("id,age\\na,30\\nb,31\\na,40\\nc,17\\nc,18\\n")
+    >>> sorted(repeated_table_ids(p, TableSpec(label="y", id="id", query="age > 20"),
+    ...                           batch_rows=2))
+    ['a']
+    """
+    if not spec.id:
+        return frozenset()
+    parts = []
+    for frame in iter_frames(path, batch_rows=batch_rows):
+        if spec.query:
+            frame = frame.loc[query_mask(frame, spec.query)]
+        parts.append(ids_as_text(frame[spec.id]).dropna())
+    if not parts:
+        return frozenset()
+    ids = pd.concat(parts, ignore_index=True)
+    return frozenset(ids[ids.duplicated(keep=False)].tolist())
+
+
 def row_problems(
-    frame: pd.DataFrame, spec: TableSpec, reference: Mapping[str, Any] | None
+    frame: pd.DataFrame,
+    spec: TableSpec,
+    reference: Mapping[str, Any] | None,
+    repeated_ids: Collection[str] = (),
 ) -> tuple[pd.DataFrame, pd.Series]:
     """The problems of a flat table's rows (see the module docstring).
 
@@ -119,6 +149,9 @@ def row_problems(
     spec : TableSpec
     reference : mapping or None
         The bundle's drift reference (with ``ranges`` when training recorded them).
+    repeated_ids : collection of str
+        Ids that appear more than once in the whole table (:func:`repeated_table_ids`), so
+        that every row of such an id is rejected whichever chunk it falls in.
 
     Returns
     -------
@@ -162,7 +195,8 @@ def row_problems(
 
     if spec.id:
         ids = ids_as_text(frame[spec.id]).reset_index(drop=True)
-        reject(ids.duplicated(keep=False).to_numpy(), spec.id, frame[spec.id], DUPLICATE_TABLE_ID)
+        repeated = ids.duplicated(keep=False) | ids.isin(list(repeated_ids))
+        reject(repeated.to_numpy(), spec.id, frame[spec.id], DUPLICATE_TABLE_ID)
 
     for column in spec.numeric:
         raw = frame[column].reset_index(drop=True)

@@ -19,14 +19,12 @@ import pyarrow.parquet as pq
 
 from riskmodel._errors import ConfigError, DataError, RiskmodelError
 from riskmodel._io import atomic_path, neutralise_formulas, rejects_path_for, to_jsonable
-from riskmodel._tables import repeated_ids
 from riskmodel._tables._messages import EMPTY_TABLE
 from riskmodel.bands import parse_bands
 from riskmodel.bundle import input_spec
 from riskmodel.config import TableSpec
 from riskmodel.contract import REJECT_COLUMNS, resolve_extract_date
 from riskmodel.features import FEATURES
-from riskmodel.flat_table import DUPLICATE_IDS
 from riskmodel.flat_table import MISSING_COLUMNS as FLAT_MISSING_COLUMNS
 from riskmodel.scoring._chunks import (
     BATCH_ROWS,
@@ -40,6 +38,7 @@ from riskmodel.scoring._chunks import (
 )
 from riskmodel.scoring._drift import drift_report, merge_counts
 from riskmodel.scoring._engines import make_engine
+from riskmodel.scoring._flat_rows import repeated_table_ids
 from riskmodel.scoring._messages import (
     BAD_CARRY,
     BAD_CHUNK_SIZE,
@@ -300,7 +299,14 @@ def score_files(
                 )
             )
         _check_carry(carried, flat.columns, flat.path.name, SCORE_COLUMNS)
-        input_options = {"kind": "table", "table": spec, "age_sex": _flat_age_sex(flat.columns)}
+        input_options = {
+            "kind": "table",
+            "table": spec,
+            "age_sex": _flat_age_sex(flat.columns),
+            "repeated_ids": repeated_table_ids(
+                flat.path, spec, batch_rows=max(int(chunk_size), 100_000)
+            ),
+        }
         input_info = {"kind": "table", "source": str(table_path), "query": spec.query}
     scorer = Scorer(
         model=model,
@@ -315,7 +321,6 @@ def score_files(
     totals: dict[str, Any] = {}
     drift_total: dict[str, Any] | None = None
     band_counts: dict[str, int] = dict.fromkeys(band_spec.names, 0)
-    ids_seen: list[pa.Array] = []
     n_chunks = 0
     scratch = Path(workdir) if workdir is not None else out.parent
     remove_orphan_workdirs(scratch)  # left by runs killed before their end
@@ -353,10 +358,6 @@ def score_files(
             _consume(result, scores_writer, rejects_writer, totals, band_counts)
             if result.drift is not None:
                 drift_total = merge_counts(drift_total, result.drift)
-            if scorer.kind == "table" and spec.id:
-                ids_seen.append(
-                    pa.array(result.scores["person_id"].astype("str"), pa.large_string())
-                )
         if scores_writer.handle is None:
             scores_writer.write(_empty_scores(scorer))
         if rejects_writer.handle is None:
@@ -365,8 +366,6 @@ def score_files(
         rejects_writer.close()
         if scorer.kind == "table" and totals.get("people_read", 0) == 0:
             raise DataError(EMPTY_TABLE.format(file=flat.path.name))
-        if ids_seen:
-            _check_unique_ids(ids_seen, spec.id)
 
         drift = drift_report(reference, drift_total)
         summary = _summary(
@@ -417,15 +416,6 @@ def _empty_scores(scorer: Scorer) -> pd.DataFrame:
     return pd.DataFrame(
         {c: pd.Series(dtype="float64" if c == "probability_2y" else "str") for c in scorer.columns}
     )
-
-
-def _check_unique_ids(ids: list[pa.Array], column: str) -> None:
-    repeated = repeated_ids(ids)
-    if repeated:
-        examples = ", ".join(repr(v) for v in repeated[:5])
-        if len(repeated) > 5:
-            examples += ", ..."
-        raise DataError(DUPLICATE_IDS.format(column=column, examples=examples))
 
 
 def _summary(

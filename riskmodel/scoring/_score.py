@@ -109,6 +109,9 @@ class Scorer:
         (``cohort`` and ``age_band`` are then given).
     extract_date : str or None
         The data's extract date (event data): events after it are row problems.
+    repeated_ids : frozenset of str
+        Flat tables: ids on more than one row of the whole table (every such row is
+        rejected, whichever chunk it is in).
     """
 
     model: Any
@@ -122,6 +125,7 @@ class Scorer:
     table: TableSpec | None = None
     age_sex: tuple[str, str] | None = None
     extract_date: str | None = None
+    repeated_ids: frozenset[str] = frozenset()
 
     @property
     def columns(self) -> list[str]:
@@ -337,7 +341,7 @@ def _score_table(chunk: Chunk, scorer: Scorer) -> ChunkResult:
         )
     rejects = _table_rejects(frame, ids_of(frame), excluded)
     kept = frame.loc[inside].reset_index(drop=True)
-    problems, flags = row_problems(kept, spec, scorer.reference)
+    problems, flags = row_problems(kept, spec, scorer.reference, scorer.repeated_ids)
     rejects = pd.concat(
         [rejects, _table_rejects(kept, ids_of(kept), problems)], ignore_index=True
     ).sort_values("row", kind="stable", ignore_index=True)
