@@ -85,7 +85,7 @@ def main() -> None:
             score_args = ["score", "--model", str(bundle), "--data", str(data_dir)]
             score_args += ["--out", str(scores)]
             explain_args = ["explain", "--model", str(bundle), "--data", str(data_dir)]
-            explain_args += ["--out", str(out)]
+            explain_args += ["--out", str(out), "--force"]  # replaced on each repeat
             score_times, explain_times = [], []
             for _ in range(args.repeats):  # interleaved, so load on the machine hits both
                 score_times.append(_timed(score_args))

@@ -88,6 +88,12 @@ def output_kind(directory: str | os.PathLike) -> str | None:
             return "bundle" if "model_sha256" in json.loads(manifest.read_text()) else None
         except (OSError, ValueError, TypeError):
             return None
+    metadata = directory / "metadata.json"
+    if metadata.is_file() and (directory / "truth.csv").is_file():  # synth, before markers
+        try:
+            return "synthetic" if "seed" in json.loads(metadata.read_text()) else None
+        except (OSError, ValueError, TypeError):
+            return None
     return None
 
 

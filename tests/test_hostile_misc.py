@@ -57,6 +57,12 @@ seed = 0
 """
 
 
+def _cohort(scores: Path, out: object, *, code: int):
+    """``riskmodel cohort`` on ``scores`` (outcome column reoffended_2y), played."""
+    return play("cohort", "--scores", scores, "--outcome-column", "reoffended_2y",
+                "--n-bootstrap", "5", "--out", out, inputs=(scores,), code=code)  # fmt: skip
+
+
 def _write(frame: pd.DataFrame, path: Path) -> Path:
     if path.suffix == ".parquet":
         frame.to_parquet(path, index=False)
@@ -466,19 +472,7 @@ def test_evaluate_and_crossval_on_a_strong_feature(flat, tmp_path, suffix):
 def test_out_under_proc_or_sys(tmp_path, out, reason):
     """``/sys`` refuses even root; the reason is then the system's own (EPERM or EACCES)."""
     scores = _scores(tmp_path, ".csv")
-    played = play(
-        "cohort",
-        "--scores",
-        scores,
-        "--outcome-column",
-        "reoffended_2y",
-        "--n-bootstrap",
-        "5",
-        "--out",
-        out,
-        inputs=(scores,),
-        code=2,
-    )
+    played = _cohort(scores, out, code=2)
     prefix = OS_ERROR.format(path=out, reason=reason or "")
     assert prefix in played.err
     assert not Path(out).exists()
@@ -552,19 +546,7 @@ def test_a_read_only_output_directory_for_real(tmp_path):
     out.mkdir()
     out.chmod(0o555)
     try:
-        played = play(
-            "cohort",
-            "--scores",
-            scores,
-            "--outcome-column",
-            "reoffended_2y",
-            "--n-bootstrap",
-            "5",
-            "--out",
-            out,
-            inputs=(scores,),
-            code=2,
-        )
+        played = _cohort(scores, out, code=2)
     finally:
         out.chmod(0o755)
     assert OS_ERROR.format(path=out / "cohort.json", reason="Permission denied") in played.err

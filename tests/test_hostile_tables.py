@@ -16,17 +16,7 @@ import pytest
 
 from riskmodel.flat_table import MISSING_CARRY, NON_FINITE
 from riskmodel.scoring import UNSEEN_WARNING
-from riskmodel.scoring._messages import (
-    DUPLICATE_TABLE_ID,
-    FAR_OUTSIDE_RANGE,
-    FLAG_MISSING,
-    FLAG_OUTSIDE_RANGE,
-    FLAG_UNSEEN,
-    MISSING_NUMBER,
-    NEGATIVE_VALUE,
-    NOT_A_NUMBER,
-    NOT_FINITE,
-)
+from riskmodel.scoring import _messages as scoring_msg
 from riskmodel.training._messages import (
     CARRY_NOT_IN_DATA,
     FEW_OUTCOMES_WARNING,
@@ -85,18 +75,18 @@ def hostile_batch() -> tuple[pd.DataFrame, dict[int, tuple[str, str]], dict[int,
     frame.loc[6, "priors"] = -1.0  # never negative in training
     frame.loc[9, "area"] = "atlantis"
     rejected = {
-        1: ("age", NOT_A_NUMBER),
-        2: ("priors", NOT_FINITE),
-        3: ("age", MISSING_NUMBER),
-        5: ("case", DUPLICATE_TABLE_ID),
-        6: ("case", DUPLICATE_TABLE_ID),
-        7: ("priors", NEGATIVE_VALUE.format(low=0.0, high=7.0)),
-        8: ("age", FAR_OUTSIDE_RANGE.format(low=18.0, high=74.0)),
+        1: ("age", scoring_msg.NOT_A_NUMBER),
+        2: ("priors", scoring_msg.NOT_FINITE),
+        3: ("age", scoring_msg.MISSING_NUMBER),
+        5: ("case", scoring_msg.DUPLICATE_TABLE_ID),
+        6: ("case", scoring_msg.DUPLICATE_TABLE_ID),
+        7: ("priors", scoring_msg.NEGATIVE_VALUE.format(low=0.0, high=7.0)),
+        8: ("age", scoring_msg.FAR_OUTSIDE_RANGE.format(low=18.0, high=74.0)),
     }
     flagged = {
-        4: FLAG_MISSING.format(column="priors"),
-        9: FLAG_OUTSIDE_RANGE.format(column="age", value=80.0, low=18.0, high=74.0),
-        10: FLAG_UNSEEN.format(column="area", value="atlantis"),
+        4: scoring_msg.FLAG_MISSING.format(column="priors"),
+        9: scoring_msg.FLAG_OUTSIDE_RANGE.format(column="age", value=80.0, low=18.0, high=74.0),
+        10: scoring_msg.FLAG_UNSEEN.format(column="area", value="atlantis"),
     }
     return frame, rejected, flagged
 

@@ -103,3 +103,17 @@ def test_a_file_output_onto_a_directory_is_refused(tmp_path):
     with pytest.raises(ConfigError) as info:
         check_outputs({"--out": tmp_path})
     assert str(info.value) == OUTPUT_IS_DIRECTORY.format(option="--out", output=tmp_path)
+
+
+def test_outputs_written_before_markers_are_recognised(tmp_path):
+    bundle = tmp_path / "bundle"
+    bundle.mkdir()
+    (bundle / "manifest.json").write_text('{"model_sha256": "x"}')
+    synthetic = tmp_path / "synthetic"
+    synthetic.mkdir()
+    (synthetic / "metadata.json").write_text('{"seed": 1, "extract_date": "2026-06-30"}')
+    (synthetic / "truth.csv").write_text("person_id,true_probability_2y\n")
+    assert (output_kind(bundle), output_kind(synthetic)) == ("bundle", "synthetic")
+    check_outputs({"--out": synthetic}, directories={"--out": "synthetic"}, force=True)
+    (synthetic / "truth.csv").unlink()
+    assert output_kind(synthetic) is None
