@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -124,18 +125,28 @@ _PLAIN_NUMBER = r"^-\d+(?:\.\d+)?(?:[eE][-+]?\d+)?$"
 
 
 def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` safe to open in a spreadsheet: a text cell starting with ``=``,
-    ``+``, ``-``, ``@``, a tab or a carriage return gets a leading apostrophe, which
-    spreadsheets read as "this is text" (the OWASP rule for CSV injection). Numbers, and text
-    that is a plain negative number such as ``-12``, are left as they are.
+    """A copy of ``frame`` safe to open in a spreadsheet: a text cell or a column name starting
+    with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading apostrophe,
+    which spreadsheets read as "this is text" (the OWASP rule for CSV injection). Numbers, and
+    text that is a plain negative number such as ``-12``, are left as they are.
 
     Examples
     --------
     >>> frame = pd.DataFrame({"id": ["=HYPERLINK(1)", "+cmd|x", "@SUM(A1)", "-12", "A1"]})
     >>> neutralise_formulas(frame)["id"].tolist()
     ["'=HYPERLINK(1)", "'+cmd|x", "'@SUM(A1)", '-12', 'A1']
+    >>> list(neutralise_formulas(pd.DataFrame({"=cmd()": [1]})).columns)
+    ["'=cmd()"]
     """
     out = frame
+    names = [str(c) for c in frame.columns]
+    if any(n[:1] in FORMULA_STARTS and not re.fullmatch(_PLAIN_NUMBER, n) for n in names):
+        out = frame.copy()
+        out.columns = [
+            "'" + n if n[:1] in FORMULA_STARTS and not re.fullmatch(_PLAIN_NUMBER, n) else n
+            for n in names
+        ]
+        frame = out
     for column in frame.columns:
         values = frame[column]
         if pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):

@@ -58,7 +58,18 @@ OUTPUT_IS_DIRECTORY = "{option} {output} is a directory; give a file name"
 
 
 def _resolve(path: str | os.PathLike) -> Path:
-    return Path(os.path.abspath(os.path.expanduser(str(path)))).resolve()
+    # no expanduser: the commands write to the path as given, so it is checked as given
+    return Path(os.path.abspath(str(path))).resolve()
+
+
+def _same(a: Path, b: Path) -> bool:
+    """One file or directory under two names (also on file systems that ignore case)."""
+    if a == b:
+        return True
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 def output_kind(directory: str | os.PathLike) -> str | None:
@@ -150,7 +161,7 @@ def check_outputs(
             continue
         path = _resolve(raw)
         for source in [*files, *folders]:
-            if path == source or (source in folders and _inside(source, path)):
+            if _same(path, source) or (source in folders and _inside(source, path)):
                 raise ConfigError(OUTPUT_IS_INPUT.format(option=option, output=raw, input=source))
         for folder in folders:
             if _inside(path, folder):
@@ -159,7 +170,7 @@ def check_outputs(
             if option in directories and _inside(source, path):
                 raise ConfigError(OUTPUT_IS_INPUT.format(option=option, output=raw, input=source))
         for other_path, other in seen.items():
-            if path == other_path or _inside(path, other_path) or _inside(other_path, path):
+            if _same(path, other_path) or _inside(path, other_path) or _inside(other_path, path):
                 raise ConfigError(OUTPUTS_COLLIDE.format(option=option, output=raw, other=other))
         seen[path] = option
         if option in directories:

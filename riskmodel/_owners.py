@@ -14,6 +14,8 @@ process ends.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import os
 import re
 import shutil
@@ -26,8 +28,19 @@ _TAG = re.compile(r"(?P<pid>\d+)@(?P<host>[A-Za-z0-9_-]*)")
 
 
 def _host() -> str:
-    """This host's name, reduced to characters safe in a file name (at most 24 of them)."""
-    return re.sub(r"[^A-Za-z0-9_-]", "_", socket.gethostname())[:24]
+    """This host, as 12 hex digits of the sha256 of its full name and machine id (so that
+    two hosts sharing a file system, or containers sharing a name, never take each other's
+    runs for their own)."""
+    parts = [socket.gethostname()]
+    for path in ("/etc/machine-id", "/proc/sys/kernel/random/boot_id"):
+        try:
+            parts.append(Path(path).read_text(encoding="ascii").strip())
+            break
+        except OSError:
+            continue
+    with contextlib.suppress(OSError):  # pid namespace: containers on one host differ
+        parts.append(str(os.stat("/proc/self/ns/pid").st_ino))
+    return hashlib.sha256("|".join(parts).encode("utf-8")).hexdigest()[:12]
 
 
 def owner_tag() -> str:

@@ -18,8 +18,10 @@ Missing values compare as in pandas: false for every comparison but ``!=`` and `
 from __future__ import annotations
 
 import ast
+import io
 import operator
 import re
+import tokenize
 from collections.abc import Callable
 from typing import Any
 
@@ -36,6 +38,8 @@ UNSAFE_QUERY = (
 )
 #: Raised for a column name the table does not have.
 UNKNOWN_QUERY_COLUMN = "no column {column!r}"
+#: Raised for a query nested too deeply to read.
+TOO_DEEP = "it is nested too deeply to read"
 #: Raised for a query whose value is not a condition on each row.
 NOT_A_CONDITION = "it is not a condition on each row (compare a column with a value)"
 
@@ -57,6 +61,17 @@ class QueryError(ValueError):
     def __init__(self, reason: str, *, unsafe: bool = False) -> None:
         super().__init__(reason)
         self.unsafe = unsafe
+
+
+def _has_at_sign(text: str) -> bool:
+    """Whether ``text`` uses ``@`` outside string literals (pandas' local variables)."""
+    try:
+        return any(
+            token.type == tokenize.OP and token.string == "@"
+            for token in tokenize.generate_tokens(io.StringIO(text).readline)
+        )
+    except (tokenize.TokenError, SyntaxError):
+        return "@" in text  # unreadable anyway: refuse rather than guess
 
 
 def _describe(node: ast.AST) -> str:
@@ -182,12 +197,14 @@ def evaluate_query(frame: pd.DataFrame, query: str) -> np.ndarray:
         return name
 
     text = _BACKTICKED.sub(placeholder, query)
-    if "@" in text:
+    if _has_at_sign(text):
         raise QueryError("'@' variables", unsafe=True)
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
         raise QueryError(f"it is not a valid expression ({exc.msg})") from None
+    except (RecursionError, MemoryError):
+        raise QueryError(TOO_DEEP) from None
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute | ast.Subscript | ast.Lambda | ast.Starred):
             raise QueryError(_describe(node), unsafe=True)
@@ -199,6 +216,8 @@ def evaluate_query(frame: pd.DataFrame, query: str) -> np.ndarray:
         result = _Evaluator(frame, names).condition(tree.body)
     except QueryError:
         raise
+    except (RecursionError, MemoryError):
+        raise QueryError(TOO_DEEP) from None
     except (TypeError, ValueError) as exc:  # e.g. a string column compared with a number
         raise QueryError(f"{type(exc).__name__}: {exc}") from None
     return result.to_numpy(dtype=bool)

@@ -46,20 +46,15 @@ BANDS_NOT_WHOLE_PERCENT = (
 )
 
 
-def _whole_percent(p: np.ndarray) -> np.ndarray:
-    # Round half-up on the percentage; rounding to 9 decimals first absorbs the binary
-    # representation of exact halves (0.495 * 100 = 49.49999999999999).
-    return np.floor(np.round(np.asarray(p, dtype=np.float64) * 100, 9) + 0.5)
-
-
 @dataclass(frozen=True)
 class Bands:
     """Risk bands at whole-percentage cut points (OGRS-style 0.5, 0.75, 0.9 by default).
 
     A person's percentage is rounded half-up to a whole number and enters the higher band at a
-    cut point: 0.495 is 50% and so "Medium". "Allocated" (as an allocation policy) means above
-    the lowest band, so :attr:`threshold` is the lowest probability that rounds to the first
-    cut point (0.495 for the OGRS bands).
+    cut point: 0.495 is 49.5%, rounds to 50% and so is "Medium". In numbers, a band starts at
+    its :attr:`lower_edges` (0.495, 0.745 and 0.895 for the OGRS bands) and a probability at or
+    above an edge is in the higher band. "Allocated" (as an allocation policy) means above the
+    lowest band, i.e. ``p >= threshold`` with :attr:`threshold` the first edge.
 
     Examples
     --------
@@ -133,14 +128,22 @@ class Bands:
         return (0.0, *self.cuts, 1.0)
 
     @property
+    def lower_edges(self) -> tuple[float, ...]:
+        """The lowest probability of each band above the first: the percentage that rounds
+        half-up to the cut point (49.5% for a cut at 50%), as a probability."""
+        return tuple((round(100 * c) - 0.5) / 100 for c in self.cuts)
+
+    @property
     def threshold(self) -> float:
-        """The lowest probability outside the lowest band (rounds to the first cut point)."""
-        return round(self.cuts[0] - 0.005, 12)
+        """The lowest probability outside the lowest band (0.495 for the OGRS bands)."""
+        return self.lower_edges[0]
 
     def positions(self, probability: Any) -> np.ndarray:
-        """Position of each probability's band in :attr:`names` (OGRS rounding)."""
-        cuts = np.round(np.asarray(self.cuts) * 100)
-        return np.searchsorted(cuts, _whole_percent(probability), side="right")
+        """Position of each probability's band in :attr:`names`: the number of
+        :attr:`lower_edges` at or below it (so band membership and ``p >= threshold`` agree
+        exactly, as numbers)."""
+        p = np.asarray(probability, dtype=np.float64)
+        return np.searchsorted(np.asarray(self.lower_edges), p, side="right")
 
     def band_of(self, probability: Any) -> np.ndarray:
         """Band name of each probability (an object array of str)."""

@@ -273,7 +273,7 @@ def read_manifest(path: str | os.PathLike) -> dict[str, Any]:
         )
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:
         raise DataError(
             NOT_A_BUNDLE.format(path=path, reason=f"unreadable manifest: {exc}")
         ) from exc

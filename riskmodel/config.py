@@ -53,12 +53,12 @@ UNKNOWN_KEY = "unknown key {key!r} in [{section}] of the config; known keys: {kn
 UNKNOWN_SECTION = "unknown section [{section}] in the config; known sections: table, model"
 MISSING_KEY = "[{section}] needs {key!r} ({what})"
 BAD_TYPE = "[{section}] {key} must be {expected}, got {value!r}"
-UNKNOWN_FAMILY = "[model] family must be one of {known}, got {value!r}"
-UNKNOWN_CALIBRATION = "[model] calibration must be one of {known}, got {value!r}"
+UNKNOWN_FAMILY = "the model family ([model] family) must be one of {known}, got {value!r}"
+UNKNOWN_CALIBRATION = "calibration ([model] calibration) must be one of {known}, got {value!r}"
 NO_FEATURES = "[table] names no features: list columns under 'numeric' and/or 'categorical'"
 DUPLICATE_FEATURE = "[table] column(s) {columns} listed more than once among id/label/features"
 FORBIDDEN_FEATURE = (
-    "[table] column {column!r} can never be a model feature (it may be listed under 'groups' "
+    "column {column!r} can never be a model feature (it may be listed under [table] 'groups' "
     "for fairness reports)"
 )
 
@@ -96,7 +96,8 @@ class TableSpec:
         Columns carried for fairness reports, never features (a config listing a column both
         here and as a feature is refused).
     query : str
-        A pandas query applied to the rows first (empty: every row).
+        A row filter applied first (empty: every row): columns, literals, comparisons,
+        and/or/not, ``in`` and ``isna``/``notna`` only (:mod:`riskmodel._query`; never code).
     outcome : str
         What the label means, repeated in every report and model card.
     follow_up_months : int or None

@@ -94,13 +94,22 @@ def test_a_person_at_0495_is_in_one_band_in_every_output() -> None:
     assert bands == dict.fromkeys(bands, "Medium")
 
 
-@given(st.floats(min_value=0.0, max_value=1.0, allow_nan=False))
+EDGES = [0.495, 0.745, 0.895]  # 49.5%, 74.5%, 89.5%: the halves that round up to a cut
+
+
+@given(
+    st.one_of(
+        st.floats(min_value=0.0, max_value=1.0, allow_nan=False),
+        st.sampled_from(EDGES),
+        st.sampled_from(EDGES).map(lambda e: float(np.nextafter(e, 0))),
+        st.just(0.4949999999996),
+    )
+)
 def test_bands_follow_the_whole_percentage(p: float) -> None:
-    percent = np.floor(round(p * 100, 9) + 0.5)
-    expected = "Low" if percent < 50 else "Medium" if percent < 75 else "High"
-    expected = "Very high" if percent >= 90 else expected
+    expected = ["Low", "Medium", "High", "Very high"][sum(p >= e for e in EDGES)]
     assert DEFAULT_BANDS.band_of([p]).tolist() == [expected]
-    assert (p >= DEFAULT_BANDS.threshold) == (expected != "Low")
+    allocated = choose_threshold(np.array([p]), Bands(), n_resamples=0).allocated
+    assert (p >= DEFAULT_BANDS.threshold) == (expected != "Low") == (allocated == 1)
 
 
 def test_members_partition_the_people() -> None:

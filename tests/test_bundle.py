@@ -188,6 +188,15 @@ def test_a_model_file_that_is_a_directory(bundle_dir):
         load_bundle(bundle_dir)
 
 
+def test_a_manifest_nested_too_deeply_is_not_a_bundle(bundle_dir):
+    (bundle_dir / "manifest.json").write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(DataError) as info:
+        load_bundle(bundle_dir)
+    assert str(info.value).startswith(
+        NOT_A_BUNDLE.format(path=bundle_dir, reason="unreadable manifest: ")
+    )
+
+
 def test_not_a_bundle(tmp_path):
     with pytest.raises(DataError, match="is not a model bundle"):
         load_bundle(tmp_path)

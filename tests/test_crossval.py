@@ -123,7 +123,7 @@ def test_crossval_bad_config_no_traceback(flat_inputs, tmp_path):
     )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
-    assert result.stderr.startswith("error: [model] family must be one of")
+    assert result.stderr.startswith("error: the model family ([model] family) must be one of")
 
 
 @pytest.mark.slow

@@ -428,8 +428,8 @@ def test_feature_builders_check_their_tables():
 @pytest.mark.parametrize(
     ("kwargs", "y", "message"),
     [
-        ({"family": "forest"}, None, models.UNKNOWN_FAMILY),
-        ({"calibration": "beta"}, None, models.UNKNOWN_CALIBRATION),
+        ({"family": "forest"}, None, config_module.UNKNOWN_FAMILY),
+        ({"calibration": "beta"}, None, config_module.UNKNOWN_CALIBRATION),
         ({}, "one_class", models.ONE_CLASS.format(value=0)),
         ({}, "missing", models.BAD_TARGET),
     ],
@@ -455,7 +455,7 @@ def test_risk_model_refuses_a_forbidden_feature():
     X = pd.DataFrame({"age": np.arange(40.0), "ethnicity": ["x", "y"] * 20})
     y = np.arange(40) % 2
     with pytest.raises(
-        ConfigError, match=re.escape(models.FORBIDDEN_FEATURE.format(column="ethnicity"))
+        ConfigError, match=re.escape(config_module.FORBIDDEN_FEATURE.format(column="ethnicity"))
     ):
         RiskModel(family="logistic", cv=2, inner_cv=2).fit(X, y)
 

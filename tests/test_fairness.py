@@ -92,9 +92,9 @@ def test_group_metrics_match_numpy_including_awkward_groups(kind, threshold):
     frame = _awkward_frame()
     audit = _audit(frame, threshold=threshold, score_kind=kind, n_resamples=50)
     result = audit.to_dict()["by_group"]["g"]
-    labels = frame["g"].where(frame["g"].notna(), "missing").to_numpy()
-    assert set(result) == {"a", "b", "no_pos", "single", "missing"}
-    assert result["missing"]["n"] == 17
+    labels = frame["g"].where(frame["g"].notna(), "(missing)").to_numpy()
+    assert set(result) == {"a", "b", "no_pos", "single", "(missing)"}
+    assert result["(missing)"]["n"] == 17
     for group in result:
         mask = labels == group
         want = _direct(frame["y"].to_numpy()[mask], frame["p"].to_numpy()[mask], threshold, kind)
@@ -308,7 +308,7 @@ def test_nij_score_matches_direct_formula():
 
 def test_group_metrics_is_a_metricframe_view_with_counts():
     frame = _awkward_frame()
-    labels = frame["g"].where(frame["g"].notna(), "missing").rename("g")
+    labels = frame["g"].where(frame["g"].notna(), "(missing)").rename("g")
     table, overall = group_metrics(
         y_true=frame["y"].to_numpy(),
         y_score=frame["p"].to_numpy(),
@@ -327,7 +327,7 @@ def test_fairness_summary_is_small_and_markdown_renders():
         y_true=frame["y"], y_score=frame["p"], groups={"g": frame["g"]}, threshold=0.5
     )
     assert set(summary) == {"threshold", "score_kind", "rows", "by_group", "max_min", "tradeoff"}
-    assert summary["by_group"]["g"]["missing"]["n"] == 17
+    assert summary["by_group"]["g"]["(missing)"]["n"] == 17
     json.dumps(summary, allow_nan=False)
     text = summary_markdown(summary)
     assert "| no_pos (small) |" in text
@@ -378,7 +378,7 @@ def test_proxy_table_binary_auc_matches_sklearn_on_a_two_level_feature():
 
 def test_displays_draw_one_line_per_group_and_dash_small_ones():
     frame = _awkward_frame()
-    labels = frame["g"].where(frame["g"].notna(), "missing").rename("g")
+    labels = frame["g"].where(frame["g"].notna(), "(missing)").rename("g")
     fig, ax = plt.subplots()
     display = GroupCalibrationDisplay.from_predictions(
         frame["y"], frame["p"], labels, small_groups=["single"]

@@ -67,7 +67,7 @@ def test_cli_writes_the_contract(tmp_path, capsys, suffix):
     data = json.loads((out / "fairness.json").read_text())
     assert data["threshold"] == 0.5 and data["score_kind"] == "probability"
     assert set(data["by_group"]) == {"cohort", "ethnicity"}
-    assert "missing" in data["by_group"]["ethnicity"]
+    assert "(missing)" in data["by_group"]["ethnicity"]
     for groups in data["by_group"].values():
         for entry in groups.values():
             assert set(const.GROUP_METRICS) <= set(entry)

@@ -298,3 +298,20 @@ def test_mlflow_model_takes_integer_columns_read_from_csv(tmp_path, monkeypatch)
         bad.loc[0, "age"] = "old"
         with pytest.raises(Exception, match=re.escape(NOT_NUMERIC.format(column="age"))):
             model.predict(bad)
+
+
+def test_a_carried_column_whose_type_changes_between_chunks(trained, tmp_path):
+    """Numbers in one chunk and codes in the next: carried as text, in CSV and Parquet."""
+    bundle, _, _ = trained
+    frame = make_flat_frame(n=6, seed=12)
+    frame["ref"] = ["1", "2", "X3", "4", "8", "9"]
+    table = _write(frame, tmp_path / "t.csv")
+    for suffix in (".csv", ".parquet"):
+        out = tmp_path / "out" / f"s{suffix}"
+        play("score", "--model", bundle, "--table", table, "--out", out, "--carry", "ref",
+             "--chunk-size", "2", inputs=(table, bundle), code=0)  # fmt: skip
+        scores = pd.read_csv(out, dtype=str) if suffix == ".csv" else pd.read_parquet(out)
+        assert sorted(scores["ref"].tolist()) == sorted(
+            frame["ref"][frame["case"].isin(scores["person_id"])].tolist()
+        )
+        assert "X3" in scores["ref"].tolist()

@@ -223,7 +223,9 @@ def test_bad_target_and_family(split):
         RiskModel(family="logistic").fit(train.X, np.zeros(len(train)))
     with pytest.raises(DataError, match="must be 0/1"):
         RiskModel(family="logistic").fit(train.X, np.full(len(train), 2))
-    with pytest.raises(ConfigError, match="unknown model family"):
+    with pytest.raises(
+        ConfigError, match=re.escape("model family ([model] family) must be one of")
+    ):
         RiskModel(family="forest").fit(train.X, train.label)
 
 

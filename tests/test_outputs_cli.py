@@ -134,9 +134,11 @@ def test_a_report_directory_is_replaced_only_with_force(inputs, capsys, tmp_path
     assert (out / MARKER).is_file() and (out / "report.html").is_file()
     message = SAME_KIND_NEEDS_FORCE.format(option="--out", output=out, kind="explain")
     _refused(args, capsys, message, out)
-    (out / "stale.txt").write_text("from before")
+    (out / "notes.txt").write_text("a reader's notes")
+    old = (out / "report.html").stat().st_mtime_ns
     assert main([str(a) for a in [*args, "--force"]]) == 0
-    assert (out / "report.html").is_file() and not (out / "stale.txt").exists()
+    assert (out / "report.html").stat().st_mtime_ns > old
+    assert (out / "notes.txt").read_text() == "a reader's notes", "--force deletes nothing"
 
 
 def test_csv_cells_that_would_run_as_formulas_are_neutralised(inputs, capsys, tmp_path):

@@ -13,7 +13,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from riskmodel._errors import ConfigError
-from riskmodel._query import NOT_A_CONDITION, UNKNOWN_QUERY_COLUMN, UNSAFE_QUERY, evaluate_query
+from riskmodel._query import (
+    NOT_A_CONDITION,
+    TOO_DEEP,
+    UNKNOWN_QUERY_COLUMN,
+    UNSAFE_QUERY,
+    evaluate_query,
+)
 from riskmodel.flat_table import BAD_QUERY, query_mask
 
 FRAME = pd.DataFrame(
@@ -87,9 +93,15 @@ def test_anything_else_is_refused_naming_it(query: str, what: str) -> None:
     assert str(info.value) == UNSAFE_QUERY.format(query=query, what=what)
 
 
+def test_an_at_sign_inside_a_string_is_a_value() -> None:
+    frame = pd.DataFrame({"email": ["a@b", "c"]})
+    assert evaluate_query(frame, 'email == "a@b"').tolist() == [True, False]
+
+
 @pytest.mark.parametrize(
     ("query", "reason"),
     [
+        ("not " * 3000 + "age > 1", TOO_DEEP),
         ("agee > 3", UNKNOWN_QUERY_COLUMN.format(column="agee")),
         ("age", NOT_A_CONDITION),
         ("3 > 2", NOT_A_CONDITION),

@@ -13,6 +13,7 @@ The lowest layer of the package besides :mod:`riskmodel._errors`: it imports not
 """
 
 from riskmodel._tables._ids import (
+    MISSING_GROUP,
     MISSING_IDS,
     IdLookup,
     arrow_text,
@@ -39,6 +40,7 @@ from riskmodel._tables._read import (
 
 __all__ = [
     "BATCH_ROWS",
+    "MISSING_GROUP",
     "MISSING_IDS",
     "IdLookup",
     "arrow_text",

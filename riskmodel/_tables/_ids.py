@@ -26,6 +26,10 @@ MISSING_IDS: tuple[str, ...] = (
 #: A control character (NUL, tab, line break, ...) anywhere in a value.
 CONTROL_CHARACTERS = "[\\x00-\\x1f\\x7f]"
 
+#: Label of people whose group value is missing, in every per-group table (in brackets, so
+#: that it cannot be taken for a group that is really called "missing").
+MISSING_GROUP = "(missing)"
+
 
 def cell_text(values: pd.Series) -> pd.Series:
     """Values as pandas text, as shown in a rejects line: stripped, empty as missing, whole

@@ -11,11 +11,8 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from riskmodel._errors import DataError
-from riskmodel._tables import ids_as_text
+from riskmodel._tables import MISSING_GROUP, ids_as_text
 from riskmodel.allocation import _messages as msg
-
-#: Label of people whose group value is missing, in per-group tables.
-MISSING_GROUP = "(missing)"
 
 _TRUE = {"1", "1.0", "true", "yes"}
 _FALSE = {"0", "0.0", "false", "no"}

@@ -517,7 +517,7 @@ def choose_threshold(
     else:
         k = _choose_k(ranking, policy, chosen_basis)
         if isinstance(policy, Bands):
-            threshold = float(policy.cuts[0])
+            threshold = float(policy.threshold)
         else:
             threshold = float(ranking.p[k - 1]) if k else float("inf")
 

@@ -186,7 +186,8 @@ def inputs(*, bundle: bool, with_extract_date: bool = True) -> Decorator:
 force = click.option(
     "--force",
     is_flag=True,
-    help="Replace an earlier output of this command in --out (never anything else).",
+    help="Write into --out although it holds an earlier output of the same kind (its files are "
+    "replaced as the new ones are written; nothing else is touched).",
 )
 
 
@@ -202,13 +203,12 @@ def protect_outputs(
     """Refuse, before any work, outputs that would destroy an input or another output
     (:func:`riskmodel._outputs.check_outputs`); ``kind`` names the kind of directory
     ``--out`` is, which is then marked as such (bundles are recognised by their manifest).
-    With ``force``, an earlier output of the same kind is emptied first, so nothing of it
-    lingers beside the new one (a bundle is instead replaced atomically when it is written).
+    With ``force``, an earlier output of the same kind is replaced file by file as the
+    command writes its files (atomically, each on success); nothing is deleted beforehand, so a
+    command that fails leaves the earlier output as it was (a bundle is replaced as a whole).
 
     ``source`` is the mapping of the input options (``--table``, ``--data``, ``--config``).
     """
-    import shutil
-
     from riskmodel._outputs import check_outputs, mark_output
 
     source = source or {}
@@ -221,8 +221,6 @@ def protect_outputs(
     )
     out = outputs.get("--out")
     if kind and kind != "bundle" and out is not None:
-        if force and Path(out).is_dir():
-            shutil.rmtree(out)
 
         def mark_if_written() -> None:  # a command that stopped before writing marks nothing
             if Path(out).is_dir() and any(Path(out).iterdir()):

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from riskmodel._errors import ConfigError, DataError
-from riskmodel._tables import ids_as_text
+from riskmodel._tables import MISSING_GROUP, ids_as_text
 from riskmodel.fairness import _messages as const
 
 __all__ = ["AuditInput", "group_labels", "prepare_input"]
@@ -98,7 +98,7 @@ def group_labels(column: pd.Series) -> pd.Series:
     >>> group_labels(pd.Series([1.0, None, 2.0])).tolist()
     ['1', 'missing', '2']
     """
-    return ids_as_text(column).fillna(const.MISSING_GROUP).astype(object)
+    return ids_as_text(column).fillna(MISSING_GROUP).astype(object)
 
 
 def prepare_input(

@@ -36,8 +36,6 @@ METRIC_LABELS: dict[str, str] = {
     "observed_expected": "Observed / expected",
 }
 
-#: Label given to people whose group value is missing.
-MISSING_GROUP = "missing"
 
 PROBABILITY = "probability"
 ORDINAL = "ordinal"

@@ -11,11 +11,11 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import normalized_mutual_info_score, roc_auc_score
 
+from riskmodel._tables import MISSING_GROUP
 from riskmodel.fairness._inputs import group_labels
 
 __all__ = ["proxy_table"]
 
-_MISSING = "(missing)"
 _OTHER = "(other)"
 
 
@@ -27,13 +27,13 @@ def _as_levels(feature: pd.Series, n_bins: int, min_count: int) -> np.ndarray:
         present = values[~missing]
         if present.nunique() > n_bins:
             codes = pd.qcut(present, q=n_bins, labels=False, duplicates="drop")
-            levels = np.full(len(feature), _MISSING, dtype=object)
+            levels = np.full(len(feature), MISSING_GROUP, dtype=object)
             levels[~missing] = codes.astype(int).astype(str).to_numpy()
             return levels
     levels = feature.astype(object).map(str).to_numpy(dtype=object)
-    levels[missing] = _MISSING
+    levels[missing] = MISSING_GROUP
     counts = pd.Series(levels).value_counts()
-    rare = set(counts.index[counts < min_count]) - {_MISSING}
+    rare = set(counts.index[counts < min_count]) - {MISSING_GROUP}
     if rare:
         levels = np.where(np.isin(levels, list(rare)), _OTHER, levels)
     return levels

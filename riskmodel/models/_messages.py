@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-UNKNOWN_FAMILY = "unknown model family {value!r}; known families: {known}"
-
-UNKNOWN_CALIBRATION = "unknown calibration {value!r}; known: {known}"
-
 MISSING_FEATURES = "the data lack feature column(s) the model needs: {missing}"
-
-FORBIDDEN_FEATURE = "column {column!r} can never be a model feature"
 
 BAD_TARGET = "the outcome must be 0/1 with no missing values; found {examples}"
 

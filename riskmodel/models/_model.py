@@ -43,15 +43,19 @@ from sklearn.utils.validation import check_is_fitted
 from riskmodel._errors import ConfigError, DataError
 from riskmodel._io import to_jsonable
 from riskmodel._threads import thread_limit
-from riskmodel.config import CALIBRATIONS, FAMILIES, FORBIDDEN_FEATURES
+from riskmodel.config import (
+    CALIBRATIONS,
+    FAMILIES,
+    FORBIDDEN_FEATURE,
+    FORBIDDEN_FEATURES,
+    UNKNOWN_CALIBRATION,
+    UNKNOWN_FAMILY,
+)
 from riskmodel.models._ensemble import LogOddsEnsemble
 from riskmodel.models._messages import (
     BAD_TARGET,
-    FORBIDDEN_FEATURE,
     MISSING_FEATURES,
     ONE_CLASS,
-    UNKNOWN_CALIBRATION,
-    UNKNOWN_FAMILY,
 )
 from riskmodel.models._preprocess import feature_preprocessor
 from riskmodel.models._profiles import PROFILE_COUNTS, PROFILE_FEATURE, with_profiles

@@ -21,6 +21,7 @@ import pandas as pd
 import pyarrow as pa
 
 from riskmodel._tables import ids_as_text
+from riskmodel._tables._ids import cell_text
 from riskmodel.bands import DEFAULT_BANDS, Bands, band_positions
 from riskmodel.config import TableSpec
 from riskmodel.contract import REJECT_COLUMNS, age_band, cohort, validate_tables
@@ -369,7 +370,11 @@ def _score_table(chunk: Chunk, scorer: Scorer) -> ChunkResult:
         age = pd.to_numeric(kept[age_column], errors="coerce").reset_index(drop=True)
         sex = kept[sex_column].astype("str").str.strip().str.lower().reset_index(drop=True)
         groups = pd.DataFrame({"cohort": cohort(sex, age), "age_band": age_band(age)})
+    # a flat table's types are inferred chunk by chunk: carried columns go out as text, the
+    # same in every chunk (a column of numbers in one chunk and codes in the next stays one
+    # column)
     carried = _carry(kept, kept[ROW].to_numpy(dtype=np.int64), scorer.carry)
+    carried = carried.apply(lambda column: cell_text(column).astype("string"))
     reasons = None
     if scorer.explain:
         reasons = (
