@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import pickle
-import re
 import shutil
 from pathlib import Path
 
@@ -45,10 +44,6 @@ def bundle_dir(tmp_path):
     return tmp_path / "bundle"
 
 
-def _prefix(template: str) -> str:
-    return re.escape(template.split("{")[0])
-
-
 def _edit_manifest(bundle: Path, change, *, reseal: bool) -> None:
     """Change the manifest; ``reseal`` also records its new sha256 (as a rebuild would)."""
     path = bundle / "manifest.json"
@@ -84,7 +79,7 @@ def test_one_byte_changed_is_refused(bundle_dir):
     with pytest.raises(DataError, match=r"model bundle .* was modified") as info:
         load_bundle(bundle_dir)
     assert "refusing to load it" in str(info.value)
-    assert str(info.value).startswith(_prefix(BUNDLE_MODIFIED).replace("\\", "")[:12])
+    assert str(info.value).startswith(BUNDLE_MODIFIED.split("{actual}")[0].format(path=bundle_dir))
 
 
 def test_modified_bundle_exits_2_without_traceback(bundle_dir, tmp_path):
@@ -135,8 +130,11 @@ def test_version_difference_warns_naming_both(bundle_dir):
 
 def test_unloadable_model_says_how_to_rebuild(bundle_dir):
     _replace_model_file(bundle_dir, b"not a skops file at all")
-    with pytest.raises(DataError, match=_prefix(BUNDLE_UNLOADABLE)) as info:
+    with pytest.raises(DataError) as info:
         load_bundle(bundle_dir)
+    assert str(info.value).startswith(
+        BUNDLE_UNLOADABLE.split("{reason}")[0].format(path=bundle_dir)
+    )
     assert "make model" in str(info.value)
 
 
@@ -184,8 +182,11 @@ def test_a_model_file_of_the_wrong_kind(bundle_dir):
 def test_a_model_file_that_is_a_directory(bundle_dir):
     (bundle_dir / "model.skops").unlink()
     (bundle_dir / "model.skops").mkdir()
-    with pytest.raises(DataError, match=_prefix(NOT_A_BUNDLE.replace("{path} ", ""))):
+    with pytest.raises(DataError) as info:
         load_bundle(bundle_dir)
+    assert str(info.value) == NOT_A_BUNDLE.format(
+        path=bundle_dir, reason="manifest.json and model.skops expected"
+    )
 
 
 def test_a_manifest_nested_too_deeply_is_not_a_bundle(bundle_dir):
