@@ -133,7 +133,7 @@ def fairness_audit(
     score_column, outcome_column : str
         The score (probability or ordinal) and the 0/1 outcome.
     group_columns : sequence of str
-        Each is analysed on its own (not crossed). Missing values form a ``"missing"`` group.
+        Each is analysed on its own (not crossed). Missing values form a ``"(missing)"`` group.
     threshold : float, optional
         ``score >= threshold`` counts as flagged; 0.5 by default for a probability, required
         for an ordinal score.

@@ -24,7 +24,7 @@ class AuditInput:
 
     ``y_true`` (0/1) and ``y_score`` (a probability or an ordinal score) are aligned numpy
     arrays; ``groups`` holds one column of string
-    labels per group column (missing values labelled ``"missing"``). ``counts`` says how many
+    labels per group column (missing values labelled ``"(missing)"``). ``counts`` says how many
     rows were read and why any were left out.
     """
 
@@ -88,7 +88,7 @@ def _outcomes(column: pd.Series, name: str) -> pd.Series:
 
 
 def group_labels(column: pd.Series) -> pd.Series:
-    """String labels of a group column; missing values become their own ``"missing"`` group.
+    """String labels of a group column; missing values become their own ``"(missing)"`` group.
 
     Read as ids are read (:func:`riskmodel._tables.ids_as_text`): stripped, and whole-number
     floats (a column of integers with gaps reads as float) shown without ``.0``.
@@ -96,7 +96,7 @@ def group_labels(column: pd.Series) -> pd.Series:
     Examples
     --------
     >>> group_labels(pd.Series([1.0, None, 2.0])).tolist()
-    ['1', 'missing', '2']
+    ['1', '(missing)', '2']
     """
     return ids_as_text(column).fillna(MISSING_GROUP).astype(object)
 

@@ -58,7 +58,7 @@ def proxy_table(
 
     Each feature is made discrete (numeric features: up to ``n_bins`` equal-frequency bins;
     levels with fewer than ``min_count`` people lumped together; missing its own level).
-    Then, for each group column (missing group values form a ``"missing"`` group):
+    Then, for each group column (missing group values form a ``"(missing)"`` group):
 
     - ``auc``: the AUC of the feature's in-sample group rate per level as a score of group
       membership; for a group column with more than two levels, the mean over levels of each
