@@ -21,8 +21,19 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
+
 from riskmodel.cli import main
 from tests.commands import run_cli
+
+
+def write_frame(frame: pd.DataFrame, path: Path) -> Path:
+    """Write ``frame`` as Parquet (``.parquet``) or CSV (anything else); the path."""
+    if path.suffix == ".parquet":
+        frame.to_parquet(path, index=False)
+    else:
+        frame.to_csv(path, index=False)
+    return path
 
 
 def fingerprint(*paths: Path) -> dict[str, str]:

@@ -245,3 +245,18 @@ def test_docstring_examples_of_the_moved_code_run(module):
     result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0
     assert result.failed == 0
+
+
+def test_the_demo_forces_exactly_the_commands_that_write_directories():
+    """A second ``make demo`` writes into its own earlier output: every step that writes a
+    directory is given ``--force``, and only those steps."""
+    from riskmodel.cli._demo_steps import DIRECTORY_COMMANDS, demo_args
+
+    with_force = {
+        name
+        for name in COMMAND_MODULES
+        if name != "demo" and any(p.name == "force" for p in _command(name).params)
+    }
+    assert with_force == DIRECTORY_COMMANDS
+    assert demo_args(["cohort", "--out", "c"])[-1] == "--force"
+    assert "--force" not in demo_args(["features", "--out", "f.csv"])

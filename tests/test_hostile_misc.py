@@ -34,7 +34,7 @@ from riskmodel.fairness import fairness_summary, summary_markdown
 from riskmodel.reports._messages import ONE_OUTCOME_CLASS
 from riskmodel.training._messages import NO_KNOWN_OUTCOMES, RECALIBRATION_FAILED
 from tests.contract_data import valid_tables, write_data_dir
-from tests.hostile import play
+from tests.hostile import play, write_frame
 
 ROOT = Path(__file__).resolve().parents[1]
 #: Labels that matplotlib would read as mathtext (an unbalanced ``$``, a bad command).
@@ -63,14 +63,6 @@ def _cohort(scores: Path, out: object, *, code: int):
                 "--n-bootstrap", "5", "--out", out, inputs=(scores,), code=code)  # fmt: skip
 
 
-def _write(frame: pd.DataFrame, path: Path) -> Path:
-    if path.suffix == ".parquet":
-        frame.to_parquet(path, index=False)
-    else:
-        frame.to_csv(path, index=False)
-    return path
-
-
 def _flat_frame(n: int = 600, seed: int = 3) -> pd.DataFrame:
     """A flat table with mathtext in a feature name and category values, a hostile group value
     and sex as a feature."""
@@ -96,7 +88,7 @@ def flat(tmp_path_factory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("flat")
     folder = root / "data|x*y"
     folder.mkdir()
-    table = _write(_flat_frame(), folder / "people.csv")
+    table = write_frame(_flat_frame(), folder / "people.csv")
     config = folder / "config.toml"
     config.write_text(FLAT_CONFIG)
     bundle = root / "bundle"
@@ -133,7 +125,7 @@ def _scores(tmp_path: Path, suffix: str, **columns) -> Path:
     )
     for name, values in columns.items():
         frame[name] = values(frame) if callable(values) else values
-    return _write(frame, tmp_path / f"scores{suffix}")
+    return write_frame(frame, tmp_path / f"scores{suffix}")
 
 
 # --- labels read as mathtext -----------------------------------------------------------------
@@ -377,7 +369,7 @@ def test_every_person_censored(tmp_path, suffix, command):
 def test_one_outcome_class(flat, tmp_path):
     frame = pd.read_csv(flat["table"])
     frame["label"] = 0
-    table = _write(frame, tmp_path / "people.csv")
+    table = write_frame(frame, tmp_path / "people.csv")
     evaluated = play(
         "evaluate",
         "--model",
@@ -425,7 +417,7 @@ def test_evaluate_and_crossval_on_a_strong_feature(flat, tmp_path, suffix):
     """110 people: bins of 11, the lowest all without the outcome (a negative error bar)."""
     frame = _flat_frame(110, seed=5)
     frame["label"] = (frame["x$1"] > frame["x$1"].median()).astype(int)
-    table = _write(frame, tmp_path / f"people{suffix}")
+    table = write_frame(frame, tmp_path / f"people{suffix}")
     play(
         "evaluate",
         "--model",
@@ -655,7 +647,7 @@ def test_summary_markdown_escapes_group_names():
 
 
 def test_a_group_column_listed_as_a_feature_is_refused(tmp_path):
-    table = _write(_flat_frame(100), tmp_path / "people.csv")
+    table = write_frame(_flat_frame(100), tmp_path / "people.csv")
     config = tmp_path / "config.toml"
     config.write_text(FLAT_CONFIG.replace('groups = ["grp"]', 'groups = ["grp", "sex"]'))
     expected = GROUP_IS_FEATURE.format(columns="'sex'")

@@ -25,7 +25,7 @@ from riskmodel.training._messages import (
 )
 from riskmodel.training._review import evidence_warnings, overlap_with_training
 from tests.commands import run_cli, write_flat_inputs
-from tests.hostile import play
+from tests.hostile import play, write_frame
 from tests.test_crossval import LOGISTIC_CONFIG
 from tests.test_models import make_flat_frame
 
@@ -47,14 +47,6 @@ def trained(tmp_path_factory) -> tuple[Path, Path, str]:
         inputs=(root,), code=0,
     )  # fmt: skip
     return bundle, root, played.out
-
-
-def _write(frame: pd.DataFrame, path: Path) -> Path:
-    if path.suffix == ".parquet":
-        frame.to_parquet(path, index=False)
-    else:
-        frame.to_csv(path, index=False)
-    return path
 
 
 def hostile_batch() -> tuple[pd.DataFrame, dict[int, tuple[str, str]], dict[int, str]]:
@@ -98,7 +90,7 @@ def test_row_problems_are_rejected_or_flagged_and_the_rest_scored(
 ):
     bundle, _, _ = trained
     frame, rejected, flagged = hostile_batch()
-    batch = _write(frame, tmp_path / f"batch{suffix}")
+    batch = write_frame(frame, tmp_path / f"batch{suffix}")
     out = tmp_path / "out" / "scores.csv"
     out.parent.mkdir()
     played = play(
@@ -127,7 +119,7 @@ def test_row_problems_are_rejected_or_flagged_and_the_rest_scored(
 def test_training_stops_on_a_non_finite_number(tmp_path, suffix):
     frame = make_flat_frame(n=200, seed=3)
     frame.loc[[4, 17], "age"] = [np.inf, -np.inf]
-    table = _write(frame, tmp_path / f"people{suffix}")
+    table = write_frame(frame, tmp_path / f"people{suffix}")
     config = tmp_path / "config.toml"
     config.write_text(LOGISTIC_CONFIG)
     message = NON_FINITE.format(column="age", examples="'inf', '-inf'", rows="5, 18")
@@ -305,7 +297,7 @@ def test_a_carried_column_whose_type_changes_between_chunks(trained, tmp_path):
     bundle, _, _ = trained
     frame = make_flat_frame(n=6, seed=12)
     frame["ref"] = ["1", "2", "X3", "4", "8", "9"]
-    table = _write(frame, tmp_path / "t.csv")
+    table = write_frame(frame, tmp_path / "t.csv")
     for suffix in (".csv", ".parquet"):
         out = tmp_path / "out" / f"s{suffix}"
         play("score", "--model", bundle, "--table", table, "--out", out, "--carry", "ref",

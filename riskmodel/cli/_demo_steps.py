@@ -35,9 +35,40 @@ class Entry:
     link_text: str = "report"
 
 
+#: Commands that write a directory: the demo writes into its own earlier output with
+#: ``--force`` (``riskmodel demo --force`` has already checked that ``--out`` is a demo's).
+DIRECTORY_COMMANDS = frozenset(
+    {
+        "synth",
+        "train",
+        "crossval",
+        "evaluate",
+        "recalibrate",
+        "explain",
+        "fairness",
+        "threshold",
+        "cohort",
+    }
+)
+
+
+def demo_args(args: list[str]) -> list[str]:
+    """The command line of a demo step: with ``--force`` for a command writing a directory.
+
+    Examples
+    --------
+    >>> demo_args(["train", "--out", "m"])
+    ['train', '--out', 'm', '--force']
+    >>> demo_args(["score", "--out", "s.csv"])
+    ['score', '--out', 's.csv']
+    """
+    return [*args, "--force"] if args and args[0] in DIRECTORY_COMMANDS else list(args)
+
+
 def _run(step: str, args: list[str]) -> None:
     from riskmodel.cli import main
 
+    args = demo_args(args)
     print(f"\n== {step}: riskmodel {' '.join(args)}", flush=True)
     started = time.perf_counter()
     code = main(args)
