@@ -57,6 +57,12 @@ seed = 0
 """
 
 
+def _evaluate(bundle: Path, table: Path, out: Path):
+    """``riskmodel evaluate`` of ``bundle`` on a flat ``table``, played (exit 0 expected)."""
+    return play("evaluate", "--model", bundle, "--table", table, "--out", out,
+                "--n-resamples", "20", inputs=(table, bundle), code=0)  # fmt: skip
+
+
 def _cohort(scores: Path, out: object, *, code: int):
     """``riskmodel cohort`` on ``scores`` (outcome column reoffended_2y), played."""
     return play("cohort", "--scores", scores, "--outcome-column", "reoffended_2y",
@@ -370,19 +376,7 @@ def test_one_outcome_class(flat, tmp_path):
     frame = pd.read_csv(flat["table"])
     frame["label"] = 0
     table = write_frame(frame, tmp_path / "people.csv")
-    evaluated = play(
-        "evaluate",
-        "--model",
-        flat["bundle"],
-        "--table",
-        table,
-        "--out",
-        tmp_path / "evaluate",
-        "--n-resamples",
-        "20",
-        inputs=(table, flat["bundle"]),
-        code=0,
-    )
+    evaluated = _evaluate(flat["bundle"], table, tmp_path / "evaluate")
     note = ONE_OUTCOME_CLASS.format(n="600", had="did not have")
     assert note in evaluated.out and "AUC undefined" in evaluated.out
     metrics = json.loads((tmp_path / "evaluate" / "metrics.json").read_text())
@@ -418,19 +412,7 @@ def test_evaluate_and_crossval_on_a_strong_feature(flat, tmp_path, suffix):
     frame = _flat_frame(110, seed=5)
     frame["label"] = (frame["x$1"] > frame["x$1"].median()).astype(int)
     table = write_frame(frame, tmp_path / f"people{suffix}")
-    play(
-        "evaluate",
-        "--model",
-        flat["bundle"],
-        "--table",
-        table,
-        "--out",
-        tmp_path / "evaluate",
-        "--n-resamples",
-        "20",
-        inputs=(table, flat["bundle"]),
-        code=0,
-    )
+    _evaluate(flat["bundle"], table, tmp_path / "evaluate")
     played = play(
         "crossval",
         "--table",

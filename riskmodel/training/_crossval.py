@@ -12,7 +12,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from riskmodel._errors import DataError
 from riskmodel.evaluation import EVALUATION_GROUPS, evaluate_predictions, metrics_by_group
-from riskmodel.models._model import BaseRateModel, RiskModel
+from riskmodel.models import BaseRateModel, make_model
 from riskmodel.training._inputs import ModelInputs, feature_lists, labelled_arrays
 from riskmodel.training._messages import CARRY_NOT_IN_DATA, TOO_FEW_FOR_FOLDS
 
@@ -76,13 +76,7 @@ def cross_validate(
     numeric, categorical = feature_lists(inputs)
     spec = inputs.config.model
     configured = spec.family
-    template = RiskModel(
-        family=spec.family,
-        calibration=spec.calibration,
-        seed=spec.seed,
-        numeric=numeric,
-        categorical=categorical,
-    )
+    template = make_model(spec, numeric=numeric, categorical=categorical)
     X = table.X
     splitter = StratifiedKFold(folds, shuffle=True, random_state=seed)
     splits = list(splitter.split(np.zeros(len(y)), y))
