@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -216,6 +217,95 @@ def test_report_says_when_capacity_exceeds_the_caseload(scores_csv, tmp_path, ca
     html = _report(scores_csv, tmp_path, capsys, "--capacity", "5000").read_text()
     assert 'id="capacity-exceeds"' in html
     assert "5,000 places were asked for" in html
+
+
+ROOT = Path(__file__).resolve().parents[1]
+BUNDLE = ROOT / "models" / "default"
+
+
+@pytest.fixture
+def scores_file(tmp_path: Path) -> Path:
+    """A scores file as ``riskmodel score --carry sex,ethnicity,officer`` writes one."""
+    rng = np.random.default_rng(1)
+    n = 300
+    sex = rng.choice(["female", "male"], n, p=[0.2, 0.8])
+    p = np.clip(rng.beta(2, 3, n) + np.where(sex == "male", 0.15, 0.0), 0, 1)
+    manifest = json.loads((BUNDLE / "manifest.json").read_text())
+    frame = pd.DataFrame(
+        {
+            "person_id": [f"P{i:04d}" for i in range(n)],
+            "probability_2y": p,
+            "risk_band": "Low",
+            "cohort": np.where(sex == "female", "female", "adult_male"),
+            "age_band": rng.choice(["18-20", "30-39", "50+"], n),
+            "model_id": manifest["model_id"],
+            "sex": sex,
+            "ethnicity": rng.choice(["white", "black", "asian", "mixed", None], n),
+            "officer": [f"O{i % 30}" for i in range(n)],
+            "reason_1": [f"reason {i}" for i in range(n)],
+        }
+    )
+    path = tmp_path / "scores.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_every_group_column_of_the_scores_file_is_reported(scores_file, tmp_path, capsys):
+    out = tmp_path / "groups"
+    data, stdout = _threshold_json(
+        scores_file, out, capsys, "--capacity", "10%", "--n-bootstrap", "50"
+    )
+    assert list(data["by_group"]) == ["cohort", "age_band", "sex", "ethnicity"]
+    assert "(missing)" in data["by_group"]["ethnicity"]
+    for entries in data["by_group"].values():
+        assert sum(e["n"] for e in entries.values()) == data["n_scored"]
+        assert sum(e["allocated"] for e in entries.values()) == data["allocated"]
+    left_out = msg.LEFT_OUT_MANY_VALUES.format(column="officer", count=30, limit=20)
+    assert data["group_columns_left_out"] == [left_out]
+    html = unescape((out / "report.html").read_text())
+    assert left_out in html
+    assert data["calibration"] is None
+    assert f"note: {msg.CALIBRATION_LEFT_OUT}" in stdout
+    # the first screen says the intervals leave calibration error out, before any figure
+    assert msg.CALIBRATION_LEFT_OUT in html
+    assert html.index('id="calibration-note"') < html.index('id="plain-summary"')
+    assert html.index('id="plain-summary"') < html.index('id="summary"')
+    for sentence in data["summary"]:
+        assert sentence in html
+
+
+def test_model_bundle_puts_its_calibration_error_in_the_intervals(scores_file, tmp_path, capsys):
+    plain, _ = _threshold_json(
+        scores_file, tmp_path / "plain", capsys, "--capacity", "10%", "--n-bootstrap", "100"
+    )
+    wide, _ = _threshold_json(
+        scores_file, tmp_path / "wide", capsys, "--capacity", "10%", "--n-bootstrap", "100",
+        "--model", str(BUNDLE),
+    )  # fmt: skip
+    manifest = json.loads((BUNDLE / "manifest.json").read_text())
+    assert wide["calibration"]["slope_ci"] == manifest["metrics"]["calibration_slope_ci"]
+    (lo, hi), (wlo, whi) = plain["expected_ppv_ci"], wide["expected_ppv_ci"]
+    assert wlo < lo and hi < whi
+    assert wide["expected_ppv"] == plain["expected_ppv"]
+    html = unescape((tmp_path / "wide" / "report.html").read_text())
+    assert wide["calibration_note"].startswith("Intervals of expected figures include")
+    assert wide["calibration_note"] in html
+    assert html.index('id="calibration-note"') < html.index('id="summary"')
+
+
+def test_a_bundle_that_did_not_make_the_scores_is_refused(scores_file, tmp_path, capsys):
+    frame = pd.read_csv(scores_file)
+    frame["model_id"] = "gbm-other"
+    frame.to_csv(scores_file, index=False)
+    manifest = json.loads((BUNDLE / "manifest.json").read_text())
+    out = tmp_path / "mismatch"
+    code, _, err = _threshold(
+        scores_file, out, capsys, "--capacity", "10%", "--model", str(BUNDLE)
+    )
+    assert code == 2
+    expected = msg.MODEL_MISMATCH.format(scored_by="gbm-other", model_id=manifest["model_id"])
+    assert err.strip() == f"error: {expected}"
+    assert not out.exists()
 
 
 @pytest.mark.browser

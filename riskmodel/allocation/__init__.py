@@ -4,6 +4,8 @@ A score informs a decision made by people; a reoffending score is not an assessm
 serious harm.
 """
 
+from riskmodel.allocation._calibration import CalibrationError
+from riskmodel.allocation._inputs import find_group_columns
 from riskmodel.allocation._policies import (
     Capacity,
     ExpectedCost,
@@ -11,6 +13,7 @@ from riskmodel.allocation._policies import (
     PPVTarget,
     SensitivityTarget,
 )
+from riskmodel.allocation._summary import allocation_summary, calibration_note
 from riskmodel.allocation._threshold import (
     CapacityCurveDisplay,
     ThresholdResult,
@@ -22,6 +25,7 @@ __all__ = [
     "OGRS_BAND_CUTS",
     "OGRS_BAND_NAMES",
     "Bands",
+    "CalibrationError",
     "Capacity",
     "CapacityCurveDisplay",
     "ExpectedCost",
@@ -29,5 +33,8 @@ __all__ = [
     "Policy",
     "SensitivityTarget",
     "ThresholdResult",
+    "allocation_summary",
+    "calibration_note",
     "choose_threshold",
+    "find_group_columns",
 ]

@@ -143,3 +143,56 @@ def as_group_columns(groups: Any, n: int) -> dict[str, np.ndarray]:
     else:
         items = {"group": groups}
     return {name: as_group_labels(v, name, n) for name, v in items.items()}
+
+
+#: A column of a scores file with more distinct values than this is not reported as groups
+#: unless named (a case officer, a free-text field).
+MAX_GROUP_VALUES = 20
+
+
+def find_group_columns(
+    frame: pd.DataFrame,
+    *,
+    named: tuple[str, ...] = (),
+    not_groups: Any = (),
+    max_values: int = MAX_GROUP_VALUES,
+) -> tuple[list[str], list[str]]:
+    """The group columns of a scores table, and the columns left out with the reason.
+
+    Every column named is a group column. Of the others (less ``not_groups``: the scores, the
+    outcome, ids and other columns a scores file always has), a column of text (sex, age band,
+    cohort, a carried column such as ethnicity) with at most ``max_values`` distinct values is
+    one; a column of numbers, or of more values, is left out, and named in the second list
+    with a message saying why.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"p": [0.1, 0.2, 0.3], "sex": ["f", None, "m"], "age": [30, 41, 52],
+    ...                       "officer": ["a", "b", "c"]})
+    >>> groups, left_out = find_group_columns(frame, not_groups={"p"}, max_values=2)
+    >>> groups
+    ['sex']
+    >>> for reason in left_out:
+    ...     print(reason)
+    age (numbers: name it with --group-column to report it by value)
+    officer (3 values; at most 2 are reported as groups unless named with --group-column)
+    """
+    excluded = set(not_groups) - set(named)
+    chosen = [c for c in named if c in frame.columns]
+    left_out = []
+    for column in frame.columns:
+        column = str(column)
+        if column in excluded or column in chosen:
+            continue
+        values = frame[column]
+        if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+            left_out.append(msg.LEFT_OUT_NUMBERS.format(column=column))
+            continue
+        count = int(values.nunique(dropna=True))
+        if count > max_values:
+            left_out.append(
+                msg.LEFT_OUT_MANY_VALUES.format(column=column, count=count, limit=max_values)
+            )
+            continue
+        chosen.append(column)
+    return chosen, left_out

@@ -51,3 +51,75 @@ PPV_UNREACHABLE = (
 )
 NO_OUTCOMES_FOR_OBSERVED = "basis 'observed' needs outcomes"
 BAD_BASIS = "basis must be 'auto', 'observed' or 'expected', got {value!r}"
+
+# The model's calibration error (--model).
+NO_CALIBRATION = (
+    "{source} records no held-out calibration intercept and slope with their intervals "
+    "(rebuild it with riskmodel train); without --model the intervals leave calibration "
+    "error out, and the report says so"
+)
+MODEL_MISMATCH = (
+    "the scores were made by model(s) {scored_by} but --model is {model_id}: give the bundle "
+    "that made them"
+)
+
+# Group columns of a scores file that are not reported (named in the report).
+LEFT_OUT_NUMBERS = "{column} (numbers: name it with --group-column to report it by value)"
+LEFT_OUT_MANY_VALUES = (
+    "{column} ({count} values; at most {limit} are reported as groups unless named with "
+    "--group-column)"
+)
+
+# The plain paragraph of the threshold report: every sentence generated from its figures.
+SUMMARY_PLACES = "{allocated} of the {n_scored} people with a score get a place ({rate})."
+SUMMARY_NO_SCORE = (
+    "{people} without a score get no place from this helper: each needs a decision by a person."
+)
+SUMMARY_GAP = (
+    "By {column}, {high_rate} of {high} get a place against {low_rate} of {low}: a gap of "
+    "{gap} percentage points ({interval})."
+)
+SUMMARY_GAP_CHANCE = (
+    "By {column}, {high_rate} of {high} get a place against {low_rate} of {low}; the gap of "
+    "{gap} percentage points could be chance ({interval})."
+)
+SUMMARY_ONE_GROUP = "By {column}, only {value} ({people}) is large enough to compare."
+SUMMARY_NONE_IN_GROUP = "None of the {n} people with {column} {value} get a place."
+SUMMARY_SMALL_GROUP = "{column} {value}: {people}: too few to compare."
+SUMMARY_EXPECTED_MISSED = (
+    "Of about {total} expected reoffenders (the sum of the probabilities), about {missed} "
+    "({interval}) get no place."
+)
+SUMMARY_EXPECTED_NON_REOFFENDERS = (
+    "On the model's probabilities, about {count} of the {allocated} places ({interval}) go to "
+    "people who would not reoffend."
+)
+SUMMARY_OBSERVED_MISSED = (
+    "Of the {total} people with a known outcome who reoffended, {missed} got no place."
+)
+SUMMARY_OBSERVED_NON_REOFFENDERS = (
+    "Of the {known} places that went to people with a known outcome, {count} went to people "
+    "who did not reoffend."
+)
+SUMMARY_INTERVAL = "{confidence} interval {low} to {high}"
+SUMMARY_NO_INTERVAL = "no interval: no bootstrap resamples"
+
+# Whether the intervals include the model's calibration error (first screen of the report).
+CALIBRATION_INCLUDED = (
+    "Intervals of expected figures include the model's calibration error: {draws} draws of "
+    "its calibration intercept ({intercept}; {confidence} interval {intercept_low} to "
+    "{intercept_high}) and slope ({slope}; {slope_low} to {slope_high}), measured on "
+    "{n_heldout} held-out people of model {model_id}, each draw giving the probabilities that "
+    "calibration allows; the spread of a figure over the draws is added to its sampling "
+    "half-width in quadrature."
+)
+CALIBRATION_LEFT_OUT = (
+    "These intervals leave out the model's calibration error, so they are too narrow: every "
+    "figure here is computed from the probabilities as if they were exactly calibrated. Give "
+    "the model bundle (--model DIR) to include it."
+)
+CALIBRATION_LEFT_OUT_OBSERVED = (
+    "Observed figures do not depend on the model's calibration; the intervals of the expected "
+    "figures leave its calibration error out and are too narrow (give the model bundle, "
+    "--model DIR, to include it)."
+)

@@ -16,10 +16,11 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from scipy.stats import binomtest
 
-from riskmodel._bootstrap import bootstrap_ci
+from riskmodel._bootstrap import bootstrap_indices, percentile_interval
 from riskmodel._display import Display
 from riskmodel._errors import ConfigError, DataError
 from riskmodel.allocation import _messages as msg
+from riskmodel.allocation._calibration import CalibrationError, recalibrated, widen
 from riskmodel.allocation._inputs import as_group_columns, as_outcomes, as_probabilities
 from riskmodel.allocation._policies import (
     Capacity,
@@ -28,7 +29,9 @@ from riskmodel.allocation._policies import (
     PPVTarget,
     SensitivityTarget,
 )
+from riskmodel.allocation._summary import allocation_summary, calibration_note
 from riskmodel.bands import Bands
+from riskmodel.fairness._messages import SMALL_GROUP_N
 
 __all__ = ["CapacityCurveDisplay", "ThresholdResult", "choose_threshold"]
 
@@ -46,15 +49,30 @@ STATISTICS: tuple[str, ...] = (
     "sensitivity",
     "ppv",
     "fpr",
+    "expected_reoffenders",
+    "expected_reoffenders_missed",
+    "expected_non_reoffenders_allocated",
+    "observed_reoffenders",
+    "observed_reoffenders_missed",
+    "observed_non_reoffenders_allocated",
 )
-_OBSERVED = ("observed_reoffenders_captured", "sensitivity", "ppv", "fpr")
+_OBSERVED = (
+    "observed_reoffenders_captured",
+    "sensitivity",
+    "ppv",
+    "fpr",
+    "observed_reoffenders",
+    "observed_reoffenders_missed",
+    "observed_non_reoffenders_allocated",
+)
+_SELECTION_RATE = STATISTICS.index("selection_rate")
 
 #: Relative tolerance when comparing a reached share with a target share.
 _TOLERANCE = 1e-9
 
 
 def _statistics(p: np.ndarray, y1: np.ndarray, y0: np.ndarray, a: np.ndarray) -> np.ndarray:
-    """The ``STATISTICS`` on arrays of shape ``(b, n)``; returns shape ``(b, 9)``.
+    """The ``STATISTICS`` on arrays of shape ``(b, n)``; returns shape ``(b, 15)``.
 
     ``y1``/``y0`` are 1 for known reoffenders/non-reoffenders (0 when the outcome is unknown),
     ``a`` is 1 for allocated people.
@@ -63,16 +81,25 @@ def _statistics(p: np.ndarray, y1: np.ndarray, y0: np.ndarray, a: np.ndarray) ->
         pa = (p * a).sum(axis=1)
         y1a = (y1 * a).sum(axis=1)
         known_a = ((y1 + y0) * a).sum(axis=1)
+        total_p = p.sum(axis=1)
+        total_y1 = y1.sum(axis=1)
+        qa = ((1.0 - p) * a).sum(axis=1)
         columns = [
             a.mean(axis=1),
             pa,
-            pa / p.sum(axis=1),
+            pa / total_p,
             pa / a.sum(axis=1),
-            ((1.0 - p) * a).sum(axis=1) / (1.0 - p).sum(axis=1),
+            qa / (1.0 - p).sum(axis=1),
             y1a,
-            y1a / y1.sum(axis=1),
+            y1a / total_y1,
             y1a / known_a,
             (y0 * a).sum(axis=1) / y0.sum(axis=1),
+            total_p,
+            total_p - pa,
+            qa,
+            total_y1,
+            total_y1 - y1a,
+            (y0 * a).sum(axis=1),
         ]
     return np.stack(columns, axis=1)
 
@@ -175,7 +202,17 @@ class ThresholdResult:
     metrics_ci : dict
         Bootstrap percentile intervals ``[low, high]`` of the same (allocation held fixed).
     by_group : dict
-        ``{column: {value: {...}}}`` with the same statistics, intervals and counts per group.
+        ``{column: {value: {...}}}`` with the same statistics, intervals and counts per group,
+        ``small`` (fewer than ``SMALL_GROUP_N`` people with a score: too few to compare) and,
+        except for the reference group, ``selection_rate_difference`` (and ``_ci``) against
+        the reference. People with a missing group value form the group ``"(missing)"``.
+    group_gaps : dict
+        ``{column: {"reference", "highest", "lowest", "difference", "difference_ci",
+        "n_compared"}}``: the reference (largest) group, and the highest less the lowest
+        selection rate among the groups large enough to compare (none with fewer than two).
+    calibration : dict or None
+        The calibration error included in the intervals (:class:`CalibrationError`), or None
+        when the intervals treat the probabilities as exactly calibrated.
     tie_rule, ties : str and dict or None
         Capacity policy only: how the last places were given among tied scores.
     cost : dict or None
@@ -199,6 +236,8 @@ class ThresholdResult:
     metrics_ci: dict[str, list[float]]
     by_group: dict[str, dict[str, dict[str, Any]]]
     bootstrap: dict[str, Any]
+    group_gaps: dict[str, dict[str, Any]] = field(default_factory=dict)
+    calibration: dict[str, Any] | None = None
     tie_rule: str | None = None
     ties: dict[str, Any] | None = None
     cost: dict[str, float] | None = None
@@ -298,6 +337,7 @@ class ThresholdResult:
                 "n_scored": self.n_scored,
                 "n_missing_score": self.n_missing_score,
                 "n_outcome_known": self.n_outcome_known,
+                "has_outcomes": self.has_outcomes,
             }
         )
         for name in STATISTICS:
@@ -308,8 +348,12 @@ class ThresholdResult:
         if self.bands is not None:
             out["bands"] = self.bands
         out["by_group"] = self.by_group
+        out["group_gaps"] = self.group_gaps
+        out["calibration"] = self.calibration
         out["bootstrap"] = self.bootstrap
         out["table"] = self.table().to_dict(orient="records")
+        out["summary"] = allocation_summary(out)
+        out["calibration_note"] = calibration_note(out)
         return out
 
 
@@ -360,7 +404,16 @@ def _choose_k(ranking: _Ranking, policy: Policy, basis: str) -> int:
     return int(ks[np.flatnonzero(reached)[-1]])
 
 
-def _with_ci(
+@dataclass
+class _Figures:
+    """The ``STATISTICS`` of some people at the chosen allocation, with their intervals."""
+
+    metrics: dict[str, float]
+    ci: dict[str, list[float]]
+    replicates: np.ndarray | None  # (resamples, statistics), sampling only
+
+
+def _figures(
     p: np.ndarray,
     y: np.ndarray | None,
     a: np.ndarray,
@@ -368,7 +421,14 @@ def _with_ci(
     n_resamples: int,
     confidence: float,
     rng: np.random.Generator,
-) -> tuple[dict[str, float], dict[str, list[float]]]:
+    draws: tuple[np.ndarray, np.ndarray] | None = None,
+) -> _Figures:
+    """Figures of people with scores ``p``, outcomes ``y`` and allocation ``a``.
+
+    Intervals: percentile bootstrap over the people (the allocation held fixed); with
+    calibration ``draws`` (intercepts, slopes), widened by the calibration term
+    (:func:`riskmodel.allocation._calibration.widen`).
+    """
     if y is None:
         y1 = y0 = np.zeros_like(p)
     else:
@@ -376,10 +436,26 @@ def _with_ci(
         y0 = (y == 0).astype(float)
     a = a.astype(float)
     point = _statistics(p[None, :], y1[None, :], y0[None, :], a[None, :])[0]
+    replicates = None
     if n_resamples > 0 and p.size > 0:
-        ci = bootstrap_ci(
-            _statistics, p, y1, y0, a, n_resamples=n_resamples, confidence=confidence, seed=rng
+        replicates = np.concatenate(
+            [
+                _statistics(p[idx], y1[idx], y0[idx], a[idx])
+                for idx in bootstrap_indices(p.size, n_resamples=n_resamples, rng=rng)
+            ]
         )
+        ci = percentile_interval(replicates, confidence)
+        if draws is not None:
+            deviations = np.concatenate(
+                [
+                    _statistics(
+                        q, *np.broadcast_arrays(y1[None, :], y0[None, :], a[None, :], q)[:3]
+                    )
+                    - point
+                    for q in recalibrated(p, *draws)
+                ]
+            )
+            ci = widen(point, ci, deviations, confidence)
     else:
         ci = np.full((len(STATISTICS), 2), np.nan)
     metrics = {name: float(v) for name, v in zip(STATISTICS, point, strict=True)}
@@ -388,7 +464,60 @@ def _with_ci(
         for name in _OBSERVED:
             metrics[name] = float("nan")
             cis[name] = [float("nan"), float("nan")]
-    return metrics, cis
+    return _Figures(metrics, cis, replicates)
+
+
+def _largest(entries: dict[str, dict[str, Any]], values: list[str]) -> str:
+    """The group with the most people (the first in label order when sizes tie)."""
+    return max(values, key=lambda v: (entries[v]["n"], -values.index(v)))
+
+
+def _difference(high: np.ndarray | None, low: np.ndarray | None, confidence: float) -> list[float]:
+    if high is None or low is None:
+        return [float("nan"), float("nan")]
+    low_bound, high_bound = percentile_interval(high - low, confidence)
+    return [float(low_bound), float(high_bound)]
+
+
+def _selection_gaps(
+    entries: dict[str, dict[str, Any]],
+    replicates: dict[str, np.ndarray | None],
+    confidence: float,
+) -> dict[str, Any]:
+    """Selection-rate differences of one group column.
+
+    Each group against the reference (the largest group), and the largest gap: the highest
+    selection rate less the lowest among the groups large enough to compare. Replicate ``i``
+    of every group comes from the same stratified resample (people resampled within their
+    group), so differences of replicates give the differences' intervals.
+    """
+    scored = sorted(v for v, e in entries.items() if e["n"])
+    if not scored:
+        return {"reference": None, "highest": None, "lowest": None, "n_compared": 0}
+    reference = _largest(entries, scored)
+    rate = {v: entries[v]["selection_rate"] for v in scored}
+    for value in scored:
+        if value != reference:
+            entries[value]["selection_rate_difference"] = rate[value] - rate[reference]
+            entries[value]["selection_rate_difference_ci"] = _difference(
+                replicates[value], replicates[reference], confidence
+            )
+    large = [v for v in scored if not entries[v]["small"]]
+    out: dict[str, Any] = {"reference": reference, "n_compared": len(large)}
+    if len(large) < 2:
+        out.update({"highest": None, "lowest": None})
+        return out
+    highest = max(large, key=lambda v: (rate[v], -large.index(v)))
+    lowest = min(large, key=lambda v: (rate[v], large.index(v)))
+    out.update(
+        {
+            "highest": highest,
+            "lowest": lowest,
+            "difference": rate[highest] - rate[lowest],
+            "difference_ci": _difference(replicates[highest], replicates[lowest], confidence),
+        }
+    )
+    return out
 
 
 def _bands(
@@ -434,6 +563,7 @@ def choose_threshold(
     n_resamples: int = 1000,
     confidence: float = 0.95,
     seed: int = 0,
+    calibration: CalibrationError | None = None,
 ) -> ThresholdResult:
     """Choose who to allocate under a policy, with the figures that inform the decision.
 
@@ -459,7 +589,15 @@ def choose_threshold(
         given, expected otherwise.
     n_resamples, confidence, seed : int, float, int
         Percentile bootstrap of the figures at the chosen allocation (the allocation itself
-        held fixed); ``n_resamples=0`` skips the intervals.
+        held fixed), over all people and, per group, over the group's people (stratified by
+        group); ``n_resamples=0`` skips the intervals.
+    calibration : CalibrationError, optional
+        The model's held-out calibration (:meth:`CalibrationError.from_manifest`). With it, the
+        intervals of figures computed from the probabilities (expected reoffenders, expected
+        sensitivity, PPV and false positive rate) also cover the model's calibration error:
+        ``n_resamples`` draws of the calibration intercept and slope, combined with the
+        sampling interval in quadrature (never narrower than without). Without it, those
+        intervals treat the probabilities as exactly calibrated.
 
     Returns
     -------
@@ -529,35 +667,46 @@ def choose_threshold(
     allocation[scored] = a
 
     rng = np.random.default_rng(seed)
-    metrics, metrics_ci = _with_ci(
-        p, y, a, n_resamples=n_resamples, confidence=confidence, rng=rng
+    draws = None
+    if calibration is not None and n_resamples > 0:
+        draws = calibration.draws(n_resamples, np.random.default_rng([seed, 1]))
+    overall = _figures(
+        p, y, a, n_resamples=n_resamples, confidence=confidence, rng=rng, draws=draws
     )
     by_group: dict[str, dict[str, dict[str, Any]]] = {}
+    group_gaps: dict[str, dict[str, Any]] = {}
     for column, labels_all in group_columns.items():
         labels = labels_all[scored]
         by_group[column] = {}
+        replicates: dict[str, np.ndarray | None] = {}
         for value in sorted(set(labels_all.tolist())):
             members = labels == value
+            n_members = int(members.sum())
             entry: dict[str, Any] = {
-                "n": int(members.sum()),
+                "n": n_members,
                 "n_missing_score": int((labels_all[~scored] == value).sum()),
                 "allocated": int(a[members].sum()),
+                "small": n_members < SMALL_GROUP_N,
             }
             if y is not None:
                 entry["n_outcome_known"] = int((~np.isnan(y[members])).sum())
             if members.any():
-                g_metrics, g_ci = _with_ci(
+                figures = _figures(
                     p[members],
                     None if y is None else y[members],
                     a[members],
                     n_resamples=n_resamples,
                     confidence=confidence,
                     rng=rng,
+                    draws=draws,
                 )
                 for name in STATISTICS:
-                    entry[name] = g_metrics[name]
-                    entry[f"{name}_ci"] = g_ci[name]
+                    entry[name] = figures.metrics[name]
+                    entry[f"{name}_ci"] = figures.ci[name]
+                reps = figures.replicates
+                replicates[value] = None if reps is None else reps[:, _SELECTION_RATE]
             by_group[column][value] = entry
+        group_gaps[column] = _selection_gaps(by_group[column], replicates, confidence)
 
     cost = None
     if isinstance(policy, ExpectedCost):
@@ -589,9 +738,11 @@ def choose_threshold(
         n_missing_score=int(n_rows - n),
         n_outcome_known=0 if y is None else int((~np.isnan(y)).sum()),
         has_outcomes=y is not None,
-        metrics=metrics,
-        metrics_ci=metrics_ci,
+        metrics=overall.metrics,
+        metrics_ci=overall.ci,
         by_group=by_group,
+        group_gaps=group_gaps,
+        calibration=None if draws is None or calibration is None else calibration.to_dict(),
         bootstrap={"n_resamples": n_resamples, "confidence": confidence, "seed": seed},
         tie_rule=tie_rule,
         ties=ties,

@@ -271,7 +271,7 @@ def run_demo(
                          "fairness/report.html"))  # fmt: skip
 
     _run("threshold", ["threshold", "--scores", str(scores), "--capacity", "10%",
-                       "--group-column", "cohort", "--n-bootstrap", "200",
+                       "--model", str(model), "--n-bootstrap", "200",
                        "--out", str(out / "threshold")])  # fmt: skip
     chosen = _json(out / "threshold" / "threshold.json")
     entries.append(Entry("Allocation threshold", f"A capacity of 10%: {chosen['allocated']:,} "

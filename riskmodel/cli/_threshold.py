@@ -5,12 +5,23 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+import pandas as pd
 
+from riskmodel._errors import ConfigError
 from riskmodel._tables import read_scores
-from riskmodel.allocation import choose_threshold
+from riskmodel.allocation import (
+    CalibrationError,
+    calibration_note,
+    choose_threshold,
+    find_group_columns,
+)
+from riskmodel.allocation import _messages as msg
 from riskmodel.allocation._policy_options import policy_from_options
 from riskmodel.cli import _options as option
 from riskmodel.cli._progress import write_json_and_report
+
+#: Scores files name their reasons reason_1, reason_2, ... (``riskmodel score --explain K``).
+REASON_PREFIX = "reason_"
 
 
 def _number(name: str, help: str) -> option.Decorator:
@@ -27,7 +38,16 @@ def _number(name: str, help: str) -> option.Decorator:
     "an expectation from the probabilities.",
     required=False,
 )
-@option.group_columns("Group column to report selection and false positive rates by (repeatable).")
+@option.group_columns(
+    "Group column to report selection and false positive rates by (repeatable), besides "
+    "those found in the scores file: every column of text with at most 20 values (sex, age "
+    "band, cohort, carried columns such as ethnicity)."
+)
+@option.model(
+    required=False,
+    help="The model bundle that made the scores: the intervals of expected figures then "
+    "include its held-out calibration error (without it the report says they leave it out).",
+)
 @click.option(
     "--capacity",
     default=None,
@@ -67,6 +87,7 @@ def command(
     score_column: str,
     outcome_column: str | None,
     group_columns: tuple[str, ...],
+    model_dir: Path | None,
     seed: int,
     n_bootstrap: int,
     out_dir: Path,
@@ -85,14 +106,23 @@ def command(
     \b
     Examples:
       riskmodel threshold --scores scores.csv --capacity 134 --out out/iom
+      riskmodel threshold --scores scores.csv --model models/default --capacity 10% \\
+          --out out/iom
       riskmodel threshold --scores scores.csv --outcome-column reoffended_2y \\
           --group-column cohort --sensitivity 0.6 --out out/sens
       riskmodel threshold --scores scores.csv --cost-reoffence 20000 \\
           --cost-intervention 3000 --effect 0.2 --out out/cost
       riskmodel threshold --scores scores.csv --bands 0.5,0.75,0.9 --out out/bands
     """
-    option.protect_outputs({"--out": out_dir}, files=(scores_path,), kind="threshold", force=force)
+    option.protect_outputs(
+        {"--out": out_dir},
+        files=(scores_path,),
+        dirs=(model_dir,),
+        kind="threshold",
+        force=force,
+    )
     from riskmodel.reports._threshold_report import threshold_report_html
+    from riskmodel.scoring import SCORE_COLUMNS
 
     policy = policy_from_options(seed=seed, **policy_options)  # type: ignore[arg-type]
     columns: dict[str, str | None] = {
@@ -101,21 +131,28 @@ def command(
     }
     columns.update({f"--group-column {c}": c for c in group_columns})
     frame = read_scores(scores_path, columns)
+    calibration = None if model_dir is None else _calibration(model_dir, frame)
+    not_groups = {score_column, outcome_column, *SCORE_COLUMNS} - {"cohort", "age_band"}
+    not_groups |= {c for c in frame.columns if str(c).startswith(REASON_PREFIX)}
+    groups, left_out = find_group_columns(frame, named=group_columns, not_groups=not_groups)
     result = choose_threshold(
         frame[score_column],
         policy,
         y_true=None if outcome_column is None else frame[outcome_column],
-        groups={c: frame[c] for c in group_columns} or None,
+        groups={c: frame[c] for c in groups} or None,
         n_resamples=n_bootstrap,
         seed=seed,
+        calibration=calibration,
     )
     html = threshold_report_html(
         result,
         source=scores_path.name,
         score_column=score_column,
         outcome_column=outcome_column,
+        left_out=left_out,
     )
-    wrote = write_json_and_report(out_dir, "threshold.json", result.to_dict(), html)
+    data = {**result.to_dict(), "group_columns_left_out": left_out}
+    wrote = write_json_and_report(out_dir, "threshold.json", data, html)
     threshold = "nobody" if result.allocated == 0 else f"score >= {result.threshold:.4g}"
     click.echo(
         f"{policy.name}: {threshold}; allocated {result.allocated:,} of {result.n_scored:,} "
@@ -125,4 +162,23 @@ def command(
         click.echo(f"people without a score (not allocated): {result.n_missing_score:,}")
     if result.tie_rule is not None:
         click.echo(f"ties: {result.tie_rule}")
+    if calibration is None:
+        click.echo(f"note: {calibration_note(data)}")
     click.echo(wrote)
+
+
+def _calibration(model_dir: Path, frame: pd.DataFrame) -> CalibrationError:
+    """The bundle's held-out calibration error, after checking it made the scores (when the
+    scores name their model)."""
+    from riskmodel.bundle import read_manifest
+
+    manifest = read_manifest(model_dir)
+    if "model_id" in frame.columns:
+        scored_by = sorted(set(frame["model_id"].dropna().astype(str)))
+        if scored_by and str(manifest.get("model_id")) not in scored_by:
+            raise ConfigError(
+                msg.MODEL_MISMATCH.format(
+                    scored_by=", ".join(scored_by), model_id=manifest.get("model_id")
+                )
+            )
+    return CalibrationError.from_manifest(manifest, source=str(model_dir))

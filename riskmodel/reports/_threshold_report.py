@@ -13,6 +13,7 @@ from riskmodel.allocation import (
     ExpectedCost,
     ThresholdResult,
 )
+from riskmodel.allocation._threshold import SMALL_GROUP_N
 from riskmodel.reports._render import figure_to_data_uri, new_axes, render_template
 
 __all__ = ["threshold_report_html"]
@@ -63,6 +64,7 @@ def threshold_report_html(
     source: str = "",
     score_column: str = "score",
     outcome_column: str | None = None,
+    left_out: list[str] | None = None,
 ) -> str:
     """Render the threshold report as self-contained HTML.
 
@@ -72,6 +74,8 @@ def threshold_report_html(
         From :func:`riskmodel.allocation.choose_threshold`.
     source, score_column, outcome_column : str
         Where the scores came from, printed in the report.
+    left_out : list of str, optional
+        Columns of the scores file not reported as groups, each with the reason.
 
     Returns
     -------
@@ -119,5 +123,7 @@ def threshold_report_html(
         source=source,
         score_column=score_column,
         outcome_column=outcome_column,
+        left_out=left_out or [],
+        small_group_n=SMALL_GROUP_N,
         table=to_jsonable(result.table().to_dict(orient="records")),
     )
