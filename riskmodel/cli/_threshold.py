@@ -16,6 +16,7 @@ from riskmodel.allocation import (
     find_group_columns,
 )
 from riskmodel.allocation import _messages as msg
+from riskmodel.allocation._inputs import MAX_GROUP_VALUES
 from riskmodel.allocation._policy_options import policy_from_options
 from riskmodel.cli import _options as option
 from riskmodel.cli._progress import write_json_and_report
@@ -40,8 +41,8 @@ def _number(name: str, help: str) -> option.Decorator:
 )
 @option.group_columns(
     "Group column to report selection and false positive rates by (repeatable), besides "
-    "those found in the scores file: every column of text with at most 20 values (sex, age "
-    "band, cohort, carried columns such as ethnicity)."
+    f"those found in the scores file: every column of text with at most {MAX_GROUP_VALUES} "
+    "values (sex, age band, cohort, carried columns such as ethnicity)."
 )
 @option.model(
     required=False,
