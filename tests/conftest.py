@@ -20,11 +20,15 @@ class RenderedPage:
     console_errors: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
     broken_images: int = 0
+    #: ``document.documentElement.scrollWidth``: wider than the viewport means the page
+    #: scrolls sideways.
+    scroll_width: int = 0
 
 
 @pytest.fixture(scope="session")
-def render_html() -> Callable[[Path], RenderedPage]:
-    """Open an HTML file in headless Chromium and report its text and any errors.
+def render_html() -> Callable[..., RenderedPage]:
+    """Open an HTML file in headless Chromium (optionally ``width`` pixels wide) and report its
+    text, any errors and its scroll width.
 
     Skips (with the reason) where Chromium or Playwright is missing; ``.ci/run`` installs
     Chromium so that CI always runs these tests.
@@ -45,8 +49,8 @@ def render_html() -> Callable[[Path], RenderedPage]:
         ],
     )
 
-    def render(path: Path) -> RenderedPage:
-        page = browser.new_page()
+    def render(path: Path, width: int | None = None) -> RenderedPage:
+        page = browser.new_page(**({"viewport": {"width": width, "height": 844}} if width else {}))
         result = RenderedPage(text="")
         page.on(
             "console",
@@ -59,6 +63,7 @@ def render_html() -> Callable[[Path], RenderedPage]:
         result.broken_images = page.evaluate(
             "Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).length"
         )
+        result.scroll_width = page.evaluate("document.documentElement.scrollWidth")
         page.close()
         return result
 

@@ -7,16 +7,27 @@ import json
 import re
 from html.parser import HTMLParser
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from riskmodel.bundle import save_bundle
 from riskmodel.cli import main
 from riskmodel.contract import read_tables, validate_tables
-from riskmodel.explain import explain, top_factors
+from riskmodel.explain import Factor, WaterfallDisplay, explain, top_factors
+from riskmodel.explain._display import CALIBRATION_LABEL, OTHERS_LABEL
 from riskmodel.explain._messages import DEFAULT_SAMPLE_NOTE, IDS_NOTE, UNKNOWN_IDS
 from riskmodel.features import build_feature_table
-from riskmodel.reports._explain_report import DECISION_NOTE, NOT_IN_MODEL
+from riskmodel.reports._explain_report import (
+    DECISION_NOTE,
+    MIN_FACTOR,
+    NOT_IN_MODEL,
+    expected_of_100,
+    explanation_summary,
+    standing,
+)
 from riskmodel.synthetic import generate_population, write_population
 from riskmodel.training._inputs import NO_TABLE_SECTION
 from tests.commands import run_cli
@@ -24,28 +35,50 @@ from tests.test_explain import fit
 
 
 class _Text(HTMLParser):
-    """Visible text of each person section, and every image source."""
+    """Visible text of each person section, every image, link and section id, the factor
+    labels listed on each person page, and the cells of the importance table."""
 
     def __init__(self) -> None:
         super().__init__()
         self.sections: list[list[str]] = []
+        self.section_ids: list[str] = []
+        self.factor_labels: list[list[str]] = []
         self.depth = 0
         self.images: list[str] = []
+        self.alts: list[str] = []
+        self.links: list[str] = []
         self.all: list[str] = []
+        self.importance: list[list[str]] = []  # one list of cell tags ("th"/"td") per row
+        self.in_importance = False
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "img":
             self.images.append(attrs.get("src", ""))
+            self.alts.append(attrs.get("alt", ""))
+        if tag == "a" and (attrs.get("href") or "").startswith("#"):
+            self.links.append(attrs["href"][1:])
+        if tag == "table":
+            self.in_importance = attrs.get("id") == "importance"
+        if self.in_importance and tag == "tr":
+            self.importance.append([])
+        if self.in_importance and tag in ("td", "th"):
+            self.importance[-1].append(tag)
         if tag == "section" and "person" in (attrs.get("class") or ""):
             self.sections.append([])
+            self.section_ids.append(attrs.get("id", ""))
+            self.factor_labels.append([])
             self.depth = 1
         elif tag == "section" and self.depth:
             self.depth += 1
+        if tag == "li" and self.depth and "data-label" in attrs:
+            self.factor_labels[-1].append(attrs["data-label"])
 
     def handle_endtag(self, tag):
         if tag == "section" and self.depth:
             self.depth -= 1
+        if tag == "table":
+            self.in_importance = False
 
     def handle_data(self, data):
         self.all.append(data)
@@ -57,6 +90,10 @@ def parse(html: str) -> _Text:
     parser = _Text()
     parser.feed(html)
     return parser
+
+
+#: Rows of the people given a page by the ``run`` fixture.
+ROWS = (4, 9)
 
 
 def words(parts: list[str]) -> str:
@@ -79,7 +116,7 @@ def bundle(tmp_path_factory: pytest.TempPathFactory):
 def run(bundle, tmp_path_factory):
     data_dir, model_dir, _, table = bundle
     out = tmp_path_factory.mktemp("explain")
-    ids = f"{table.ids.iloc[4]},{table.ids.iloc[9]}"
+    ids = ",".join(table.ids.iloc[list(ROWS)])
     code = main(
         ["explain", "--model", str(model_dir), "--data", str(data_dir), "--out", str(out),
          "--ids", ids]
@@ -115,7 +152,7 @@ def test_report_says_probability_and_top_factors_in_words(bundle, run):
     assert IDS_NOTE.format(k=2) in text
     assert len(page.sections) == 2
     explanation = explain(model, table.X, ids=table.ids)
-    for section, row in zip(page.sections, [4, 9], strict=True):
+    for section, row in zip(page.sections, ROWS, strict=True):
         content = words(section)
         assert f"Person {table.ids.iloc[row]}" in content
         assert f"{100 * explanation.probability[row]:.1f}%" in content
@@ -171,3 +208,189 @@ def test_report_renders_in_a_browser(run, render_html):
     assert page.page_errors == []
     assert page.broken_images == 0
     assert "Why people got their scores" in page.text
+
+
+@pytest.fixture(scope="module")
+def explained(bundle):
+    _, _, model, table = bundle
+    return explain(model, table.X, ids=table.ids)
+
+
+def test_importance_table_columns_line_up(run):
+    rows = parse((run / "report.html").read_text()).importance
+    assert len(rows) > 2
+    header, body = rows[0], rows[1:]
+    assert header == ["th"] * 4
+    assert all(cells == ["td"] * len(header) for cells in body)
+
+
+@pytest.mark.parametrize(
+    ("scores", "row", "sentence"),
+    [
+        ([0.1, 0.2, 0.3], 2, "Higher than 2 of the 3 people explained: the highest score."),
+        ([0.1, 0.2, 0.3], 0, "Lower than 2 of the 3 people explained: the lowest score."),
+        ([0.1, 0.2, 0.3], 1, "Higher than 1 and lower than 1 of the 3 people explained."),
+        (
+            [0.1, 0.3, 0.3, 0.3],
+            1,
+            "Higher than 1 of the 4 people explained; 2 others have the same score.",
+        ),
+        (
+            [0.1, 0.1, 0.3],
+            0,
+            "Lower than 1 of the 3 people explained; 1 other person has the same score.",
+        ),
+        ([0.2, 0.2, 0.2], 1, "The same score as the other 2 of the 3 people explained."),
+        ([0.2], 0, "The only person explained."),
+    ],
+)
+def test_standing_in_counts(scores, row, sentence):
+    assert standing(np.array(scores), row)["sentence"] == sentence
+
+
+def test_standing_of_the_top_person_is_never_100_percent():
+    scores = np.linspace(0.01, 0.99, 432)
+    top = standing(scores, 431)
+    assert top["sentence"] == "Higher than 431 of the 432 people explained: the highest score."
+    bottom = standing(scores, 0)
+    assert bottom["sentence"] == "Lower than 431 of the 432 people explained: the lowest score."
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from([0.1, 0.25, 0.5, 0.9]), min_size=1, max_size=30), st.data())
+def test_standing_counts_everyone_once(scores, data):
+    scores = np.array(scores)
+    row = data.draw(st.integers(0, len(scores) - 1))
+    result = standing(scores, row)
+    assert result["lower"] + result["higher"] + result["same"] + 1 == result["n"] == len(scores)
+    assert result["lower"] == int((scores < scores[row]).sum())
+    assert result["higher"] == int((scores > scores[row]).sum())
+    assert "%" not in result["sentence"]
+    if result["lower"]:
+        assert f"Higher than {result['lower']:,} " in result["sentence"]
+    if result["higher"]:
+        assert f"ower than {result['higher']:,} " in result["sentence"]
+
+
+def test_expected_of_100():
+    assert [expected_of_100(p) for p in (0.0, 0.004, 0.05, 0.5, 0.818, 0.994, 0.996)] == [
+        "fewer than 1",
+        "fewer than 1",
+        "about 5",
+        "about 50",
+        "about 82",
+        "about 99",
+        "more than 99",
+    ]
+
+
+def test_person_pages_say_position_in_counts(bundle, run, explained):
+    page = parse((run / "report.html").read_text())
+    for section, row in zip(page.sections, ROWS, strict=True):
+        content = words(section)
+        assert standing(explained.probability, row)["sentence"] in content
+        assert f"of the {len(explained):,} people explained" in content
+        assert not re.search(r"than \d+(\.\d+)?% of", content)
+        of_100 = expected_of_100(explained.probability[row])
+        assert f"Of 100 people with the same recorded characteristics, {of_100} would" in content
+
+
+def test_waterfall_draws_the_listed_reasons(explained):
+    for row in (0, 4, 9, 33):
+        raising, lowering = top_factors(explained, row, 5, min_abs=MIN_FACTOR)
+        display = WaterfallDisplay.from_explanation(explained, row, k=5, min_abs=MIN_FACTOR)
+        listed = raising + lowering
+        assert display.labels[: len(listed)] == [f.label for f in listed]
+        assert display.labels[len(listed) :] == [OTHERS_LABEL]
+        np.testing.assert_array_equal(
+            display.values[: len(listed)], [f.contribution for f in listed]
+        )
+        probability = explained.probability[row]
+        # the bars take the base exactly to the person's probability, the person's is marked
+        assert display.probability == probability
+        assert display.base_value + display.values.sum() == pytest.approx(
+            np.log(probability / (1 - probability)), abs=1e-9
+        )
+        assert display.points.sum() == pytest.approx(
+            100 * (probability - explained.base_probability), abs=1e-9
+        )
+
+
+def test_waterfall_follows_whatever_factors_it_is_given():
+    # Reasons by concept (several features each) are drawn just as reasons by feature are.
+    factors = [
+        Factor("criminal_history", "criminal history", "12 court outcomes", 0.8, 15.0),
+        Factor("age", "age", "aged 19", 0.3, 5.0),
+        Factor("need_drugs", "drugs", "no drugs need", -0.2, -3.0),
+    ]
+    display = WaterfallDisplay.from_factors(
+        factors, base_value=-0.5, end_value=0.6, probability=1 / (1 + np.exp(-0.6))
+    )
+    assert display.labels == ["criminal history", "age", "drugs", OTHERS_LABEL]
+    assert display.values[-1] == pytest.approx(1.1 - 0.9)
+    assert display.items[0] == {
+        "label": "criminal history",
+        "contribution": 0.8,
+        "percentage_points": 15.0,
+    }
+    # an approximate explanation (isotonic calibration): a last bar reaches the probability
+    approximate = WaterfallDisplay.from_factors(
+        factors, base_value=-0.5, end_value=0.6, probability=0.7
+    )
+    assert approximate.labels[-1] == CALIBRATION_LABEL
+    base_p = 1 / (1 + np.exp(0.5))
+    assert approximate.points.sum() == pytest.approx(100 * (0.7 - base_p), abs=1e-9)
+    assert approximate.probability == 0.7
+
+
+def test_waterfall_marks_the_persons_probability(explained):
+    display = WaterfallDisplay.from_explanation(explained, 4).plot()
+    probability = 100 * explained.probability[4]
+    texts = [t.get_text() for t in display.ax_.texts]
+    assert f"this person {probability:.1f}%" in texts
+    assert f"base {100 * explained.base_probability:.1f}%" in texts
+    lines = [line.get_xdata()[0] for line in display.ax_.get_lines()]
+    assert probability in lines
+    plt.close(display.figure_)
+
+
+def test_report_lists_and_draws_the_same_reasons(run, explained):
+    page = parse((run / "report.html").read_text())
+    waterfalls = [alt for alt in page.alts if alt.startswith("Waterfall chart for person")]
+    assert len(waterfalls) == len(page.sections) == len(ROWS)
+    for labels, alt, row in zip(page.factor_labels, waterfalls, ROWS, strict=True):
+        raising, lowering = top_factors(explained, row, 5, min_abs=MIN_FACTOR)
+        assert labels == [f.label for f in raising + lowering]
+        drawn = [f"; {label} " for label in [*labels, OTHERS_LABEL]]
+        positions = [alt.index(item) for item in drawn]
+        assert positions == sorted(positions)
+        assert alt.endswith(f"to this person's {100 * explained.probability[row]:.1f}%")
+
+
+def test_summary_draws_the_listed_reasons(explained):
+    summary = explanation_summary(explained, person_rows=[3], n_dependence=0)
+    person = summary["people"][0]
+    listed = [f["label"] for f in person["raising"] + person["lowering"]]
+    drawn = [item["label"] for item in person["waterfall_items"]]
+    assert drawn == [*listed, OTHERS_LABEL]
+    assert person["others_points"] == person["waterfall_items"][-1]["percentage_points"]
+    assert person["waterfall_probability"] == explained.probability[3]
+
+
+def test_contents_links_every_person_page_once(run):
+    page = parse((run / "report.html").read_text())
+    assert page.section_ids == [f"person-{i}" for i in range(1, len(ROWS) + 1)]
+    for section_id in page.section_ids:
+        assert page.links.count(section_id) == 1
+    assert {"how-to-read", "not-in-model", "model", "global", "dependence", "people"} <= set(
+        page.links
+    )
+
+
+@pytest.mark.browser
+def test_report_fits_a_phone_screen(run, render_html):
+    # 390 px is a common phone width: nothing (text, tables, charts) may scroll sideways
+    page = render_html(run / "report.html", width=390)
+    assert page.page_errors == []
+    assert page.broken_images == 0
+    assert page.scroll_width <= 390

@@ -6,18 +6,41 @@
 
 from __future__ import annotations
 
+import textwrap
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from matplotlib import transforms
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from riskmodel._display import Display
 from riskmodel.explain._additive import Explanation, logit
-from riskmodel.explain._phrases import catalogue_for, describe_value, feature_label
+from riskmodel.explain._phrases import Factor, catalogue_for, feature_label, top_factors
 
-__all__ = ["DependenceDisplay", "ImportanceDisplay", "WaterfallDisplay"]
+__all__ = [
+    "CALIBRATION_LABEL",
+    "OTHERS_LABEL",
+    "DependenceDisplay",
+    "ImportanceDisplay",
+    "WaterfallDisplay",
+]
+
+#: Label of the waterfall bar that sums every factor not listed as a reason.
+OTHERS_LABEL = "all other factors together"
+#: Label of the waterfall bar for the step isotonic calibration adds (approximate explanations).
+CALIBRATION_LABEL = "calibration step, not attributed to any factor"
+#: Steps smaller than this (log-odds or probability) are not drawn as a bar of their own.
+_NOTHING = 1e-12
+#: A calibration step is drawn when the probability differs from the bars' end by more than
+#: this (an exact explanation's gap is rounding, far below it).
+_STEP = 1e-6
+#: Height of a bar, in rows.
+_BAR = 0.4
+#: Characters per line of a bar label.
+_WRAP = 52
 
 _UP = "#c62828"
 _DOWN = "#2e7d32"
@@ -28,93 +51,228 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=np.float64)))
 
 
-def _probability_axis(ax: Axes, axis: str = "x") -> None:
-    """A secondary axis reading log-odds as probabilities (percent)."""
+def _wrap(label: str, width: int = _WRAP) -> str:
+    """``label`` on at most two lines of about ``width`` characters (never cut mid-word)."""
+    lines = textwrap.wrap(label, width) or [""]
+    if len(lines) <= 2:
+        return "\n".join(lines)
+    return lines[0] + "\n" + " ".join(lines[1:])
 
-    def forward(x: np.ndarray) -> np.ndarray:
-        return 100 * _sigmoid(x)
 
-    def backward(p: np.ndarray) -> np.ndarray:
-        return logit(np.clip(np.asarray(p, dtype=float) / 100, 1e-9, 1 - 1e-9))
+def _rows(labels: list[str]) -> tuple[list[str], np.ndarray]:
+    """Labels wrapped for the chart, and the row of each (first on top): one unit per row,
+    more for a label on two lines."""
+    wrapped = [_wrap(label) for label in labels]
+    heights = np.array([1.0 + 0.4 * label.count("\n") for label in wrapped])
+    return wrapped, np.cumsum(heights) - 1.0
 
-    if axis == "x":
-        secondary = ax.secondary_xaxis("top", functions=(forward, backward))
-        secondary.set_xlabel("probability (%)")
-    else:
-        secondary = ax.secondary_yaxis("right", functions=(forward, backward))
-        secondary.set_ylabel("probability (%)")
+
+def _height(y: np.ndarray, extra: float) -> float:
+    """Figure height (inches) for bars at rows ``y`` and ``extra`` inches of axes and text."""
+    return 0.5 * (float(y[-1]) + 2.2 if len(y) else 1.0) + extra
+
+
+def _labels_above(
+    ax: Axes,
+    wrapped: list[str],
+    y: np.ndarray,
+    *,
+    top: float = -1.4,
+    bottom: float = 1.2,
+    fontsize: float = 10,
+) -> None:
+    """Write each bar's label just above it, across the whole width, instead of beside it:
+    the chart stays readable when a narrow screen (a phone) shrinks it, since no column is
+    spent on labels. Bars have height :data:`_BAR`, centred on their row; ``top`` and
+    ``bottom`` leave room (in rows) above the first and below the last."""
+    across = transforms.blended_transform_factory(ax.transAxes, ax.transData)
+    for yi, label in zip(y, wrapped, strict=True):
+        ax.text(
+            0.01,
+            yi - _BAR / 2 - 0.06,
+            label,
+            transform=across,
+            ha="left",
+            va="bottom",
+            fontsize=fontsize,
+            linespacing=1.1,
+            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.7, "pad": 0.5},
+        )
+    ax.set_yticks([])
+    ax.set_ylim(float(y[-1]) + bottom if len(y) else 1.0, top)
 
 
 @dataclass
 class WaterfallDisplay(Display):
-    """One person's score built up from the base value, feature by feature (log-odds).
+    """One person's probability built up from the base, reason by reason.
+
+    The bars are the reasons themselves: the factors :func:`~riskmodel.explain.top_factors`
+    returns for the person (those raising the risk, then those lowering it, each largest
+    first), then one bar for all other factors together, and, when the explanation is
+    approximate (isotonic calibration), one for the calibration's own step. The chart reads
+    in percentage points on the probability scale, from the base probability to the person's
+    probability, which is marked and labelled.
 
     Attributes
     ----------
     labels : list of str
-        Bar labels (feature phrase), largest effect first; the last may be "N other features".
+        Bar labels in the order drawn: each factor's ``label``, then :data:`OTHERS_LABEL`
+        (and :data:`CALIBRATION_LABEL`) when drawn.
     values : ndarray
         Contributions (log-odds) in the order drawn.
+    points : ndarray
+        The same contributions as percentage points; they add up to the person's probability
+        minus the base probability (x 100).
     base_value, end_value : float
-        Start (base) and end (the person's log-odds).
+        Log-odds at the start (base) and at the end of the bars (the person's log-odds).
+    base_probability, probability : float
+        The base probability and the person's probability (0-1): where the bars start and
+        where they end, marked on the chart.
     """
 
     labels: list[str]
     values: np.ndarray
+    points: np.ndarray
     base_value: float
     end_value: float
+    base_probability: float
+    probability: float
     figure_: Figure | None = None
     ax_: Axes | None = None
 
+    @property
+    def items(self) -> list[dict[str, float | str]]:
+        """The bars drawn, in order: ``label``, ``contribution`` (log-odds) and
+        ``percentage_points``."""
+        return [
+            {"label": label, "contribution": float(value), "percentage_points": float(point)}
+            for label, value, point in zip(self.labels, self.values, self.points, strict=True)
+        ]
+
     @classmethod
-    def from_explanation(
-        cls, explanation: Explanation, row: int, *, max_features: int = 10
+    def from_factors(
+        cls,
+        factors: Sequence[Factor],
+        *,
+        base_value: float,
+        end_value: float,
+        probability: float,
     ) -> WaterfallDisplay:
-        """The waterfall of the person at position ``row``."""
-        values = explanation.contributions.iloc[row]
-        order = values.abs().sort_values(ascending=False, kind="stable").index.tolist()
-        shown = order[:max_features]
-        rest = order[max_features:]
-        person = explanation.X.iloc[row]
-        catalogue = catalogue_for(explanation.features)
-        labels = [describe_value(name, person[name], catalogue=catalogue) for name in shown]
-        numbers = [float(values[name]) for name in shown]
-        if rest:
-            labels.append(f"{len(rest)} other features")
-            numbers.append(float(values[rest].sum()))
-        base = float(explanation.base_value)
+        """The waterfall of exactly these factors, in this order.
+
+        Parameters
+        ----------
+        factors : sequence of Factor
+            The reasons, in the order listed (``raising + lowering`` of
+            :func:`~riskmodel.explain.top_factors`).
+        base_value : float
+            The explanation's base value (log-odds).
+        end_value : float
+            Base value plus every contribution of the person (log-odds): the bars end here.
+        probability : float
+            The person's probability. When it is not ``sigmoid(end_value)`` (isotonic
+            calibration), a last bar, :data:`CALIBRATION_LABEL`, takes the chart there.
+        """
+        base_value, end_value, probability = (
+            float(base_value),
+            float(end_value),
+            float(probability),
+        )
+        labels = [f.label for f in factors]
+        values = [float(f.contribution) for f in factors]
+        points = [float(f.percentage_points) for f in factors]
+        base_p = float(_sigmoid(base_value))
+        end_p = float(_sigmoid(end_value))
+        rest = (end_value - base_value) - sum(values)
+        if abs(rest) > _NOTHING:
+            labels.append(OTHERS_LABEL)
+            values.append(rest)
+            points.append(100 * (end_p - base_p) - sum(points))
+        if abs(probability - end_p) > _STEP:
+            gap = float(logit(np.clip(probability, 1e-12, 1 - 1e-12))) - end_value
+            labels.append(CALIBRATION_LABEL)
+            values.append(gap)
+            points.append(100 * (probability - end_p))
         return cls(
             labels=labels,
-            values=np.asarray(numbers),
-            base_value=base,
-            end_value=base + float(values.sum()),
+            values=np.asarray(values, dtype=float),
+            points=np.asarray(points, dtype=float),
+            base_value=base_value,
+            end_value=end_value,
+            base_probability=base_p,
+            probability=probability,
+        )
+
+    @classmethod
+    def from_explanation(
+        cls, explanation: Explanation, row: int, *, k: int = 5, min_abs: float = 1e-9
+    ) -> WaterfallDisplay:
+        """The waterfall of the person at position ``row``: the reasons
+        ``top_factors(explanation, row, k, min_abs=min_abs)`` gives, in its order."""
+        raising, lowering = top_factors(explanation, row, k, min_abs=min_abs)
+        return cls.from_factors(
+            raising + lowering,
+            base_value=explanation.base_value,
+            end_value=explanation.base_value + float(explanation.contributions.iloc[row].sum()),
+            probability=float(explanation.probability[row]),
         )
 
     def plot(self, ax: Axes | None = None) -> WaterfallDisplay:
-        """Draw horizontal bars from the base value to the person's log-odds."""
-        ax = self._axes(ax, figsize=(7.5, 0.42 * len(self.values) + 1.8))
-        starts = self.base_value + np.concatenate([[0.0], np.cumsum(self.values)[:-1]])
-        y = np.arange(len(self.values))[::-1]
-        colours = [_UP if v > 0 else _DOWN for v in self.values]
-        ax.barh(y, self.values, left=starts, color=colours, height=0.6)
-        for yi, start, value in zip(y, starts, self.values, strict=True):
+        """Draw the bars from the base probability to the person's, on a probability axis,
+        the person's probability marked and labelled."""
+        wrapped, y = _rows(self.labels)
+        ax = self._axes(ax, figsize=(5.0, _height(y, 0.7)))
+        _labels_above(ax, wrapped, y)
+        start = 100 * self.base_probability
+        finish = 100 * self.probability
+        starts = start + np.concatenate([[0.0], np.cumsum(self.points)[:-1]])
+        colours = [
+            _NEUTRAL if label in (OTHERS_LABEL, CALIBRATION_LABEL) else (_UP if v > 0 else _DOWN)
+            for label, v in zip(self.labels, self.points, strict=True)
+        ]
+        ax.barh(y, self.points, left=starts, color=colours, height=_BAR)
+        ends = starts + self.points
+        for yi, end, point in zip(y, ends, self.points, strict=True):
             ax.text(
-                start + value,
+                end,
                 yi,
-                f" {value:+.2f}",
+                f" {point:+.1f} ",
                 va="center",
-                ha="left" if value >= 0 else "right",
-                fontsize="x-small",
+                ha="left" if point >= 0 else "right",
+                fontsize=9,
             )
-        ax.set_yticks(y, self.labels, fontsize="small")
-        ax.axvline(self.base_value, color="#5b6675", linestyle=":", linewidth=1)
-        ax.axvline(self.end_value, color=_NEUTRAL, linestyle="--", linewidth=1)
-        ax.set_xlabel(f"log-odds (base {self.base_value:.2f} → this person {self.end_value:.2f})")
-        low = min(self.base_value, self.end_value, float(np.min(starts + self.values)))
-        high = max(self.base_value, self.end_value, float(np.max(starts + self.values)))
-        span = max(high - low, 0.5)
-        ax.set_xlim(low - 0.25 * span, high + 0.25 * span)
-        _probability_axis(ax, "x")
+        ax.axvline(start, color="#5b6675", linestyle=":", linewidth=1.2)
+        ax.axvline(finish, color=_NEUTRAL, linestyle="--", linewidth=1.5)
+        low = min(
+            start, finish, float(np.min(ends, initial=start)), float(np.min(starts, initial=start))
+        )
+        high = max(
+            start, finish, float(np.max(ends, initial=start)), float(np.max(starts, initial=start))
+        )
+        span = max(high - low, 10.0)
+        ax.set_xlim(max(low - 0.2 * span, 0.0), min(high + 0.2 * span, 100.0))
+        ax.text(
+            start,
+            -1.05,
+            f"base {start:.1f}%",
+            ha="center",
+            va="center",
+            fontsize=9,
+            color="#5b6675",
+            bbox={"facecolor": "white", "edgecolor": "none", "pad": 1},
+        )
+        ax.text(
+            finish,
+            float(y[-1]) + 0.75 if len(y) else 0.0,
+            f"this person {finish:.1f}%",
+            ha="center",
+            va="center",
+            fontsize=10,
+            fontweight="bold",
+            color=_NEUTRAL,
+            bbox={"facecolor": "white", "edgecolor": _NEUTRAL, "pad": 2},
+        )
+        ax.set_xlabel("probability (%); bars in percentage points")
         ax.grid(axis="x", alpha=0.3)
         return self._finish()
 
@@ -139,11 +297,14 @@ class ImportanceDisplay(Display):
         return cls(labels=labels, values=ranked.to_numpy())
 
     def plot(self, ax: Axes | None = None) -> ImportanceDisplay:
-        """Horizontal bars, most important on top."""
-        ax = self._axes(ax, figsize=(7, 0.35 * len(self.values) + 1.2))
-        y = np.arange(len(self.values))[::-1]
-        ax.barh(y, self.values, color=_NEUTRAL, height=0.6)
-        ax.set_yticks(y, self.labels, fontsize="small")
+        """Horizontal bars, most important on top, each labelled above its bar."""
+        wrapped, y = _rows(self.labels)
+        ax = self._axes(ax, figsize=(5.0, _height(y, 0.1)))
+        _labels_above(ax, wrapped, y, top=-0.9, bottom=0.6)
+        ax.barh(y, self.values, color=_NEUTRAL, height=_BAR)
+        for yi, value in zip(y, self.values, strict=True):
+            ax.text(value, yi, f" {value:.2f}", va="center", ha="left", fontsize=9)
+        ax.set_xlim(0, 1.15 * float(np.max(self.values, initial=0.0)) or 1.0)
         ax.set_xlabel("mean absolute contribution (log-odds)")
         ax.grid(axis="x", alpha=0.3)
         return self._finish()

@@ -17,20 +17,24 @@ from riskmodel.bands import DEFAULT_BANDS
 from riskmodel.explain import (
     DependenceDisplay,
     Explanation,
+    Factor,
     ImportanceDisplay,
     WaterfallDisplay,
     feature_label,
     top_factors,
 )
+from riskmodel.explain._display import CALIBRATION_LABEL, OTHERS_LABEL
 from riskmodel.explain._phrases import catalogue_for
 from riskmodel.reports._render import figure_to_data_uri, render_template
 
 __all__ = [
     "DECISION_NOTE",
     "NOT_IN_MODEL",
+    "expected_of_100",
     "explain_report_html",
     "explanation_summary",
     "model_summary",
+    "standing",
 ]
 
 #: The plain statement of what the model never sees (tests match it).
@@ -82,38 +86,112 @@ def model_summary(manifest: Mapping[str, Any] | None, model: Any) -> list[dict[s
     return rows
 
 
+def standing(probability: np.ndarray, row: int) -> dict[str, Any]:
+    """Where one person's probability sits among everyone's, in counts of people.
+
+    Returns ``n`` (everyone, the person included), ``lower`` and ``higher`` (how many others
+    have a lower or a higher probability), ``same`` (how many others have exactly the same)
+    and ``sentence``: those counts in words, never a percentage (which would round 431 of 432
+    up to "100%").
+
+    Examples
+    --------
+    >>> standing(np.array([0.1, 0.2, 0.3]), 2)["sentence"]
+    'Higher than 2 of the 3 people explained: the highest score.'
+    >>> standing(np.array([0.1, 0.2, 0.2, 0.3]), 1)["sentence"]
+    'Higher than 1 and lower than 1 of the 4 people explained; 1 other person has the same score.'
+    """
+    probability = np.asarray(probability, dtype=np.float64)
+    own = probability[row]
+    n = int(probability.size)
+    lower = int(np.sum(probability < own))
+    higher = int(np.sum(probability > own))
+    same = n - 1 - lower - higher
+    of = f"of the {n:,} people explained"
+    if n == 1:
+        sentence = "The only person explained."
+    elif lower and higher:
+        sentence = f"Higher than {lower:,} and lower than {higher:,} {of}"
+    elif lower:
+        sentence = f"Higher than {lower:,} {of}" + ("" if same else ": the highest score")
+    elif higher:
+        sentence = f"Lower than {higher:,} {of}" + ("" if same else ": the lowest score")
+    else:
+        sentence = f"The same score as the other {same:,} {of}"
+    if n > 1 and same and (lower or higher):
+        others = "1 other person has" if same == 1 else f"{same:,} others have"
+        sentence += f"; {others} the same score"
+    if not sentence.endswith("."):
+        sentence += "."
+    return {"n": n, "lower": lower, "higher": higher, "same": same, "sentence": sentence}
+
+
+def expected_of_100(probability: float) -> str:
+    """How many of 100 people with this probability would be expected to have the outcome,
+    in words (a natural frequency, for a person page that is printed alone).
+
+    Examples
+    --------
+    >>> expected_of_100(0.818), expected_of_100(0.003), expected_of_100(0.999)
+    ('about 82', 'fewer than 1', 'more than 99')
+    """
+    count = round(100 * float(probability))
+    if count < 1:
+        return "fewer than 1"
+    if count >= 100:
+        return "more than 99"
+    return f"about {count}"
+
+
+def _lead(factor: Factor) -> str:
+    """The factor's label, when its reason does not already start with it (the label is what
+    the waterfall's bar says, so the list and the chart can be read side by side)."""
+    return "" if factor.reason.lower().startswith(factor.label.lower()) else factor.label
+
+
 def _person(
     explanation: Explanation,
     row: int,
     *,
-    percentile: np.ndarray,
     points: Any,
     top_k: int,
 ) -> dict[str, Any]:
     raising, lowering = top_factors(
         explanation, row, top_k, min_abs=MIN_FACTOR, percentage_points=points
     )
-    shown = {f.feature for f in raising + lowering}
-    others = [c for c in explanation.features if c not in shown]
     probability = float(explanation.probability[row])
+    waterfall = WaterfallDisplay.from_factors(
+        raising + lowering,
+        base_value=explanation.base_value,
+        end_value=explanation.base_value + float(explanation.contributions.iloc[row].sum()),
+        probability=probability,
+    )
+    by_label = {item["label"]: item for item in waterfall.items}
+    others = by_label.get(OTHERS_LABEL)
+    step = by_label.get(CALIBRATION_LABEL)
+
+    def listed(factors: list[Factor]) -> list[dict[str, Any]]:
+        return [{**f.to_dict(), "lead": _lead(f)} for f in factors]
+
     return {
         "person_id": str(explanation.ids.iloc[row]),
         "probability": probability,
+        "of_100": expected_of_100(probability),
         "band": str(DEFAULT_BANDS.band_of([probability])[0]),
-        "percentile": float(percentile[row]),
+        "standing": standing(explanation.probability, row),
         "log_odds": float(explanation.log_odds[row]),
-        "raising": [f.to_dict() for f in raising],
-        "lowering": [f.to_dict() for f in lowering],
-        "others_points": float(points.iloc[row][others].sum()) if others else 0.0,
-        "n_others": len(others),
+        "raising": listed(raising),
+        "lowering": listed(lowering),
+        "others_points": None if others is None else others["percentage_points"],
+        "calibration_points": None if step is None else step["percentage_points"],
         "calibration_adjustment": (
             None
             if explanation.calibration_adjustment is None
             else float(explanation.calibration_adjustment[row])
         ),
-        "waterfall": figure_to_data_uri(
-            WaterfallDisplay.from_explanation(explanation, row).plot().figure_
-        ),
+        "waterfall_items": waterfall.items,
+        "waterfall_probability": waterfall.probability,
+        "waterfall": figure_to_data_uri(waterfall.plot().figure_),
     }
 
 
@@ -156,7 +234,6 @@ def explanation_summary(
     importance = explanation.mean_abs_contribution()
     points = explanation.percentage_points
     mean_abs_points = points.abs().mean(axis=0)
-    percentile = explanation.percentile()
     catalogue = catalogue_for(explanation.features)
     features = []
     for rank, (name, value) in enumerate(importance.items(), start=1):
@@ -205,8 +282,7 @@ def explanation_summary(
             "not_features": not_features,
             "selection_note": selection_note,
             "people": [
-                _person(explanation, row, percentile=percentile, points=points, top_k=top_k)
-                for row in person_rows
+                _person(explanation, row, points=points, top_k=top_k) for row in person_rows
             ],
         }
     )
