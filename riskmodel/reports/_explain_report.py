@@ -93,8 +93,9 @@ def _person(
     raising, lowering = top_factors(
         explanation, row, top_k, min_abs=MIN_FACTOR, percentage_points=points
     )
-    shown = {f.feature for f in raising + lowering}
-    others = [c for c in explanation.features if c not in shown]
+    shown = {f.feature for f in raising + lowering}  # concepts
+    points = explanation.concept_percentage_points(points)
+    others = [c for c in points.columns if c not in shown]
     probability = float(explanation.probability[row])
     return {
         "person_id": str(explanation.ids.iloc[row]),
