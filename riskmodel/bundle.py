@@ -319,6 +319,9 @@ def recorded_config(manifest: dict[str, Any]) -> Config:
         values["table"] = {k: v for k, v in recorded["table"].items() if v is not None}
     if recorded.get("model_configured") and recorded.get("model"):
         values["model"] = recorded["model"]
+    for section in ("explain", "labels"):  # concepts and code words (older bundles: none)
+        if recorded.get(section):
+            values[section] = recorded[section]
     return parse_config(values, source=recorded.get("source"))
 
 

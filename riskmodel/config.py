@@ -1,9 +1,14 @@
-"""Training configuration (TOML): the ``[table]`` and ``[model]`` sections of CLI.md.
+"""Training configuration (TOML): the ``[table]``, ``[model]``, ``[explain]`` and ``[labels]``
+sections of CLI.md.
 
 ``[table]`` describes a flat person-level table (which column is the id, the label, the
 numeric and categorical features, the group columns carried for fairness reports, the outcome
 and its follow-up). ``[model]`` chooses the model family and its calibration; omitted, the
-package's recommended default is used. Every problem raises :class:`ConfigError` with a message
+package's recommended default is used. ``[explain]`` ``groups`` declares the concepts an
+explanation reports as one reason each (``criminal_history = ["priors_count",
+"juv_fel_count"]``; a feature in no group is a concept of its own), and ``[labels]`` maps a
+column's codes to words (``fin = {0 = "no financial aid", 1 = "financial aid"}``) for reasons,
+charts and reports. Every problem raises :class:`ConfigError` with a message
 that names the offending key and what was expected.
 """
 
@@ -24,16 +29,20 @@ __all__ = [
     "DEFAULT_FAMILY",
     "DUPLICATE_FEATURE",
     "FAMILIES",
+    "FEATURE_IN_TWO_GROUPS",
     "FORBIDDEN_FEATURE",
     "MISSING_KEY",
     "NO_FEATURES",
     "UNKNOWN_CALIBRATION",
     "UNKNOWN_FAMILY",
+    "UNKNOWN_GROUP_FEATURE",
     "UNKNOWN_KEY",
+    "UNKNOWN_LABEL_COLUMN",
     "UNREADABLE_CONFIG",
     "Config",
     "ModelSpec",
     "TableSpec",
+    "check_groups",
     "load_config",
     "parse_config",
 ]
@@ -50,7 +59,9 @@ FORBIDDEN_FEATURES: tuple[str, ...] = ("ethnicity", "race")
 
 UNREADABLE_CONFIG = "cannot read config {path}: {reason}"
 UNKNOWN_KEY = "unknown key {key!r} in [{section}] of the config; known keys: {known}"
-UNKNOWN_SECTION = "unknown section [{section}] in the config; known sections: table, model"
+UNKNOWN_SECTION = (
+    "unknown section [{section}] in the config; known sections: table, model, explain, labels"
+)
 MISSING_KEY = "[{section}] needs {key!r} ({what})"
 BAD_TYPE = "[{section}] {key} must be {expected}, got {value!r}"
 UNKNOWN_FAMILY = "the model family ([model] family) must be one of {known}, got {value!r}"
@@ -78,6 +89,24 @@ _TABLE_KEYS = (
     "follow_up_months",
 )
 _MODEL_KEYS = ("family", "calibration", "seed")
+_EXPLAIN_KEYS = ("groups",)
+_SECTIONS = ("table", "model", "explain", "labels")
+
+#: A concept group naming a column that is not a feature (exit code 2).
+UNKNOWN_GROUP_FEATURE = (
+    "[explain.groups] {group!r} names {feature!r}, which is not a feature of the model; "
+    "features: {features}"
+)
+#: One feature in two concept groups (exit code 2).
+FEATURE_IN_TWO_GROUPS = (
+    "[explain.groups] lists {feature!r} in two groups ({first!r} and {second!r}); a feature "
+    "belongs to one concept"
+)
+#: Labels for a column the table does not use.
+UNKNOWN_LABEL_COLUMN = (
+    "[labels] names {column!r}, which is neither a feature nor a group column of [table]; "
+    "columns: {columns}"
+)
 
 
 @dataclass(frozen=True)
@@ -142,13 +171,17 @@ class Config:
 
     ``table`` is None when the config has no ``[table]`` section (event tables, ``--data``);
     ``model`` is always set (the default when the config has no ``[model]`` section) and
-    ``model_configured`` says whether the config asked for one.
+    ``model_configured`` says whether the config asked for one. ``explain_groups`` holds the
+    concepts of ``[explain.groups]`` (name -> features) and ``labels`` the words of
+    ``[labels]`` (column -> {code as text: words}).
     """
 
     table: TableSpec | None = None
     model: ModelSpec = field(default_factory=ModelSpec)
     model_configured: bool = False
     source: str | None = None
+    explain_groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    labels: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-dict form (for manifests)."""
@@ -157,6 +190,8 @@ class Config:
             "model": self.model.to_dict(),
             "model_configured": self.model_configured,
             "source": self.source,
+            "explain": {"groups": {k: list(v) for k, v in self.explain_groups.items()}},
+            "labels": {k: dict(v) for k, v in self.labels.items()},
         }
 
 
@@ -270,6 +305,77 @@ def _parse_model(values: Any) -> ModelSpec:
     return ModelSpec(family=family, calibration=calibration, seed=seed)
 
 
+def check_groups(groups: Mapping[str, Any], features: Any) -> None:
+    """Refuse a concept group naming a column outside ``features``, or a feature in two
+    groups (:data:`UNKNOWN_GROUP_FEATURE`, :data:`FEATURE_IN_TWO_GROUPS`)."""
+    features = [str(f) for f in features]
+    owner: dict[str, str] = {}
+    for group, members in groups.items():
+        for feature in members:
+            if feature not in features:
+                raise ConfigError(
+                    UNKNOWN_GROUP_FEATURE.format(
+                        group=group, feature=feature, features=", ".join(features)
+                    )
+                )
+            if feature in owner:
+                raise ConfigError(
+                    FEATURE_IN_TWO_GROUPS.format(
+                        feature=feature, first=owner[feature], second=group
+                    )
+                )
+            owner[feature] = group
+
+
+def _parse_groups(values: Any, table: TableSpec | None) -> dict[str, tuple[str, ...]]:
+    if not isinstance(values, Mapping):
+        raise ConfigError(
+            BAD_TYPE.format(section="explain", key="", expected="a table", value=values)
+        )
+    _check_keys("explain", values, _EXPLAIN_KEYS)
+    groups = values.get("groups", {})
+    if not isinstance(groups, Mapping):
+        raise ConfigError(
+            BAD_TYPE.format(
+                section="explain", key="groups", expected="a table of lists", value=groups
+            )
+        )
+    parsed = {
+        str(name): _string_list("explain.groups", str(name), members)
+        for name, members in groups.items()
+    }
+    if table is not None:
+        check_groups(parsed, table.features)
+    return parsed
+
+
+def _parse_labels(values: Any, table: TableSpec | None) -> dict[str, dict[str, str]]:
+    if not isinstance(values, Mapping):
+        raise ConfigError(
+            BAD_TYPE.format(section="labels", key="", expected="a table", value=values)
+        )
+    labels: dict[str, dict[str, str]] = {}
+    columns = [*table.features, *table.groups] if table is not None else None
+    for column, words in values.items():
+        if columns is not None and column not in columns:
+            raise ConfigError(
+                UNKNOWN_LABEL_COLUMN.format(column=column, columns=", ".join(columns))
+            )
+        if not isinstance(words, Mapping) or not all(
+            isinstance(v, str) and v.strip() for v in words.values()
+        ):
+            raise ConfigError(
+                BAD_TYPE.format(
+                    section="labels",
+                    key=column,
+                    expected='a table of codes and words, e.g. {0 = "no", 1 = "yes"}',
+                    value=words,
+                )
+            )
+        labels[str(column)] = {str(k).strip(): str(v) for k, v in words.items()}
+    return labels
+
+
 def parse_config(values: Mapping[str, Any], *, source: str | None = None) -> Config:
     """Parse an already-loaded TOML mapping.
 
@@ -280,12 +386,21 @@ def parse_config(values: Mapping[str, Any], *, source: str | None = None) -> Con
     (('age',), 'default', False)
     """
     for section in values:
-        if section not in ("table", "model"):
+        if section not in _SECTIONS:
             raise ConfigError(UNKNOWN_SECTION.format(section=section))
     table = _parse_table(values["table"]) if "table" in values else None
     configured = "model" in values
     model = _parse_model(values["model"]) if configured else ModelSpec()
-    return Config(table=table, model=model, model_configured=configured, source=source)
+    groups = _parse_groups(values.get("explain", {}), table)
+    labels = _parse_labels(values.get("labels", {}), table)
+    return Config(
+        table=table,
+        model=model,
+        model_configured=configured,
+        source=source,
+        explain_groups=groups,
+        labels=labels,
+    )
 
 
 def load_config(path: str | os.PathLike | None) -> Config:

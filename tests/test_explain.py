@@ -17,7 +17,10 @@ import riskmodel.models._model as model_module
 from riskmodel.contract import read_tables, validate_tables
 from riskmodel.explain import (
     ADDITIVITY_TOLERANCE,
+    BATCH_REFERENCE,
+    LITTLE_DIFFERENCE,
     LOWERS,
+    NEGLIGIBLE,
     NOT_ADDITIVE,
     NOT_FITTED,
     RAISES,
@@ -132,6 +135,11 @@ def check_additive(model: RiskModel, frame: pd.DataFrame) -> float:
     calibrated += model.calibration_intercept_
     assert np.abs(total - calibrated).max() <= ADDITIVITY_TOLERANCE
     assert list(explanation.contributions.columns) == model.explained_features()
+    # One reason per concept, exactly as additive: base + the concepts = the sum by feature
+    # (hence logit(p), the probability `riskmodel score` writes) within 1e-9.
+    by_concept = explanation.base_value + explanation.concept_contributions.sum(axis=1)
+    np.testing.assert_allclose(by_concept.to_numpy(), total, rtol=0, atol=1e-9)
+    assert (np.abs(by_concept.to_numpy() - logit(p)) <= 1e-9 + error).all()
     return float(error.max())
 
 
@@ -317,16 +325,47 @@ def test_phrases_from_the_catalogue():
     assert describe_value("months_since_previous_sanction", np.nan) == "no previous sanction"
     assert describe_value("priors_count", 3.0) == "priors count: 3"
     assert describe_value("c_charge_desc", "Battery") == "c charge desc: Battery"
+    # never an internal quantity or a bare code
+    assert describe_value("copas_rate", np.log(0.7)).startswith("sanctioned about 0.70 times")
+    assert describe_value("years_at_risk", 7.8).startswith("about 8 years out of custody")
+    assert describe_value("pathway_accommodation", 1.0) == (
+        "a need (score 1 or 2) in the accommodation area of resettlement"
+    )
+    assert describe_value("pathway_drugs_alcohol", np.nan) == "drugs and alcohol: not assessed"
 
 
-def test_top_factors_are_the_largest_each_way(models, synthetic):
+def test_top_factors_are_the_largest_concepts_each_way(models, synthetic):
     explanation = explain(models["gbm"], synthetic.X.iloc[:30])
     raising, lowering = top_factors(explanation, 7, k=3)
-    row = explanation.contributions.iloc[7]
+    row = explanation.concept_contributions.iloc[7]
     assert [f.feature for f in raising] == row[row > 0].nlargest(3).index.tolist()
     assert [f.feature for f in lowering] == row[row < 0].nsmallest(3).index.tolist()
-    assert all(f.reason.endswith(RAISES) for f in raising)
-    assert all(f.reason.endswith(LOWERS) for f in lowering)
+    for factor in raising + lowering:
+        assert factor.contribution == pytest.approx(row[factor.feature], abs=1e-12)
+        expected = (
+            LITTLE_DIFFERENCE
+            if abs(factor.contribution) < NEGLIGIBLE
+            else RAISES
+            if factor.contribution > 0
+            else LOWERS
+        )
+        assert factor.reason.endswith(f" — {expected}")
+        assert factor.reason.startswith(f"{factor.label}: {factor.value}")
+
+
+def test_json_keeps_features_and_adds_concepts(models, synthetic):
+    explanation = explain(models["ensemble"], synthetic.X.iloc[:20], ids=synthetic.ids[:20])
+    payload = explanation.to_dict()
+    person = payload["people"][0]
+    assert set(person["contributions"]) == set(explanation.features)
+    assert list(person["concepts"]) == explanation.concepts.names
+    assert sum(person["concepts"].values()) == pytest.approx(
+        sum(person["contributions"].values()), abs=1e-12
+    )
+    definitions = payload["global"]["concepts"]
+    assert definitions["need_area_drugs"]["shared_features"] == ["pathway_drugs_alcohol"]
+    assert "sanction_occasions" in definitions["criminal_history"]["features"]
+    assert payload["method"]["positions_reference"] == BATCH_REFERENCE
 
 
 def test_offending_profile_is_one_reason_in_words(models, synthetic):
@@ -341,6 +380,13 @@ def test_offending_profile_is_one_reason_in_words(models, synthetic):
     assert values.str.fullmatch(r"profile \d of 8 \([^;]+; \d{1,3}%\)").all()
     row = int(np.argmax(np.abs(explanation.contributions[PROFILE_FEATURE].to_numpy())))
     raising, lowering = top_factors(explanation, row, k=len(explanation.features))
-    reason = next(f for f in raising + lowering if f.feature == PROFILE_FEATURE)
-    assert reason.label == "Offending profile (offence mix and needs)"
-    assert reason.value == f"offence mix and needs most like {values.iloc[row]}"
+    reason = next(f for f in raising + lowering if f.feature == "offending_profile")
+    assert reason.label == "Kinds of offence on record"
+    assert PROFILE_FEATURE in reason.features
+    match = re.fullmatch(
+        r"profile \d of 8 \((?P<names>[^;]+); (?P<share>\d+)%\)", values.iloc[row]
+    )
+    assert reason.value.endswith(
+        f"a record most like those of people with mainly {match['names']} offences "
+        f"({match['share']}% match)"
+    )

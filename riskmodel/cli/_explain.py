@@ -38,7 +38,7 @@ def command(
     seed: int,
     force: bool,
 ) -> None:
-    """Explain the calibrated score of every person: base value + one contribution per feature.
+    """Explain the calibrated score of every person: base value + one contribution per concept.
 
     Features are built by the same code as riskmodel score, so the probability explained is
     the probability scored. For sigmoid calibration the explanation is exact:
@@ -46,7 +46,15 @@ def command(
     command stops rather than report anything else). Isotonic calibration gives approximate
     explanations, flagged as such.
 
-    explanations.json covers everyone in the input. report.html shows which features matter
+    A concept is a group of features whose contributions are summed, so it adds up exactly
+    too: for event data the concept catalogue (age, criminal record, recent offending, each
+    need area, ...); for a flat table the config's [explain.groups], each feature outside a
+    group being its own concept, with codes read as the words of its [labels]. Reasons state
+    where a person stands among the people the model was trained on (or, for a bundle that
+    does not store them, among the people explained).
+
+    explanations.json covers everyone in the input, per feature (contributions) and per
+    concept (concepts). report.html shows which features matter
     overall and a page for each person asked for with --ids; without --ids, a page for a
     small random sample (--sample, default 5), because person pages are records about real
     people and the whole caseload should never be printed by accident.
@@ -60,7 +68,7 @@ def command(
     option.protect_outputs(
         {"--out": out_dir}, source=source, dirs=(model_dir,), kind="explain", force=force
     )
-    from riskmodel.explain import explain
+    from riskmodel.explain import ReferencePopulation, explain
     from riskmodel.explain._people import choose_people, load_model
     from riskmodel.reports._explain_report import explain_report_html
     from riskmodel.training import inputs_for_bundle
@@ -68,7 +76,18 @@ def command(
     model, manifest = load_model(model_dir)
     inputs = inputs_for_bundle(manifest, labels=False, **source)
     table = inputs.table
-    explanation = explain(model, table.X, ids=table.ids)
+    config = inputs.config
+    population = ReferencePopulation.from_dict(
+        (manifest.get("drift_reference") or {}).get("positions")
+    )
+    explanation = explain(
+        model,
+        table.X,
+        ids=table.ids,
+        groups=config.explain_groups,
+        labels=config.labels,
+        population=population,
+    )
     rows, note = choose_people(explanation.ids, ids, sample, seed)
     payload = explanation.to_dict()
     payload["outcome"] = inputs.outcome

@@ -2,8 +2,13 @@
 
 :func:`explain` decomposes each person's calibrated log-odds into a base value plus one
 contribution per original feature (shap's LinearExplainer or TreeExplainer on the model inside
-the calibration, composed exactly with the sigmoid calibrator, and checked);
-:func:`top_factors` turns them into plain-language reasons from the feature catalogue; the
+the calibration, composed exactly with the sigmoid calibrator, and checked), and sums them into
+*concepts* (:class:`ConceptMap`: the concept catalogue for event data, a config's
+``[explain.groups]`` for flat tables), which stay exactly additive
+(``Explanation.concept_contributions``). :func:`top_factors` gives one plain-language reason
+per concept (:class:`Factor`: the concept in everyday words, the person's values, their
+position among a :class:`ReferencePopulation`, and a direction that follows from the sign);
+:func:`need_contradictions` counts significant needs explained as lowering the risk; the
 Display classes draw waterfalls, importances and dependence plots.
 """
 
@@ -19,36 +24,57 @@ from riskmodel.explain._additive import (
     explain,
     logit,
 )
+from riskmodel.explain._concepts import ConceptMap, need_contradictions
 from riskmodel.explain._display import DependenceDisplay, ImportanceDisplay, WaterfallDisplay
 from riskmodel.explain._phrases import (
+    LITTLE_DIFFERENCE,
     LOWERS,
+    NEGLIGIBLE,
     RAISES,
     Factor,
     catalogue_for,
+    concept_factor,
     describe_value,
     feature_label,
+    position_words,
     top_factors,
+)
+from riskmodel.explain._reference import (
+    BATCH_REFERENCE,
+    TRAINING_REFERENCE,
+    Position,
+    ReferencePopulation,
 )
 
 __all__ = [
     "ADDITIVITY_TOLERANCE",
+    "BATCH_REFERENCE",
     "EMPTY_INPUT",
+    "LITTLE_DIFFERENCE",
     "LOWERS",
+    "NEGLIGIBLE",
     "NOT_ADDITIVE",
     "NOT_FITTED",
     "RAISES",
+    "TRAINING_REFERENCE",
     "UNSUPPORTED_FAMILY",
     "UNSUPPORTED_PREPROCESSING",
+    "ConceptMap",
     "DependenceDisplay",
     "Explanation",
     "ExplanationError",
     "Factor",
     "ImportanceDisplay",
+    "Position",
+    "ReferencePopulation",
     "WaterfallDisplay",
     "catalogue_for",
+    "concept_factor",
     "describe_value",
     "explain",
     "feature_label",
     "logit",
+    "need_contradictions",
+    "position_words",
     "top_factors",
 ]

@@ -40,6 +40,7 @@ to ``p - p_base``; they are expressed in percentage points (x 100).
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,6 +50,7 @@ from sklearn.compose import ColumnTransformer
 from sklearn.utils.validation import check_is_fitted
 
 from riskmodel._errors import RiskmodelError
+from riskmodel.explain._concepts import ConceptMap
 from riskmodel.explain._messages import (
     EMPTY_INPUT,
     NOT_ADDITIVE,
@@ -56,6 +58,8 @@ from riskmodel.explain._messages import (
     UNSUPPORTED_FAMILY,
     UNSUPPORTED_PREPROCESSING,
 )
+from riskmodel.explain._reference import BATCH_REFERENCE, ReferencePopulation
+from riskmodel.features._concepts import SHARED_RULE
 from riskmodel.models._profiles import PROFILE_FEATURE, profile_descriptions
 
 __all__ = [
@@ -68,6 +72,10 @@ __all__ = [
 
 #: Largest |base + sum(contributions) - logit(p)| accepted for any person.
 ADDITIVITY_TOLERANCE = 1e-6
+
+#: Concepts contributing less than this (log-odds, either way) make little difference
+#: (:data:`riskmodel.explain.NEGLIGIBLE`).
+NEGLIGIBLE_LOG_ODDS = 0.05
 
 #: Model families explained exactly.
 EXPLAINABLE_FAMILIES: tuple[str, ...] = ("logistic", "gbm", "ensemble")
@@ -151,9 +159,55 @@ class Explanation:
     max_additivity_error: float
     calibration_adjustment: np.ndarray | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    concept_map: ConceptMap | None = None
+    labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    population: ReferencePopulation | None = None
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    # -- concepts --------------------------------------------------------------------------
+    @property
+    def concepts(self) -> ConceptMap:
+        """The concepts reasons are given for (:class:`ConceptMap`): the ``concept_map`` given
+        to :func:`explain`, else the concept catalogue for event data and one concept per
+        feature otherwise."""
+        if self.concept_map is None:
+            self.concept_map = ConceptMap.for_features(self.features)
+        return self.concept_map
+
+    @property
+    def concept_contributions(self) -> pd.DataFrame:
+        """Contribution of each concept to each person's log-odds: the sum of its features'
+        contributions (a shared feature by its per-person shares). ``base_value +
+        concept_contributions.sum(axis=1)`` equals the sum by feature to float rounding."""
+        cached = self.meta.get("_concept_contributions")
+        if cached is None:
+            cached = self.concepts.aggregate(self.contributions, self.X)
+            self.meta["_concept_contributions"] = cached
+        return cached
+
+    def concept_percentage_points(self, points: pd.DataFrame | None = None) -> pd.DataFrame:
+        """:attr:`percentage_points` summed into concepts (``points``: the per-feature ones,
+        when already computed)."""
+        points = self.percentage_points if points is None else points
+        return self.concepts.aggregate(points, self.X)
+
+    def mean_abs_concept_contribution(self) -> pd.Series:
+        """Mean absolute contribution (log-odds) of each concept, largest first."""
+        values = self.concept_contributions.abs().mean(axis=0)
+        return values.sort_values(ascending=False, kind="stable")
+
+    @property
+    def reference_population(self) -> ReferencePopulation:
+        """Who a person's position is stated among: the stored training reference given to
+        :func:`explain` when it covers the features, else the people explained (its
+        ``source`` says which)."""
+        if self.population is None or not self.population.known(
+            [c for c in self.X.columns if c != PROFILE_FEATURE]
+        ):
+            self.population = ReferencePopulation.from_frame(self.X, source=BATCH_REFERENCE)
+        return self.population
 
     @property
     def features(self) -> list[str]:
@@ -208,14 +262,20 @@ class Explanation:
     def to_dict(self) -> dict[str, Any]:
         """The ``explanations.json`` structure of CLI.md (plus a ``method`` block).
 
-        ``{"people": [{"person_id", "probability_2y", "base_value", "contributions"}],
-        "global": {"mean_abs_contribution"}, "method": {...}}``; isotonic explanations add
-        ``calibration_adjustment`` per person and are flagged ``"exact": false``.
+        ``{"people": [{"person_id", "probability_2y", "base_value", "contributions",
+        "concepts"}], "global": {"mean_abs_contribution", "mean_abs_concept_contribution",
+        "concepts"}, "method": {...}}``: ``contributions`` per feature (for researchers),
+        ``concepts`` per concept (their sums; ``global.concepts`` names each concept's
+        features); isotonic explanations add ``calibration_adjustment`` per person and are
+        flagged ``"exact": false``.
         """
         from riskmodel.bands import risk_band
 
         features = self.features
         values = self.contributions.to_numpy()
+        concepts = self.concept_contributions
+        concept_names = list(concepts.columns)
+        concept_values = concepts.to_numpy()
         bands = risk_band(self.probability)
         people = []
         for i, person_id in enumerate(self.ids.astype(str).tolist()):
@@ -224,6 +284,7 @@ class Explanation:
                 "probability_2y": float(self.probability[i]),
                 "base_value": float(self.base_value),
                 "contributions": dict(zip(features, values[i].tolist(), strict=True)),
+                "concepts": dict(zip(concept_names, concept_values[i].tolist(), strict=True)),
                 "risk_band": bands[i],
             }
             if self.calibration_adjustment is not None:
@@ -235,6 +296,10 @@ class Explanation:
                 "mean_abs_contribution": {
                     k: float(v) for k, v in self.mean_abs_contribution().items()
                 },
+                "mean_abs_concept_contribution": {
+                    k: float(v) for k, v in self.mean_abs_concept_contribution().items()
+                },
+                "concepts": self.concepts.to_dict(),
             },
             "method": self.method_summary(),
         }
@@ -258,6 +323,15 @@ class Explanation:
                 "contributions; they add up to p - p_base"
             ),
             "n_people": len(self),
+            "concepts": (
+                "each concept's contribution is the sum of its features' contributions; "
+                + SHARED_RULE
+            ),
+            "positions_reference": self.reference_population.source,
+            "negligible": (
+                f"a concept contributing less than {NEGLIGIBLE_LOG_ODDS:g} log-odds either way "
+                "makes little difference to the risk"
+            ),
         }
 
 
@@ -404,6 +478,9 @@ def explain(
     *,
     ids: pd.Series | None = None,
     background: pd.DataFrame | None = None,
+    groups: Mapping[str, Sequence[str]] | None = None,
+    labels: Mapping[str, Mapping[str, str]] | None = None,
+    population: ReferencePopulation | None = None,
 ) -> Explanation:
     """Exact additive explanations of a fitted :class:`~riskmodel.models.RiskModel`'s scores.
 
@@ -420,17 +497,28 @@ def explain(
         Reference people for the logistic family's base value (default: the mean design of
         the training data when the model records it as ``design_mean_``, otherwise of ``X``).
         Tree models always use the training data (through the trees' node counts).
+    groups : mapping, optional
+        Concepts of a flat table (a config's ``[explain.groups]``: name -> features); event
+        data use the concept catalogue (:data:`riskmodel.features.CONCEPTS`).
+    labels : mapping, optional
+        Words for a flat table's codes (a config's ``[labels]``).
+    population : ReferencePopulation, optional
+        Who reasons state a person's position among (the training people stored in a
+        bundle); default: the people explained.
 
     Returns
     -------
     Explanation
         ``base_value + contributions.sum(axis=1) == logit(model.predict_proba(X)[:, 1])`` for
-        every person, checked to :data:`ADDITIVITY_TOLERANCE` (sigmoid calibration).
+        every person, checked to :data:`ADDITIVITY_TOLERANCE` (sigmoid calibration); the same
+        holds for ``concept_contributions`` (checked too).
 
     Raises
     ------
     ExplanationError
         When the model cannot be explained exactly or the check fails.
+    ConfigError
+        ``groups`` names a column that is not a feature, or a feature twice.
 
     Examples
     --------
@@ -536,7 +624,8 @@ def explain(
     shown = frame.set_axis(index)
     if PROFILE_FEATURE in features:
         shown[PROFILE_FEATURE] = profile_descriptions(members[0][2], frame)
-    return Explanation(
+    concept_map = ConceptMap.for_features(features, groups)
+    explanation = Explanation(
         ids=ids.reset_index(drop=True),
         X=shown,
         contributions=pd.DataFrame(contributions, columns=features, index=index),
@@ -550,4 +639,11 @@ def explain(
         max_additivity_error=float(error),
         calibration_adjustment=adjustment,
         meta={"raw_base_value": raw_base, "raw_max_additivity_error": raw_error},
+        concept_map=concept_map,
+        labels={str(k): dict(v) for k, v in (labels or {}).items()},
+        population=population,
     )
+    # The reasons are the concepts: they must add up exactly as the features do.
+    by_concept = base + explanation.concept_contributions.to_numpy().sum(axis=1)
+    _check(by_concept - (base + contributions.sum(axis=1)), "concept", "sum by feature", 1e-9)
+    return explanation

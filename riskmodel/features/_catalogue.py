@@ -233,8 +233,8 @@ def _offence_history() -> list[Feature]:
             "Copas rate ln(sanction_occasions / (years_first_to_current + 10)): the rate of "
             "criminal career; higher means more sanctions in a shorter career.",
             "log rate",
-            "Copas rate",
-            "Copas rate {value}",
+            "Offending rate over the criminal career",
+            "offending rate {value} (log of sanctions per year of career plus 10 years)",
             "numeric",
             off,
         ),
@@ -318,8 +318,8 @@ def _offence_history() -> list[Feature]:
             "sanction: age at the current sanction minus 10 minus years_in_custody (time at "
             "risk of offending, over which sanction_occasions accumulated).",
             "years",
-            "Years at risk since age 10",
-            "{value} years at liberty since age 10",
+            "Years out of custody since age 10",
+            "about {value} years out of custody since age 10",
             "numeric",
             off,
         ),
@@ -403,8 +403,8 @@ def _needs() -> list[Feature]:
             "needs_missing",
             f"1 when there is no needs assessment {rule}; the need features are then NaN.",
             "0/1",
-            "No needs assessment",
-            "no recent needs assessment: {value}",
+            "No recent needs assessment",
+            "not assessed within the look-back: {value}",
             "binary",
             src,
         ),
@@ -435,8 +435,9 @@ def _needs() -> list[Feature]:
                 f"1 when any of {', '.join(areas)} is scored 1 or 2 {rule}; 0 when they are "
                 "assessed and none is; NaN when none is assessed.",
                 "0/1",
-                f"Pathway: {PATHWAY_LABELS[pathway]}",
-                f"need on the {PATHWAY_LABELS[pathway]} pathway: {{value}}",
+                f"Need in resettlement area: {PATHWAY_LABELS[pathway]}",
+                f"a need (score 1 or 2) in the {PATHWAY_LABELS[pathway]} area of "
+                "resettlement: {value}",
                 "binary",
                 src,
             )

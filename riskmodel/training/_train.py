@@ -193,10 +193,14 @@ def train_model(
 def _drift_reference(model: RiskModel, X_train: pd.DataFrame) -> dict[str, Any]:
     """Training distributions of the score and of each feature, for drift checks at scoring,
     with each numeric feature's range and missing values (``ranges``: the row checks of
-    ``score --table``)."""
+    ``score --table``) and each feature's distribution (``positions``: where explanations
+    place a person among the people trained on)."""
+    from riskmodel.explain import ReferencePopulation
     from riskmodel.scoring import drift_reference, feature_ranges
 
     X_train = model.prepare(X_train)
     reference = drift_reference(X_train, model.predict_proba(X_train)[:, 1])
     reference["ranges"] = feature_ranges(X_train, list(model.numeric_))
+    # Where explanations place a person among the people trained on.
+    reference["positions"] = ReferencePopulation.from_frame(X_train).to_dict()
     return reference
