@@ -460,7 +460,7 @@ def fairness_section(d: dict[str, Any]) -> list[str]:
         f"{none['datasets']:,} simulated datasets per scenario, two groups of "
         f"{d['group_size']:,} people, tolerance ±{100 * d['tolerance']:g} points, "
         f"{d['n_resamples']:,} bootstrap resamples; verdicts on equal false positive rates "
-        f"({fmt_seconds(d['seconds'])} in all).",
+        f"({fmt_seconds(d['seconds'])} in all, {fmt_seconds(d.get('cpu_seconds'))} of CPU).",
         "",
         *table(["true false positive rates", *verdicts], rows),
         "",
