@@ -436,6 +436,43 @@ def speed_section(results: dict[str, dict[str, Any]]) -> list[str]:
     ]
 
 
+# -- fairness verdicts ------------------------------------------------------------------------
+def _share(check: dict[str, Any], *, quick: bool = False) -> str:
+    """A check's share against its target, and whether it is met."""
+    return (
+        f"{100 * check['share']:.1f}% (target ≤ {100 * check['target']:g}%): "
+        f"{fmt_met(check['met'], quick=quick)}"
+    )
+
+
+def fairness_section(d: dict[str, Any]) -> list[str]:
+    """How often the fairness verdicts were wrong on simulated datasets with known truth."""
+    verdicts = ("holds", "does not hold", "cannot tell", "undefined")
+    rows = [
+        [name.replace("_", " "), *(f"{100 * s['share']['fpr'][v]:.1f}%" for v in verdicts)]
+        for name, s in d["scenarios"].items()
+    ]
+    checks, quick = d["checks"], d.get("quick", False)
+    none = d["scenarios"]["no_difference"]
+    return [
+        "## Fairness verdicts",
+        "",
+        f"{none['datasets']:,} simulated datasets per scenario, two groups of "
+        f"{d['group_size']:,} people, tolerance ±{100 * d['tolerance']:g} points, "
+        f"{d['n_resamples']:,} bootstrap resamples; verdicts on equal false positive rates "
+        f"({fmt_seconds(d['seconds'])} in all, {fmt_seconds(d.get('cpu_seconds'))} of CPU).",
+        "",
+        *table(["true false positive rates", *verdicts], rows),
+        "",
+        "- No difference: “does not hold” in "
+        f"{_share(checks['no_difference_does_not_hold'], quick=quick)}; any of PPV, false "
+        "positive and false negative rates: "
+        f"{100 * none['share_any_pairwise_does_not_hold']:.1f}%.",
+        f"- A 10-point gap: “holds” in {_share(checks['gap_holds'], quick=quick)}.",
+        "",
+    ]
+
+
 # -- the whole file -------------------------------------------------------------------------
 def machine_lines(results: dict[str, dict[str, Any]]) -> list[str]:
     """The machine(s) the results came from, and when each benchmark finished."""
@@ -472,7 +509,9 @@ def render_markdown(
     if "accuracy" in results:
         lines += accuracy_section(results["accuracy"])
     lines += speed_section(results)
-    others = sorted(set(results) - set(SPEED_ROWS))
+    if "fairness" in results:
+        lines += fairness_section(results["fairness"])
+    others = sorted(set(results) - set(SPEED_ROWS) - {"fairness"})
     if others:
         lines += ["Other results: " + ", ".join(f"`{n}.json`" for n in others), ""]
     lines += machine_lines(results)

@@ -19,11 +19,11 @@ from riskmodel.contract import read_tables, validate_tables
 from riskmodel.explain import Factor, WaterfallDisplay, explain, top_factors
 from riskmodel.explain._display import CALIBRATION_LABEL, OTHERS_LABEL
 from riskmodel.explain._messages import DEFAULT_SAMPLE_NOTE, IDS_NOTE, UNKNOWN_IDS
+from riskmodel.fairness import model_reads
 from riskmodel.features import build_feature_table
 from riskmodel.reports._explain_report import (
     DECISION_NOTE,
     MIN_FACTOR,
-    NOT_IN_MODEL,
     expected_of_100,
     explanation_summary,
     standing,
@@ -147,7 +147,9 @@ def test_report_says_probability_and_top_factors_in_words(bundle, run):
     page = parse((run / "report.html").read_text())
     text = words(page.all)
     assert DECISION_NOTE in text
-    assert NOT_IN_MODEL in text
+    said = model_reads(model.feature_names_in_, list(table.groups.columns))
+    assert "sex, index_disposal and index_offence are model features; ethnicity" in said
+    assert said in text
     assert "How to read this report" in text
     assert IDS_NOTE.format(k=2) in text
     assert len(page.sections) == 2

@@ -23,7 +23,6 @@ from riskmodel.fairness import (
     nij_fairness_score,
     proxy_table,
     summary_markdown,
-    tradeoff,
 )
 from riskmodel.fairness import _messages as const
 from riskmodel.reports._fairness_report import write_fairness_outputs
@@ -253,36 +252,11 @@ def test_small_groups_are_flagged_and_left_out_of_max_min():
     assert out["small_groups"]["g"] == ["tiny"]
     assert out["by_group"]["g"]["tiny"]["small"] is True
     assert out["disparities"]["g"]["max_min_groups"] == ["big", "other"]
-    assert out["tradeoff"]["g"]["small_groups_left_out"] == ["tiny"]
-    assert "tiny is too small to judge" in out["tradeoff"]["g"]["paragraph"]
-
-
-def test_tradeoff_paragraph_states_figures_and_the_impossibility():
-    by_group = pd.DataFrame(
-        {
-            "n": [500, 400],
-            "base_rate": [0.30, 0.50],
-            "ppv": [0.62, 0.60],
-            "fpr": [0.10, 0.31],
-            "fnr": [0.40, 0.22],
-            "observed_expected": [1.02, 0.97],
-            "small": [False, False],
-        },
-        index=["a", "b"],
-    )
-    result = tradeoff(by_group, column="sex", score_kind="probability", threshold=0.5)
-    holds = {c["metric"]: c["holds"] for c in result["criteria"]}
-    assert holds == {"observed_expected": True, "ppv": True, "fpr": False, "fnr": False}
-    text = result["paragraph"]
-    assert "from 30.0% (a) to 50.0% (b)" in text
-    assert "Equal false positive rates does not hold (from 10.0% (a) to 31.0% (b)" in text
-    assert "a gap of 21.0 percentage points" in text
-    assert "Chouldechova" in text and "Kleinberg" in text
-    assert result["base_rates_differ"] and len(result["cannot_all_hold"]) == 4
-    same = by_group.assign(base_rate=[0.40, 0.42])
-    result = tradeoff(same, column="sex", score_kind="probability", threshold=0.5)
-    assert not result["base_rates_differ"] and result["cannot_all_hold"] == []
-    assert "not in conflict" in result["paragraph"]
+    for criterion in out["tradeoff"]["g"]["criteria"]:
+        tiny = next(c for c in criterion["comparisons"] if c["group"] == "tiny")
+        assert tiny["verdict"] in ("cannot tell", "undefined")
+        if tiny["verdict"] == "cannot tell":
+            assert tiny["reason"].startswith("too few to tell: tiny has 30 people, fewer than 50")
 
 
 def test_nij_score_matches_direct_formula():
@@ -324,14 +298,17 @@ def test_group_metrics_is_a_metricframe_view_with_counts():
 def test_fairness_summary_is_small_and_markdown_renders():
     frame = _awkward_frame()
     summary = fairness_summary(
-        y_true=frame["y"], y_score=frame["p"], groups={"g": frame["g"]}, threshold=0.5
+        y_true=frame["y"], y_score=frame["p"], groups={"g": frame["g"]}, n_resamples=50
     )
-    assert set(summary) == {"threshold", "score_kind", "rows", "by_group", "max_min", "tradeoff"}
+    assert set(summary) == {
+        "score_kind", "rows", "rule", "by_group", "points", "model_features", "model_reads"
+    }  # fmt: skip
     assert summary["by_group"]["g"]["(missing)"]["n"] == 17
+    assert [p["name"] for p in summary["points"]] == ["base_rate", "capacity"]
     json.dumps(summary, allow_nan=False)
     text = summary_markdown(summary)
     assert "| no_pos (small) |" in text
-    assert text.splitlines()[0] == "Fairness at threshold 0.5 (flagged: score >= 0.5)."
+    assert text.splitlines()[0] == "Operating points:"
 
 
 def test_proxy_table_finds_a_proxy_and_ignores_noise():

@@ -72,6 +72,7 @@ def command(
     from riskmodel.explain._people import choose_people, load_model
     from riskmodel.reports._explain_report import explain_report_html
     from riskmodel.training import inputs_for_bundle
+    from riskmodel.training._train import summary_groups
 
     model, manifest = load_model(model_dir)
     inputs = inputs_for_bundle(manifest, labels=False, **source)
@@ -93,8 +94,9 @@ def command(
     payload["outcome"] = inputs.outcome
     payload["model_id"] = manifest.get("model_id")
     summary = inputs.summary or {}
-    # Columns carried only for fairness reports (flat tables): named as "not in the model".
-    groups = list(inputs.config.table.groups) if inputs.config.table is not None else []
+    # The characteristics the data carry (as the fairness summary compares them): the report
+    # says which of them the model reads.
+    groups = [str(c) for c in summary_groups(table).columns]
     html = explain_report_html(
         explanation,
         person_rows=rows,

@@ -11,7 +11,7 @@ from riskmodel._errors import ConfigError
 from riskmodel._tables import read_scores
 from riskmodel.cli import _options as option
 from riskmodel.fairness import _messages as const
-from riskmodel.fairness import fairness_audit
+from riskmodel.fairness import fairness_audit, read_threshold
 
 
 def _references(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict:
@@ -48,10 +48,12 @@ def _pct(value: float | None) -> str:
                       required=True)  # fmt: skip
 @click.option(
     "--threshold",
-    type=float,
+    "threshold_text",
     default=None,
-    help="Flagged means score >= threshold (default 0.5 for probabilities; required for "
-    "ordinal scores).",
+    metavar="T|threshold.json",
+    help="Flagged means score >= threshold: a number, or the threshold.json written by "
+    "riskmodel threshold, to audit at the allocation's own threshold (default 0.5 for "
+    "probabilities; required for ordinal scores).",
 )
 @click.option(
     "--score-kind",
@@ -88,7 +90,8 @@ def _pct(value: float | None) -> str:
     type=click.FloatRange(min=0, max=1),
     default=const.DEFAULT_RATE_TOLERANCE,
     show_default=True,
-    help="Rates within this absolute gap count as equal in the trade-off paragraph.",
+    help="A criterion holds when the interval of every difference in rates lies within this "
+    "absolute gap.",
 )
 @option.model(
     required=False,
@@ -108,6 +111,7 @@ def command(
     out_dir: Path,
     tolerance: float,
     force: bool,
+    threshold_text: str | None,
     **settings: Any,
 ) -> None:
     """Fairness report for a risk score: how it treats each group.
@@ -115,12 +119,20 @@ def command(
     For every group column: per group n, reoffending rate, mean score, share flagged, false
     positive and false negative rates, positive predictive value, AUC, and for probabilities
     the Brier score and observed/expected; differences and ratios against a reference group
-    and largest minus smallest, with bootstrap 95% intervals; reliability curves by group;
-    and a plain-English paragraph on which fairness criteria hold and which cannot hold
-    together. A person is flagged when score >= threshold. Rows with no score or no outcome
-    are counted and left out. Small groups are flagged, never hidden. With --model and
+    with bootstrap 95% intervals; reliability curves by group; and for each fairness
+    criterion a verdict from the intervals (holds, does not hold, cannot tell, undefined)
+    with the sentence that gives its figures, and which criteria cannot hold together. A
+    person is flagged when score >= threshold; --threshold also takes the threshold.json of
+    riskmodel threshold, so the audit is at the allocation's threshold. Rows with no score or
+    no outcome are counted and left out. Small groups are flagged, never hidden. With --model and
     --data or --table, every feature of the model is also checked as a proxy of each group
     column of those data.
+
+    \b
+    Example (at the threshold an allocation used):
+      riskmodel fairness --scores audit.csv --score-column probability_2y \\
+        --outcome-column reoffended_2y --group-column sex --group-column ethnicity \\
+        --threshold out/iom/threshold.json --out out/fairness
 
     \b
     Example (an existing tool's 1-10 decile score):
@@ -137,10 +149,13 @@ def command(
         --nij-groups ethnicity=black,white --model models/default --data data/caseload \\
         --out out/fairness
     """
+    threshold, threshold_source = (None, None)
+    if threshold_text is not None:
+        threshold, threshold_source = read_threshold(threshold_text)
     option.protect_outputs(
         {"--out": out_dir},
         source=source,
-        files=(scores_path,),
+        files=(scores_path, *([Path(threshold_text)] if threshold_source else [])),
         dirs=(model_dir,),
         kind="fairness",
         force=force,
@@ -153,6 +168,8 @@ def command(
         outcome_column=outcome_column,
         group_columns=list(group_columns),
         rate_tolerance=tolerance,
+        threshold=threshold,
+        threshold_source=threshold_source,
         **settings,
     )
     if model_dir is not None:
@@ -169,6 +186,8 @@ def command(
         f"rows used {counts['rows_used']:,} of {counts['rows_read']:,} "
         f"(no score {counts['missing_score']:,}, no outcome {counts['missing_outcome']:,})"
     )
+    if threshold_source:
+        click.echo(f"threshold: {threshold_source}")
     for column, groups in audit.to_dict()["by_group"].items():
         click.echo(f"{column}:")
         for value, row in groups.items():

@@ -1,24 +1,24 @@
-"""A whole fairness audit of one score: group metrics, disparities, trade-off, NIJ score."""
+"""A whole fairness audit of one score: group metrics, disparities, verdicts, NIJ score."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 
 from riskmodel._errors import ConfigError, DataError
 from riskmodel._io import to_jsonable
-from riskmodel._markdown import markdown_text
 from riskmodel.fairness import _messages as const
 from riskmodel.fairness._disparities import bootstrap_group_metrics, default_reference, disparities
 from riskmodel.fairness._inputs import AuditInput, prepare_input
 from riskmodel.fairness._metrics import group_metrics
 from riskmodel.fairness._proxies import proxy_table
-from riskmodel.fairness._tradeoff import nij_fairness_score, tradeoff
+from riskmodel.fairness._reads import model_reads
+from riskmodel.fairness._tradeoff import nij_fairness_score
+from riskmodel.fairness._verdicts import VerdictRule, fairness_verdicts
 
-__all__ = ["FairnessAudit", "fairness_audit", "fairness_summary", "summary_markdown"]
+__all__ = ["FairnessAudit", "fairness_audit"]
 
 
 @dataclass
@@ -33,6 +33,8 @@ class FairnessAudit:
     nij: dict | None
     proxies: pd.DataFrame | None = None
     settings: dict = field(default_factory=dict)
+    #: The features of the model that made the score, when known (``--model``).
+    model_features: list[str] | None = None
 
     @property
     def threshold(self) -> float:
@@ -55,6 +57,7 @@ class FairnessAudit:
         columns are those the data carry for fairness reports (never model inputs). The
         rows found (:func:`proxy_table`) are added to :attr:`proxies` and returned.
         """
+        self.model_features = [str(f) for f in model.feature_names_in_]
         found = proxy_table(model.prepare(table.X), table.groups.reset_index(drop=True))
         self.proxies = found if self.proxies is None else pd.concat([self.proxies, found])
         return found
@@ -99,6 +102,12 @@ class FairnessAudit:
             "nij": self.nij,
             "proxies": (None if self.proxies is None else self.proxies.to_dict(orient="records")),
             "settings": self.settings,
+            "model_features": self.model_features,
+            "model_reads": (
+                None
+                if self.model_features is None
+                else model_reads(self.model_features, list(self.by_group))
+            ),
         }
         return to_jsonable(summary)
 
@@ -114,6 +123,7 @@ def fairness_audit(
     outcome_column: str,
     group_columns: Sequence[str],
     threshold: float | None = None,
+    threshold_source: str | None = None,
     score_kind: str | None = None,
     references: Mapping[str, str] | None = None,
     nij_groups: tuple[str, str, str] | None = None,
@@ -137,6 +147,9 @@ def fairness_audit(
     threshold : float, optional
         ``score >= threshold`` counts as flagged; 0.5 by default for a probability, required
         for an ordinal score.
+    threshold_source : str, optional
+        Where the threshold came from, in words (e.g. the allocation's ``threshold.json``:
+        :func:`riskmodel.fairness.read_threshold`); stated in the report.
     score_kind : {"probability", "ordinal"}, optional
         Defaults to probability when every score lies in [0, 1].
     references : mapping, optional
@@ -149,7 +162,8 @@ def fairness_audit(
     n_resamples, seed, confidence : int, int, float
         The stratified (by group) percentile bootstrap of the intervals.
     rate_tolerance, oe_tolerance : float
-        What counts as "equal" in the trade-off paragraph.
+        What counts as "equal": the tolerances of the verdicts
+        (:class:`riskmodel.fairness.VerdictRule`; its minimums are the package's).
 
     Returns
     -------
@@ -173,6 +187,9 @@ def fairness_audit(
         group_columns=group_columns,
         threshold=threshold,
         score_kind=score_kind,
+    )
+    rule = VerdictRule(
+        rate_tolerance=rate_tolerance, oe_tolerance=oe_tolerance, confidence=confidence
     )
     references = _parse_pairs(references)
     for column in references:
@@ -214,13 +231,13 @@ def fairness_audit(
         disp[column] = disparities(
             table, replicates, metrics=metrics, reference=reference, confidence=confidence
         )
-        trade[column] = tradeoff(
+        trade[column] = fairness_verdicts(
             table,
+            disp[column],
             column=column,
             score_kind=data.score_kind,
             threshold=data.threshold,
-            rate_tolerance=rate_tolerance,
-            oe_tolerance=oe_tolerance,
+            rule=rule,
         )
     proxies = None
     if proxy_columns:
@@ -239,6 +256,8 @@ def fairness_audit(
         },
         "rate_tolerance": rate_tolerance,
         "oe_tolerance": oe_tolerance,
+        "verdict_rule": rule.to_dict(),
+        "threshold_source": threshold_source,
         "references": {c: d["reference"] for c, d in disp.items()},
     }
     return FairnessAudit(
@@ -302,128 +321,3 @@ def _group_table(data: AuditInput, column: str) -> tuple[pd.DataFrame, pd.Series
         threshold=data.threshold,
         score_kind=data.score_kind,
     )
-
-
-#: The group metrics of a summary: all but the Brier score.
-_SUMMARY_METRICS = tuple(m for m in const.GROUP_METRICS if m != "brier")
-
-
-def fairness_summary(
-    *,
-    y_true,
-    y_score,
-    groups: pd.DataFrame | Mapping[str, Sequence],
-    threshold: float | None = None,
-    score_kind: str | None = None,
-) -> dict:
-    """A short fairness summary for a model card or training report (no bootstrap: fast).
-
-    Parameters
-    ----------
-    y_true : array-like of {0, 1}
-        The outcomes of the people. Rows with a missing score or outcome are counted and
-        left out.
-    y_score : array-like
-        Their scores (e.g. calibrated probabilities on the test split).
-    groups : DataFrame or mapping
-        One column per group variable (sex, age band, cohort, ethnicity ...), aligned with
-        ``y_true``.
-    threshold : float, optional
-        0.5 by default for a probability; required for an ordinal score.
-    score_kind : {"probability", "ordinal"}, optional
-
-    Returns
-    -------
-    dict
-        ``threshold``, ``score_kind``, ``rows``, ``by_group`` ({column: {value: {n,
-        base_rate, mean_score, selection_rate, fpr, fnr, ppv, auc, observed_expected,
-        small}}}), ``max_min`` ({column: {metric: spread over groups not flagged small}}) and
-        ``tradeoff`` ({column: paragraph}). JSON-ready (None for undefined numbers).
-
-    Examples
-    --------
-    >>> import numpy as np, pandas as pd
-    >>> rng = np.random.default_rng(1)
-    >>> p = rng.uniform(size=300)
-    >>> y = (rng.uniform(size=300) < p).astype(int)
-    >>> out = fairness_summary(y_true=y, y_score=p,
-    ...                        groups={"sex": rng.choice(["female", "male"], 300)})
-    >>> sorted(out["by_group"]["sex"]), out["threshold"]
-    (['female', 'male'], 0.5)
-    >>> print(summary_markdown(out).splitlines()[0])
-    Fairness at threshold 0.5 (flagged: score >= 0.5).
-    """
-    frame = pd.DataFrame(
-        {name: np.asarray(values, dtype=object) for name, values in dict(groups).items()}
-    )
-    columns = list(frame.columns)
-    frame["__score__"] = np.asarray(y_score, dtype=float)
-    frame["__outcome__"] = np.asarray(y_true, dtype=float)
-    data = prepare_input(
-        frame,
-        score_column="__score__",
-        outcome_column="__outcome__",
-        group_columns=columns,
-        threshold=threshold,
-        score_kind=score_kind,
-    )
-    by_group, spreads, paragraphs = {}, {}, {}
-    for column in columns:
-        table, _ = _group_table(data, column)
-        by_group[column] = {
-            str(g): {**{m: row[m] for m in _SUMMARY_METRICS}, "small": bool(row["small"])}
-            for g, row in table.iterrows()
-        }
-        large = table[~table["small"]]
-        compared = large if len(large) >= 2 else table
-        spreads[column] = {
-            m: (compared[m].max() - compared[m].min())
-            for m in ("base_rate", "selection_rate", "fpr", "fnr", "ppv", "observed_expected")
-        }
-        paragraphs[column] = tradeoff(
-            table, column=column, score_kind=data.score_kind, threshold=data.threshold
-        )["paragraph"]
-    return to_jsonable(
-        {
-            "threshold": data.threshold,
-            "score_kind": data.score_kind,
-            "rows": data.counts,
-            "by_group": by_group,
-            "max_min": spreads,
-            "tradeoff": paragraphs,
-        }
-    )
-
-
-def _cell(value, pct: bool) -> str:
-    if value is None:
-        return "—"
-    return f"{100 * value:.1f}%" if pct else f"{value:.2f}"
-
-
-def summary_markdown(summary: dict) -> str:
-    """Markdown tables of a :func:`fairness_summary`, for ``MODEL_CARD.md``.
-
-    Group names and values are written as plain text (HTML and Markdown characters escaped).
-    """
-    t = summary["threshold"]
-    lines = [f"Fairness at threshold {t:g} (flagged: score >= {t:g}).", ""]
-    columns = ["n", "base_rate", "selection_rate", "fpr", "fnr", "ppv", "auc"]
-    if summary["score_kind"] == const.PROBABILITY:
-        columns.append("observed_expected")
-    header = ["group", *(const.METRIC_LABELS[m] for m in columns)]
-    for column, groups in summary["by_group"].items():
-        lines += [
-            f"**{markdown_text(column)}**",
-            "",
-            "| " + " | ".join(header) + " |",
-            "|" + "---|" * len(header),
-        ]
-        for g, row in groups.items():
-            cells = [f"{markdown_text(g)}{' (small)' if row['small'] else ''}", f"{row['n']:,}"]
-            cells += [
-                _cell(row[m], pct=m not in {"auc", "observed_expected"}) for m in columns[1:]
-            ]
-            lines.append("| " + " | ".join(cells) + " |")
-        lines += ["", markdown_text(summary["tradeoff"][column]), ""]
-    return "\n".join(lines).rstrip() + "\n"

@@ -15,7 +15,7 @@ from riskmodel._errors import ConfigError, DataError
 from riskmodel._tables import MISSING_GROUP, ids_as_text
 from riskmodel.fairness import _messages as const
 
-__all__ = ["AuditInput", "group_labels", "prepare_input"]
+__all__ = ["AuditInput", "group_labels", "prepare_input", "read_threshold"]
 
 
 @dataclass
@@ -189,3 +189,63 @@ def prepare_input(
         counts=counts,
         kept=keep,
     )
+
+
+def read_threshold(text: str) -> tuple[float, str | None]:
+    """A threshold given as a number, or as the ``threshold.json`` of ``riskmodel threshold``.
+
+    Returns the threshold and, for a file, where it came from in words (the policy, how many
+    people it allocated and, under a capacity with tied scores at the last place, that the
+    audit counts every tied person as flagged).
+
+    Raises
+    ------
+    ConfigError
+        Neither a number nor a readable ``threshold.json`` with a finite ``threshold``.
+
+    Examples
+    --------
+    >>> read_threshold("0.25")
+    (0.25, None)
+    """
+    import json
+    import math
+    from pathlib import Path
+
+    try:
+        return float(text), None
+    except ValueError:
+        pass
+    path = Path(text)
+    if not path.is_file():
+        raise ConfigError(const.THRESHOLD_NOT_A_NUMBER_OR_FILE.format(text=text))
+    try:
+        content = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        reason = getattr(error, "msg", None) or type(error).__name__
+        raise ConfigError(
+            const.THRESHOLD_FILE_UNREADABLE.format(path=path, reason=f"not JSON ({reason})")
+        ) from None
+    value = content.get("threshold") if isinstance(content, dict) else None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ConfigError(
+            const.THRESHOLD_FILE_UNREADABLE.format(
+                path=path, reason=f"its 'threshold' is {value!r}, not a finite number"
+            )
+        )
+    source = f"the threshold chosen by riskmodel threshold, read from {path.name}"
+    policy = content.get("policy")
+    allocated, fraction = content.get("allocated"), content.get("allocated_fraction")
+    if isinstance(policy, str):
+        source += f": policy {policy}"
+        if isinstance(allocated, int) and isinstance(fraction, int | float):
+            source += f", {allocated:,} people allocated ({100 * fraction:.1f}%)"
+    ties = content.get("ties")
+    if isinstance(ties, dict):
+        n_tied, taken = ties.get("n_tied"), ties.get("n_tied_allocated")
+        if isinstance(n_tied, int) and isinstance(taken, int) and taken < n_tied:
+            source += (
+                f"; {n_tied:,} people share the score at the last place and {taken:,} of them"
+                " got a place: this audit counts all of them as flagged"
+            )
+    return float(value), source

@@ -55,6 +55,29 @@ SMALL_GROUP_CLASS = 5
 DEFAULT_RATE_TOLERANCE = 0.05
 #: Tolerance on observed/expected around 1 for "calibrated within the group".
 DEFAULT_OE_TOLERANCE = 0.10
+#: A criterion is judged on a group only when the figure's own denominator (people flagged
+#: for PPV, people who did not reoffend for the false positive rate, people who reoffended for
+#: the false negative rate) holds at least this many people.
+MIN_DENOMINATOR = 10
+
+#: The four answers a fairness criterion can get (:mod:`riskmodel.fairness._verdicts`).
+HOLDS = "holds"
+DOES_NOT_HOLD = "does not hold"
+CANNOT_TELL = "cannot tell"
+UNDEFINED = "undefined"
+VERDICTS: tuple[str, ...] = (HOLDS, DOES_NOT_HOLD, CANNOT_TELL, UNDEFINED)
+
+#: The criteria judged between groups, in report order: (name, metric).
+CRITERIA: tuple[tuple[str, str], ...] = (
+    ("calibration within groups", "observed_expected"),
+    ("predictive parity (equal PPV)", "ppv"),
+    ("equal false positive rates", "fpr"),
+    ("equal false negative rates", "fnr"),
+)
+
+#: Operating points of the short summary (model card, training report): flagged at the
+#: observed reoffending rate, and the highest-scoring tenth (a capacity of 10%).
+SUMMARY_CAPACITY = 0.10
 
 DEFAULT_N_RESAMPLES = 1000
 DEFAULT_SEED = 0
@@ -99,6 +122,14 @@ NIJ_NEEDS_PROBABILITY = (
 NIJ_UNKNOWN_VALUE = (
     "--nij-groups value {value!r} does not occur in group column {column!r}; values are: "
     "{available}"
+)
+THRESHOLD_NOT_A_NUMBER_OR_FILE = (
+    "--threshold must be a number or a threshold.json written by riskmodel threshold; "
+    "{text!r} is neither"
+)
+THRESHOLD_FILE_UNREADABLE = (
+    "cannot read a threshold from {path}: {reason} (expected the threshold.json written by "
+    "riskmodel threshold, with a numeric 'threshold')"
 )
 MODEL_PROXIES_NEED_BOTH = (
     "proxies from a model need the model (--model) and the data it scores (--data or --table)"

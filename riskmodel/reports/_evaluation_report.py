@@ -55,7 +55,8 @@ def evaluation_report_html(
     """Render the evaluation report (figures embedded as data URIs).
 
     ``fairness`` is a :func:`riskmodel.fairness.fairness_summary` of the same people: the
-    training report shows it by sex, age band, cohort and ethnicity.
+    training report shows it by sex, age band, cohort and ethnicity, at the base rate and at a
+    capacity of 10%, with the verdicts of :func:`riskmodel.fairness.fairness_verdicts`.
     """
     _, ax = new_axes(figsize=(5, 5))
     reliability = figure_to_data_uri(ReliabilityDisplay.from_predictions(y, p).plot(ax=ax).figure_)

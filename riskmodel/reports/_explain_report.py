@@ -27,11 +27,11 @@ from riskmodel.explain import (
 )
 from riskmodel.explain._display import CALIBRATION_LABEL, OTHERS_LABEL, importance, signed_points
 from riskmodel.explain._phrases import catalogue_for
+from riskmodel.fairness import model_reads
 from riskmodel.reports._render import figure_to_data_uri, render_template
 
 __all__ = [
     "DECISION_NOTE",
-    "NOT_IN_MODEL",
     "expected_of_100",
     "explain_report_html",
     "explanation_summary",
@@ -42,11 +42,6 @@ __all__ = [
     "standing",
 ]
 
-#: The plain statement of what the model never sees (tests match it).
-NOT_IN_MODEL = (
-    "Ethnicity is not in the model. It is never a model feature: the model cannot see it, "
-    "and no score or explanation here uses it."
-)
 #: Contributions smaller than this (log-odds) are not listed as factors on a person page.
 MIN_FACTOR = 0.005
 #: Band names and ranges, for the "how to read" section.
@@ -429,7 +424,7 @@ def explain_report_html(explanation: Explanation, **kwargs: Any) -> str:
     >>> X = pd.DataFrame({"age": rng.integers(18, 70, 300).astype(float)})
     >>> y = (rng.random(300) < 1 / (1 + np.exp((X["age"] - 40) / 10))).astype(int)
     >>> e = explain(RiskModel(family="logistic", cv=3).fit(X, y), X)
-    >>> "Ethnicity is not in the model" in explain_report_html(e, person_rows=[0])
+    >>> "no group columns" in explain_report_html(e, person_rows=[0])
     True
     """
     summary = explanation_summary(explanation, **kwargs)
@@ -437,7 +432,10 @@ def explain_report_html(explanation: Explanation, **kwargs: Any) -> str:
         "explain.html",
         s=summary,
         decision_note=DECISION_NOTE,
-        not_in_model=NOT_IN_MODEL,
+        not_in_model=model_reads(
+            getattr(kwargs.get("model"), "feature_names_in_", explanation.features),
+            kwargs.get("group_columns", ()),
+        ),
         band_text=BAND_TEXT,
         negligible=f"{NEGLIGIBLE:g}",
     )

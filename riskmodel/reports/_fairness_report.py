@@ -8,7 +8,12 @@ from typing import Any
 
 from riskmodel._io import write_json, write_text
 from riskmodel._messages import DECISION_NOTE
-from riskmodel.fairness import ErrorRateDisplay, FairnessAudit, GroupCalibrationDisplay
+from riskmodel.fairness import (
+    ErrorRateDisplay,
+    FairnessAudit,
+    GroupCalibrationDisplay,
+    VerdictRule,
+)
 from riskmodel.fairness import _messages as const
 from riskmodel.reports._render import figure_to_data_uri, new_axes, render_template
 
@@ -132,27 +137,25 @@ def _section(audit: FairnessAudit, summary: dict, column: str) -> dict:
                     }
                     for g in others
                 ],
-                "max_min": _fmt(d["max_min"], m, kind=kind).replace("%", " pts")
-                if d["max_min"] is not None
-                else "—",
-                "max_min_ci": _fmt_ci(d["max_min_ci"], m, kind=kind).replace("%", ""),
-                "max_min_between": (
-                    f"{d['max_group']} vs {d['min_group']}" if d["max_group"] else ""
-                ),
             }
         )
+    verdicts = summary["tradeoff"][column]
     return {
         "column": column,
         "headers": [const.METRIC_LABELS[m] for m in shown],
         "rows": rows,
         "reference": disp["reference"],
         "others": others,
-        "max_min_groups": disp["max_min_groups"],
         "diff_rows": diff_rows,
-        "tradeoff": summary["tradeoff"][column],
+        "verdicts": verdicts,
+        "criteria": [{**c, "slug": c["verdict"].replace(" ", "-")} for c in verdicts["criteria"]],
         "small": summary["small_groups"][column],
         "figures": _figures(audit, column),
     }
+
+
+def _rule_fields(summary: dict) -> dict:
+    return dict(summary["settings"]["verdict_rule"])
 
 
 def fairness_report_html(audit: FairnessAudit, *, source: str = "") -> str:
@@ -181,6 +184,9 @@ def fairness_report_html(audit: FairnessAudit, *, source: str = "") -> str:
         sections=sections,
         decision_note=DECISION_NOTE,
         probability=audit.score_kind == const.PROBABILITY,
+        rule_text=VerdictRule(**_rule_fields(summary)).describe(
+            probability=audit.score_kind == const.PROBABILITY
+        ),
         small_rule=(
             f"fewer than {const.SMALL_GROUP_N} people, or fewer than"
             f" {const.SMALL_GROUP_CLASS} people who reoffended or who did not"

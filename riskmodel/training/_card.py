@@ -6,7 +6,7 @@ from typing import Any
 
 from riskmodel._markdown import markdown_text as md
 from riskmodel._messages import DECISION_NOTE
-from riskmodel.fairness import summary_markdown
+from riskmodel.fairness import model_reads, summary_markdown
 from riskmodel.models._profiles import with_profiles
 
 __all__ = ["model_card_markdown"]
@@ -44,6 +44,14 @@ def _warnings(manifest: dict[str, Any]) -> list[str]:
         *(f"- **Warning:** {md(w)}" for w in warnings),
         "",
     ]
+
+
+def _reads(manifest: dict[str, Any]) -> str:
+    """Which of the summary's group columns the model reads, from the manifest's features."""
+    model = manifest.get("model", {})
+    features = [*model.get("numeric", []), *model.get("categorical", [])]
+    groups = list(manifest.get("group_summary", {}).get("by_group", {}))
+    return model_reads(features, groups)
 
 
 def model_card_markdown(manifest: dict[str, Any]) -> str:
@@ -105,7 +113,7 @@ def model_card_markdown(manifest: dict[str, Any]) -> str:
         ),
         f"- numeric features: {_names(model.get('numeric', []))}",
         f"- categorical features: {_names(model.get('categorical', []))}",
-        "- ethnicity and group columns not listed as features never reach the model.",
+        f"- {md(_reads(manifest))}",
         "",
         "## Data",
         "",
@@ -127,14 +135,20 @@ def model_card_markdown(manifest: dict[str, Any]) -> str:
         lines.append(f"| {label} | {_num(metrics.get(key))} | {_num(ci[0])} to {_num(ci[1])} |")
     lines += ["", "## Fairness summary (held-out)", ""]
     summary = manifest.get("group_summary", {})
-    if summary.get("by_group"):
-        lines += [summary_markdown(summary), ""]
+    if summary.get("points"):
+        lines += [md(_reads(manifest)), "", summary_markdown(summary), ""]
+    elif summary.get("by_group"):  # a bundle written before the summary had operating points
+        lines += [
+            "This bundle's summary predates verdicts from intervals; run `riskmodel fairness` "
+            "for them.",
+            "",
+        ]
     else:
         lines += ["No group columns were available.", ""]
     lines += [
         "When base rates differ between groups, calibration within groups and equal error "
-        "rates cannot all hold at once: run `riskmodel fairness` for the trade-off at a "
-        "threshold.",
+        "rates cannot all hold at once: run `riskmodel fairness` at the threshold the "
+        "allocation uses (`--threshold threshold.json`) for the full audit.",
         "",
         "## Limitations",
         "",

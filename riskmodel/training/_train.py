@@ -124,17 +124,25 @@ def summary_groups(table: FeatureTable) -> pd.DataFrame:
 
 
 def group_summary(
-    *, y_true: np.ndarray, y_prob: np.ndarray, groups: pd.DataFrame
+    *,
+    y_true: np.ndarray,
+    y_prob: np.ndarray,
+    groups: pd.DataFrame,
+    features: list[str] | None = None,
 ) -> dict[str, Any]:
     """The short fairness summary of the model card: by sex, age band, cohort and ethnicity
-    (or a flat table's group columns) on the held-out people, at a threshold of 0.5.
+    (or a flat table's group columns) on the held-out people, at the base rate and at a
+    capacity of 10%, with verdicts from intervals; ``features`` (the model's) adds which of
+    these columns the model reads.
 
     See :func:`riskmodel.fairness.fairness_summary`; the fairness report goes further.
     """
     from riskmodel.fairness import fairness_summary
 
     columns = [c for c in groups.columns if c not in _EVALUATION_ONLY]
-    return fairness_summary(y_true=y_true, y_score=y_prob, groups=groups[columns], threshold=0.5)
+    return fairness_summary(
+        y_true=y_true, y_score=y_prob, groups=groups[columns], features=features
+    )
 
 
 def train_model(
@@ -183,7 +191,12 @@ def train_model(
         p_test=p_test,
         groups_test=groups_test,
         metrics=metrics,
-        group_summary=group_summary(y_true=y[test], y_prob=p_test, groups=summary_test),
+        group_summary=group_summary(
+            y_true=y[test],
+            y_prob=p_test,
+            groups=summary_test,
+            features=[str(f) for f in model.feature_names_in_],
+        ),
         drift_reference=_drift_reference(model, table.X.iloc[train]),
         train_ids=table.ids.iloc[train].reset_index(drop=True) if has_ids else None,
         warnings=evidence_warnings(y[test], metrics),
