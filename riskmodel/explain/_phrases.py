@@ -37,6 +37,8 @@ __all__ = [
     "RAISES",
     "Factor",
     "catalogue_for",
+    "code_words",
+    "codes_in_words",
     "describe_value",
     "feature_label",
     "feature_words",
@@ -171,6 +173,35 @@ def level_words(
     if match:
         return f"mainly {match['names']}"
     return code_words(name, value, labels)
+
+
+def codes_in_words(
+    frame: pd.DataFrame,
+    labels: Mapping[str, Mapping[str, str]] | None,
+    columns: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """``frame`` with the codes of its labelled ``columns`` (default: every labelled column
+    it has) replaced by the words of ``labels`` (a config's ``[labels]``), for reports that
+    show values, such as group names; missing values stay missing, and a value without words
+    is kept as it is written.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"fin": [1, 0, None, 2], "age": [30, 40, 50, 60]})
+    >>> codes_in_words(f, {"fin": {"0": "no aid", "1": "aid"}})["fin"].tolist()
+    ['aid', 'no aid', nan, '2']
+    """
+    labels = labels or {}
+    names = [c for c in (frame.columns if columns is None else columns) if c in labels]
+    named = [c for c in names if c in frame.columns]
+    if not named:
+        return frame
+    out = frame.copy()
+    for column in named:
+        values = out[column].astype(object)
+        words = values.map(lambda v, c=column: code_words(c, v, labels))
+        out[column] = words.where(values.notna(), np.nan)
+    return out
 
 
 def describe_value(
