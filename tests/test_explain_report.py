@@ -23,6 +23,7 @@ from riskmodel.explain import (
     ImportanceDisplay,
     WaterfallDisplay,
     explain,
+    feature_label,
     top_factors,
 )
 from riskmodel.explain._display import CALIBRATION_LABEL, OTHERS_LABEL
@@ -160,7 +161,12 @@ def test_report_says_probability_and_top_factors_in_words(bundle, run):
     assert DECISION_NOTE in text
     said = model_reads(model.feature_names_in_, list(table.groups.columns))
     assert "sex, index_disposal and index_offence are model features; ethnicity" in said
-    assert said in text
+    # the report says the same in words: columns by their labels, never internal names
+    plain = said.replace("index_disposal", "current disposal").replace(
+        "index_offence", feature_label("index_offence").lower()
+    )
+    assert plain.replace("age_band", "age band") in text
+    assert said not in text
     assert "How to read this report" in text
     assert IDS_NOTE.format(k=2) in text
     assert len(page.sections) == 2
@@ -511,7 +517,7 @@ def test_flat_report_names_columns_in_words(tmp_path):
     assert {d["label"] for d in summary["dependence"]} == {
         "Prior offences",
         "Felony or misdemeanour",
-        "age",
+        "Age",
     }
     degree = DependenceDisplay.from_explanation(explanation, "c_charge_degree")
     assert set(degree.values) == {"felony", "misdemeanour"}

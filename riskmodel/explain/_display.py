@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from matplotlib import transforms
+from matplotlib import ticker, transforms
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
@@ -448,6 +448,7 @@ class DependenceDisplay(Display):
             if self.feature in _RATES:  # a log rate reads as the rate itself, on a log axis
                 x = np.exp(x)
                 ax.set_xscale("log")
+                ax.xaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:g}"))
             present = np.isfinite(x)
             jitter = np.random.default_rng(0).uniform(-0.15, 0.15, x.size)
             whole = bool(present.any()) and bool(np.all(np.mod(x[present], 1) == 0))

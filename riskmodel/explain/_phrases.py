@@ -106,8 +106,8 @@ def feature_label(name: str, *, catalogue: Mapping[str, Feature] = CATALOGUE) ->
 def feature_words(explanation: Explanation, name: str) -> str:
     """A feature's name in plain words within one explanation: the catalogue's label for
     event data; for a flat table, the name of the concept the feature alone makes up (a
-    one-feature ``[explain.groups]`` group names its column in words), else the column name
-    made readable.
+    one-feature ``[explain.groups]`` group names its column in words; an ungrouped feature is
+    its own concept, its name made readable).
 
     Examples
     --------
@@ -116,13 +116,13 @@ def feature_words(explanation: Explanation, name: str) -> str:
     >>> m = ConceptMap.for_features(["priors_count", "age"], {"Prior offences": ["priors_count"]})
     >>> e = SimpleNamespace(concepts=m, features=["priors_count", "age"])
     >>> feature_words(e, "priors_count"), feature_words(e, "age")
-    ('Prior offences', 'age')
+    ('Prior offences', 'Age')
     """
     catalogue = catalogue_for(explanation.features)
     if name in catalogue:
         return feature_label(name, catalogue=catalogue)
     for concept in explanation.concepts.concepts:
-        if concept.features == (name,) and concept.name != name:
+        if concept.features == (name,):
             return concept.label
     return feature_label(name, catalogue=catalogue)
 
@@ -441,7 +441,7 @@ def _recent(person: Mapping[str, Any]) -> tuple[str, str | None]:
     else:
         text = f"{_times(two, 'other sanction', 'other sanctions')} in the two years before"
         if one is not None:
-            text += f" ({one:.0f} in the last year)"
+            text += f"; {one:.0f} of them in the last year"
     if since is not None:
         text += f"; the previous sanction {_months(since)} before the start of follow-up"
     elif two is not None and two < 0.5:
@@ -482,10 +482,9 @@ def _need_area(area: str, person: Mapping[str, Any]) -> tuple[str, str | None]:
     latest = _number(person.get(f"need_{area}"))
     mean = _number(person.get(f"mean_need_{area}"))
     if latest is None:
-        text = "not assessed recently"
-        if mean is not None:
-            text += f"; {mean:.1f} on average (of 2) in earlier assessments"
-        return text, None
+        if mean is None:
+            return "not assessed", None
+        return f"not assessed recently; {mean:.1f} on average (of 2) in earlier assessments", None
     score = round(latest)
     text = f"{_NEED_LEVELS.get(score, 'a score of ' + str(score))} (score {score} of 2)"
     text += " at the latest assessment"

@@ -175,6 +175,27 @@ def expected_of_100(probability: float) -> str:
     return f"about {count}"
 
 
+def _plain(explanation: Explanation, name: str) -> str:
+    """A column in words for a sentence: a feature's words (:func:`feature_words`), any other
+    column's name made readable, lower case unless it starts with an abbreviation.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> from riskmodel.explain import ConceptMap
+    >>> names = ["index_disposal", "sex"]
+    >>> e = SimpleNamespace(concepts=ConceptMap.for_features(names), features=names)
+    >>> _plain(e, "index_disposal"), _plain(e, "age_band"), _plain(e, "NIJ_group")
+    ('current disposal', 'age band', 'NIJ group')
+    """
+    words = (
+        feature_words(explanation, name)
+        if name in explanation.features
+        else name.replace("_", " ")
+    )
+    return words[:1].lower() + words[1:] if words[1:2].islower() else words
+
+
 def _owners(explanation: Explanation) -> dict[str, str]:
     """Feature -> the concept it belongs to wholly (shared features are in none)."""
     return {f: c.name for c in explanation.concepts.concepts for f in c.features}
@@ -433,8 +454,11 @@ def explain_report_html(explanation: Explanation, **kwargs: Any) -> str:
         s=summary,
         decision_note=DECISION_NOTE,
         not_in_model=model_reads(
-            getattr(kwargs.get("model"), "feature_names_in_", explanation.features),
-            kwargs.get("group_columns", ()),
+            [
+                _plain(explanation, str(f))
+                for f in getattr(kwargs.get("model"), "feature_names_in_", explanation.features)
+            ],
+            [_plain(explanation, str(g)) for g in kwargs.get("group_columns", ())],
         ),
         band_text=BAND_TEXT,
         negligible=f"{NEGLIGIBLE:g}",
