@@ -17,6 +17,7 @@ from riskmodel.features._catalogue import (
     format_value,
 )
 from riskmodel.features._common import MISSING_COLUMNS, MISSING_EXTRACT_DATE
+from riskmodel.features._directions import DIRECTIONS, UNDECLARED, directions_for
 from riskmodel.features._labels import CENSORED, LABEL_COLUMNS, LABELLED, build_labels
 from riskmodel.features._needs import needs_features
 from riskmodel.features._offence_history import offence_history
@@ -27,6 +28,7 @@ __all__ = [
     "CATALOGUE",
     "CATEGORICAL_FEATURES",
     "CENSORED",
+    "DIRECTIONS",
     "FEATURES",
     "GROUP_COLUMNS",
     "LABELLED",
@@ -35,10 +37,12 @@ __all__ = [
     "MISSING_EXTRACT_DATE",
     "NUMERIC_FEATURES",
     "OFFENCE_FAMILIES",
+    "UNDECLARED",
     "Feature",
     "FeatureTable",
     "build_feature_table",
     "build_labels",
+    "directions_for",
     "feature_catalogue",
     "format_value",
     "needs_features",
