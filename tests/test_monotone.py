@@ -224,7 +224,7 @@ def check_property(X: pd.DataFrame, model: RiskModel, data: st.DataObject) -> No
 @pytest.mark.slow
 @pytest.mark.parametrize("family", FAMILIES)
 @settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(data=st.data())
 def test_synthetic_never_falls_the_wrong_way(synthetic, synthetic_models, family, data):
@@ -237,7 +237,7 @@ def test_synthetic_never_falls_the_wrong_way(synthetic, synthetic_models, family
 @pytest.mark.slow
 @pytest.mark.parametrize("family", FAMILIES)
 @settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(data=st.data())
 def test_compas_never_falls_the_wrong_way(compas, family, data):
