@@ -19,6 +19,16 @@ Families
     kept. Whatever wins, the calibrated score is one sigmoid of one log-odds score, so it stays
     exactly explainable.
 
+Directions
+----------
+Every family is monotone by construction in the declared directions (``directions``; by
+default the feature catalogue's, :data:`riskmodel.features.DIRECTIONS`): the scorecard reads a
+declared feature through a monotone basis with sign-constrained weights
+(:mod:`riskmodel.models._monotone`), gradient boosting through ``monotonic_cst``, the ensemble
+averages monotone members with positive weights, and the sigmoid calibration's slope must be
+positive. The offending profiles are left out when any of their inputs has a direction
+(:func:`uses_profiles`): their posteriors are not monotone in what they read.
+
 Calibration is ``CalibratedClassifierCV(method=..., ensemble=False)``: the pipeline is refitted
 on all training rows and one calibrator is fitted on its cross-validated decision values. With
 the sigmoid method the calibrated log-odds are exactly
