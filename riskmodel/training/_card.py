@@ -34,6 +34,40 @@ def _names(names: list[str]) -> str:
     return ", ".join(md(name) for name in names) or "none"
 
 
+def directions_lines(model: dict[str, Any]) -> list[str]:
+    """The model card's sentence on the declared directions (none when nothing is declared).
+
+    Examples
+    --------
+    >>> line = directions_lines({"directions": {"age": -1, "priors": 1}})[0]
+    >>> line.split(" (")[0].removeprefix("- monotone by construction: the score ")
+    'never falls as priors rises, and never rises as age rises'
+    """
+    directions = model.get("directions") or {}
+    if not directions:
+        return []
+    up = [name for name, d in directions.items() if d > 0]
+    down = [name for name, d in directions.items() if d < 0]
+    parts = []
+    if up:
+        parts.append(f"never falls as {_names(up)} {'rises' if len(up) == 1 else 'rise'}")
+    if down:
+        parts.append(f"never rises as {_names(down)} {'rises' if len(down) == 1 else 'rise'}")
+    return [
+        f"- monotone by construction: the score {', and '.join(parts)} (every family honours "
+        "this: sign-constrained weights on a monotone basis in the scorecard, monotonic "
+        "constraints in gradient boosting, positive ensemble weights and calibration slope)"
+    ]
+
+
+def _reads_profiles(model: dict[str, Any]) -> bool:
+    """Whether the model read offending profiles (a manifest written before directions
+    existed says so only through its features)."""
+    if "profiles" in model:
+        return bool(model["profiles"])
+    return with_profiles(list(model.get("numeric", [])))
+
+
 def _warnings(manifest: dict[str, Any]) -> list[str]:
     warnings = manifest.get("warnings")
     if not isinstance(warnings, list) or not warnings:
@@ -108,9 +142,16 @@ def model_card_markdown(manifest: dict[str, Any]) -> str:
                 "reach the model only through these, and reasons show them as one feature, "
                 "`offending_profile`"
             ]
+            if _reads_profiles(model)
+            else [
+                "- offending profiles: not used, since the latent class analysis's profile "
+                "probabilities are not monotone in the offence counts, needs, age and Copas "
+                "rate it reads; the offence counts by group reach the model directly"
+            ]
             if with_profiles(list(model.get("numeric", [])))
             else []
         ),
+        *directions_lines(model),
         f"- numeric features: {_names(model.get('numeric', []))}",
         f"- categorical features: {_names(model.get('categorical', []))}",
         f"- {md(_reads(manifest))}",
