@@ -20,6 +20,8 @@ __all__ = ["poisson_binomial_pmf", "poisson_binomial_pmfs", "poisson_binomial_ta
 
 #: Cohorts up to this size use the direct dynamic programme under ``method="auto"``.
 DP_MAX_N = 10_000
+#: Rows of :func:`poisson_binomial_pmfs` up to this size share one dynamic programme.
+DP_ROWS_MAX_N = 1_000
 
 METHODS = ("auto", "dp", "fft")
 
@@ -106,8 +108,8 @@ def poisson_binomial_pmf(p: ArrayLike, *, method: str = "auto") -> np.ndarray:
 
 def poisson_binomial_pmfs(p: ArrayLike) -> np.ndarray:
     """:func:`poisson_binomial_pmf` of each row of a 2-D array (one cohort's probabilities
-    under several hypotheses), exact; rows of up to ``DP_MAX_N`` people share one dynamic
-    programme, longer ones use the FFT product tree row by row.
+    under several hypotheses), exact; rows of up to ``DP_ROWS_MAX_N`` people share one
+    dynamic programme, longer ones use the FFT product tree row by row.
 
     Examples
     --------
@@ -118,7 +120,7 @@ def poisson_binomial_pmfs(p: ArrayLike) -> np.ndarray:
     _check(p)
     if p.shape[1] == 0:
         return np.ones((p.shape[0], 1))
-    if p.shape[1] <= DP_MAX_N:
+    if p.shape[1] <= DP_ROWS_MAX_N:
         return _pmf_dp_rows(p)
     return np.stack([_pmf_fft(row) for row in p])
 
