@@ -210,6 +210,7 @@ def test_few_training_people_warns_with_the_widening():
     assert data["warnings"] == [warning] and data["model_uncertainty"]["warning"] == warning
     assert data["predictions_treated_as_known"] is False
     assert few.warning(None) == FEW_TRAINING_PEOPLE.format(n_train=999, limit=1000, effect="")
+    assert few.warning(0.98) == few.warning(None)
     assert cohort_evaluation(y_true=y, y_prob=p, uncertainty=enough).warnings() == []
 
 

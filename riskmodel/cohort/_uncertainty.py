@@ -209,9 +209,10 @@ class CalibrationUncertainty:
         many times as wide the interval of observed/expected became, when known."""
         if not self.few_people:
             return None
+        # Only a real widening is stated: mid-p tails alone can make the interval narrower.
         effect = (
             WIDENING.format(ratio=widening)
-            if widening is not None and np.isfinite(widening)
+            if widening is not None and np.isfinite(widening) and widening > 1
             else ""
         )
         return FEW_TRAINING_PEOPLE.format(
