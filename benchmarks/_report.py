@@ -262,6 +262,46 @@ def _threads(accuracy: dict[str, Any]) -> str:
     return f"{threads} native thread{'s' if threads != 1 else ''}"
 
 
+# -- programme cohorts: coverage of observed/expected --------------------------------------
+def cohort_section(cohort: dict[str, Any]) -> list[str]:
+    """Coverage of the 95% interval of observed/expected for cohorts with no programme effect,
+    today's method (predictions treated as known) against the one with the model's own
+    uncertainty, at each training size.
+
+    Examples
+    --------
+    >>> size = {"n_train": 200, "runs": 400, "models": 400, "cohorts_per_model": 1,
+    ...         "coverage_known": 0.87, "coverage_new": 0.95, "coverage_new_se": 0.011,
+    ...         "meets_target": True}
+    >>> data = {"design": "d", "cohort_size": 100, "target": [0.93, 0.97], "sizes": [size]}
+    >>> cohort_section(data)[-2]
+    '| 200 | 400 (400 models × 1) | 87.0% | 95.0% (± 1.1%) | yes |'
+    """
+    low, high = cohort["target"]
+    rows = [
+        [
+            f"{s['n_train']:,}",
+            f"{s['runs']:,} ({s['models']:,} models × {s['cohorts_per_model']})",
+            f"{s['coverage_known']:.1%}",
+            f"{s['coverage_new']:.1%} (± {s['coverage_new_se']:.1%})",
+            fmt_met(s.get("meets_target"), quick=cohort.get("quick", False)),
+        ]
+        for s in cohort["sizes"]
+    ]
+    header = ["trained on", "runs", "today (predictions known)", "with the model's uncertainty"]
+    return [
+        "## Programme cohorts: does the interval of observed/expected cover 1?",
+        "",
+        f"{cohort['design'].capitalize()}. Share of runs whose 95% interval of "
+        f"observed/expected covers 1 (cohorts of {cohort['cohort_size']} with no programme "
+        f"effect); target {low:.0%}–{high:.0%} with the model's uncertainty (± one standard "
+        "error).",
+        "",
+        *table([*header, f"within {low:.0%}–{high:.0%}"], rows),
+        "",
+    ]
+
+
 # -- speed and memory -----------------------------------------------------------------------
 def speed_features(d: dict[str, Any]) -> list[str]:
     """Features and labels from Parquet, against reading the same files."""
@@ -508,10 +548,12 @@ def render_markdown(
                   "speed.**", ""]  # fmt: skip
     if "accuracy" in results:
         lines += accuracy_section(results["accuracy"])
+    if "cohort" in results:
+        lines += cohort_section(results["cohort"])
     lines += speed_section(results)
     if "fairness" in results:
         lines += fairness_section(results["fairness"])
-    others = sorted(set(results) - set(SPEED_ROWS) - {"fairness"})
+    others = sorted(set(results) - set(SPEED_ROWS) - {"fairness", "cohort"})
     if others:
         lines += ["Other results: " + ", ".join(f"`{n}.json`" for n in others), ""]
     lines += machine_lines(results)

@@ -282,7 +282,8 @@ def run_demo(
     programme = simulate_programme(scored, truth, n=300, effect=0.15, seed=seed)
     write_table(programme, out / "programme.csv")
     _run("cohort", ["cohort", "--scores", str(out / "programme.csv"), "--outcome-column",
-                    "reoffended_2y", "--out", str(out / "cohort")])  # fmt: skip
+                    "reoffended_2y", "--model", str(model),
+                    "--out", str(out / "cohort")])  # fmt: skip
     result = _json(out / "cohort" / "cohort.json")
     entries.append(Entry("Programme cohort", f"{result['n']} people: observed "
                          f"{result['observed_rate']:.1%} against {result['expected_rate']:.1%} "
