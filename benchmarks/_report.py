@@ -444,6 +444,12 @@ def needs_line(figure: dict[str, Any], *, quick: bool = False) -> str:
         f"({figure['needs_told_it_lowers']:,} of {figure['significant_needs']:,} needs), "
         f"among {figure['people']:,} people (`{figure['population']}`) explained by "
         f"`{figure['bundle']}` ({figure['family']})."
+        + (
+            f" Any negative contribution at all: {figure['needs_negative']:,} needs of "
+            f"{figure['people_negative']:,} people."
+            if "needs_negative" in figure
+            else ""
+        )
     )
 
 
@@ -461,8 +467,11 @@ def explanations_section(explain: dict[str, Any]) -> list[str]:
     lines = [
         "## Explanations",
         "",
-        "A need area's contribution is the sum of its latest score's, its mean score's and "
-        "its share of the pathway flags' (a flag shared by two areas is split equally).",
+        "A need area's contribution is its concept's in the explanation: the sum of its latest "
+        "score's, its mean score's and its share of the pathway flags' (the rule of "
+        "`riskmodel.features.SHARED_RULE`). Told it lowers: below "
+        f"-{explain['need_contradictions'].get('threshold', 0):g} log-odds, where the reason "
+        'reads "lowers the risk".',
         "",
         needs_line(figure, quick=explain.get("quick", False)),
     ]

@@ -52,101 +52,38 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_BUNDLE = ROOT / "models" / "default"
 #: Seed of the synthetic population it explains (the accuracy benchmark's evaluation seed).
 NEEDS_SEED = 2
-#: A need score of this value is a significant need.
-SIGNIFICANT_NEED = 2
-
-
-def need_area_weights(features: list[str]) -> dict[str, dict[str, float]]:
-    """The features of each need area among ``features``, with the share of each feature's
-    contribution that belongs to the area.
-
-    An area owns all of ``need_<area>`` (latest score) and ``mean_need_<area>`` (mean score),
-    and an equal share of each pathway flag ``pathway_<name>`` whose pathway covers it (one
-    half of ``pathway_drugs_alcohol`` each to ``drugs`` and ``alcohol``), so the areas'
-    sums add up to the needs features' total.
-
-    Examples
-    --------
-    >>> weights = need_area_weights(["need_drugs", "mean_need_drugs", "pathway_drugs_alcohol"])
-    >>> weights["drugs"]
-    {'need_drugs': 1.0, 'mean_need_drugs': 1.0, 'pathway_drugs_alcohol': 0.5}
-    >>> weights["alcohol"]
-    {'pathway_drugs_alcohol': 0.5}
-    """
-    from riskmodel.contract._vocabulary import NEED_AREAS, PATHWAYS
-
-    present = set(features)
-    weights: dict[str, dict[str, float]] = {area: {} for area in NEED_AREAS}
-    for area in NEED_AREAS:
-        for name in (f"need_{area}", f"mean_need_{area}"):
-            if name in present:
-                weights[area][name] = 1.0
-    for pathway, areas in PATHWAYS.items():
-        if f"pathway_{pathway}" in present:
-            for area in areas:
-                weights[area][f"pathway_{pathway}"] = 1 / len(areas)
-    return weights
 
 
 def need_contradictions(explanation: Any) -> dict[str, Any]:
     """How many people are told that a need area scored 2 in their latest assessment lowers
-    their risk.
+    their risk, from the package's own count (:func:`riskmodel.explain.need_contradictions`,
+    over the need-area concepts the reasons are given for).
 
-    For each need area, the area's contribution to a person's log-odds is the sum of its
-    features' contributions (:func:`need_area_weights`: latest score, mean score and its
-    share of the pathway flags). A significant need "lowers the risk" when the person's
-    latest score ``need_<area>`` is 2 and the area's contribution is below zero.
-
-    Parameters
-    ----------
-    explanation : riskmodel.explain.Explanation
-        Anything with the feature values ``X`` and per-feature ``contributions`` (DataFrames
-        with the same rows and feature columns).
-
-    Returns
-    -------
-    dict
-        ``people`` explained, ``people_with_significant_need`` (any area scored 2),
-        ``people_told_it_lowers`` (at least one such area with a negative contribution),
-        ``significant_needs`` and ``needs_told_it_lowers`` (person-area pairs), and
-        ``by_area``: per area, its significant needs and those told they lower the risk.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> from types import SimpleNamespace
-    >>> X = pd.DataFrame({"need_drugs": [2.0, 2.0, 1.0], "mean_need_drugs": [2.0, 1.0, 1.0]})
-    >>> c = pd.DataFrame({"need_drugs": [-0.2, 0.3, -0.5], "mean_need_drugs": [0.1, -0.1, 0]})
-    >>> figure = need_contradictions(SimpleNamespace(X=X, contributions=c))
-    >>> figure["people_told_it_lowers"], figure["significant_needs"]
-    (1, 2)
-    >>> figure["by_area"]["drugs"]
-    {'significant': 2, 'told_it_lowers': 1}
+    "Told it lowers" counts area contributions below ``-NEGLIGIBLE`` (the reason reads "lowers
+    the risk"); ``needs_negative`` and ``people_negative`` count every contribution below 0
+    (read as "makes little difference" when small).
     """
-    X, contributions = explanation.X, explanation.contributions
-    significant_any = np.zeros(len(X), dtype=bool)
-    lowers_any = np.zeros(len(X), dtype=bool)
-    by_area = {}
-    for area, weights in need_area_weights(list(contributions.columns)).items():
-        latest = f"need_{area}"
-        if latest not in X.columns:
-            continue
-        total = sum(contributions[name].to_numpy() * share for name, share in weights.items())
-        significant = X[latest].to_numpy(dtype=float) == SIGNIFICANT_NEED
-        lowers = significant & (np.asarray(total) < 0)
-        significant_any |= significant
-        lowers_any |= lowers
-        by_area[area] = {
-            "significant": int(significant.sum()),
-            "told_it_lowers": int(lowers.sum()),
-        }
+    from riskmodel.explain import NEGLIGIBLE
+    from riskmodel.explain import need_contradictions as count
+
+    told, strict = count(explanation, threshold=NEGLIGIBLE), count(explanation)
     return {
-        "people": len(X),
-        "people_with_significant_need": int(significant_any.sum()),
-        "people_told_it_lowers": int(lowers_any.sum()),
-        "significant_needs": sum(a["significant"] for a in by_area.values()),
-        "needs_told_it_lowers": sum(a["told_it_lowers"] for a in by_area.values()),
-        "by_area": by_area,
+        "people": len(explanation.X),
+        "people_with_significant_need": told["people"],
+        "people_told_it_lowers": told["people_negative"],
+        "significant_needs": told["significant_needs"],
+        "needs_told_it_lowers": told["negative"],
+        "people_negative": strict["people_negative"],
+        "needs_negative": strict["negative"],
+        "threshold": told["threshold"],
+        "by_area": {
+            area: {
+                "significant": figures["n"],
+                "told_it_lowers": figures["negative"],
+                "negative": strict["by_area"][area]["negative"],
+            }
+            for area, figures in told["by_area"].items()
+        },
     }
 
 

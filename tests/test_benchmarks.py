@@ -353,56 +353,37 @@ def test_open_peers_fit_any_feature_columns(bench_accuracy: ModuleType) -> None:
     assert model.calibrated_.estimator.steps[-1][1].n_jobs == 1
 
 
-def test_need_contradictions_on_a_hand_made_explanation(bench_explain: ModuleType) -> None:
-    """An area's contribution sums its latest and mean scores' and its share of the pathway
-    flags'; only latest scores of 2 with a negative sum count."""
+def test_need_figure_counts_told_and_negative_need_areas(bench_explain: ModuleType) -> None:
+    """The benchmark's figure is the package's count of need-area concepts: "told it lowers"
+    below the reason threshold, "negative" below 0; only latest scores of 2 count."""
     from types import SimpleNamespace
+
+    from riskmodel.explain import NEGLIGIBLE
 
     X = pd.DataFrame(
         {
-            "need_drugs": [2.0, 2.0, 2.0, 1.0, np.nan],
-            "mean_need_drugs": [2.0, 2.0, 1.5, 1.0, np.nan],
-            "need_alcohol": [2.0, 0.0, 2.0, 2.0, np.nan],
-            "pathway_drugs_alcohol": [1.0, 1.0, 1.0, 1.0, np.nan],
-            "age_at_index": [30.0, 40.0, 50.0, 60.0, 70.0],
+            "need_drugs": [2.0, 2.0, 2.0, 1.0],
+            "need_alcohol": [2.0, 0.0, 2.0, 2.0],
         }
     )
-    contributions = pd.DataFrame(
+    small = -NEGLIGIBLE / 2
+    concepts = pd.DataFrame(
         {
-            # person 0: drugs -0.3 + 0.1 + 0.1 = -0.1 (lowers); alcohol 0 + 0.1 (raises)
-            # person 1: drugs 0.2 - 0.1 + 0.0 = 0.1 (raises)
-            # person 2: drugs -0.1 + 0 - 0.2 = -0.3; alcohol -0.05 - 0.2 (both lower)
-            # person 3: drugs scored 1 (not significant); alcohol 0.3 - 0.4 = -0.1 (lowers)
-            "need_drugs": [-0.3, 0.2, -0.1, -1.0, 0.0],
-            "mean_need_drugs": [0.1, -0.1, 0.0, -1.0, 0.0],
-            "need_alcohol": [0.0, 0.5, -0.05, 0.3, 0.0],
-            "pathway_drugs_alcohol": [0.2, 0.0, -0.4, -0.8, 0.0],
-            "age_at_index": [-5.0, -5.0, -5.0, -5.0, -5.0],
+            "need_area_drugs": [-0.3, small, 0.2, -1.0],
+            "need_area_alcohol": [0.1, -1.0, small, -0.2],
         }
     )
-    figure = bench_explain.need_contradictions(SimpleNamespace(X=X, contributions=contributions))
-    assert figure["people"] == 5
-    assert figure["by_area"]["drugs"] == {"significant": 3, "told_it_lowers": 2}
-    assert figure["by_area"]["alcohol"] == {"significant": 3, "told_it_lowers": 2}
-    assert set(figure["by_area"]) == {"drugs", "alcohol"}  # areas without a latest score: none
+    figure = bench_explain.need_contradictions(
+        SimpleNamespace(X=X, concept_contributions=concepts)
+    )
+    assert figure["people"] == 4
+    assert figure["by_area"]["drugs"] == {"significant": 3, "told_it_lowers": 1, "negative": 2}
+    assert figure["by_area"]["alcohol"] == {"significant": 3, "told_it_lowers": 1, "negative": 2}
     assert figure["people_with_significant_need"] == 4
-    assert figure["people_told_it_lowers"] == 3
-    assert (figure["significant_needs"], figure["needs_told_it_lowers"]) == (6, 4)
-
-
-def test_need_area_weights_cover_every_needs_feature_once(bench_explain: ModuleType) -> None:
-    """Over the feature catalogue, each need and pathway feature is shared out exactly once."""
-    from riskmodel.features import FEATURES
-
-    names = [feature.name for feature in FEATURES]
-    weights = bench_explain.need_area_weights(names)
-    totals: dict[str, float] = {}
-    for area_weights in weights.values():
-        for name, share in area_weights.items():
-            totals[name] = totals.get(name, 0.0) + share
-    expected = {n for n in names if n.startswith(("need_", "mean_need_", "pathway_"))}
-    assert set(totals) == expected
-    assert all(total == pytest.approx(1.0) for total in totals.values())
+    assert figure["people_told_it_lowers"] == 2  # persons 0 (drugs) and 3 (alcohol)
+    assert figure["people_negative"] == 4
+    assert (figure["significant_needs"], figure["needs_told_it_lowers"]) == (6, 2)
+    assert figure["needs_negative"] == 4
 
 
 def test_explanations_section_says_the_need_figure(report: ModuleType) -> None:
