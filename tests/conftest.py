@@ -18,13 +18,14 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 #: longest. They are handed out first, longest first, so that no worker is left running a long
 #: test while the other has finished; anything not named keeps its place after them. A file
 #: whose tests share a module-scoped fixture runs as one unit on one worker (``xdist_group``,
-#: with ``--dist loadgroup``), so that its fixture is built once.
+#: with ``--dist loadgroup``), so that its fixture is built once; its tests named here add up.
 LONGEST = {
     "tests/test_scoring.py": 25,
     "tests/test_explain.py": 38,
     "tests/test_demo.py::test_demo_landing_page_links_every_report": 30,
     "tests/test_benchmarks.py": 26,
     "tests/test_crossval.py": 24,
+    "tests/test_train_mlflow.py": 37,
     "tests/test_train_mlflow.py::test_real_mlflow_server_registry_by_alias": 21,
     "tests/test_scoring_dask.py": 20,
     "tests/test_hostile_tables.py": 15,
@@ -73,9 +74,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return path[item] if path[item] in grouped else item.nodeid
 
     first_seen: dict[str, int] = {}
+    seconds: dict[str, float] = {}
     for index, item in enumerate(items):
         first_seen.setdefault(unit(item), index)
-    items.sort(key=lambda item: (-LONGEST.get(unit(item), 0), first_seen[unit(item)]))
+        seconds[unit(item)] = seconds.get(unit(item), 0) + LONGEST.get(item.nodeid, 0)
+    for name in seconds:  # a file named as a whole, run as one unit
+        seconds[name] = max(seconds[name], LONGEST.get(name, 0))
+    items.sort(key=lambda item: (-seconds[unit(item)], first_seen[unit(item)]))
 
 
 def built_once(
