@@ -24,13 +24,16 @@ demo: $(STAMP)
 
 ## test: lint, then the whole suite (browser, notebooks and slow tests included)
 # One native (OpenMP/BLAS) thread per test worker: the workers already use every core, and
-# oversubscribed OpenMP threads spin and stall each other.
+# oversubscribed OpenMP threads spin and stall each other. Tests are handed out in the order
+# tests/conftest.py gives (longest first); a file with module-scoped fixtures goes to one
+# worker as a whole (--dist loadgroup), so that its fixtures are built once.
+PYTEST_DIST := --dist loadgroup --no-loadscope-reorder
 test: $(STAMP) lint
-	OMP_NUM_THREADS=1 $(BIN)/pytest -n $(PYTEST_WORKERS) --durations=15
+	OMP_NUM_THREADS=1 $(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_DIST) --durations=15
 
 ## quick: the inner loop; fast tests only
 quick: $(STAMP)
-	OMP_NUM_THREADS=1 $(BIN)/pytest -n $(PYTEST_WORKERS) -m "not slow and not browser" -q
+	OMP_NUM_THREADS=1 $(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_DIST) -m "not slow and not browser" -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check riskmodel tests benchmarks
