@@ -11,6 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests judge behaviour, never speed: a loaded machine must not fail them on hypothesis's
+# per-example deadline (speed targets live in `make bench`).
+settings.register_profile("riskmodel", deadline=None)
+settings.load_profile("riskmodel")
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
