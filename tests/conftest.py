@@ -184,6 +184,7 @@ def render_html() -> Callable[..., RenderedPage]:
         page.close()
         return result
 
+    render.browser = browser  # for tests that drive a page themselves (axe-core)
     yield render
     browser.close()
     manager.stop()

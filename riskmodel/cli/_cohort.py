@@ -8,6 +8,7 @@ import click
 import numpy as np
 import pandas as pd
 
+from riskmodel._format import p_value_text
 from riskmodel._tables import read_scores
 from riskmodel.cli import _options as option
 from riskmodel.cli._progress import write_json_and_report
@@ -110,7 +111,7 @@ def command(
     )
     html = cohort_report_html(
         result,
-        source=scores_path.name,
+        source=str(scores_path),
         score_column=score_column,
         outcome_column=outcome_column,
         count_column=count_column,
@@ -122,7 +123,8 @@ def command(
         f"n {o['n']:,}: observed {100 * o['observed_rate']:.1f}%, expected "
         f"{100 * o['expected_rate']:.1f}%, "
         f"O/E {'undefined' if np.isnan(ratio) else f'{ratio:.2f}'}, "
-        f"P(<= observed) {o['p_value_lower']:.3f}, P(>= observed) {o['p_value_upper']:.3f}"
+        f"P(<= observed) {p_value_text(o['p_value_lower'], prefix=False)}, "
+        f"P(>= observed) {p_value_text(o['p_value_upper'], prefix=False)}"
     )
     if result.n_missing_score or result.n_missing_outcome:
         click.echo(
@@ -137,8 +139,8 @@ def command(
         click.echo(
             f"with the model's own uncertainty ({result.uncertainty.n_train:,} training "
             f"people): O/E interval {_ratio(low)} to {_ratio(high)}, "
-            f"P(<= observed) {combined['p_value_lower']:.3f}, "
-            f"P(>= observed) {combined['p_value_upper']:.3f}"
+            f"P(<= observed) {p_value_text(combined['p_value_lower'], prefix=False)}, "
+            f"P(>= observed) {p_value_text(combined['p_value_upper'], prefix=False)}"
         )
     for warning in result.warnings():
         click.echo(f"warning: {warning}")

@@ -19,6 +19,7 @@ import pyarrow.parquet as pq
 
 from riskmodel._errors import ConfigError, DataError, RiskmodelError
 from riskmodel._io import atomic_path, neutralise_formulas, rejects_path_for, to_jsonable
+from riskmodel._provenance import source_summary_path
 from riskmodel._tables._messages import EMPTY_TABLE
 from riskmodel.bands import parse_bands
 from riskmodel.bundle import input_spec
@@ -69,7 +70,7 @@ MAX_EXPLAIN = 20
 
 def summary_path_for(out: Path) -> Path:
     """The run summary written beside an output: ``scores.csv`` → ``scores.summary.json``."""
-    return out.with_name(f"{out.stem}.summary.json")
+    return source_summary_path(out)
 
 
 def parse_carry(text: str | Sequence[str] | None) -> tuple[str, ...]:
