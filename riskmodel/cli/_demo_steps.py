@@ -267,15 +267,6 @@ def run_demo(
     audit = _audit_frame(batch, scored)
     write_table(audit, out / "audit.csv")
     record_source(out / "audit.csv", batch)
-    _run("fairness", ["fairness", "--scores", str(out / "audit.csv"), "--score-column",
-                      "probability_2y", "--outcome-column", "reoffended_2y", "--group-column",
-                      "sex", "--group-column", "cohort", "--group-column", "age_band",
-                      "--group-column", "ethnicity", "--threshold", "0.5",
-                      "--n-resamples", "200", "--out", str(out / "fairness")])  # fmt: skip
-    entries.append(Entry("Fairness", f"Error rates, calibration and the trade-off by sex, "
-                         f"cohort, age band and ethnicity for {len(audit):,} labelled people.",
-                         "fairness/report.html", "Fairness report"))  # fmt: skip
-
     _run("threshold", ["threshold", "--scores", str(scores), "--capacity", "10%",
                        "--model", str(model), "--n-bootstrap", "200",
                        "--out", str(out / "threshold")])  # fmt: skip
@@ -283,6 +274,18 @@ def run_demo(
     entries.append(Entry("Allocation threshold", f"A capacity of 10%: {chosen['allocated']:,} "
                          f"people at a probability of {chosen['threshold']:.1%} or more.",
                          "threshold/report.html", "Threshold report"))  # fmt: skip
+
+    _run("fairness", ["fairness", "--scores", str(out / "audit.csv"), "--score-column",
+                      "probability_2y", "--outcome-column", "reoffended_2y", "--group-column",
+                      "sex", "--group-column", "cohort", "--group-column", "age_band",
+                      "--group-column", "ethnicity", "--threshold",
+                      str(out / "threshold" / "threshold.json"), "--model", str(model),
+                      "--data", str(batch), "--n-resamples", "200",
+                      "--out", str(out / "fairness")])  # fmt: skip
+    entries.append(Entry("Fairness", f"Error rates, calibration and the trade-off by sex, "
+                         f"cohort, age band and ethnicity for {len(audit):,} labelled people, "
+                         f"at the allocation's threshold ({chosen['threshold']:.1%}).",
+                         "fairness/report.html", "Fairness report"))  # fmt: skip
 
     truth = pd.read_csv(batch / "truth.csv")
     programme = simulate_programme(scored, truth, n=300, effect=0.15, seed=seed)
