@@ -255,7 +255,9 @@ def test_flat_reasons_are_generated_from_their_facts(flat):
             where = position_words(population.position(on, person[on]))
             assert factor.value == value
             assert factor.position == where
-            assert factor.reason == f"{factor.label}: {value} ({where}) — {direction}"
+            # the position follows the value it is read on (the first part of the value)
+            first, sep, rest = value.partition("; ")
+            assert factor.reason == f"{factor.label}: {first} ({where}){sep}{rest} — {direction}"
             assert "_" not in factor.reason
 
 

@@ -354,7 +354,9 @@ def test_top_factors_are_the_largest_concepts_each_way(models, synthetic):
             else LOWERS
         )
         assert factor.reason.endswith(f" — {expected}")
-        assert factor.reason.startswith(f"{factor.label}: {factor.value}")
+        first, sep, rest = factor.value.partition("; ")
+        where = f" ({factor.position})" if factor.position else ""
+        assert factor.reason == f"{factor.label}: {first}{where}{sep}{rest} — {expected}"
 
 
 def test_json_keeps_features_and_adds_concepts(models, synthetic):

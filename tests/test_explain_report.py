@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -16,16 +17,27 @@ from hypothesis import strategies as st
 from riskmodel.bundle import save_bundle
 from riskmodel.cli import main
 from riskmodel.contract import read_tables, validate_tables
-from riskmodel.explain import Factor, WaterfallDisplay, explain, top_factors
+from riskmodel.explain import (
+    DependenceDisplay,
+    Factor,
+    ImportanceDisplay,
+    WaterfallDisplay,
+    explain,
+    feature_label,
+    top_factors,
+)
 from riskmodel.explain._display import CALIBRATION_LABEL, OTHERS_LABEL
 from riskmodel.explain._messages import DEFAULT_SAMPLE_NOTE, IDS_NOTE, UNKNOWN_IDS
 from riskmodel.fairness import model_reads
 from riskmodel.features import build_feature_table
+from riskmodel.models import RiskModel
 from riskmodel.reports._explain_report import (
     DECISION_NOTE,
     MIN_FACTOR,
     expected_of_100,
     explanation_summary,
+    importance_sentence,
+    model_summary,
     standing,
 )
 from riskmodel.synthetic import generate_population, write_population
@@ -149,7 +161,12 @@ def test_report_says_probability_and_top_factors_in_words(bundle, run):
     assert DECISION_NOTE in text
     said = model_reads(model.feature_names_in_, list(table.groups.columns))
     assert "sex, index_disposal and index_offence are model features; ethnicity" in said
-    assert said in text
+    # the report says the same in words: columns by their labels, never internal names
+    plain = said.replace("index_disposal", "current disposal").replace(
+        "index_offence", feature_label("index_offence").lower()
+    )
+    assert plain.replace("age_band", "age band") in text
+    assert said not in text
     assert "How to read this report" in text
     assert IDS_NOTE.format(k=2) in text
     assert len(page.sections) == 2
@@ -396,3 +413,116 @@ def test_report_fits_a_phone_screen(run, render_html):
     assert page.page_errors == []
     assert page.broken_images == 0
     assert page.scroll_width <= 390
+
+
+# -- factors (concepts) everywhere an explanation is shown -------------------------------------
+
+
+def test_importance_ranks_the_factors_the_reasons_name(run, explained):
+    summary = explanation_summary(explained, n_dependence=0)
+    concepts = summary["concepts"]
+    expected = explained.mean_abs_concept_contribution()
+    assert [c["name"] for c in concepts] == list(expected.index)
+    np.testing.assert_allclose([c["mean_abs"] for c in concepts], expected.to_numpy())
+    shares = explained.concept_percentage_points().abs().mean(axis=0)
+    np.testing.assert_allclose(
+        [c["mean_abs_points"] for c in concepts], shares[list(expected.index)].to_numpy()
+    )
+    labels = {c.name: c.label for c in explained.concepts.concepts}
+    assert [c["label"] for c in concepts] == [labels[c["name"]] for c in concepts]
+    # a person's reasons use the very labels the table ranks
+    raising, lowering = top_factors(explained, 4, 5, min_abs=MIN_FACTOR)
+    assert {f.label for f in raising + lowering} <= {c["label"] for c in concepts}
+    # the features one by one stay there for researchers, each with its factor
+    assert len(summary["features"]) == len(explained.features)
+    owner = {f: c.label for c in explained.concepts.concepts for f in c.features}
+    for row in summary["features"]:
+        assert row["concept"] == owner.get(row["name"], "")
+    # the chart draws the first 15 factors, in order, under the same labels
+    display = ImportanceDisplay.from_explanation(explained)
+    assert display.labels == [c["label"] for c in concepts[:15]]
+
+
+def test_report_tables_and_sentences_say_factors(run, explained):
+    html = (run / "report.html").read_text()
+    page = parse(html)
+    text = words(page.all)
+    concepts = explanation_summary(explained, n_dependence=0)["concepts"]
+    assert importance_sentence(concepts, len(explained.features)) in text
+    assert (
+        f"The model's {len(explained.features)} features make up {len(concepts)} factors." in text
+    )
+    assert "Which factors matter most" in text and "Which features matter most" not in text
+    rows = page.importance
+    assert len(rows) == len(concepts) + 1
+    assert f"By feature: the {len(explained.features)} features one by one" in text
+    assert 'id="importance-features"' in html and "<details" in html
+    assert f"is counted among {explained.reference_population.source}" in text
+    assert "-0.0 percentage points" not in text and "+0.0 percentage points" not in text
+    for concept in concepts[:15]:
+        assert f"{concept['label']} {concept['mean_abs']:.2f}" in " ".join(page.alts)
+
+
+def test_importance_sentence_counts_factors_and_features():
+    rows = [{"label": "Prior offences", "mean_abs": 0.66, "mean_abs_points": 15.1}]
+    assert importance_sentence(rows, 1) == (
+        "The model's 1 features are its 1 factor. Prior offences moves a person's score most: "
+        "by 0.66 log-odds (15.1 percentage points) on average, either way."
+    )
+    assert importance_sentence([], 3) == "The model has no factors to rank."
+
+
+def test_metric_names_in_words():
+    rows = model_summary(
+        {"metrics": {"auc": 0.8, "n": 7020, "nij_score": 0.2}, "split": {"n_test": 7020}}, None
+    )
+    assert {"label": "held-out people: number of people", "value": "7,020"} in rows
+    assert {"label": "held-out people: AUC (ranking: 0.5 is chance, 1 is perfect)",
+            "value": "0.8"} in rows  # fmt: skip
+    assert {"label": "held-out people: nij score", "value": "0.2"} in rows
+    assert not any("_" in row["label"] for row in rows)
+
+
+def test_flat_report_names_columns_in_words(tmp_path):
+    rng = np.random.default_rng(4)
+    n = 300
+    X = pd.DataFrame(
+        {
+            "priors_count": rng.poisson(2.0, n).astype(float),
+            "c_charge_degree": rng.choice(["F", "M"], n),
+            "age": rng.integers(18, 70, n).astype(float),
+        }
+    )
+    logit = -0.5 + 0.4 * X["priors_count"] - 0.04 * (X["age"] - 35)
+    logit += 0.5 * (X["c_charge_degree"] == "F")
+    y = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int)
+    model = RiskModel(family="logistic", cv=3).fit(X, y)
+    explanation = explain(
+        model,
+        X,
+        groups={"Prior offences": ["priors_count"], "Felony or misdemeanour": ["c_charge_degree"]},
+        labels={"c_charge_degree": {"F": "felony", "M": "misdemeanour"}},
+    )
+    summary = explanation_summary(explanation, person_rows=[0, 1], n_dependence=3)
+    assert {c["label"] for c in summary["concepts"]} == {
+        "Prior offences",
+        "Felony or misdemeanour",
+        "Age",
+    }
+    by_name = {c["name"]: c for c in summary["concepts"]}
+    assert by_name["Prior offences"]["columns"] == ["priors_count"]
+    assert by_name["Prior offences"]["made_of"] == ""
+    labels = {f["name"]: f["label"] for f in summary["features"]}
+    assert labels["priors_count"] == "Prior offences"
+    assert {d["label"] for d in summary["dependence"]} == {
+        "Prior offences",
+        "Felony or misdemeanour",
+        "Age",
+    }
+    degree = DependenceDisplay.from_explanation(explanation, "c_charge_degree")
+    assert set(degree.values) == {"felony", "misdemeanour"}
+    for person in summary["people"]:
+        for factor in person["raising"] + person["lowering"]:
+            assert "_" not in factor["reason"]
+            if factor["label"] == "Felony or misdemeanour":
+                assert factor["value"] in ("felony", "misdemeanour")

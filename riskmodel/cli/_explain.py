@@ -54,8 +54,9 @@ def command(
     does not store them, among the people explained).
 
     explanations.json covers everyone in the input, per feature (contributions) and per
-    concept (concepts). report.html shows which features matter
-    overall and a page for each person asked for with --ids; without --ids, a page for a
+    concept (concepts). report.html ranks the concepts (factors) that matter overall, under
+    the names its reasons use (the features one by one below them, for researchers), and
+    has a page for each person asked for with --ids; without --ids, a page for a
     small random sample (--sample, default 5), because person pages are records about real
     people and the whole caseload should never be printed by accident.
 

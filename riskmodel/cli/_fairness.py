@@ -36,6 +36,30 @@ def _nij(ctx: click.Context, param: click.Parameter, text: str | None) -> tuple 
     return column, parts[0], parts[1]
 
 
+def _in_words(
+    scores: Any, model_dir: Path, config_path: Path | None, settings: dict[str, Any]
+) -> tuple[Any, dict[str, Any]]:
+    """Group columns with ``[labels]`` in the bundle's config (or ``--config``) as their words,
+    and ``--reference`` / ``--nij-groups`` values given as codes as the same words."""
+    from riskmodel.bundle import input_spec, read_manifest
+    from riskmodel.explain import code_words, codes_in_words
+
+    labels = input_spec(read_manifest(model_dir), config_path).config.labels
+    references = settings.get("references") or {}
+    settings = {
+        **settings,
+        "references": {c: code_words(c, v, labels) for c, v in references.items()},
+    }
+    if settings.get("nij_groups"):
+        column, a, b = settings["nij_groups"]
+        settings["nij_groups"] = (
+            column,
+            code_words(column, a, labels),
+            code_words(column, b, labels),
+        )
+    return codes_in_words(scores, labels), settings
+
+
 def _pct(value: float | None) -> str:
     return "n/a" if value is None else f"{100 * value:.1f}%"
 
@@ -162,8 +186,11 @@ def command(
     )
     if (model_dir is None) != (source["data_dir"] is None and source["table_path"] is None):
         raise ConfigError(const.MODEL_PROXIES_NEED_BOTH)
+    scores = read_scores(scores_path)
+    if model_dir is not None:  # group codes read as the words of the bundle's [labels]
+        scores, settings = _in_words(scores, model_dir, source["config_path"], settings)
     audit = fairness_audit(
-        read_scores(scores_path),
+        scores,
         score_column=score_column,
         outcome_column=outcome_column,
         group_columns=list(group_columns),

@@ -64,7 +64,8 @@ def _summary_lines(summary: dict) -> list[str]:
     type=click.IntRange(min=0, max=20),
     default=0,
     show_default=True,
-    help="Add the K largest reasons of each person's score, in words (reason_1..reason_K).",
+    help="Add the K largest reasons of each person's score (reason_1..reason_K): one per "
+    "concept, largest first either way, in the words of the explanation report.",
 )
 @click.option(
     "--chunk-size",

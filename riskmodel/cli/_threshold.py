@@ -136,6 +136,11 @@ def command(
     not_groups = {score_column, outcome_column, *SCORE_COLUMNS} - {"cohort", "age_band"}
     not_groups |= {c for c in frame.columns if str(c).startswith(REASON_PREFIX)}
     groups, left_out = find_group_columns(frame, named=group_columns, not_groups=not_groups)
+    if model_dir is not None:  # group codes read as the words of the bundle's [labels]
+        from riskmodel.bundle import input_spec, read_manifest
+        from riskmodel.explain import codes_in_words
+
+        frame = codes_in_words(frame, input_spec(read_manifest(model_dir)).config.labels, groups)
     result = choose_threshold(
         frame[score_column],
         policy,

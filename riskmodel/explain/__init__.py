@@ -8,8 +8,10 @@ the calibration, composed exactly with the sigmoid calibrator, and checked), and
 (``Explanation.concept_contributions``). :func:`top_factors` gives one plain-language reason
 per concept (:class:`Factor`: the concept in everyday words, the person's values, their
 position among a :class:`ReferencePopulation`, and a direction that follows from the sign);
-:func:`need_contradictions` counts significant needs explained as lowering the risk; the
-Display classes draw waterfalls, importances and dependence plots.
+:func:`reasons_by_person` gives everyone's largest reasons at once, in the same words
+(``riskmodel score --explain``); :func:`need_contradictions` counts significant needs explained
+as lowering the risk; the Display classes draw waterfalls, importances (by concept, or by
+feature for researchers) and dependence plots.
 """
 
 from riskmodel.explain._additive import (
@@ -33,10 +35,15 @@ from riskmodel.explain._phrases import (
     RAISES,
     Factor,
     catalogue_for,
+    code_words,
+    codes_in_words,
     concept_factor,
     describe_value,
     feature_label,
+    feature_words,
+    level_words,
     position_words,
+    reasons_by_person,
     top_factors,
 )
 from riskmodel.explain._reference import (
@@ -69,12 +76,17 @@ __all__ = [
     "ReferencePopulation",
     "WaterfallDisplay",
     "catalogue_for",
+    "code_words",
+    "codes_in_words",
     "concept_factor",
     "describe_value",
     "explain",
     "feature_label",
+    "feature_words",
+    "level_words",
     "logit",
     "need_contradictions",
     "position_words",
+    "reasons_by_person",
     "top_factors",
 ]

@@ -7,18 +7,25 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from matplotlib import transforms
+from matplotlib import ticker, transforms
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from riskmodel._display import Display
 from riskmodel.explain._additive import Explanation, logit
-from riskmodel.explain._phrases import Factor, catalogue_for, feature_label, top_factors
+from riskmodel.explain._phrases import (
+    Factor,
+    catalogue_for,
+    feature_words,
+    level_words,
+    top_factors,
+)
+from riskmodel.features import Feature
 
 __all__ = [
     "CALIBRATION_LABEL",
@@ -26,12 +33,14 @@ __all__ = [
     "DependenceDisplay",
     "ImportanceDisplay",
     "WaterfallDisplay",
+    "importance",
+    "signed_points",
 ]
 
 #: Label of the waterfall bar that sums every factor not listed as a reason.
-OTHERS_LABEL = "all other factors together"
+OTHERS_LABEL = "All other factors together"
 #: Label of the waterfall bar for the step isotonic calibration adds (approximate explanations).
-CALIBRATION_LABEL = "calibration step, not attributed to any factor"
+CALIBRATION_LABEL = "Calibration step, not attributed to any factor"
 #: Steps smaller than this (log-odds or probability) are not drawn as a bar of their own.
 _NOTHING = 1e-12
 #: A calibration step is drawn when the probability differs from the bars' end by more than
@@ -45,6 +54,39 @@ _WRAP = 52
 _UP = "#c62828"
 _DOWN = "#2e7d32"
 _NEUTRAL = "#33415c"
+
+
+def signed_points(value: float, digits: int = 1) -> str:
+    """A change in percentage points with its sign, as printed beside bars and reasons; a
+    change that rounds to zero reads "0.0", never "-0.0" or "+0.0".
+
+    Examples
+    --------
+    >>> signed_points(12.94), signed_points(-0.61), signed_points(-0.04), signed_points(0.0)
+    ('+12.9', '-0.6', '0.0', '0.0')
+    """
+    text = f"{float(value):+.{digits}f}"
+    return text[1:] if float(text) == 0 else text
+
+
+#: Features held as the log of a rate: their dependence plots show the rate (axis label).
+_RATES = {"copas_rate": "sanctions a year over the criminal career (log scale)"}
+#: Units written on a dependence plot's axis.
+_UNITS = {"years": "years", "months": "months", "count": "number"}
+
+
+def _axis_label(feature: str, catalogue: Mapping[str, Feature], label: str) -> str:
+    """The x axis of a dependence plot: the feature's ``label`` with its unit."""
+    if feature in _RATES:
+        return _RATES[feature]
+    known = catalogue.get(feature)
+    unit = _UNITS.get(known.unit) if known is not None else None
+    return f"{label} ({unit})" if unit and unit not in label.lower() else label
+
+
+def _short(text: str, width: int = 32) -> str:
+    """``text`` cut to ``width`` characters, with an ellipsis when cut."""
+    return text if len(text) <= width else text[: width - 1].rstrip() + "\u2026"
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -236,7 +278,7 @@ class WaterfallDisplay(Display):
             ax.text(
                 end,
                 yi,
-                f" {point:+.1f} ",
+                f" {signed_points(point)} ",
                 va="center",
                 ha="left" if point >= 0 else "right",
                 fontsize=9,
@@ -277,24 +319,57 @@ class WaterfallDisplay(Display):
         return self._finish()
 
 
+def importance(explanation: Explanation, *, by: str = "concept") -> pd.DataFrame:
+    """What matters most overall: one row per concept (``by="concept"``, the factors reasons
+    are given for) or per feature (``by="feature"``, for researchers), ranked by mean
+    absolute contribution.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by name, largest first: ``label`` (the words reasons and charts use),
+        ``mean_abs`` (log-odds) and ``mean_abs_points`` (percentage points).
+    """
+    if by not in ("concept", "feature"):
+        raise ValueError(f"by must be 'concept' or 'feature', got {by!r}")
+    points = explanation.percentage_points
+    if by == "concept":
+        ranked = explanation.mean_abs_concept_contribution()
+        shares = explanation.concept_percentage_points(points).abs().mean(axis=0)
+        labels = [explanation.concepts.get(str(n)).label for n in ranked.index]
+    else:
+        ranked = explanation.mean_abs_contribution()
+        shares = points.abs().mean(axis=0)
+        labels = [feature_words(explanation, str(n)) for n in ranked.index]
+    return pd.DataFrame(
+        {
+            "label": labels,
+            "mean_abs": ranked.to_numpy(dtype=np.float64),
+            "mean_abs_points": shares.reindex(ranked.index).to_numpy(dtype=np.float64),
+        },
+        index=ranked.index,
+    )
+
+
 @dataclass
 class ImportanceDisplay(Display):
-    """Features ranked by mean absolute contribution (log-odds)."""
+    """Factors (concepts, the units reasons are given in) or features ranked by mean absolute
+    contribution (log-odds)."""
 
     labels: list[str]
     values: np.ndarray
+    by: str = "concept"
     figure_: Figure | None = None
     ax_: Axes | None = None
 
     @classmethod
     def from_explanation(
-        cls, explanation: Explanation, *, max_features: int = 15
+        cls, explanation: Explanation, *, max_features: int = 15, by: str = "concept"
     ) -> ImportanceDisplay:
-        """The ``max_features`` most important features."""
-        ranked = explanation.mean_abs_contribution().iloc[:max_features]
-        catalogue = catalogue_for(explanation.features)
-        labels = [feature_label(n, catalogue=catalogue) for n in ranked.index]
-        return cls(labels=labels, values=ranked.to_numpy())
+        """The ``max_features`` most important concepts (``by="concept"``, labelled as the
+        reasons are) or features (``by="feature"``)."""
+        ranked = importance(explanation, by=by).iloc[:max_features]
+        return cls(labels=list(ranked["label"]), values=ranked["mean_abs"].to_numpy(), by=by)
 
     def plot(self, ax: Axes | None = None) -> ImportanceDisplay:
         """Horizontal bars, most important on top, each labelled above its bar."""
@@ -319,6 +394,7 @@ class DependenceDisplay(Display):
     contributions: np.ndarray
     categorical: bool
     label: str = ""
+    axis: str = ""
     figure_: Figure | None = None
     ax_: Axes | None = None
 
@@ -334,12 +410,18 @@ class DependenceDisplay(Display):
             rows = np.sort(np.random.default_rng(seed).choice(n, max_points, replace=False))
         values = explanation.X[feature].iloc[rows].reset_index(drop=True)
         categorical = not pd.api.types.is_numeric_dtype(values.dtype)
+        if feature in explanation.labels or categorical:
+            # codes read as their [labels] words, profiles as their offences: never a code
+            values = values.map(lambda v: level_words(feature, v, explanation.labels))
+            categorical = True
+        catalogue = catalogue_for(explanation.features)
         return cls(
             feature=feature,
             values=values,
             contributions=explanation.contributions[feature].to_numpy()[rows],
             categorical=categorical,
-            label=feature_label(feature, catalogue=catalogue_for(explanation.features)),
+            label=feature_words(explanation, feature),
+            axis=_axis_label(feature, catalogue, feature_words(explanation, feature)),
         )
 
     def plot(self, ax: Axes | None = None) -> DependenceDisplay:
@@ -355,7 +437,7 @@ class DependenceDisplay(Display):
                 ax.scatter(self.contributions[mask], y, s=6, alpha=0.35, color=_NEUTRAL)
             ax.set_yticks(
                 np.arange(len(common)),
-                [c.replace("_", " ")[:28] for c in common],
+                [_short(c.replace("_", " ")) for c in common],
                 fontsize="x-small",
             )
             ax.invert_yaxis()
@@ -363,6 +445,10 @@ class DependenceDisplay(Display):
             ax.axvline(0, color="#5b6675", linewidth=1)
         else:
             x = pd.to_numeric(self.values, errors="coerce").to_numpy(dtype=float)
+            if self.feature in _RATES:  # a log rate reads as the rate itself, on a log axis
+                x = np.exp(x)
+                ax.set_xscale("log")
+                ax.xaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:g}"))
             present = np.isfinite(x)
             jitter = np.random.default_rng(0).uniform(-0.15, 0.15, x.size)
             whole = bool(present.any()) and bool(np.all(np.mod(x[present], 1) == 0))
@@ -373,7 +459,7 @@ class DependenceDisplay(Display):
             if (~present).any():
                 ax.scatter([], [], s=6, color="#b45309", label=f"not known: {(~present).sum()}")
                 ax.legend(fontsize="x-small", loc="best")
-            ax.set_xlabel(self.label or self.feature)
+            ax.set_xlabel(self.axis or self.label or self.feature)
             ax.set_ylabel("contribution (log-odds)")
             ax.axhline(0, color="#5b6675", linewidth=1)
         ax.set_title(self.label or self.feature, fontsize="medium")

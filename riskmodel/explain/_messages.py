@@ -27,7 +27,7 @@ NOT_EXPLAINABLE = (
 UNKNOWN_IDS = "--ids names {count} people not in the data: {ids}"
 EMPTY_IDS = "--ids names nobody; give comma-separated person ids, e.g. --ids A123,B456"
 DEFAULT_SAMPLE_NOTE = (
-    "Pages are shown for {k} of the {n} people explained, chosen at random (seed {seed}) to "
+    "Pages are shown for {k:,} of the {n:,} people explained, chosen at random (seed {seed}) to "
     "illustrate the report; they are records about real people, so the report never includes "
     "the whole caseload by default. Use --ids to choose people, or --sample to change how many."
 )

@@ -26,7 +26,7 @@ import pandas as pd
 
 from riskmodel.contract._vocabulary import NEED_AREAS
 from riskmodel.explain._additive import NEGLIGIBLE_LOG_ODDS, Explanation
-from riskmodel.explain._reference import Position, ReferencePopulation
+from riskmodel.explain._reference import BATCH_REFERENCE, Position, ReferencePopulation
 from riskmodel.features import CATALOGUE, Feature, format_value
 from riskmodel.features._catalogue import NEED_AREA_LABELS, OFFENCE_GROUP_LABELS, PATHWAY_LABELS
 
@@ -37,9 +37,14 @@ __all__ = [
     "RAISES",
     "Factor",
     "catalogue_for",
+    "code_words",
+    "codes_in_words",
     "describe_value",
     "feature_label",
+    "feature_words",
+    "level_words",
     "position_words",
+    "reasons_by_person",
     "top_factors",
 ]
 
@@ -98,6 +103,30 @@ def feature_label(name: str, *, catalogue: Mapping[str, Feature] = CATALOGUE) ->
     return feature.label if feature is not None else name.replace("_", " ")
 
 
+def feature_words(explanation: Explanation, name: str) -> str:
+    """A feature's name in plain words within one explanation: the catalogue's label for
+    event data; for a flat table, the name of the concept the feature alone makes up (a
+    one-feature ``[explain.groups]`` group names its column in words; an ungrouped feature is
+    its own concept, its name made readable).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> from riskmodel.explain import ConceptMap
+    >>> m = ConceptMap.for_features(["priors_count", "age"], {"Prior offences": ["priors_count"]})
+    >>> e = SimpleNamespace(concepts=m, features=["priors_count", "age"])
+    >>> feature_words(e, "priors_count"), feature_words(e, "age")
+    ('Prior offences', 'Age')
+    """
+    catalogue = catalogue_for(explanation.features)
+    if name in catalogue:
+        return feature_label(name, catalogue=catalogue)
+    for concept in explanation.concepts.concepts:
+        if concept.features == (name,):
+            return concept.label
+    return feature_label(name, catalogue=catalogue)
+
+
 def _plain_number(value: Any) -> str:
     number = float(value)
     if number.is_integer():
@@ -124,6 +153,55 @@ def code_words(name: str, value: Any, labels: Mapping[str, Mapping[str, str]] | 
         code = str(value).strip()
     words = (labels or {}).get(name, {})
     return str(words.get(code, code))
+
+
+def level_words(
+    name: str, value: Any, labels: Mapping[str, Mapping[str, str]] | None = None
+) -> str:
+    """One value of a feature as a category in words, for chart axes and legends: a code as
+    its ``[labels]`` words, an offending profile as the offences that mark it, "not known"
+    when missing.
+
+    Examples
+    --------
+    >>> level_words("c_charge_degree", "F", {"c_charge_degree": {"F": "felony"}})
+    'felony'
+    >>> level_words("offending_profile", "profile 2 of 8 (violence, criminal damage; 45%)")
+    'mainly violence, criminal damage'
+    """
+    match = _PROFILE.fullmatch(str(value)) if not _missing(value) else None
+    if match:
+        return f"mainly {match['names']}"
+    return code_words(name, value, labels)
+
+
+def codes_in_words(
+    frame: pd.DataFrame,
+    labels: Mapping[str, Mapping[str, str]] | None,
+    columns: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """``frame`` with the codes of its labelled ``columns`` (default: every labelled column
+    it has) replaced by the words of ``labels`` (a config's ``[labels]``), for reports that
+    show values, such as group names; missing values stay missing, and a value without words
+    is kept as it is written.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"fin": [1, 0, None, 2], "age": [30, 40, 50, 60]})
+    >>> codes_in_words(f, {"fin": {"0": "no aid", "1": "aid"}})["fin"].tolist()
+    ['aid', 'no aid', nan, '2']
+    """
+    labels = labels or {}
+    names = [c for c in (frame.columns if columns is None else columns) if c in labels]
+    named = [c for c in names if c in frame.columns]
+    if not named:
+        return frame
+    out = frame.copy()
+    for column in named:
+        values = out[column].astype(object)
+        words = values.map(lambda v, c=column: code_words(c, v, labels))
+        out[column] = words.where(values.notna(), np.nan)
+    return out
 
 
 def describe_value(
@@ -222,6 +300,7 @@ _COMPARATIVES: dict[str, tuple[str, str]] = {
     "sanction_occasions": ("more sanctions", "fewer sanctions"),
     "previous_sanctions_2y": ("more recent sanctions", "fewer recent sanctions"),
     "years_in_custody": ("more time in custody", "less time in custody"),
+    "previous_custodial_sentences": ("more custodial sentences", "fewer custodial sentences"),
     "needs_count": ("more needs", "fewer needs"),
     "assessments_before_index": ("more assessments", "fewer assessments"),
 }
@@ -263,7 +342,9 @@ def position_words(
     more, less = comparatives
     if categorical:
         share = _per_hundred(position.same, n)
-        return f"as are {about}{share} in 100 people" if share else "as are fewer than 1 in 100"
+        if not share:
+            return "as are fewer than 1 in 100 people"
+        return f"as are {about}{share} in 100 people"
     if position.same >= n:
         return f"the same as all {n:,} people"
     if position.lower >= n:
@@ -315,7 +396,13 @@ def _times(count: float, one: str, many: str) -> str:
 
 
 def _months(value: float) -> str:
-    return "less than a month" if value < 0.5 else _times(value, "month", "months")
+    """A time in months, in the unit a reader would use: months up to two years, then
+    years."""
+    if value < 0.5:
+        return "less than a month"
+    if value < 23.5:
+        return _times(value, "month", "months")
+    return "about " + _times(value / 12, "year", "years")
 
 
 def _age(person: Mapping[str, Any]) -> tuple[str, str | None]:
@@ -354,7 +441,7 @@ def _recent(person: Mapping[str, Any]) -> tuple[str, str | None]:
     else:
         text = f"{_times(two, 'other sanction', 'other sanctions')} in the two years before"
         if one is not None:
-            text += f" ({one:.0f} in the last year)"
+            text += f"; {one:.0f} of them in the last year"
     if since is not None:
         text += f"; the previous sanction {_months(since)} before the start of follow-up"
     elif two is not None and two < 0.5:
@@ -369,10 +456,10 @@ def _current(person: Mapping[str, Any]) -> tuple[str, str | None]:
     offence_words = (
         "not known" if _missing(offence) else OFFENCE_GROUP_LABELS.get(str(offence), str(offence))
     )
-    text = f"current offence {offence_words.replace('_', ' ')}"
+    text = offence_words.replace("_", " ")
     if not _missing(disposal):
         words = _DISPOSAL_WORDS.get(str(disposal), str(disposal).replace("_", " "))
-        text += f", dealt with by {words}"
+        text += f"; dealt with by {words}"
     if months is not None:
         text += f"; {_months(months)} from sentence to the start of follow-up"
     return text, "index_offence"
@@ -385,20 +472,19 @@ def _custody(person: Mapping[str, Any]) -> tuple[str, str | None]:
         return "time in custody not known", None
     if (sentences or 0) < 0.5 and (years or 0) <= 0:
         return "no custodial sentence before", "years_in_custody"
-    text = _times(sentences or 0, "custodial sentence", "custodial sentences") + " before"
-    if years is not None:
-        text += f", about {years:.1f} years served"
-    return text, "years_in_custody"
+    count = _times(sentences or 0, "custodial sentence", "custodial sentences")
+    if years is None:
+        return f"{count} before", "previous_custodial_sentences"
+    return f"about {years:.1f} years served in custody; {count} before", "years_in_custody"
 
 
 def _need_area(area: str, person: Mapping[str, Any]) -> tuple[str, str | None]:
     latest = _number(person.get(f"need_{area}"))
     mean = _number(person.get(f"mean_need_{area}"))
     if latest is None:
-        text = "not assessed recently"
-        if mean is not None:
-            text += f"; {mean:.1f} on average (of 2) in earlier assessments"
-        return text, None
+        if mean is None:
+            return "not assessed", None
+        return f"not assessed recently; {mean:.1f} on average (of 2) in earlier assessments", None
     score = round(latest)
     text = f"{_NEED_LEVELS.get(score, 'a score of ' + str(score))} (score {score} of 2)"
     text += " at the latest assessment"
@@ -418,7 +504,7 @@ def _needs_overall(person: Mapping[str, Any]) -> tuple[str, str | None]:
     )
     if (missing is not None and missing >= 0.5) or count is None:
         if assessments is not None and assessments < 0.5:
-            return "not assessed: never assessed", "assessments_before_index"
+            return "never assessed", "assessments_before_index"
         return f"not assessed recently{so_far}", "assessments_before_index"
     return f"needs in {count:.0f} of 10 areas at the latest assessment{so_far}", "needs_count"
 
@@ -432,9 +518,11 @@ def _profile(person: Mapping[str, Any]) -> tuple[str, str | None]:
     counts.sort(key=lambda item: -item[0])
     parts = []
     if counts:
-        shown = ", ".join(f"{v:.0f} {w}" for v, w in counts[:3])
-        more = f" and {len(counts) - 3} other kinds" if len(counts) > 3 else ""
-        parts.append(f"{shown} offences{more}")
+        shown = [_times(v, f"{w} offence", f"{w} offences") for v, w in counts[:3]]
+        if len(counts) > 3:
+            others = len(counts) - 3
+            shown.append(f"offences of {others} other {'kind' if others == 1 else 'kinds'}")
+        parts.append(", ".join(shown[:-1]) + " and " + shown[-1] if len(shown) > 1 else shown[0])
     match = _PROFILE.fullmatch(str(person.get("offending_profile", "")))
     if match:
         parts.append(
@@ -533,9 +621,20 @@ class Factor:
 
     @property
     def reason(self) -> str:
-        """``"<concept>: <values> (<position>) — <direction>"``."""
+        """``"<concept>: <value> (<position>); <more values> — <direction>"``: the position
+        follows the first part of the value, the one it is read on.
+
+        Examples
+        --------
+        >>> Factor("age", "Age", "aged 19", 0.4, 8.0, "younger than 90 in 100 people").reason
+        'Age: aged 19 (younger than 90 in 100 people) — raises the risk'
+        >>> f = Factor("x", "Drugs", "score 2; 1.5 on average", -0.01, -0.2, "higher than 88")
+        >>> f.reason
+        'Drugs: score 2 (higher than 88); 1.5 on average — makes little difference to the risk'
+        """
+        first, sep, rest = self.value.partition("; ")
         where = f" ({self.position})" if self.position else ""
-        return f"{self.label}: {self.value}{where} — {self.direction}"
+        return f"{self.label}: {first}{where}{sep}{rest} — {self.direction}"
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dict (for templates and JSON)."""
@@ -561,16 +660,19 @@ def concept_factor(
     contributions: pd.Series | None = None,
     points: pd.Series | None = None,
     population: ReferencePopulation | None = None,
+    person: pd.Series | None = None,
+    positions: bool = True,
 ) -> Factor:
     """The reason of one concept for the person at ``row``, built from the facts it states:
-    their values, their position among ``explanation.reference_population`` and the sign and
-    size of the concept's contribution."""
+    their values, their position among ``population`` (default
+    ``explanation.reference_population``; none stated with ``positions=False``) and the sign
+    and size of the concept's contribution."""
     concepts = explanation.concepts
     values = (
         explanation.concept_contributions.iloc[row] if contributions is None else contributions
     )
     shares = explanation.concept_percentage_points().iloc[row] if points is None else points
-    person = explanation.X.iloc[row]
+    person = explanation.X.iloc[row] if person is None else person
     population = population or explanation.reference_population
     definition = concepts.get(concept)
     value, on = concept_value(
@@ -581,7 +683,7 @@ def concept_factor(
         labels=explanation.labels,
     )
     where = ""
-    if on is not None:
+    if on is not None and positions:
         categorical = not pd.api.types.is_numeric_dtype(explanation.X[on].dtype)
         words = _COMPARATIVES.get(on, ("higher", "lower"))
         where = position_words(population.position(on, person[on]), words, categorical=categorical)
@@ -640,3 +742,65 @@ def top_factors(
     raising = [factor(n) for n, v in order.items() if v > min_abs][:k]
     lowering = [factor(n) for n, v in order[::-1].items() if v < -min_abs][:k]
     return raising, lowering
+
+
+def reasons_by_person(
+    explanation: Explanation,
+    k: int,
+    *,
+    min_abs: float = 1e-9,
+    batch_positions: bool = True,
+) -> list[list[Factor]]:
+    """For every person, the ``k`` concepts moving their risk most either way, largest
+    absolute contribution first: the same :class:`Factor` (and so the same words) as
+    :func:`top_factors` and the explanation report give, computed for everyone at once.
+
+    Parameters
+    ----------
+    explanation : Explanation
+    k : int
+        At most this many reasons a person.
+    min_abs : float
+        Concepts contributing less than this (log-odds) are not reasons.
+    batch_positions : bool
+        When False, positions are stated only among the people the model was trained on
+        (a stored reference): a position among the people of a batch would change with the
+        batch (``riskmodel score`` scores in chunks).
+
+    Returns
+    -------
+    list of list of Factor
+        One list per person, in the explanation's order.
+    """
+    values = explanation.concept_contributions
+    points = explanation.concept_percentage_points()
+    population = explanation.reference_population
+    positions = batch_positions or population.source != BATCH_REFERENCE
+    names = np.asarray(values.columns)
+    numbers = values.to_numpy()
+    order = np.argsort(-np.abs(numbers), axis=1, kind="stable")[:, : max(int(k), 0)]
+    out: list[list[Factor]] = []
+    for row in range(len(values)):
+        chosen = [j for j in order[row] if abs(numbers[row, j]) > min_abs]
+        if not chosen:
+            out.append([])
+            continue
+        person = explanation.X.iloc[row]
+        contributions = pd.Series(numbers[row], index=names)
+        shares = points.iloc[row]
+        out.append(
+            [
+                concept_factor(
+                    explanation,
+                    row,
+                    str(names[j]),
+                    contributions=contributions,
+                    points=shares,
+                    population=population,
+                    person=person,
+                    positions=positions,
+                )
+                for j in chosen
+            ]
+        )
+    return out

@@ -15,15 +15,17 @@ from riskmodel._io import to_jsonable
 from riskmodel._messages import DECISION_NOTE
 from riskmodel.bands import DEFAULT_BANDS
 from riskmodel.explain import (
+    NEGLIGIBLE,
     DependenceDisplay,
     Explanation,
     Factor,
     ImportanceDisplay,
     WaterfallDisplay,
     feature_label,
+    feature_words,
     top_factors,
 )
-from riskmodel.explain._display import CALIBRATION_LABEL, OTHERS_LABEL
+from riskmodel.explain._display import CALIBRATION_LABEL, OTHERS_LABEL, importance, signed_points
 from riskmodel.explain._phrases import catalogue_for
 from riskmodel.fairness import model_reads
 from riskmodel.reports._render import figure_to_data_uri, render_template
@@ -33,6 +35,9 @@ __all__ = [
     "expected_of_100",
     "explain_report_html",
     "explanation_summary",
+    "importance_sentence",
+    "made_of",
+    "metric_words",
     "model_summary",
     "standing",
 ]
@@ -56,29 +61,61 @@ def model_summary(manifest: Mapping[str, Any] | None, model: Any) -> list[dict[s
         if value is None or isinstance(value, dict | list):
             return
         if isinstance(value, float):
-            value = f"{value:.4g}"
+            value = (
+                f"{value:,.0f}" if value.is_integer() and abs(value) >= 1000 else f"{value:.4g}"
+            )
+        elif isinstance(value, int) and not isinstance(value, bool):
+            value = f"{value:,}"
         rows.append({"label": label, "value": str(value)})
 
     add("model id", manifest.get("model_id"))
     add("created", manifest.get("created_at"))
     add("model family", getattr(model, "family_", None))
     add("calibration", getattr(model, "calibration", None))
-    add("calibration slope", getattr(model, "calibration_slope_", None))
-    add("calibration intercept", getattr(model, "calibration_intercept_", None))
+    add("calibrator's slope (log-odds)", getattr(model, "calibration_slope_", None))
+    add("calibrator's intercept (log-odds)", getattr(model, "calibration_intercept_", None))
     add("people in training", getattr(model, "n_train_", None))
     base_rate = getattr(model, "base_rate_", None)
     if base_rate is not None:
         add("outcome rate in training", f"{100 * float(base_rate):.1f}%")
     metrics = manifest.get("metrics")
+    split = manifest.get("split")
+    held_out = "held-out people: " if isinstance(split, Mapping) and split.get("n_test") else ""
     if isinstance(metrics, Mapping):
         for key, value in list(metrics.items())[:40]:
             if isinstance(value, int | float) and not isinstance(value, bool):
-                add(f"metric: {key}", float(value))
+                add(f"{held_out}{metric_words(key)}", float(value))
             elif isinstance(value, Mapping):
                 for sub, inner in list(value.items())[:12]:
                     if isinstance(inner, int | float) and not isinstance(inner, bool):
-                        add(f"metric: {key} {sub}", float(inner))
+                        add(f"{held_out}{metric_words(key)}, {metric_words(sub)}", float(inner))
     return rows
+
+
+#: Plain words for the model card's metric names.
+METRIC_WORDS = {
+    "n": "number of people",
+    "base_rate": "observed outcome rate",
+    "mean_predicted": "mean probability",
+    "auc": "AUC (ranking: 0.5 is chance, 1 is perfect)",
+    "brier": "Brier score (lower is better)",
+    "log_loss": "log loss (lower is better)",
+    "ece": "expected calibration error",
+    "calibration_slope": "calibration slope (1 is ideal)",
+    "calibration_intercept": "calibration intercept (0 is ideal)",
+    "observed_expected": "observed / expected outcomes (1 is ideal)",
+}
+
+
+def metric_words(name: str) -> str:
+    """A metric's name in words (the name made readable when it has none).
+
+    Examples
+    --------
+    >>> metric_words("observed_expected"), metric_words("nij_score")
+    ('observed / expected outcomes (1 is ideal)', 'nij score')
+    """
+    return METRIC_WORDS.get(name, name.replace("_", " "))
 
 
 def standing(probability: np.ndarray, row: int) -> dict[str, Any]:
@@ -138,6 +175,90 @@ def expected_of_100(probability: float) -> str:
     return f"about {count}"
 
 
+def _plain(explanation: Explanation, name: str) -> str:
+    """A column in words for a sentence: a feature's words (:func:`feature_words`), any other
+    column's name made readable, lower case unless it starts with an abbreviation.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> from riskmodel.explain import ConceptMap
+    >>> names = ["index_disposal", "sex"]
+    >>> e = SimpleNamespace(concepts=ConceptMap.for_features(names), features=names)
+    >>> _plain(e, "index_disposal"), _plain(e, "age_band"), _plain(e, "NIJ_group")
+    ('current disposal', 'age band', 'NIJ group')
+    """
+    words = (
+        feature_words(explanation, name)
+        if name in explanation.features
+        else name.replace("_", " ")
+    )
+    return words[:1].lower() + words[1:] if words[1:2].islower() else words
+
+
+def _owners(explanation: Explanation) -> dict[str, str]:
+    """Feature -> the concept it belongs to wholly (shared features are in none)."""
+    return {f: c.name for c in explanation.concepts.concepts for f in c.features}
+
+
+def made_of(explanation: Explanation, concept: str) -> str:
+    """The event-data features a concept sums, in plain words, for the importance table (""
+    for a concept that is one feature under its own name, and for a flat table, whose report
+    lists a concept's data columns instead).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> from riskmodel.explain import ConceptMap
+    >>> names = ["age_at_index", "sanction_occasions", "copas_rate"]
+    >>> e = SimpleNamespace(concepts=ConceptMap.for_features(names), features=names)
+    >>> made_of(e, "criminal_history"), made_of(e, "age")
+    ('Sanction occasions, Offending rate over the criminal career', '')
+    >>> flat = ConceptMap.for_features(["priors", "juv"], {"record": ["priors", "juv"]})
+    >>> made_of(SimpleNamespace(concepts=flat, features=["priors", "juv"]), "record")
+    ''
+    """
+    catalogue = catalogue_for(explanation.features)
+    if not catalogue:
+        return ""
+    shared = set(explanation.concepts.shared)
+    words = [
+        feature_label(f, catalogue=catalogue)
+        + (" (shared with another area)" if f in shared else "")
+        for f in explanation.concepts.members(concept)
+    ]
+    if len(words) == 1 and words[0].lower() == explanation.concepts.get(concept).label.lower():
+        return ""
+    return ", ".join(words)
+
+
+def importance_sentence(concepts: Sequence[Mapping[str, Any]], n_features: int) -> str:
+    """What the importance table ranks, from its rows: how many factors, made of how many
+    features, and which moves scores most.
+
+    Examples
+    --------
+    >>> rows = [{"label": "Criminal record so far", "mean_abs": 0.61, "mean_abs_points": 12.3},
+    ...         {"label": "Age", "mean_abs": 0.2, "mean_abs_points": 4.1}]
+    >>> print(importance_sentence(rows, 9))  # doctest: +NORMALIZE_WHITESPACE
+    The model's 9 features make up 2 factors. Criminal record so far moves a person's score
+    most: by 0.61 log-odds (12.3 percentage points) on average, either way.
+    """
+    if not concepts:
+        return "The model has no factors to rank."
+    top = concepts[0]
+    kinds = "factor" if len(concepts) == 1 else "factors"
+    made = (
+        f"The model's {n_features:,} features are its {len(concepts):,} {kinds}."
+        if n_features == len(concepts)
+        else f"The model's {n_features:,} features make up {len(concepts):,} {kinds}."
+    )
+    return (
+        f"{made} {top['label']} moves a person's score most: by {top['mean_abs']:.2f} "
+        f"log-odds ({top['mean_abs_points']:.1f} percentage points) on average, either way."
+    )
+
+
 def _lead(factor: Factor) -> str:
     """The factor's label, when its reason does not already start with it (the label is what
     the waterfall's bar says, so the list and the chart can be read side by side)."""
@@ -166,7 +287,10 @@ def _person(
     step = by_label.get(CALIBRATION_LABEL)
 
     def listed(factors: list[Factor]) -> list[dict[str, Any]]:
-        return [{**f.to_dict(), "lead": _lead(f)} for f in factors]
+        return [
+            {**f.to_dict(), "lead": _lead(f), "points_text": signed_points(f.percentage_points)}
+            for f in factors
+        ]
 
     return {
         "person_id": str(explanation.ids.iloc[row]),
@@ -178,13 +302,17 @@ def _person(
         "raising": listed(raising),
         "lowering": listed(lowering),
         "others_points": None if others is None else others["percentage_points"],
+        "others_text": None if others is None else signed_points(others["percentage_points"]),
         "calibration_points": None if step is None else step["percentage_points"],
         "calibration_adjustment": (
             None
             if explanation.calibration_adjustment is None
             else float(explanation.calibration_adjustment[row])
         ),
-        "waterfall_items": waterfall.items,
+        "waterfall_items": [
+            {**item, "points_text": signed_points(item["percentage_points"])}
+            for item in waterfall.items
+        ],
         "waterfall_probability": waterfall.probability,
         "waterfall": figure_to_data_uri(waterfall.plot().figure_),
     }
@@ -226,32 +354,45 @@ def explanation_summary(
     top_k, n_dependence : int
         Factors per direction on a person page; features with a dependence plot.
     """
-    importance = explanation.mean_abs_contribution()
     points = explanation.percentage_points
-    mean_abs_points = points.abs().mean(axis=0)
     catalogue = catalogue_for(explanation.features)
-    features = []
-    for rank, (name, value) in enumerate(importance.items(), start=1):
-        feature = catalogue.get(name)
-        features.append(
-            {
-                "rank": rank,
-                "name": name,
-                "label": feature_label(name, catalogue=catalogue),
-                "meaning": feature.meaning if feature is not None else "",
-                "mean_abs": float(value),
-                "mean_abs_points": float(mean_abs_points[name]),
-            }
-        )
+    by_feature = importance(explanation, by="feature")
+    by_concept = importance(explanation, by="concept")
+    features = [
+        {
+            "rank": rank,
+            "name": name,
+            "label": row.label,
+            "column": "" if name in catalogue else str(name),
+            "concept": explanation.concepts.get(owner[name]).label if name in owner else "",
+            "meaning": catalogue[name].meaning if name in catalogue else "",
+            "mean_abs": float(row.mean_abs),
+            "mean_abs_points": float(row.mean_abs_points),
+        }
+        for owner in [_owners(explanation)]
+        for rank, (name, row) in enumerate(by_feature.iterrows(), start=1)
+    ]
+    concepts = [
+        {
+            "rank": rank,
+            "name": name,
+            "label": row.label,
+            "made_of": made_of(explanation, str(name)),
+            "columns": [] if catalogue else list(explanation.concepts.members(str(name))),
+            "mean_abs": float(row.mean_abs),
+            "mean_abs_points": float(row.mean_abs_points),
+        }
+        for rank, (name, row) in enumerate(by_concept.iterrows(), start=1)
+    ]
     dependence = [
         {
             "feature": name,
-            "label": feature_label(name, catalogue=catalogue),
+            "label": feature_words(explanation, name),
             "src": figure_to_data_uri(
                 DependenceDisplay.from_explanation(explanation, name).plot().figure_
             ),
         }
-        for name in importance.index[:n_dependence]
+        for name in by_feature.index[:n_dependence]
     ]
     in_model = {c.lower() for c in explanation.features}
     not_features = [g for g in group_columns if g.lower() not in in_model and g != "ethnicity"]
@@ -269,9 +410,16 @@ def explanation_summary(
             "mean_probability": float(np.mean(explanation.probability)),
             "band_counts": band_counts,
             "features": features,
+            "concepts": concepts,
             "importance_src": figure_to_data_uri(
-                ImportanceDisplay.from_explanation(explanation).plot().figure_
+                ImportanceDisplay(
+                    labels=list(by_concept["label"].iloc[:15]),
+                    values=by_concept["mean_abs"].to_numpy()[:15],
+                )
+                .plot()
+                .figure_
             ),
+            "importance_sentence": importance_sentence(concepts, len(features)),
             "dependence": dependence,
             "model_rows": model_summary(manifest, model),
             "not_features": not_features,
@@ -306,8 +454,12 @@ def explain_report_html(explanation: Explanation, **kwargs: Any) -> str:
         s=summary,
         decision_note=DECISION_NOTE,
         not_in_model=model_reads(
-            getattr(kwargs.get("model"), "feature_names_in_", explanation.features),
-            kwargs.get("group_columns", ()),
+            [
+                _plain(explanation, str(f))
+                for f in getattr(kwargs.get("model"), "feature_names_in_", explanation.features)
+            ],
+            [_plain(explanation, str(g)) for g in kwargs.get("group_columns", ())],
         ),
         band_text=BAND_TEXT,
+        negligible=f"{NEGLIGIBLE:g}",
     )

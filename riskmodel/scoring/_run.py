@@ -313,6 +313,7 @@ def score_files(
             ),
         }
         input_info = {"kind": "table", "source": str(table_path), "query": spec.query}
+    words = input_spec(manifest, config_path if table_path is not None else None).config
     scorer = Scorer(
         model=model,
         model_id=model_id,
@@ -320,6 +321,9 @@ def score_files(
         carry=carried,
         explain=int(explain),
         reference=reference,
+        explain_groups=words.explain_groups,
+        labels=words.labels,
+        positions=(reference or {}).get("positions"),
         **input_options,
     )
 

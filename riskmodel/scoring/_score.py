@@ -113,6 +113,14 @@ class Scorer:
     repeated_ids : frozenset of str
         Flat tables: ids on more than one row of the whole table (every such row is
         rejected, whichever chunk it is in).
+    explain_groups : dict
+        The concepts reasons are given for (a flat table's ``[explain.groups]``; event data
+        use the concept catalogue).
+    labels : dict
+        Words for a flat table's codes (``[labels]``), used in reasons.
+    positions : dict or None
+        Where reasons place a person: the training people stored in the bundle
+        (``drift_reference.positions``); without them reasons state no position.
     """
 
     model: Any
@@ -127,6 +135,9 @@ class Scorer:
     age_sex: tuple[str, str] | None = None
     extract_date: str | None = None
     repeated_ids: frozenset[str] = frozenset()
+    explain_groups: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    positions: Mapping[str, Any] | None = None
 
     @property
     def columns(self) -> list[str]:
@@ -180,30 +191,23 @@ def _carry(frame: pd.DataFrame, rows: np.ndarray, columns: tuple[str, ...]) -> p
 
 
 def _reasons(scorer: Scorer, X: pd.DataFrame, ids: pd.Series) -> pd.DataFrame:
-    """The ``scorer.explain`` largest contributions of each person, in words."""
-    from riskmodel.explain import LOWERS, RAISES, catalogue_for, describe_value, explain
+    """The ``scorer.explain`` concepts moving each person's risk most, either way, each in
+    the words of the explanation report (:attr:`riskmodel.explain.Factor.reason`)."""
+    from riskmodel.explain import ReferencePopulation, explain, reasons_by_person
 
     k = scorer.explain
-    explanation = explain(scorer.model, X, ids=ids)
-    values = explanation.contributions.to_numpy()
-    names = explanation.features
-    catalogue = catalogue_for(names)
-    frame = explanation.X
-    order = np.argsort(-np.abs(values), axis=1, kind="stable")[:, :k]
-    columns = {name: frame[name].to_numpy(dtype=object) for name in names}
-    out: dict[str, list[Any]] = {}
-    for j in range(k):
-        reasons: list[Any] = []
-        for i in range(len(values)):
-            column = int(order[i, j]) if j < order.shape[1] else -1
-            value = values[i, column] if column >= 0 else 0.0
-            if column < 0 or abs(value) <= _MIN_REASON:
-                reasons.append(None)
-                continue
-            name = names[column]
-            phrase = describe_value(name, columns[name][i], catalogue=catalogue)
-            reasons.append(f"{phrase} — {RAISES if value > 0 else LOWERS}")
-        out[f"reason_{j + 1}"] = reasons
+    explanation = explain(
+        scorer.model,
+        X,
+        ids=ids,
+        groups=scorer.explain_groups or None,
+        labels=scorer.labels,
+        population=ReferencePopulation.from_dict(scorer.positions),
+    )
+    factors = reasons_by_person(explanation, k, min_abs=_MIN_REASON, batch_positions=False)
+    out = {
+        f"reason_{j + 1}": [f[j].reason if j < len(f) else None for f in factors] for j in range(k)
+    }
     return pd.DataFrame(out, dtype="str")
 
 
