@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 #: Display order of model kinds in the accuracy tables.
-KIND_ORDER: tuple[str, ...] = ("ours", "baseline", "oracle")
+KIND_ORDER: tuple[str, ...] = ("ours", "peer", "baseline", "oracle")
 #: Dataset headings of the accuracy tables.
 DATASET_TITLES: dict[str, str] = {
     "compas": "COMPAS (ProPublica, Broward County)",
@@ -98,7 +98,8 @@ def table(header: list[str], rows: list[list[str]]) -> list[str]:
 
 # -- accuracy ---------------------------------------------------------------------------------
 def ordered_models(models: dict[str, dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
-    """Our models first, then the baselines, then the oracle (each in the JSON's order)."""
+    """Our models first, then the open peers, the baselines and the oracle (each in the
+    JSON's order)."""
     rank = {kind: i for i, kind in enumerate(KIND_ORDER)}
     return sorted(models.items(), key=lambda item: rank.get(item[1].get("kind"), len(rank)))
 
@@ -151,6 +152,42 @@ def dataset_summary(dataset: dict[str, Any]) -> str:
         same = "yes" if dataset["same_folds_as_crossval"] else "**no**"
         text += f"; folds identical to `riskmodel crossval`'s: {same}"
     return text + "."
+
+
+def peers_sentence(dataset: dict[str, Any]) -> str | None:
+    """Which open peers ran and how they were calibrated, or why none did (None when the JSON
+    predates the peers).
+
+    Examples
+    --------
+    >>> peers_sentence({"peers": {"skipped": "not requested (--no-peers)", "models": []}})
+    'Open peers (EBM, LightGBM) skipped: not requested (--no-peers).'
+    """
+    peers = dataset.get("peers")
+    if peers is None:
+        return None
+    if peers.get("skipped"):
+        return f"Open peers (EBM, LightGBM) skipped: {peers['skipped']}."
+    versions = ", ".join(f"{k} {v}" for k, v in peers.get("versions", {}).items())
+    text = f"Open peers ({versions})" if versions else "Open peers"
+    return f"{text} calibrated by {peers['calibration']}."
+
+
+def chosen_params_sentence(name: str, model: dict[str, Any]) -> str | None:
+    """The grid points a tuned peer chose (one per fit), or None.
+
+    Examples
+    --------
+    >>> chosen_params_sentence("lightgbm", {"label": "LightGBM",
+    ...     "params_chosen": [{"num_leaves": 7, "learning_rate": 0.03}] * 2})
+    'LightGBM chose num_leaves 7, learning_rate 0.03 (2 of 2 fits).'
+    """
+    chosen = [point for point in model.get("params_chosen", []) if point is not None]
+    if not chosen:
+        return None
+    counts = Counter(", ".join(f"{k} {v}" for k, v in point.items()) for point in chosen)
+    points = "; ".join(f"{point} ({n} of {len(chosen)} fits)" for point, n in counts.items())
+    return f"{model.get('label', name)} chose {points}."
 
 
 def model_notes(datasets: dict[str, dict[str, Any]]) -> list[str]:
@@ -210,6 +247,72 @@ def same_rows_line(name: str, dataset: dict[str, Any]) -> str:
     )
 
 
+def peer_line(name: str, check: dict[str, Any], labels: dict[str, str]) -> str:
+    """Whether the default's Brier score is within the margin of the best open peer's.
+
+    Examples
+    --------
+    >>> why = "peers skipped: no lightgbm"
+    >>> peer_line("compas", {"met": None, "margin": 0.0005, "why_not": why}, {})
+    "- COMPAS: the default's Brier score within 0.0005 of the best open peer's: not \
+evaluated (peers skipped: no lightgbm)."
+    """
+    what = (
+        f"- {_title(name)}: the default's Brier score within {check['margin']:g} of the best "
+        "open peer's"
+    )
+    if check.get("met") is None:
+        return f"{what}: not evaluated ({check.get('why_not', 'not run')})."
+    best = labels.get(check["best_peer"], check["best_peer"])
+    return (
+        f"{what}: {_verdict(check['met'])}. Default {check['default_brier']:.4f}, best peer "
+        f"({best}) {check['best_peer_brier']:.4f}; default minus peer "
+        f"{fmt_interval(check['gap'], check['gap_ci'], 4)}."
+    )
+
+
+def ceiling_line(name: str, check: dict[str, Any]) -> str:
+    """Whether the default's Brier score is at most its ceiling on one dataset.
+
+    Examples
+    --------
+    >>> ceiling_line("synthetic", {"met": True, "default_brier": 0.16441, "reference": 0.1643,
+    ...                            "excess": 0.003, "ceiling": 0.1647929})
+    "- Synthetic population: the default's Brier score at most 0.3% above 0.1643 (≤ 0.16479): \
+**met**. Default 0.1644."
+    """
+    bound = f"{check['reference']:.4f}"
+    if check["excess"]:
+        bound = f"{check['excess']:.1%} above {bound} (≤ {check['ceiling']:.5f})"
+    what = f"- {_title(name)}: the default's Brier score at most {bound}"
+    if check.get("met") is None:
+        return f"{what}: not evaluated (the default was not run)."
+    return f"{what}: {_verdict(check['met'])}. Default {check['default_brier']:.4f}."
+
+
+def logistic_line(check: dict[str, Any]) -> str:
+    """Whether the default's Brier score is at most plain logistic regression's everywhere.
+
+    Examples
+    --------
+    >>> logistic_line({"met": True, "datasets": {"compas": {"default_brier": 0.2022,
+    ...     "plain_logistic_brier": 0.2084, "difference": 0.0062,
+    ...     "difference_ci": [0.0043, 0.0081]}}})
+    "- Every dataset: the default's Brier score at most plain logistic regression's: \
+**met**. COMPAS: default 0.2022, plain logistic 0.2084, difference 0.0062 (0.0043–0.0081)."
+    """
+    what = "- Every dataset: the default's Brier score at most plain logistic regression's"
+    if check.get("met") is None:
+        return f"{what}: not evaluated (no dataset has both)."
+    figures = "; ".join(
+        f"{_title(name)}: default {d['default_brier']:.4f}, plain logistic "
+        f"{d['plain_logistic_brier']:.4f}, difference "
+        f"{fmt_interval(d['difference'], d['difference_ci'], 4)}"
+        for name, d in check["datasets"].items()
+    )
+    return f"{what}: {_verdict(check['met'])}. {figures}."
+
+
 def check_lines(accuracy: dict[str, Any]) -> list[str]:
     """The "done means" checks, one line each."""
     checks = accuracy.get("checks", {})
@@ -218,6 +321,18 @@ def check_lines(accuracy: dict[str, Any]) -> list[str]:
     lines = [ahead_line(n, checks.get(f"default_ahead_{n}", {}), labels) for n in datasets]
     if "default_near_oracle_synthetic" in checks:
         lines.append(oracle_line(checks["default_near_oracle_synthetic"]))
+    lines += [
+        peer_line(n, checks[f"default_near_peers_{n}"], labels)
+        for n in datasets
+        if f"default_near_peers_{n}" in checks
+    ]
+    lines += [
+        ceiling_line(n, checks[f"default_brier_ceiling_{n}"])
+        for n in datasets
+        if f"default_brier_ceiling_{n}" in checks
+    ]
+    if "default_vs_plain_logistic" in checks:
+        lines.append(logistic_line(checks["default_vs_plain_logistic"]))
     return lines + [same_rows_line(n, d) for n, d in datasets.items()]
 
 
@@ -245,6 +360,10 @@ def accuracy_section(accuracy: dict[str, Any]) -> list[str]:
     for name, dataset in accuracy["datasets"].items():
         lines += [f"### {DATASET_TITLES.get(name, name)}", "", dataset_summary(dataset), ""]
         lines += [*accuracy_table(dataset), ""]
+        notes = [peers_sentence(dataset)]
+        notes += [chosen_params_sentence(n, m) for n, m in dataset["models"].items()]
+        if any(notes):
+            lines += [" ".join(note for note in notes if note), ""]
     lines += ["Models:", "", *model_notes(accuracy["datasets"]), ""]
     lines += ["### Done means", "", *check_lines(accuracy), ""]
     return lines
@@ -260,6 +379,105 @@ def _threads(accuracy: dict[str, Any]) -> str:
     if threads is None:
         return "the libraries' default threads"
     return f"{threads} native thread{'s' if threads != 1 else ''}"
+
+
+# -- programme cohorts: coverage of observed/expected --------------------------------------
+def cohort_section(cohort: dict[str, Any]) -> list[str]:
+    """Coverage of the 95% interval of observed/expected for cohorts with no programme effect,
+    today's method (predictions treated as known) against the one with the model's own
+    uncertainty, at each training size.
+
+    Examples
+    --------
+    >>> size = {"n_train": 200, "runs": 400, "models": 400, "cohorts_per_model": 1,
+    ...         "coverage_known": 0.87, "coverage_new": 0.95, "coverage_new_se": 0.011,
+    ...         "meets_target": True}
+    >>> data = {"design": "d", "cohort_size": 100, "target": [0.93, 0.97], "sizes": [size]}
+    >>> cohort_section(data)[-2]
+    '| 200 | 400 (400 models × 1) | 87.0% | 95.0% (± 1.1%) | yes |'
+    """
+    low, high = cohort["target"]
+    rows = [
+        [
+            f"{s['n_train']:,}",
+            f"{s['runs']:,} ({s['models']:,} models × {s['cohorts_per_model']})",
+            f"{s['coverage_known']:.1%}",
+            f"{s['coverage_new']:.1%} (± {s['coverage_new_se']:.1%})",
+            fmt_met(s.get("meets_target"), quick=cohort.get("quick", False)),
+        ]
+        for s in cohort["sizes"]
+    ]
+    header = ["trained on", "runs", "today (predictions known)", "with the model's uncertainty"]
+    return [
+        "## Programme cohorts: does the interval of observed/expected cover 1?",
+        "",
+        f"{cohort['design'].capitalize()}. Share of runs whose 95% interval of "
+        f"observed/expected covers 1 (cohorts of {cohort['cohort_size']} with no programme "
+        f"effect); target {low:.0%}–{high:.0%} with the model's uncertainty (± one standard "
+        "error).",
+        "",
+        *table([*header, f"within {low:.0%}–{high:.0%}"], rows),
+        "",
+    ]
+
+
+# -- explanations -----------------------------------------------------------------------------
+def needs_line(figure: dict[str, Any], *, quick: bool = False) -> str:
+    """Whether anyone is told that a need area scored 2 in their latest assessment lowers
+    their risk, with the counts.
+
+    Examples
+    --------
+    >>> needs_line({"people": 3000, "population": "riskmodel synth --n-people 3000 --seed 2",
+    ...     "bundle": "models/default", "family": "ensemble", "people_told_it_lowers": 0,
+    ...     "people_with_significant_need": 1200, "needs_told_it_lowers": 0,
+    ...     "significant_needs": 3032, "meets_target": True})
+    '- Nobody told that a need area scored 2 in their latest assessment lowers their risk: \
+**met**. 0 of 1,200 people with such a need (0 of 3,032 needs), among 3,000 people \
+(`riskmodel synth --n-people 3000 --seed 2`) explained by `models/default` (ensemble).'
+    """
+    what = "- Nobody told that a need area scored 2 in their latest assessment lowers their risk"
+    verdict = fmt_met(None, quick=True) if quick else _verdict(figure["meets_target"])
+    return (
+        f"{what}: {verdict}. {figure['people_told_it_lowers']:,} of "
+        f"{figure['people_with_significant_need']:,} people with such a need "
+        f"({figure['needs_told_it_lowers']:,} of {figure['significant_needs']:,} needs), "
+        f"among {figure['people']:,} people (`{figure['population']}`) explained by "
+        f"`{figure['bundle']}` ({figure['family']})."
+        + (
+            f" Any negative contribution at all: {figure['needs_negative']:,} needs of "
+            f"{figure['people_negative']:,} people."
+            if "needs_negative" in figure
+            else ""
+        )
+    )
+
+
+def explanations_section(explain: dict[str, Any]) -> list[str]:
+    """The explanation checks of ``explain.json`` (none when it predates them)."""
+    figure = explain.get("need_contradictions")
+    if figure is None:
+        return []
+    by_area = figure.get("by_area", {})
+    areas = ", ".join(
+        f"{area.replace('_', ' ')} {a['told_it_lowers']:,} of {a['significant']:,}"
+        for area, a in by_area.items()
+        if a["significant"]
+    )
+    lines = [
+        "## Explanations",
+        "",
+        "A need area's contribution is its concept's in the explanation: the sum of its latest "
+        "score's, its mean score's and its share of the pathway flags' (the rule of "
+        "`riskmodel.features.SHARED_RULE`). Told it lowers: below "
+        f"-{explain['need_contradictions'].get('threshold', 0):g} log-odds, where the reason "
+        'reads "lowers the risk".',
+        "",
+        needs_line(figure, quick=explain.get("quick", False)),
+    ]
+    if areas:
+        lines.append(f"- By need area (told it lowers of scored 2): {areas}.")
+    return [*lines, ""]
 
 
 # -- speed and memory -----------------------------------------------------------------------
@@ -508,10 +726,14 @@ def render_markdown(
                   "speed.**", ""]  # fmt: skip
     if "accuracy" in results:
         lines += accuracy_section(results["accuracy"])
+    if "cohort" in results:
+        lines += cohort_section(results["cohort"])
+    if "explain" in results:
+        lines += explanations_section(results["explain"])
     lines += speed_section(results)
     if "fairness" in results:
         lines += fairness_section(results["fairness"])
-    others = sorted(set(results) - set(SPEED_ROWS) - {"fairness"})
+    others = sorted(set(results) - set(SPEED_ROWS) - {"fairness", "cohort"})
     if others:
         lines += ["Other results: " + ", ".join(f"`{n}.json`" for n in others), ""]
     lines += machine_lines(results)

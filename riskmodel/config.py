@@ -24,9 +24,12 @@ from typing import Any
 from riskmodel._errors import ConfigError
 
 __all__ = [
+    "BAD_DIRECTION",
     "BAD_TYPE",
     "CALIBRATIONS",
     "DEFAULT_FAMILY",
+    "DIRECTION_NOT_NUMERIC",
+    "DIRECTION_TWICE",
     "DUPLICATE_FEATURE",
     "FAMILIES",
     "FEATURE_IN_TWO_GROUPS",
@@ -73,6 +76,18 @@ FORBIDDEN_FEATURE = (
     "for fairness reports)"
 )
 
+DIRECTION_NOT_NUMERIC = (
+    "[table] {key} names {column!r}, which is not a numeric feature: directions apply to "
+    "columns listed under 'numeric' only"
+)
+DIRECTION_TWICE = (
+    "[table] column {column!r} is listed under both 'increasing' and 'decreasing'; a feature "
+    "has one direction"
+)
+BAD_DIRECTION = (
+    "the direction of {column!r} must be 1 (increasing) or -1 (decreasing), got {value!r}"
+)
+
 GROUP_IS_FEATURE = (
     "[table] column(s) {columns} listed both under 'groups' (for fairness reports only, never "
     "a feature) and under 'numeric'/'categorical'; list each column under one of them"
@@ -87,6 +102,8 @@ _TABLE_KEYS = (
     "groups",
     "outcome",
     "follow_up_months",
+    "increasing",
+    "decreasing",
 )
 _MODEL_KEYS = ("family", "calibration", "seed")
 _EXPLAIN_KEYS = ("groups",)
@@ -131,6 +148,9 @@ class TableSpec:
         What the label means, repeated in every report and model card.
     follow_up_months : int or None
         Length of the outcome's follow-up.
+    increasing, decreasing : tuple of str
+        Numeric features in which the score must never fall as they rise (``increasing``) or
+        as they fall (``decreasing``); every model family honours them by construction.
     """
 
     label: str
@@ -141,11 +161,29 @@ class TableSpec:
     query: str = ""
     outcome: str = "reoffending within the follow-up period"
     follow_up_months: int | None = None
+    increasing: tuple[str, ...] = ()
+    decreasing: tuple[str, ...] = ()
 
     @property
     def features(self) -> tuple[str, ...]:
         """Numeric then categorical feature columns."""
         return self.numeric + self.categorical
+
+    @property
+    def directions(self) -> dict[str, int]:
+        """Declared directions, ``+1`` increasing and ``-1`` decreasing, in numeric order.
+
+        Examples
+        --------
+        >>> TableSpec(label="y", numeric=("age", "priors"), increasing=("priors",),
+        ...           decreasing=("age",)).directions
+        {'age': -1, 'priors': 1}
+        """
+        return {
+            c: 1 if c in self.increasing else -1
+            for c in self.numeric
+            if c in self.increasing or c in self.decreasing
+        }
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-dict form (for manifests and MLflow params)."""
@@ -269,6 +307,15 @@ def _parse_table(values: Any) -> TableSpec:
     grouped = [c for c in groups if c in features]
     if grouped:
         raise ConfigError(GROUP_IS_FEATURE.format(columns=", ".join(map(repr, grouped))))
+    increasing = _string_list("table", "increasing", values.get("increasing", []))
+    decreasing = _string_list("table", "decreasing", values.get("decreasing", []))
+    for key, listed_columns in (("increasing", increasing), ("decreasing", decreasing)):
+        for column in listed_columns:
+            if column not in numeric:
+                raise ConfigError(DIRECTION_NOT_NUMERIC.format(key=key, column=column))
+    for column in increasing:
+        if column in decreasing:
+            raise ConfigError(DIRECTION_TWICE.format(column=column))
     return TableSpec(
         label=label,
         numeric=numeric,
@@ -278,6 +325,8 @@ def _parse_table(values: Any) -> TableSpec:
         query=query.strip(),
         outcome=outcome,
         follow_up_months=follow_up,
+        increasing=increasing,
+        decreasing=decreasing,
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import subprocess
 import sys
 from pathlib import Path
@@ -26,6 +28,22 @@ def run_cli(*args: str | Path, timeout: float | None = None) -> subprocess.Compl
         text=True,
         check=False,
         timeout=timeout,
+    )
+
+
+def run_here(*args: str | Path) -> subprocess.CompletedProcess:
+    """``riskmodel ARGS`` in this process, answered as :func:`run_cli` answers (exit code,
+    standard output and standard error) without the second or two a new interpreter takes.
+
+    ``main`` turns every expected error into a message and an exit code; anything else escapes
+    as an exception and fails the test, as the traceback a user would see. Keep :func:`run_cli`
+    for what only a process shows (signals, interpreter start-up, the entry point).
+    """
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main([str(a) for a in args])
+    return subprocess.CompletedProcess(
+        ["riskmodel", *map(str, args)], code, out.getvalue(), err.getvalue()
     )
 
 

@@ -134,14 +134,35 @@ def check_results_markdown_renders_every_model_row(accuracy: dict, report: Modul
     assert any("oracle's" in line and verdict in line for line in lines)
 
 
+def check_skipped_peers_are_said_so(accuracy: dict, report: ModuleType) -> None:
+    """Without the open peers, the JSON and RESULTS.md say why instead of failing."""
+    reason = "not requested (--no-peers)"
+    assert accuracy["peers_skipped"] == reason
+    for name, data in accuracy["datasets"].items():
+        assert data["peers"] == {
+            "skipped": reason,
+            "models": [],
+            "calibration": data["peers"]["calibration"],
+        }, name
+        assert not [m for m in data["models"].values() if m["kind"] == "peer"], name
+        check = accuracy["checks"][f"default_near_peers_{name}"]
+        assert check == {"met": None, "margin": 0.0005, "why_not": f"peers skipped: {reason}"}
+    markdown = report.render_markdown({"accuracy": accuracy}, command="run_all.py --quick")
+    assert markdown.count(f"Open peers (EBM, LightGBM) skipped: {reason}.") == len(
+        accuracy["datasets"]
+    )
+    assert f"open peer's: not evaluated (peers skipped: {reason})." in markdown
+
+
 @pytest.mark.slow
 def test_quick_accuracy_benchmark(
     bench_accuracy: ModuleType, report: ModuleType, tmp_path: Path
 ) -> None:
     """One run of ``bench_accuracy.py --quick`` (one test, so parallel workers do not each
     run it), checked for structure, sanity, identical rows and its RESULTS.md rows."""
-    assert bench_accuracy.main(["--quick", "--out", str(tmp_path)]) == 0
+    assert bench_accuracy.main(["--quick", "--out", str(tmp_path), "--no-peers"]) == 0
     accuracy = json.loads((tmp_path / "accuracy.json").read_text())
+    check_skipped_peers_are_said_so(accuracy, report)
     check_quick_run_has_every_model_on_each_dataset(accuracy, bench_accuracy)
     check_every_model_row_is_sane(accuracy)
     check_every_model_is_scored_on_the_same_rows(accuracy)
@@ -169,3 +190,226 @@ def test_plain_baselines_take_any_feature_columns(bench_accuracy: ModuleType) ->
         model = make(["age", "priors"], ["sex"]).fit(X, y)
         p = model.predict_proba(unseen)[:, 1]
         assert ((p > 0) & (p < 1)).all(), make.__name__
+
+
+# -- the open peers and the done-means lines of issue 21 ----------------------------------------
+@pytest.fixture(scope="module")
+def bench_explain() -> ModuleType:
+    return _load("bench_explain")
+
+
+def _model(kind: str, brier: float, default_brier: float, label: str) -> dict[str, Any]:
+    """A hand-made model row: its Brier score and the paired difference from the default's."""
+    row: dict[str, Any] = {"kind": kind, "brier": brier, "label": label, "n": 100}
+    if kind != "ours":
+        gap = brier - default_brier
+        row["brier_vs_default"] = {"difference": gap, "difference_ci": [gap - 0.001, gap + 0.001]}
+    return row
+
+
+def _hand_made_accuracy(compas_default: float, synthetic_default: float) -> dict[str, Any]:
+    """Two datasets with the default, plain logistic regression and two open peers."""
+    datasets = {}
+    for name, default, ebm, lightgbm, plain in (
+        ("compas", compas_default, 0.2020, 0.2034, 0.2084),
+        ("synthetic", synthetic_default, 0.1641, 0.1650, 0.1660),
+    ):
+        datasets[name] = {
+            "n": 100,
+            "peers": {"skipped": None, "models": ["ebm", "lightgbm"], "calibration": "sigmoid"},
+            "models": {
+                "default": _model("ours", default, default, "riskmodel default"),
+                "ebm": _model("peer", ebm, default, "EBM"),
+                "lightgbm": _model("peer", lightgbm, default, "LightGBM"),
+                "plain_logistic": _model("baseline", plain, default, "plain logistic"),
+            },
+        }
+    return {"datasets": datasets}
+
+
+def test_done_means_lines_when_met(bench_accuracy: ModuleType, report: ModuleType) -> None:
+    """Peers within 0.0005, the Brier ceilings and plain logistic: figures and verdicts."""
+    accuracy = _hand_made_accuracy(compas_default=0.2024, synthetic_default=0.1645)
+    checks = bench_accuracy.done_means(accuracy["datasets"])
+    accuracy["checks"] = checks
+    compas = checks["default_near_peers_compas"]
+    assert compas["met"] is True and compas["best_peer"] == "ebm"
+    assert compas["gap"] == pytest.approx(0.0004)
+    assert compas["gap_ci"] == pytest.approx([-0.0006, 0.0014])
+    synthetic_ceiling = checks["default_brier_ceiling_synthetic"]
+    assert synthetic_ceiling["ceiling"] == pytest.approx(0.1643 * 1.003)
+    assert synthetic_ceiling["met"] is True
+    assert checks["default_brier_ceiling_compas"]["met"] is True
+    assert checks["default_vs_plain_logistic"]["met"] is True
+    lines = report.check_lines(accuracy)
+    assert (
+        "- COMPAS: the default's Brier score within 0.0005 of the best open peer's: **met**. "
+        "Default 0.2024, best peer (EBM) 0.2020; default minus peer 0.0004 (−0.0006 to 0.0014)."
+    ) in lines
+    assert (
+        "- Synthetic population: the default's Brier score within 0.0005 of the best open "
+        "peer's: **met**. Default 0.1645, best peer (EBM) 0.1641; default minus peer 0.0004 "
+        "(−0.0006 to 0.0014)."
+    ) in lines
+    assert (
+        "- Synthetic population: the default's Brier score at most 0.3% above 0.1643 "
+        "(≤ 0.16479): **met**. Default 0.1645."
+    ) in lines
+    assert "- COMPAS: the default's Brier score at most 0.2030: **met**. Default 0.2024." in lines
+    assert (
+        "- Every dataset: the default's Brier score at most plain logistic regression's: "
+        "**met**. COMPAS: default 0.2024, plain logistic 0.2084, difference 0.0060 "
+        "(0.0050–0.0070); Synthetic population: default 0.1645, plain logistic 0.1660, difference "
+        "0.0015 (0.0005–0.0025)."
+    ) in lines
+
+
+def test_done_means_lines_when_not_met(bench_accuracy: ModuleType, report: ModuleType) -> None:
+    """A default behind the best peer by more than 0.0005, above its ceilings and behind plain
+    logistic regression on one dataset reads "not met" on each line."""
+    accuracy = _hand_made_accuracy(compas_default=0.2090, synthetic_default=0.1649)
+    checks = bench_accuracy.done_means(accuracy["datasets"])
+    accuracy["checks"] = checks
+    assert checks["default_near_peers_compas"]["met"] is False
+    assert checks["default_near_peers_synthetic"]["met"] is False  # 0.0008 behind
+    assert checks["default_brier_ceiling_compas"]["met"] is False
+    assert checks["default_brier_ceiling_synthetic"]["met"] is False  # 0.1649 > 0.16479
+    assert checks["default_vs_plain_logistic"]["met"] is False
+    lines = report.check_lines(accuracy)
+    assert (
+        "- COMPAS: the default's Brier score within 0.0005 of the best open peer's: "
+        "**not met**. Default 0.2090, best peer (EBM) 0.2020; default minus peer 0.0070 "
+        "(0.0060–0.0080)."
+    ) in lines
+    assert "- COMPAS: the default's Brier score at most 0.2030: **not met**. Default 0.2090." in (
+        lines
+    )
+    assert any(line.startswith("- Every dataset:") and "**not met**" in line for line in lines)
+
+
+def test_peers_unavailable_names_the_missing_extra(
+    bench_accuracy: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without lightgbm, the reason names the bench extra (and the benchmark skips peers)."""
+    monkeypatch.setitem(__import__("sys").modules, "lightgbm", None)
+    reason = bench_accuracy.peers_unavailable()
+    assert reason is not None
+    assert reason.startswith("the bench extra is not installed (")
+    assert reason.endswith("pip install -e '.[bench]'")
+
+
+def test_calibrated_peer_tunes_on_training_rows_then_calibrates(
+    bench_accuracy: ModuleType,
+) -> None:
+    """The grid point with the best inner-CV log loss is refitted under sigmoid calibration
+    on shuffled stratified folds (a plain logistic regression stands in for a peer)."""
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(1)
+    X = pd.DataFrame({"a": rng.normal(size=300), "b": rng.normal(size=300)})
+    y = (rng.random(300) < 1 / (1 + np.exp(-2 * X["a"]))).astype(int)
+    peer = bench_accuracy.CalibratedPeer(LogisticRegression(), grid={"C": [1e-4, 1.0]}, seed=3)
+    peer.fit(X, y)
+    assert peer.params_ == {"C": 1.0}
+    assert 0 < peer.inner_log_loss_ < np.log(2)
+    assert bench_accuracy.chosen_params(peer) == {"C": 1.0}
+    calibrated = peer.calibrated_
+    assert calibrated.method == "sigmoid" and calibrated.cv.shuffle
+    assert calibrated.cv.n_splits == 5 and calibrated.cv.random_state == 3
+    assert calibrated.estimator.C == 1.0
+    p = peer.predict_proba(X)[:, 1]
+    assert ((p > 0) & (p < 1)).all()
+    assert set(peer.predict(X)) <= {0, 1}
+
+
+@pytest.mark.slow
+def test_open_peers_fit_any_feature_columns(bench_accuracy: ModuleType) -> None:
+    """EBM (with and without interactions) and tuned LightGBM, with the bench extra: missing
+    values, unseen levels and columns that are not features."""
+    pytest.importorskip("lightgbm", reason="the bench extra is not installed")
+    pytest.importorskip("interpret", reason="the bench extra is not installed")
+    rng = np.random.default_rng(0)
+    n = 300
+    X = pd.DataFrame(
+        {
+            "age": rng.integers(18, 70, n).astype(float),
+            "priors": np.where(rng.random(n) < 0.1, np.nan, rng.poisson(2, n)),
+            "sex": pd.Series(rng.choice(["male", "female", None], n), dtype="str"),
+            "extra": rng.random(n),
+        }
+    )
+    y = (rng.random(n) < 1 / (1 + np.exp((X["age"] - 40) / 10))).astype(int)
+    unseen = X.head(3).assign(sex=pd.Series(["unknown"] * 3, dtype="str"))
+    makers = bench_accuracy.peer_makers(["age", "priors"], ["sex"], 0)
+    assert list(makers) == list(bench_accuracy.PEERS)
+    ebm = makers["ebm"]().estimator.steps[-1][1]
+    assert (ebm.n_jobs, ebm.interactions) == (1, type(ebm)().interactions)  # default settings
+    assert makers["ebm_no_interactions"]().estimator.steps[-1][1].interactions == 0
+    for name in ("ebm_no_interactions", "lightgbm"):  # the EBM with interactions is slower
+        model = makers[name]().fit(X, y)
+        p = model.predict_proba(unseen)[:, 1]
+        assert ((p > 0) & (p < 1)).all(), name
+    assert set(bench_accuracy.chosen_params(model)) == set(bench_accuracy.LIGHTGBM_GRID)
+    assert model.calibrated_.estimator.steps[-1][1].n_jobs == 1
+
+
+def test_need_figure_counts_told_and_negative_need_areas(bench_explain: ModuleType) -> None:
+    """The benchmark's figure is the package's count of need-area concepts: "told it lowers"
+    below the reason threshold, "negative" below 0; only latest scores of 2 count."""
+    from types import SimpleNamespace
+
+    from riskmodel.explain import NEGLIGIBLE
+
+    X = pd.DataFrame(
+        {
+            "need_drugs": [2.0, 2.0, 2.0, 1.0],
+            "need_alcohol": [2.0, 0.0, 2.0, 2.0],
+        }
+    )
+    small = -NEGLIGIBLE / 2
+    concepts = pd.DataFrame(
+        {
+            "need_area_drugs": [-0.3, small, 0.2, -1.0],
+            "need_area_alcohol": [0.1, -1.0, small, -0.2],
+        }
+    )
+    figure = bench_explain.need_contradictions(
+        SimpleNamespace(X=X, concept_contributions=concepts)
+    )
+    assert figure["people"] == 4
+    assert figure["by_area"]["drugs"] == {"significant": 3, "told_it_lowers": 1, "negative": 2}
+    assert figure["by_area"]["alcohol"] == {"significant": 3, "told_it_lowers": 1, "negative": 2}
+    assert figure["people_with_significant_need"] == 4
+    assert figure["people_told_it_lowers"] == 2  # persons 0 (drugs) and 3 (alcohol)
+    assert figure["people_negative"] == 4
+    assert (figure["significant_needs"], figure["needs_told_it_lowers"]) == (6, 2)
+    assert figure["needs_negative"] == 4
+
+
+def test_explanations_section_says_the_need_figure(report: ModuleType) -> None:
+    """RESULTS.md's explanation lines come from explain.json's figure."""
+    figure = {
+        "people": 50_000,
+        "population": "riskmodel synth --n-people 50000 --seed 2",
+        "bundle": "models/default",
+        "family": "ensemble",
+        "people_with_significant_need": 20_000,
+        "people_told_it_lowers": 7_000,
+        "significant_needs": 50_000,
+        "needs_told_it_lowers": 9_000,
+        "meets_target": False,
+        "by_area": {
+            "drugs": {"significant": 3_000, "told_it_lowers": 1_000},
+            "alcohol": {"significant": 0, "told_it_lowers": 0},
+        },
+    }
+    lines = report.explanations_section({"need_contradictions": figure})
+    assert lines[0] == "## Explanations"
+    assert (
+        "- Nobody told that a need area scored 2 in their latest assessment lowers their "
+        "risk: **not met**. 7,000 of 20,000 people with such a need (9,000 of 50,000 needs), "
+        "among 50,000 people (`riskmodel synth --n-people 50000 --seed 2`) explained by "
+        "`models/default` (ensemble)."
+    ) in lines
+    assert "- By need area (told it lowers of scored 2): drugs 1,000 of 3,000." in lines
+    assert report.explanations_section({"families": {}}) == []

@@ -28,7 +28,7 @@ from riskmodel.bundle import (
     save_bundle,
 )
 from riskmodel.models import BaseRateModel
-from tests.commands import run_cli
+from tests.commands import run_here
 
 
 @pytest.fixture
@@ -89,7 +89,7 @@ def test_modified_bundle_exits_2_without_traceback(bundle_dir, tmp_path):
     path.write_bytes(bytes(data))
     table = tmp_path / "t.csv"
     table.write_text("id,age,y\na,30,1\nb,40,0\n")
-    result = run_cli("evaluate", "--model", bundle_dir, "--table", table, "--out", tmp_path / "o")
+    result = run_here("evaluate", "--model", bundle_dir, "--table", table, "--out", tmp_path / "o")
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "was modified" in result.stderr and "refusing to load it" in result.stderr
@@ -109,7 +109,7 @@ def test_edited_manifest_is_refused(bundle_dir):
 def test_edited_manifest_stops_scoring_with_exit_2(bundle_dir, tmp_path):
     _edit_manifest(bundle_dir, lambda m: m.update(outcome="edited"), reseal=False)
     (tmp_path / "data").mkdir()
-    result = run_cli(
+    result = run_here(
         "score", "--model", bundle_dir, "--data", tmp_path / "data", "--out", tmp_path / "s.csv"
     )
     assert result.returncode == 2
@@ -164,7 +164,7 @@ def test_a_pickle_bundle_never_runs_its_payload(bundle_dir, tmp_path):
         load_bundle(legacy)
     assert str(info.value) == LEGACY_BUNDLE.format(path=legacy)
     (tmp_path / "data").mkdir()
-    result = run_cli(
+    result = run_here(
         "score", "--model", legacy, "--data", tmp_path / "data", "--out", tmp_path / "s.csv"
     )
     assert result.returncode == 2 and "Traceback" not in result.stderr

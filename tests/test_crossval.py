@@ -13,7 +13,7 @@ import pytest
 from riskmodel.cli import main
 from riskmodel.evaluation import METRIC_NAMES, auc, brier
 from riskmodel.training._inputs import NO_INPUT, NO_TABLE_SECTION
-from tests.commands import on_flat_table, run_cli, write_flat_inputs
+from tests.commands import on_flat_table, run_here, write_flat_inputs
 from tests.test_models import make_flat_frame
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -111,7 +111,7 @@ def test_crossval_input_errors(flat_inputs, tmp_path, capsys):
 def test_crossval_bad_config_no_traceback(flat_inputs, tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text(CONFIG + "\n[model]\nfamily = 'forest'\n")
-    result = run_cli(
+    result = run_here(
         "crossval",
         "--table",
         flat_inputs / "people.csv",

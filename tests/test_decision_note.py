@@ -33,9 +33,12 @@ def test_templates_never_spell_the_note_out():
         assert not WORDING.search(template.read_text(encoding="utf-8")), template.name
 
 
-def test_every_page_ends_with_the_note():
+def test_every_page_opens_with_the_note():
     page = render_template("base.html")
-    assert f"{DECISION_NOTE}</p>" in page
+    # under the heading, in the first screen; the footer only says what made the page
+    assert f'<p class="warning" id="decision-note"><strong>{DECISION_NOTE}</strong>' in page
+    assert page.index("<h1>") < page.index(DECISION_NOTE) < page.index("<footer>")
+    assert DECISION_NOTE not in page[page.index("<footer>") :]
 
 
 def test_model_card_states_the_note():

@@ -1,14 +1,20 @@
-"""The demo runs end to end, and every link on its landing page opens in headless Chromium."""
+"""The demo runs end to end, every link on its landing page opens in headless Chromium, and
+every page it writes has the structure of a report and no serious accessibility violation
+(axe-core). One demo run serves every test here."""
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from riskmodel._messages import DECISION_NOTE, PROVEN_REOFFENDING_NOTE, SYNTHETIC_NOTE
 from riskmodel.cli._demo_steps import inject_bad_rows, run_demo
 from riskmodel.synthetic import generate_population, write_population
+from tests.accessibility import PageStructure, axe_violations, require_axe
 
 
 class _Links(HTMLParser):
@@ -33,19 +39,31 @@ def test_injected_bad_rows_are_all_rejected(tmp_path):
     assert validated.summary["people_kept"] == 300 - 1  # the duplicated person goes too
 
 
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """One demo run for every test here: the landing page and the lines it printed. The
+    smallest sizes at which every step still has something to show (the tests check the pages
+    and their links, not the figures)."""
+    out = tmp_path_factory.mktemp("demo")
+    lines: list[str] = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{out / 'mlflow.db'}")
+        index = run_demo(out / "demo", n_people=1000, n_batch=400, seed=3, echo=lines.append)
+    return index, lines
+
+
 @pytest.mark.slow
 @pytest.mark.browser
-def test_demo_landing_page_links_every_report(tmp_path, monkeypatch, render_html):
-    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")
-    lines: list[str] = []
-    index = run_demo(tmp_path / "demo", n_people=2500, n_batch=600, seed=3, echo=lines.append)
+def test_demo_landing_page_links_every_report(demo, render_html):
+    index, lines = demo
     assert any(str(index) in line for line in lines)
     assert any("mlflow ui --backend-store-uri" in line for line in lines)
     parser = _Links()
     parser.feed(index.read_text())
     reports = [href for href in parser.hrefs if href.endswith("report.html")]
-    for step in ("model", "evaluate", "explain", "fairness", "threshold", "cohort"):
+    for step in ("model", "crossval", "evaluate", "explain", "fairness", "threshold", "cohort"):
         assert f"{step}/report.html" in reports
+    assert "model/model_card.html" in parser.hrefs
     for href in parser.hrefs:
         target = (index.parent / href).resolve()
         assert target.exists(), href
@@ -56,3 +74,41 @@ def test_demo_landing_page_links_every_report(tmp_path, monkeypatch, render_html
     landing = render_html(index)
     assert landing.console_errors == []
     assert "Fairness" in landing.text and "Programme cohort" in landing.text
+
+
+def _pages(index: Path) -> list[Path]:
+    return sorted(index.parent.rglob("*.html"))
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_every_demo_page_shares_the_structure_of_a_report(demo):
+    index, _ = demo
+    pages = _pages(index)
+    assert len(pages) == 9  # the landing page, seven reports and the model card
+    for path in pages:
+        html = path.read_text(encoding="utf-8")
+        page = PageStructure(html)
+        where = path.relative_to(index.parent)
+        assert page.mains == 1, where
+        assert page.ids[:4] == ["<main>", "caveats", "decision-note", "synthetic-note"], where
+        assert DECISION_NOTE in html and PROVEN_REOFFENDING_NOTE in html, where
+        assert html.count(SYNTHETIC_NOTE) == 1, where
+        assert page.tables and page.captions == page.tables, where
+        assert None not in page.header_scopes, where
+        assert not {"here", "report", "report.html"} & {n.lower() for n in page.link_names}, where
+        assert "p = 0.000" not in html, where
+        assert re.search(r"P\([^<]*</t[dh]><td>0\.000<", html) is None, where
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_axe_finds_no_serious_violation_on_any_demo_page(demo, render_html):
+    require_axe()
+    index, _ = demo
+    found = axe_violations(render_html.browser, _pages(index))
+    assert len(found) == 9
+    problems = {page: lines for page, lines in found.items() if lines}
+    assert problems == {}, "\n".join(
+        f"{page}: {line}" for page, lines in problems.items() for line in lines
+    )

@@ -24,7 +24,7 @@ from riskmodel.training._messages import (
     SLOPE_WARNING,
 )
 from riskmodel.training._review import evidence_warnings, overlap_with_training
-from tests.commands import run_cli, write_flat_inputs
+from tests.commands import run_here, write_flat_inputs
 from tests.hostile import play, write_frame
 from tests.test_crossval import LOGISTIC_CONFIG
 from tests.test_models import make_flat_frame
@@ -251,12 +251,12 @@ def test_crossval_carry_not_in_event_data_names_what_is_available(trained):
 
 
 def test_help_texts_match_behaviour():
-    bands = run_cli("score", "--help").stdout
+    bands = run_here("score", "--help").stdout
     assert "fractions that are whole percentages, e.g. 0.5,0.75,0.9" in " ".join(bands.split())
-    recalibrate = " ".join(run_cli("recalibrate", "--help").stdout.split())
+    recalibrate = " ".join(run_here("recalibrate", "--help").stdout.split())
     config_help = recalibrate.split("--config FILE")[1].split(" --extract-date")[0]
     assert "required" not in config_help and "the bundle's own" in config_help
-    crossval = " ".join(run_cli("crossval", "--help").stdout.split())
+    crossval = " ".join(run_here("crossval", "--help").stdout.split())
     assert "any column of a --table" in crossval
 
 

@@ -19,7 +19,7 @@ from riskmodel.baselines import (
 )
 from riskmodel.cli import main
 from riskmodel.features import build_feature_table
-from tests.commands import run_cli
+from tests.commands import run_here
 
 
 def write_worked_example(directory):
@@ -138,7 +138,7 @@ def test_estimator_matches_scorer_and_sklearn_conventions(tmp_path):
 
 
 def test_ogrs3_bad_data_dir_exits_2_without_traceback(tmp_path):
-    result = run_cli("ogrs3", "--data", tmp_path / "none", "--out", tmp_path / "o.csv")
+    result = run_here("ogrs3", "--data", tmp_path / "none", "--out", tmp_path / "o.csv")
     assert result.returncode == 2
     assert result.stderr.startswith("error: ")
     assert "Traceback" not in result.stderr

@@ -33,7 +33,7 @@ from riskmodel.scoring import (
 )
 from riskmodel.scoring._messages import BANDS_RULE, DUPLICATE_TABLE_ID, NO_TABLE_CONFIG
 from riskmodel.training._manifest import feature_spec
-from tests.commands import run_cli, run_main
+from tests.commands import run_here, run_main
 from tests.contract_data import valid_tables, write_data_dir
 
 FIXED = ["person_id", "probability_2y", "risk_band", "cohort", "age_band", "model_id"]
@@ -120,9 +120,8 @@ def workspace(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("scoring")
 
 
-@pytest.fixture(scope="module")
-def bundle(workspace) -> Path:
-    """A small logistic model trained on event data, saved as a bundle with a drift reference."""
+def build_event_bundle(workspace: Path) -> None:
+    """Train the ``bundle`` fixture's model (tests/conftest.py) into ``workspace / "bundle"``."""
     train_dir = write_data_dir(workspace / "train", make_population(2500, seed=1))
     table = feature_table(train_dir)
     X = table.X
@@ -137,14 +136,12 @@ def bundle(workspace) -> Path:
     model = RiskModel(family="logistic", cv=3, inner_cv=2).fit(X, y)
     p = model.predict_proba(X)[:, 1]
     reference = drift_reference(X[list(model.feature_names_in_)], p)
-    out = workspace / "bundle"
     save_bundle(
-        out,
+        workspace / "bundle",
         model,
         manifest={"feature_spec": feature_spec(model, "data"), "drift_reference": reference},
         family="logistic",
     )
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -191,9 +188,10 @@ def test_scores_equal_predict_proba_on_training_feature_table(bundle, batch_dir,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
-@given(chunk_size=st.integers(min_value=1, max_value=40), parquet=st.booleans())
+@given(chunk_size=st.integers(min_value=1, max_value=20), parquet=st.booleans())
 def test_scores_do_not_depend_on_chunk_size(bundle, workspace, chunk_size, parquet, tmp_path):
-    tables = make_population(40, seed=11, prefix="H")
+    # 20 people: a chunk of one person, chunks that do not divide them, and one chunk of all
+    tables = make_population(20, seed=11, prefix="H")
     tables["people"].loc[3, "date_of_birth"] = "1990-13-45"  # one reject, wherever it lands
     fmt = "parquet" if parquet else "csv"
     data = write_data_dir(workspace / f"hyp-{fmt}", tables, fmt=fmt)
@@ -209,7 +207,7 @@ def test_scores_do_not_depend_on_chunk_size(bundle, workspace, chunk_size, parqu
         atol=1e-12,
     )
     assert scores["person_id"].tolist() == table.ids.tolist()
-    assert summary["people_read"] == 40 == summary["people_scored"] + summary["people_rejected"]
+    assert summary["people_read"] == 20 == summary["people_scored"] + summary["people_rejected"]
     rejects = pd.read_csv(out.with_name(out.stem + ".rejects.csv"))
     assert rejects[["person_id", "table", "row", "column"]].values.tolist() == [
         ["H00003", "people", 4, "date_of_birth"]
@@ -406,7 +404,7 @@ def test_tampered_bundle_is_refused(bundle, batch_dir, tmp_path, capsys):
 
 
 def test_bad_input_gives_no_traceback(bundle, tmp_path):
-    run_ = run_cli(
+    run_ = run_here(
         "score", "--model", bundle, "--data", tmp_path / "nowhere", "--out", tmp_path / "s.csv"
     )
     assert run_.returncode == 2
@@ -561,8 +559,8 @@ groups = ["race"]
 """
 
 
-@pytest.fixture(scope="module")
-def flat_bundle(workspace) -> tuple[Path, Path]:
+def build_flat_bundle(workspace: Path) -> None:
+    """Train the ``flat_bundle`` fixture's model (tests/conftest.py) into ``workspace``."""
     from riskmodel.config import load_config
     from riskmodel.flat_table import build_flat_table
 
@@ -572,14 +570,12 @@ def flat_bundle(workspace) -> tuple[Path, Path]:
     table = build_flat_table(flat_frame(1500, seed=1), spec).labelled()
     model = RiskModel(family="logistic", cv=3, inner_cv=2).fit(table.X, table.label)
     reference = drift_reference(table.X, model.predict_proba(table.X)[:, 1])
-    out = workspace / "flat-bundle"
     save_bundle(
-        out,
+        workspace / "flat-bundle",
         model,
         manifest={"config": load_config(config).to_dict(), "drift_reference": reference},
         family="logistic",
     )
-    return out, config
 
 
 def test_flat_table_scores_match_and_query_exclusions_are_rejects(flat_bundle, tmp_path, capsys):

@@ -8,7 +8,7 @@ import pytest
 from riskmodel.cli import main
 from riskmodel.scoring import score_files
 from tests.contract_data import write_data_dir
-from tests.test_scoring import bad_batch, bundle, workspace  # noqa: F401 (fixtures)
+from tests.test_scoring import bad_batch
 
 pytestmark = pytest.mark.slow
 
@@ -23,7 +23,7 @@ def cluster():
         yield running
 
 
-def test_dask_output_equals_single_process_output(bundle, cluster, tmp_path):  # noqa: F811
+def test_dask_output_equals_single_process_output(bundle, cluster, tmp_path):
     tables, _ = bad_batch()
     data = write_data_dir(tmp_path / "data", tables, fmt="parquet")
     local = tmp_path / "local.parquet"
@@ -52,7 +52,7 @@ def test_dask_output_equals_single_process_output(bundle, cluster, tmp_path):  #
         assert summary_dask[key] == summary_local[key]
 
 
-def test_engine_dask_starts_a_local_cluster_by_default(bundle, workspace, tmp_path, capsys):  # noqa: F811
+def test_engine_dask_starts_a_local_cluster_by_default(bundle, tmp_path, capsys):
     tables, _ = bad_batch()
     data = write_data_dir(tmp_path / "data", tables)
     code = main(

@@ -28,15 +28,7 @@ from riskmodel.scoring import (
     score_files,
 )
 from tests.contract_data import write_data_dir
-from tests.test_scoring import (  # noqa: F401 (fixtures)
-    CONFIG,
-    bad_batch,
-    bundle,
-    flat_bundle,
-    flat_frame,
-    make_population,
-    workspace,
-)
+from tests.test_scoring import bad_batch, flat_frame, make_population
 
 SUMMARY_KEYS = (
     "people_read",
@@ -54,7 +46,7 @@ SUMMARY_KEYS = (
 
 
 @pytest.mark.slow
-def test_workers_give_the_single_process_output_row_for_row(bundle, tmp_path):  # noqa: F811
+def test_workers_give_the_single_process_output_row_for_row(bundle, tmp_path):
     tables, _ = bad_batch()
     data = write_data_dir(tmp_path / "data", tables, fmt="parquet")
     options = {"chunk_size": 9, "carry": "case_officer", "explain": 1}
@@ -79,7 +71,7 @@ def test_workers_give_the_single_process_output_row_for_row(bundle, tmp_path):  
 
 
 def test_workers_score_a_flat_table_and_the_cli_takes_workers(
-    flat_bundle,  # noqa: F811
+    flat_bundle,
     tmp_path,
     capsys,
 ):
@@ -98,7 +90,7 @@ def test_workers_score_a_flat_table_and_the_cli_takes_workers(
     assert len(outputs["1"]) > 50
 
 
-def test_bad_worker_counts_are_refused_with_a_message(bundle, tmp_path, capsys):  # noqa: F811
+def test_bad_worker_counts_are_refused_with_a_message(bundle, tmp_path, capsys):
     for value in (0, -1, 1.5, True):
         with pytest.raises(ConfigError, match=BAD_WORKERS.split("{")[0]):
             make_engine("local", workers=value)
@@ -112,8 +104,8 @@ def test_bad_worker_counts_are_refused_with_a_message(bundle, tmp_path, capsys):
     assert "--workers" in capsys.readouterr().err
 
 
-def test_a_chunk_reference_loads_the_chunk_in_another_process(workspace, tmp_path):  # noqa: F811
-    data = write_data_dir(workspace / "refs", make_population(30, seed=8, prefix="R"))
+def test_a_chunk_reference_loads_the_chunk_in_another_process(tmp_path_factory, tmp_path):
+    data = write_data_dir(tmp_path_factory.mktemp("refs"), make_population(30, seed=8, prefix="R"))
     partition = PersonPartition.build(open_event_input(data), chunk_size=8, workdir=tmp_path)
     try:
         refs = list(partition.refs())
@@ -130,9 +122,9 @@ def test_a_chunk_reference_loads_the_chunk_in_another_process(workspace, tmp_pat
         partition.cleanup()
 
 
-def test_partition_does_not_depend_on_the_batches_it_reads(workspace, tmp_path):  # noqa: F811
+def test_partition_does_not_depend_on_the_batches_it_reads(tmp_path_factory, tmp_path):
     tables = make_population(60, seed=12, prefix="T")
-    data = write_data_dir(workspace / "batches", tables, fmt="parquet")
+    data = write_data_dir(tmp_path_factory.mktemp("batches"), tables, fmt="parquet")
     whole = PersonPartition.build(open_event_input(data), chunk_size=11, workdir=tmp_path)
     small = PersonPartition.build(
         open_event_input(data), chunk_size=11, workdir=tmp_path, batch_rows=7

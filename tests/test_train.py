@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from riskmodel._messages import DECISION_NOTE
+from riskmodel._messages import DECISION_NOTE, SYNTHETIC_NOTE
 from riskmodel.bundle import load_bundle
 from riskmodel.cli import main
 from riskmodel.evaluation import METRIC_NAMES
@@ -39,6 +39,7 @@ def test_bundle_contents(trained):
         "model.skops",
         "manifest.json",
         "MODEL_CARD.md",
+        "model_card.html",
         "metrics.json",
         "report.html",
     }
@@ -67,6 +68,9 @@ def test_bundle_contents(trained):
     assert manifest["model_id"] in card and manifest["model_sha256"] in card
     assert "any new conviction within two years" in card and "24 months" in card
     assert DECISION_NOTE in card
+    page = (trained / "model_card.html").read_text()
+    assert f"<h1>Model card: {manifest['model_id']}</h1>" in page
+    assert SYNTHETIC_NOTE not in page  # a flat table of no generator's making
     metrics = json.loads((trained / "metrics.json").read_text())
     assert metrics["n"] == 160 and all(f"{m}_ci" in metrics for m in METRIC_NAMES)
 

@@ -87,7 +87,7 @@ def _wait_until_up(server: subprocess.Popen, url: str, what: str) -> None:
             pass
         if server.poll() is not None or time.monotonic() > deadline:
             pytest.fail(f"{what} did not start")
-        time.sleep(1)
+        time.sleep(0.2)
 
 
 def _stop(server: subprocess.Popen) -> None:

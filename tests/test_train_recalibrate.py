@@ -106,3 +106,5 @@ def test_recalibrate_command_records_parent(tmp_path, capsys):
     assert metrics["after"]["observed_expected"] == pytest.approx(1.0, abs=0.01)
     assert "recalibrated" in capsys.readouterr().out
     assert "before" in (child_dir / "report.html").read_text()
+    card_page = (child_dir / "model_card.html").read_text()
+    assert '<a href="report.html">recalibration report</a>' in card_page

@@ -20,6 +20,7 @@ import pandas as pd
 
 from riskmodel._errors import RiskmodelError
 from riskmodel._io import write_table, write_text
+from riskmodel._provenance import record_source
 from riskmodel.cli._messages import STEP_FAILED
 from riskmodel.contract import NEED_AREAS
 from riskmodel.reports import render_template
@@ -32,7 +33,8 @@ class Entry:
     step: str
     summary: str
     href: str | None = None
-    link_text: str = "report"
+    #: The name of the page linked: a link says which report it opens.
+    link_text: str = ""
 
 
 #: Commands that write a directory: the demo writes into its own earlier output with
@@ -223,16 +225,18 @@ def run_demo(
     entries.append(Entry("Train the default model", f"{manifest['model_id']}: held-out AUC "
                          f"{held_out['auc']:.3f}, Brier {held_out['brier']:.3f}, ECE "
                          f"{held_out['ece']:.3f}; registered in MLflow as riskmodel-demo.",
-                         "model/report.html"))  # fmt: skip
+                         "model/report.html", "Training report"))  # fmt: skip
     entries.append(Entry("Model card", "Intended use, data, metrics, fairness summary and "
-                         "limitations, in model/MODEL_CARD.md."))  # fmt: skip
+                         "limitations (model/MODEL_CARD.md).", "model/model_card.html",
+                         "Model card"))  # fmt: skip
 
     _run("crossval", ["crossval", "--data", str(data), "--folds", "3", "--seed", str(seed),
                       "--out", str(out / "crossval")])  # fmt: skip
     models = _json(out / "crossval" / "metrics.json")["models"]
     compared = ", ".join(f"{name} {m['brier']:.3f}" for name, m in models.items())
     entries.append(Entry("Compare with the alternatives", f"Out-of-fold Brier score (lower is "
-                         f"better): {compared} (crossval/metrics.json)."))  # fmt: skip
+                         f"better): {compared} (crossval/metrics.json).",
+                         "crossval/report.html", "Cross-validation report"))  # fmt: skip
 
     _run("evaluate", ["evaluate", "--model", str(model), "--data", str(batch), "--out",
                       str(out / "evaluate")])  # fmt: skip
@@ -240,7 +244,7 @@ def run_demo(
     entries.append(Entry("Evaluate on a new caseload", f"{evaluated['n']:,} labelled people: "
                          f"AUC {evaluated['auc']:.3f}, observed/expected "
                          f"{evaluated['observed_expected']:.2f}.",
-                         "evaluate/report.html"))  # fmt: skip
+                         "evaluate/report.html", "Evaluation report"))  # fmt: skip
 
     bad = inject_bad_rows(batch, out / "batch_with_problems")
     scores = out / "scores.csv"
@@ -257,40 +261,47 @@ def run_demo(
     _run("explain", ["explain", "--model", str(model), "--data", str(batch), "--out",
                      str(out / "explain"), "--ids", ids])  # fmt: skip
     entries.append(Entry("Explain", f"Exact additive reasons for two people ({ids}) and which "
-                         "features matter most overall.", "explain/report.html"))  # fmt: skip
+                         "features matter most overall.", "explain/report.html",
+                         "Explanation report"))  # fmt: skip
 
     audit = _audit_frame(batch, scored)
     write_table(audit, out / "audit.csv")
-    _run("fairness", ["fairness", "--scores", str(out / "audit.csv"), "--score-column",
-                      "probability_2y", "--outcome-column", "reoffended_2y", "--group-column",
-                      "sex", "--group-column", "cohort", "--group-column", "age_band",
-                      "--group-column", "ethnicity", "--threshold", "0.5",
-                      "--n-resamples", "200", "--out", str(out / "fairness")])  # fmt: skip
-    entries.append(Entry("Fairness", f"Error rates, calibration and the trade-off by sex, "
-                         f"cohort, age band and ethnicity for {len(audit):,} labelled people.",
-                         "fairness/report.html"))  # fmt: skip
-
+    record_source(out / "audit.csv", batch)
     _run("threshold", ["threshold", "--scores", str(scores), "--capacity", "10%",
                        "--model", str(model), "--n-bootstrap", "200",
                        "--out", str(out / "threshold")])  # fmt: skip
     chosen = _json(out / "threshold" / "threshold.json")
     entries.append(Entry("Allocation threshold", f"A capacity of 10%: {chosen['allocated']:,} "
                          f"people at a probability of {chosen['threshold']:.1%} or more.",
-                         "threshold/report.html"))  # fmt: skip
+                         "threshold/report.html", "Threshold report"))  # fmt: skip
+
+    _run("fairness", ["fairness", "--scores", str(out / "audit.csv"), "--score-column",
+                      "probability_2y", "--outcome-column", "reoffended_2y", "--group-column",
+                      "sex", "--group-column", "cohort", "--group-column", "age_band",
+                      "--group-column", "ethnicity", "--threshold",
+                      str(out / "threshold" / "threshold.json"), "--model", str(model),
+                      "--data", str(batch), "--n-resamples", "200",
+                      "--out", str(out / "fairness")])  # fmt: skip
+    entries.append(Entry("Fairness", f"Error rates, calibration and the trade-off by sex, "
+                         f"cohort, age band and ethnicity for {len(audit):,} labelled people, "
+                         f"at the allocation's threshold ({chosen['threshold']:.1%}).",
+                         "fairness/report.html", "Fairness report"))  # fmt: skip
 
     truth = pd.read_csv(batch / "truth.csv")
     programme = simulate_programme(scored, truth, n=300, effect=0.15, seed=seed)
     write_table(programme, out / "programme.csv")
+    record_source(out / "programme.csv", batch)
     _run("cohort", ["cohort", "--scores", str(out / "programme.csv"), "--outcome-column",
-                    "reoffended_2y", "--out", str(out / "cohort")])  # fmt: skip
+                    "reoffended_2y", "--model", str(model),
+                    "--out", str(out / "cohort")])  # fmt: skip
     result = _json(out / "cohort" / "cohort.json")
-    entries.append(Entry("Programme cohort", f"{result['n']} people: observed "
+    entries.append(Entry("Programme cohort", f"{result['n']:,} people: observed "
                          f"{result['observed_rate']:.1%} against {result['expected_rate']:.1%} "
                          f"expected (O/E {result['observed_expected']:.2f}).",
-                         "cohort/report.html"))  # fmt: skip
+                         "cohort/report.html", "Cohort report"))  # fmt: skip
 
     echo_lines = render_index(
-        out, entries, n_people=n_people, seed=seed, tracking_uri=tracking_uri
+        out, entries, n_people=n_people, seed=seed, tracking_uri=tracking_uri, source=data
     )
     for line in echo_lines:
         echo(line)
@@ -309,12 +320,27 @@ def _audit_frame(batch: Path, scored: pd.DataFrame) -> pd.DataFrame:
 
 
 def render_index(
-    out: Path, entries: list[Entry], *, n_people: int, seed: int, tracking_uri: str
+    out: Path,
+    entries: list[Entry],
+    *,
+    n_people: int,
+    seed: int,
+    tracking_uri: str,
+    source: Path | None = None,
 ) -> list[str]:
-    """Write the landing page; return the closing lines to print."""
+    """Write the landing page; return the closing lines to print.
+
+    ``source`` is the population's data directory: the page says its people are invented
+    when that data is synthetic (:func:`riskmodel._provenance.is_synthetic`).
+    """
     mlflow_ui = f"mlflow ui --backend-store-uri {tracking_uri}"
     html = render_template(
-        "index.html", entries=entries, n_people=n_people, seed=seed, mlflow_ui=mlflow_ui
+        "index.html",
+        entries=entries,
+        n_people=n_people,
+        seed=seed,
+        mlflow_ui=mlflow_ui,
+        source=None if source is None else str(source),
     )
     write_text(html, out / "index.html")
     return [

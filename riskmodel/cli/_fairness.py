@@ -206,7 +206,7 @@ def command(
         audit.add_model_proxies(data.bundle.model, data.table)
     from riskmodel.reports._fairness_report import write_fairness_outputs
 
-    paths = write_fairness_outputs(audit, out_dir, source=scores_path.name)
+    paths = write_fairness_outputs(audit, out_dir, source=str(scores_path))
     counts = audit.data.counts
     click.echo(
         f"{audit.score_kind} score {score_column!r}, flagged at >= {audit.threshold:g}; "

@@ -39,6 +39,7 @@ def command(
     )
     from riskmodel._io import write_text
     from riskmodel.reports._evaluation_report import evaluation_report_html
+    from riskmodel.reports._model_card import write_model_card_page
     from riskmodel.training import recalibrate_bundle
 
     run = recalibrate_bundle(model_dir, out_dir, n_resamples=n_resamples, **source)
@@ -61,6 +62,7 @@ def command(
         n_resamples=n_resamples,
     )
     write_text(html, out_dir / "report.html")
+    write_model_card_page(out_dir, report="recalibration report")
     echo(
         f"recalibrated {parent.bundle.model_id} -> {new_id}: intercept {intercept:.3f}, "
         f"slope {slope:.3f}"

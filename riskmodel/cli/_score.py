@@ -99,6 +99,13 @@ def _summary_lines(summary: dict) -> list[str]:
     help="Risk band cut points as fractions that are whole percentages, e.g. 0.5,0.75,0.9 "
     "(the OGRS default: Low / Medium / High / Very high).",
 )
+@click.option(
+    "--programme-cohort",
+    is_flag=True,
+    help="The people are a programme cohort under evaluation (scores for `riskmodel cohort`): "
+    "drift warnings then never suggest `riskmodel recalibrate`, which on the cohort's own "
+    "outcomes would erase the effect being measured.",
+)
 def command(
     model_dir: Path,
     source: dict[str, Any],
@@ -111,6 +118,7 @@ def command(
     scheduler: str | None,
     workers: int | None,
     bands: str | None,
+    programme_cohort: bool,
 ) -> None:
     """Score a caseload: two-year probability of proven reoffending and its risk band.
 
@@ -128,7 +136,9 @@ def command(
 
     A run summary JSON beside the output also
     compares the batch with the training population (population stability index of the
-    score and of each feature) and says when the model may need `riskmodel recalibrate`.
+    score and of each feature) and says when the model may need `riskmodel recalibrate`,
+    except with --programme-cohort (scores of a cohort whose outcomes are to be compared with
+    them by `riskmodel cohort`): recalibrating on that cohort would erase the programme's effect.
     Input is read in chunks of people, so files larger than memory can be scored; nothing is
     written when the input as a whole cannot be used.
 
@@ -163,6 +173,7 @@ def command(
         workers=workers,
         bands=bands,
         progress=progress,
+        programme_cohort=programme_cohort,
         **source,
     )
     for line in _summary_lines(summary):

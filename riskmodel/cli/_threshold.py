@@ -152,7 +152,7 @@ def command(
     )
     html = threshold_report_html(
         result,
-        source=scores_path.name,
+        source=str(scores_path),
         score_column=score_column,
         outcome_column=outcome_column,
         left_out=left_out,

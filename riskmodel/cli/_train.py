@@ -43,7 +43,8 @@ def command(
     The held-out people are the latest by index date when the data have dates (the honest
     test for a tool used on future cases), otherwise a stratified random part. The bundle
     holds model.skops, manifest.json (with sha256, versions, feature spec, data summary,
-    metrics, config, outcome and follow-up), MODEL_CARD.md, metrics.json and report.html.
+    metrics, config, outcome and follow-up), MODEL_CARD.md (also as model_card.html),
+    metrics.json and report.html.
     The run is logged to MLflow (MLFLOW_TRACKING_URI, default a local SQLite file) unless
     --no-mlflow. The command and the model card warn when the held-out set has fewer than
     100 people of either outcome, or its calibration slope's 95% interval excludes 1. A
@@ -58,6 +59,7 @@ def command(
     option.protect_outputs({"--out": out_dir}, source=source, kind="bundle", force=force)
     from riskmodel._io import write_text
     from riskmodel.reports._evaluation_report import evaluation_report_html
+    from riskmodel.reports._model_card import write_model_card_page
     from riskmodel.training import train_bundle
 
     inputs, result, saved = train_bundle(
@@ -79,6 +81,7 @@ def command(
         fairness=result.group_summary,
     )
     write_text(html, out_dir / "report.html")
+    write_model_card_page(out_dir, report="training report")
     echo(f"model {saved['model_id']} ({result.model.family_}, {result.model.calibration})")
     echo(
         f"held-out ({split['method']}, {split['n_test']:,} people): {metrics_line(result.metrics)}"

@@ -8,10 +8,15 @@ log-odds scale, and the interval holds the shifts the observed count does not re
 (1 - confidence) / 2 in either tail. With equal probabilities it is the Clopper-Pearson
 interval. It treats the predictions as known (their own uncertainty is not included), and it
 is wide for small cohorts, as it should be.
+
+Given the model's :class:`~riskmodel.cohort.CalibrationUncertainty` (``cohort --model``), the
+same figures are also given with the uncertainty of the predictions included
+(``with_model_uncertainty``): see :mod:`riskmodel.cohort._uncertainty`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +45,7 @@ from riskmodel.cohort._messages import (
     RATIO_UNDEFINED,
 )
 from riskmodel.cohort._poisson_binomial import poisson_binomial_pmf, poisson_binomial_tails
+from riskmodel.cohort._uncertainty import CalibrationUncertainty, mixture_tails
 
 #: Keys of a band without people (all null but ``n``).
 _EMPTY_KEYS = (
@@ -57,6 +63,7 @@ _EMPTY_KEYS = (
     "p_value_upper",
     "p_value_two_sided",
     "mean_probability",
+    "with_model_uncertainty",
 )
 
 #: Largest log-odds shift searched; beyond it every probability is 0 or 1 to double precision.
@@ -70,8 +77,16 @@ def _shifted(p: np.ndarray, shift: float) -> np.ndarray:
         return expit(logit(p) + shift)
 
 
-def _rate_interval(p: np.ndarray, observed: int, confidence: float) -> tuple[float, float]:
-    """Exact interval for the cohort's true reoffending rate (mean of shifted probabilities).
+def _rate_interval(
+    p: np.ndarray,
+    observed: int,
+    confidence: float,
+    tails: Callable[[float], tuple[float, float]] | None = None,
+) -> tuple[float, float]:
+    """Interval for the cohort's true reoffending rate (mean of shifted probabilities): the
+    shifts of every person's log-odds that ``tails`` (``P(X <= observed)``, ``P(X >=
+    observed)`` at a shift; by default the exact Poisson-binomial ones of the predictions)
+    does not reject at (1 - confidence) / 2 in either tail.
 
     Undefined (NaN, NaN) when no shift makes the observed count plausible: with probabilities
     of exactly 0 or 1, a shift on the log-odds scale moves nobody, and a count the predictions
@@ -79,13 +94,17 @@ def _rate_interval(p: np.ndarray, observed: int, confidence: float) -> tuple[flo
     """
     n = p.size
     alpha = (1.0 - confidence) / 2.0
-    method = "dp" if n <= _DP_SEARCH_MAX else "fft"
+    if tails is None:
+        method = "dp" if n <= _DP_SEARCH_MAX else "fft"
+
+        def tails(shift: float) -> tuple[float, float]:
+            return poisson_binomial_tails(observed, _shifted(p, shift), method=method)
 
     def upper_tail(shift: float) -> float:  # P(X >= observed), rises with the shift
-        return poisson_binomial_tails(observed, _shifted(p, shift), method=method)[1]
+        return tails(shift)[1]
 
     def lower_tail(shift: float) -> float:  # P(X <= observed), falls with the shift
-        return poisson_binomial_tails(observed, _shifted(p, shift), method=method)[0]
+        return tails(shift)[0]
 
     if observed == 0:
         low = 0.0
@@ -108,8 +127,72 @@ def _rate_interval(p: np.ndarray, observed: int, confidence: float) -> tuple[flo
     return low, high
 
 
+def _intervals(rate_low: float, rate_high: float, expected_rate: float) -> dict[str, list[float]]:
+    """The rate interval as intervals of the rate, the difference and observed/expected."""
+    return {
+        "rate_ci": [rate_low, rate_high],
+        "difference_ci": [rate_low - expected_rate, rate_high - expected_rate],
+        "observed_expected_ci": (
+            [rate_low / expected_rate, rate_high / expected_rate]
+            if expected_rate > 0
+            else [float("nan"), float("nan")]
+        ),
+    }
+
+
+def with_model_uncertainty(
+    p: ArrayLike,
+    observed: int,
+    uncertainty: CalibrationUncertainty,
+    *,
+    confidence: float = 0.95,
+) -> dict[str, Any]:
+    """Intervals and p-values of observed against expected that include the uncertainty of
+    the predictions (see :mod:`riskmodel.cohort._uncertainty`).
+
+    Returns
+    -------
+    dict
+        ``rate_ci``, ``difference_ci``, ``observed_expected_ci``, ``p_value_lower``,
+        ``p_value_upper``, ``p_value_two_sided``. With
+        :meth:`CalibrationUncertainty.none` these are the figures that treat the predictions
+        as known.
+
+    Examples
+    --------
+    >>> p = [0.71] * 38
+    >>> known = with_model_uncertainty(p, 21, CalibrationUncertainty.none())
+    >>> wide = with_model_uncertainty(p, 21, CalibrationUncertainty.from_reference(p, 200))
+    >>> [round(v, 3) for v in known["observed_expected_ci"]]
+    [0.539, 1.005]
+    >>> [round(v, 3) for v in wide["observed_expected_ci"]]
+    [0.531, 1.011]
+    """
+    p = np.asarray(p, dtype=float)
+    nodes = uncertainty.nodes(p)
+
+    def tails(shift: float) -> tuple[float, float]:
+        return mixture_tails(observed, p, uncertainty, shift=shift, nodes=nodes)
+
+    lower, upper = tails(0.0)
+    low, high = _rate_interval(p, observed, confidence, tails)
+    out: dict[str, Any] = _intervals(low, high, float(p.mean()) if p.size else 0.0)
+    out.update(
+        {
+            "p_value_lower": lower,
+            "p_value_upper": upper,
+            "p_value_two_sided": min(1.0, 2.0 * min(lower, upper)),
+        }
+    )
+    return out
+
+
 def observed_expected_summary(
-    *, y_true: ArrayLike, y_prob: ArrayLike, confidence: float = 0.95
+    *,
+    y_true: ArrayLike,
+    y_prob: ArrayLike,
+    confidence: float = 0.95,
+    uncertainty: CalibrationUncertainty | None = None,
 ) -> dict[str, Any]:
     """Observed against expected reoffending for one group of people (no missing values):
     counts, rates, their ratio and difference with exact intervals, and p-values.
@@ -124,6 +207,9 @@ def observed_expected_summary(
         Each person's predicted probability.
     confidence : float
         Coverage of the exact interval.
+    uncertainty : CalibrationUncertainty, optional
+        The model's calibration uncertainty; when given, ``with_model_uncertainty`` holds the
+        intervals and p-values that include it (see :func:`with_model_uncertainty`).
 
     Returns
     -------
@@ -131,7 +217,8 @@ def observed_expected_summary(
         ``n``, ``observed``, ``expected``, ``observed_rate``, ``expected_rate``,
         ``observed_expected`` (and ``_ci``), ``difference`` (observed minus expected rate, and
         ``_ci``), ``p_value_lower`` (P of the observed count or fewer if the predictions held),
-        ``p_value_upper`` (of that count or more) and ``p_value_two_sided``.
+        ``p_value_upper`` (of that count or more) and ``p_value_two_sided``, all treating the
+        predictions as known; ``with_model_uncertainty`` (None without ``uncertainty``).
 
     Examples
     --------
@@ -149,27 +236,26 @@ def observed_expected_summary(
     lower, upper = poisson_binomial_tails(observed, p)
     rate_low, rate_high = _rate_interval(p, observed, confidence)
     expected_rate = expected / n
-    with np.errstate(divide="ignore", invalid="ignore"):
-        oe = observed / expected if expected > 0 else float("nan")
-        oe_ci = (
-            [rate_low / expected_rate, rate_high / expected_rate]
-            if expected > 0
-            else [float("nan"), float("nan")]
-        )
+    intervals = _intervals(rate_low, rate_high, expected_rate)
     return {
         "n": n,
         "observed": observed,
         "expected": expected,
         "observed_rate": observed / n,
         "expected_rate": expected_rate,
-        "observed_expected": oe,
-        "observed_expected_ci": oe_ci,
+        "observed_expected": observed / expected if expected > 0 else float("nan"),
+        "observed_expected_ci": intervals["observed_expected_ci"],
         "difference": observed / n - expected_rate,
-        "difference_ci": [rate_low - expected_rate, rate_high - expected_rate],
-        "rate_ci": [rate_low, rate_high],
+        "difference_ci": intervals["difference_ci"],
+        "rate_ci": intervals["rate_ci"],
         "p_value_lower": lower,
         "p_value_upper": upper,
         "p_value_two_sided": min(1.0, 2.0 * min(lower, upper)),
+        "with_model_uncertainty": (
+            None
+            if uncertainty is None
+            else with_model_uncertainty(p, observed, uncertainty, confidence=confidence)
+        ),
     }
 
 
@@ -192,6 +278,9 @@ class CohortResult:
         ``"probability"`` (OGRS-style bands from the probabilities) or the band column.
     notes : list of str
         Figures that are undefined and why (e.g. every probability 0 or 1).
+    uncertainty : CalibrationUncertainty or None
+        The model's calibration uncertainty the ``with_model_uncertainty`` figures include
+        (None: the predictions are treated as known).
     """
 
     overall: dict[str, Any]
@@ -203,6 +292,7 @@ class CohortResult:
     band_source: str
     confidence: float
     notes: list[str] = field(default_factory=list)
+    uncertainty: CalibrationUncertainty | None = None
     _p: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0))
 
     def by_band_table(self) -> pd.DataFrame:
@@ -212,6 +302,24 @@ class CohortResult:
     def pmf(self) -> np.ndarray:
         """Distribution of the number of reoffenders if every prediction held."""
         return poisson_binomial_pmf(self._p)
+
+    def widening(self) -> float | None:
+        """How many times as wide the interval of observed/expected is with the model's own
+        uncertainty as without it (None without a model, or when either is undefined)."""
+        combined = self.overall.get("with_model_uncertainty")
+        if combined is None:
+            return None
+        known = np.diff(np.asarray(self.overall["observed_expected_ci"], dtype=float))[0]
+        wide = np.diff(np.asarray(combined["observed_expected_ci"], dtype=float))[0]
+        ratio = wide / known if known > 0 else float("nan")
+        return float(ratio) if np.isfinite(ratio) else None
+
+    def warnings(self) -> list[str]:
+        """What a reader must be told first (a model fitted on few people)."""
+        if self.uncertainty is None:
+            return []
+        warning = self.uncertainty.warning(self.widening())
+        return [] if warning is None else [warning]
 
     def to_dict(self) -> dict[str, Any]:
         """The ``cohort.json`` content (see CLI.md)."""
@@ -226,6 +334,11 @@ class CohortResult:
                 "band_source": self.band_source,
                 "by_band": self.by_band,
                 "notes": self.notes,
+                "model_uncertainty": (
+                    None if self.uncertainty is None else self.uncertainty.to_dict(self.widening())
+                ),
+                "predictions_treated_as_known": self.uncertainty is None,
+                "warnings": self.warnings(),
             }
         )
         if self.frequency is not None:
@@ -291,6 +404,7 @@ def cohort_evaluation(
     confidence: float = 0.95,
     n_resamples: int = 2000,
     seed: int = 0,
+    uncertainty: CalibrationUncertainty | None = None,
 ) -> CohortResult:
     """Compare a cohort's observed reoffending with the model's expectation for it.
 
@@ -316,6 +430,10 @@ def cohort_evaluation(
         Coverage of every interval.
     n_resamples, seed : int
         Bootstrap of the frequency measure's interval.
+    uncertainty : CalibrationUncertainty, optional
+        The model's calibration uncertainty (e.g.
+        :meth:`CalibrationUncertainty.from_manifest`); the cohort and each band then also get
+        ``with_model_uncertainty`` intervals and p-values that include it.
 
     Returns
     -------
@@ -363,7 +481,10 @@ def cohort_evaluation(
         if inside.any():
             entry.update(
                 observed_expected_summary(
-                    y_true=y[inside], y_prob=p[inside], confidence=confidence
+                    y_true=y[inside],
+                    y_prob=p[inside],
+                    confidence=confidence,
+                    uncertainty=uncertainty,
                 )
             )
             entry["mean_probability"] = float(p[inside].mean())
@@ -375,7 +496,9 @@ def cohort_evaluation(
             entry["n"] = 0
         by_band.append(entry)
 
-    overall = observed_expected_summary(y_true=y, y_prob=p, confidence=confidence)
+    overall = observed_expected_summary(
+        y_true=y, y_prob=p, confidence=confidence, uncertainty=uncertainty
+    )
     return CohortResult(
         overall=overall,
         by_band=by_band,
@@ -386,6 +509,7 @@ def cohort_evaluation(
         band_source=band_source,
         confidence=confidence,
         notes=_undefined_notes(overall, by_band),
+        uncertainty=uncertainty,
         _p=p,
     )
 

@@ -40,3 +40,45 @@ RATIO_UNDEFINED = (
     "observed/expected of the {where} is undefined: every predicted probability is 0, so the "
     "expected count is 0"
 )
+
+#: How the interval with the model's own uncertainty is made (cohort.json and the report).
+COMBINED_METHOD = (
+    "a parametric bootstrap of the model's calibration: the cohort's true log-odds are taken "
+    "to be the predicted ones recalibrated with an intercept and slope drawn from their sampling "
+    "distribution for a calibration fitted on the {n_train:,} people the model was fitted on "
+    "(normal around 0 and 1, covariance the inverse Fisher information of a logistic "
+    "recalibration at {reference}); the exact Poisson-binomial distribution of the number of "
+    "reoffenders is averaged over that distribution (Gauss-Hermite quadrature), with {tails} "
+    "tail probabilities, and the interval inverts that test under a common log-odds shift of "
+    "every person's probability"
+)
+
+#: Whose scores the Fisher information of COMBINED_METHOD uses.
+REFERENCE_DECILES = "the deciles of the training scores recorded in the bundle"
+REFERENCE_COHORT = "this cohort's own predictions (the bundle records no training score deciles)"
+
+#: Said in cohort.json, the report and on the terminal for a model fitted on few people.
+FEW_TRAINING_PEOPLE = (
+    "the model was fitted on only {n_train:,} people (fewer than {limit:,}), so its "
+    "predictions are themselves uncertain{effect}"
+)
+
+#: The end of FEW_TRAINING_PEOPLE when the widening is known.
+WIDENING = (
+    ": including that uncertainty makes the interval of observed/expected {ratio:.1f} times "
+    "as wide as treating the predictions as known"
+)
+
+#: ``cohort --model`` with a bundle whose manifest has no training size.
+NO_TRAINING_SIZE = (
+    "{path}: the manifest records no training size (split.n_train), so the uncertainty of "
+    "the model's predictions cannot be included; use a bundle written by riskmodel train or "
+    "riskmodel recalibrate"
+)
+
+#: Said in the report and on the terminal when cohort runs without the model bundle.
+PREDICTIONS_AS_KNOWN = (
+    "the interval and p-values treat the model's predictions as known: the uncertainty of "
+    "the model itself is left out, so the interval is too narrow and the p-values too small "
+    "(give the model bundle with --model to include it)"
+)

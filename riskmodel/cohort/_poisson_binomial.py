@@ -16,10 +16,12 @@ from scipy import fft as sp_fft
 
 from riskmodel.cohort._messages import METHOD_ERROR, PROBABILITY_ERROR
 
-__all__ = ["poisson_binomial_pmf", "poisson_binomial_tails"]
+__all__ = ["poisson_binomial_pmf", "poisson_binomial_pmfs", "poisson_binomial_tails"]
 
 #: Cohorts up to this size use the direct dynamic programme under ``method="auto"``.
 DP_MAX_N = 10_000
+#: Rows of :func:`poisson_binomial_pmfs` up to this size share one dynamic programme.
+DP_ROWS_MAX_N = 1_000
 
 METHODS = ("auto", "dp", "fft")
 
@@ -37,6 +39,18 @@ def _pmf_dp(p: np.ndarray) -> np.ndarray:
     for i, q in enumerate(p):
         pmf[1 : i + 2] = pmf[1 : i + 2] * (1.0 - q) + pmf[0 : i + 1] * q
         pmf[0] *= 1.0 - q
+    return pmf
+
+
+def _pmf_dp_rows(p: np.ndarray) -> np.ndarray:
+    """The dynamic programme of :func:`_pmf_dp` for every row of ``p`` at once."""
+    rows, n = p.shape
+    pmf = np.zeros((rows, n + 1))
+    pmf[:, 0] = 1.0
+    for i in range(n):
+        q = p[:, i : i + 1]
+        pmf[:, 1 : i + 2] = pmf[:, 1 : i + 2] * (1.0 - q) + pmf[:, 0 : i + 1] * q
+        pmf[:, 0] *= 1.0 - q[:, 0]
     return pmf
 
 
@@ -90,6 +104,25 @@ def poisson_binomial_pmf(p: ArrayLike, *, method: str = "auto") -> np.ndarray:
     if method == "dp" or (method == "auto" and p.size <= DP_MAX_N):
         return _pmf_dp(p)
     return _pmf_fft(p)
+
+
+def poisson_binomial_pmfs(p: ArrayLike) -> np.ndarray:
+    """:func:`poisson_binomial_pmf` of each row of a 2-D array (one cohort's probabilities
+    under several hypotheses), exact; rows of up to ``DP_ROWS_MAX_N`` people share one
+    dynamic programme, longer ones use the FFT product tree row by row.
+
+    Examples
+    --------
+    >>> poisson_binomial_pmfs([[0.5, 0.5], [0.2, 1.0]]).round(3).tolist()
+    [[0.25, 0.5, 0.25], [0.0, 0.8, 0.2]]
+    """
+    p = np.atleast_2d(np.asarray(p, dtype=float))
+    _check(p)
+    if p.shape[1] == 0:
+        return np.ones((p.shape[0], 1))
+    if p.shape[1] <= DP_ROWS_MAX_N:
+        return _pmf_dp_rows(p)
+    return np.stack([_pmf_fft(row) for row in p])
 
 
 def poisson_binomial_tails(

@@ -18,6 +18,7 @@ from riskmodel.features._catalogue import (
 )
 from riskmodel.features._common import MISSING_COLUMNS, MISSING_EXTRACT_DATE
 from riskmodel.features._concepts import CONCEPTS, SHARED_FEATURES, SHARED_RULE, Concept
+from riskmodel.features._directions import DIRECTIONS, UNDECLARED, directions_for
 from riskmodel.features._labels import CENSORED, LABEL_COLUMNS, LABELLED, build_labels
 from riskmodel.features._needs import needs_features
 from riskmodel.features._offence_history import offence_history
@@ -29,6 +30,7 @@ __all__ = [
     "CATEGORICAL_FEATURES",
     "CENSORED",
     "CONCEPTS",
+    "DIRECTIONS",
     "FEATURES",
     "GROUP_COLUMNS",
     "LABELLED",
@@ -39,11 +41,13 @@ __all__ = [
     "OFFENCE_FAMILIES",
     "SHARED_FEATURES",
     "SHARED_RULE",
+    "UNDECLARED",
     "Concept",
     "Feature",
     "FeatureTable",
     "build_feature_table",
     "build_labels",
+    "directions_for",
     "feature_catalogue",
     "format_value",
     "needs_features",

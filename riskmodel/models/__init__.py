@@ -3,7 +3,7 @@
 See :mod:`riskmodel.models._model` for the families and the recommended default.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from riskmodel.config import ModelSpec
 from riskmodel.models._ensemble import LogOddsEnsemble
@@ -17,6 +17,14 @@ from riskmodel.models._model import (
     BaseRateModel,
     RiskModel,
     build_pipeline,
+    check_slope,
+    uses_profiles,
+)
+from riskmodel.models._monotone import (
+    MonotoneBasis,
+    MonotoneLogisticRegression,
+    MonotonePipeline,
+    design_signs,
 )
 from riskmodel.models._preprocess import MISSING_LEVEL, CategoryCleaner, SplineBasis
 
@@ -31,10 +39,16 @@ __all__ = [
     "BaseRateModel",
     "CategoryCleaner",
     "LogOddsEnsemble",
+    "MonotoneBasis",
+    "MonotoneLogisticRegression",
+    "MonotonePipeline",
     "RiskModel",
     "SplineBasis",
     "build_pipeline",
+    "check_slope",
+    "design_signs",
     "make_model",
+    "uses_profiles",
 ]
 
 
@@ -43,8 +57,12 @@ def make_model(
     *,
     numeric: Sequence[str] | None = None,
     categorical: Sequence[str] | None = None,
+    directions: Mapping[str, int] | None = None,
 ) -> RiskModel:
     """A :class:`RiskModel` from a ``[model]`` spec (:class:`riskmodel.config.ModelSpec`).
+
+    ``directions`` are the declared directions (a flat table's ``increasing``/``decreasing``);
+    None: the feature catalogue's for the event features present.
 
     Examples
     --------
@@ -58,4 +76,5 @@ def make_model(
         seed=spec.seed,
         numeric=None if numeric is None else list(numeric),
         categorical=None if categorical is None else list(categorical),
+        directions=None if directions is None else dict(directions),
     )

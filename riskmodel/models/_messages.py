@@ -7,3 +7,9 @@ MISSING_FEATURES = "the data lack feature column(s) the model needs: {missing}"
 BAD_TARGET = "the outcome must be 0/1 with no missing values; found {examples}"
 
 ONE_CLASS = "the outcome has only one class ({value}); a model needs both outcomes"
+
+REVERSED_CALIBRATION = (
+    "the sigmoid calibration came out with slope {slope:.4g}: the calibrated score would fall "
+    "as the model's own score rises, so the declared directions would be reversed; the model "
+    "has no signal on these data (check the outcome column)"
+)

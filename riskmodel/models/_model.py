@@ -19,6 +19,16 @@ Families
     kept. Whatever wins, the calibrated score is one sigmoid of one log-odds score, so it stays
     exactly explainable.
 
+Directions
+----------
+Every family is monotone by construction in the declared directions (``directions``; by
+default the feature catalogue's, :data:`riskmodel.features.DIRECTIONS`): the scorecard reads a
+declared feature through a monotone basis with sign-constrained weights
+(:mod:`riskmodel.models._monotone`), gradient boosting through ``monotonic_cst``, the ensemble
+averages monotone members with positive weights, and the sigmoid calibration's slope must be
+positive. The offending profiles are left out when any of their inputs has a direction
+(:func:`uses_profiles`): their posteriors are not monotone in what they read.
+
 Calibration is ``CalibratedClassifierCV(method=..., ensemble=False)``: the pipeline is refitted
 on all training rows and one calibrator is fitted on its cross-validated decision values. With
 the sigmoid method the calibrated log-odds are exactly
@@ -27,6 +37,7 @@ the sigmoid method the calibrated log-odds are exactly
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -44,21 +55,33 @@ from riskmodel._errors import ConfigError, DataError
 from riskmodel._io import to_jsonable
 from riskmodel._threads import thread_limit
 from riskmodel.config import (
+    BAD_DIRECTION,
     CALIBRATIONS,
+    DIRECTION_NOT_NUMERIC,
     FAMILIES,
     FORBIDDEN_FEATURE,
     FORBIDDEN_FEATURES,
     UNKNOWN_CALIBRATION,
     UNKNOWN_FAMILY,
 )
+from riskmodel.features._directions import directions_for
 from riskmodel.models._ensemble import LogOddsEnsemble
 from riskmodel.models._messages import (
     BAD_TARGET,
     MISSING_FEATURES,
     ONE_CLASS,
+    REVERSED_CALIBRATION,
 )
+from riskmodel.models._monotone import MonotoneLogisticRegression, MonotonePipeline
 from riskmodel.models._preprocess import feature_preprocessor
-from riskmodel.models._profiles import PROFILE_COUNTS, PROFILE_FEATURE, with_profiles
+from riskmodel.models._profiles import (
+    PROFILE_BANDED,
+    PROFILE_COUNTS,
+    PROFILE_FEATURE,
+    PROFILE_LEVELS,
+    LatentProfiles,
+    with_profiles,
+)
 
 __all__ = [
     "CANDIDATES",
@@ -86,14 +109,48 @@ CANDIDATES: dict[str, tuple[dict[str, Any], ...]] = {
 DEFAULT_CANDIDATE_FAMILIES: tuple[str, ...] = ("logistic", "gbm")
 #: The ensemble's members, in order.
 ENSEMBLE_MEMBERS: tuple[str, ...] = ("logistic", "gbm")
+#: Number of profile probabilities the profile block gives (one preprocessed column each).
+PROFILE_COUNT: int = LatentProfiles().n_profiles
 #: Columns that never reach a model, whatever the caller passes.
 FORBIDDEN_COLUMNS: frozenset[str] = frozenset(FORBIDDEN_FEATURES)
 
 
+def uses_profiles(numeric: list[str], directions: Mapping[str, int] | None = None) -> bool:
+    """Whether a model over these numeric features with these directions reads offending
+    profiles: when it has their inputs (:func:`~riskmodel.models._profiles.with_profiles`) and
+    none of those inputs has a declared direction. A person's profile posteriors are not
+    monotone in the offence counts, need levels, age and Copas rate they read, so a declared
+    direction on any of them leaves the profile block out (the offence counts by group then
+    reach the model directly, each with its direction).
+
+    Examples
+    --------
+    >>> from riskmodel.models._profiles import PROFILE_BANDED, PROFILE_COUNTS, PROFILE_LEVELS
+    >>> columns = [*PROFILE_COUNTS, *PROFILE_LEVELS, *PROFILE_BANDED]
+    >>> uses_profiles(columns), uses_profiles(columns, {"age_at_index": -1})
+    (True, False)
+    """
+    if not with_profiles(numeric):
+        return False
+    read = {*PROFILE_COUNTS, *PROFILE_LEVELS, *PROFILE_BANDED}
+    return not any(directions.get(c, 0) for c in read) if directions else True
+
+
 def build_pipeline(
-    family: str, params: dict[str, Any], numeric: list[str], categorical: list[str], seed: int
+    family: str,
+    params: dict[str, Any],
+    numeric: list[str],
+    categorical: list[str],
+    seed: int,
+    directions: Mapping[str, int] | None = None,
 ) -> Pipeline:
     """The uncalibrated pipeline (preprocessing + classifier) of one family.
+
+    ``directions`` (feature: ``+1`` non-decreasing, ``-1`` non-increasing) makes the score
+    monotone in those numeric features by construction: the scorecard reads them through a
+    monotone basis with sign-constrained weights (:class:`MonotoneLogisticRegression` in a
+    :class:`MonotonePipeline`), gradient boosting through ``monotonic_cst``, and the profile
+    block is left out when it would read any of them (:func:`uses_profiles`).
 
     Examples
     --------
@@ -106,20 +163,35 @@ def build_pipeline(
     if family == "ensemble":
         return LogOddsEnsemble(
             [
-                (member, build_pipeline(member, params[member], numeric, categorical, seed))
+                (
+                    member,
+                    build_pipeline(member, params[member], numeric, categorical, seed, directions),
+                )
                 for member in ENSEMBLE_MEMBERS
             ]
         )
-    profiles = with_profiles(numeric)
+    directions = {c: d for c, d in (directions or {}).items() if d}
+    profiles = uses_profiles(numeric, directions)
     if profiles:
         numeric = [c for c in numeric if c not in PROFILE_COUNTS]
+    preprocess = feature_preprocessor(
+        family, numeric, categorical, profiles=profiles, seed=seed, directions=directions
+    )
+    if family == "logistic" and directions:
+        classifier: Any = MonotoneLogisticRegression(max_iter=5000, **params)
+        return MonotonePipeline([("preprocess", preprocess), ("classifier", classifier)])
     if family == "logistic":
-        classifier: Any = LogisticRegression(max_iter=5000, **params)
+        classifier = LogisticRegression(max_iter=5000, **params)
     elif family == "gbm":
+        if directions:
+            # One constraint per preprocessed column: numeric columns pass through one each,
+            # in order; profile probabilities and categorical codes are free.
+            width = len(numeric) + (PROFILE_COUNT if profiles else 0) + len(categorical)
+            constraints = [int(directions.get(c, 0)) for c in numeric]
+            params = {**params, "monotonic_cst": constraints + [0] * (width - len(numeric))}
         classifier = HistGradientBoostingClassifier(random_state=seed, **params)
     else:
         raise ConfigError(UNKNOWN_FAMILY.format(value=family, known=", ".join(FAMILIES[1:])))
-    preprocess = feature_preprocessor(family, numeric, categorical, profiles=profiles, seed=seed)
     return Pipeline([("preprocess", preprocess), ("classifier", classifier)])
 
 
@@ -157,6 +229,12 @@ class RiskModel(ClassifierMixin, BaseEstimator):
         Folds of the inner cross-validation that chooses hyperparameters and family.
     max_selection_rows : int
         The inner cross-validation uses at most this many (stratified) training rows.
+    directions : dict of str to int, optional
+        Numeric features in which the score must be non-decreasing (``+1``) or non-increasing
+        (``-1``): every family honours them by construction. None: the feature catalogue's
+        directions (:data:`riskmodel.features.DIRECTIONS`) of the event features present;
+        ``{}``: none. A name that is not a numeric feature of the model, or a direction other
+        than +1/-1, is a :class:`~riskmodel.ConfigError`.
 
     Attributes
     ----------
@@ -177,6 +255,11 @@ class RiskModel(ClassifierMixin, BaseEstimator):
     design_mean_ : ndarray
         Mean of the preprocessed training design (the logistic family's explanation
         reference).
+    directions_ : dict of str to int
+        The directions honoured (declared ones only, in the model's feature order).
+    profiles_ : bool
+        Whether the model reads offending profiles (never when a profile input has a
+        direction: :func:`uses_profiles`).
 
     Examples
     --------
@@ -202,6 +285,7 @@ class RiskModel(ClassifierMixin, BaseEstimator):
         cv: int | str = "auto",
         inner_cv: int = 3,
         max_selection_rows: int = 50_000,
+        directions: dict[str, int] | None = None,
     ) -> None:
         self.family = family
         self.calibration = calibration
@@ -211,6 +295,29 @@ class RiskModel(ClassifierMixin, BaseEstimator):
         self.cv = cv
         self.inner_cv = inner_cv
         self.max_selection_rows = max_selection_rows
+        self.directions = directions
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # A model saved before directions existed: no parameter, nothing declared, and the
+        # profile block wherever its inputs were present.
+        state = dict(state)
+        state.setdefault("directions", None)
+        super().__setstate__(state)
+
+    def _resolve_directions(self) -> dict[str, int]:
+        if self.directions is None:
+            return directions_for(self.numeric_)
+        numeric = set(self.numeric_)
+        resolved: dict[str, int] = {}
+        for column, direction in self.directions.items():
+            if column not in numeric:
+                raise ConfigError(DIRECTION_NOT_NUMERIC.format(key="directions", column=column))
+            if isinstance(direction, bool) or direction not in (-1, 0, 1):
+                raise ConfigError(BAD_DIRECTION.format(column=column, value=direction))
+        for column in self.numeric_:
+            if self.directions.get(column):
+                resolved[column] = int(self.directions[column])
+        return resolved
 
     # -- fitting -------------------------------------------------------------------------
     def _resolve_columns(self, X: pd.DataFrame) -> tuple[list[str], list[str]]:
@@ -273,7 +380,9 @@ class RiskModel(ClassifierMixin, BaseEstimator):
         folds = StratifiedKFold(self.inner_cv, shuffle=True, random_state=self.seed + 1)
         rows, log_odds = [], []
         for family, params in candidates:
-            pipeline = build_pipeline(family, params, self.numeric_, self.categorical_, self.seed)
+            pipeline = build_pipeline(
+                family, params, self.numeric_, self.categorical_, self.seed, self.directions_
+            )
             proba = cross_val_predict(pipeline, Xs, ys, cv=folds, method="predict_proba")[:, 1]
             proba = np.clip(proba, 1e-6, 1 - 1e-6)
             log_odds.append(np.log(proba) - np.log1p(-proba))
@@ -331,12 +440,19 @@ class RiskModel(ClassifierMixin, BaseEstimator):
         self.numeric_, self.categorical_ = self._resolve_columns(frame)
         self.feature_names_in_ = np.asarray(self.numeric_ + self.categorical_, dtype=object)
         self.n_features_in_ = len(self.feature_names_in_)
+        self.directions_ = self._resolve_directions()
+        self.profiles_ = uses_profiles(self.numeric_, self.directions_)
         frame = self.prepare(frame)
         (self.family_, self.params_), selection = self._select(frame, target, self._candidates())
         # Plain records (not a DataFrame): a bundle persists only types it can load safely.
         self.selection_ = to_jsonable(selection.to_dict(orient="records"))
         pipeline = build_pipeline(
-            self.family_, self.params_, self.numeric_, self.categorical_, self.seed
+            self.family_,
+            self.params_,
+            self.numeric_,
+            self.categorical_,
+            self.seed,
+            self.directions_,
         )
         n_folds = self.cv if self.cv != "auto" else (5 if len(target) <= 20_000 else 3)
         folds = StratifiedKFold(n_folds, shuffle=True, random_state=self.seed)
@@ -349,6 +465,8 @@ class RiskModel(ClassifierMixin, BaseEstimator):
         if self.calibration == "sigmoid":
             self.calibration_slope_ = float(-calibrator.a_)
             self.calibration_intercept_ = float(-calibrator.b_)
+            if self.directions_:
+                check_slope(self.calibration_slope_)
         else:
             self.calibration_slope_ = self.calibration_intercept_ = None
         self.classes_ = np.array([0, 1])
@@ -391,10 +509,19 @@ class RiskModel(ClassifierMixin, BaseEstimator):
         ['age', 'sex']
         """
         check_is_fitted(self, "estimator_")
-        if not with_profiles(list(self.numeric_)):
+        if not self.reads_profiles:
             return [str(c) for c in self.feature_names_in_]
         direct = [str(c) for c in self.feature_names_in_ if c not in PROFILE_COUNTS]
         return [*direct, PROFILE_FEATURE]
+
+    @property
+    def reads_profiles(self) -> bool:
+        """Whether the fitted model reads offending profiles (a model saved before directions
+        existed read them whenever their inputs were present)."""
+        check_is_fitted(self, "estimator_")
+        if hasattr(self, "profiles_"):
+            return bool(self.profiles_)
+        return with_profiles(list(self.numeric_))
 
     # -- prediction ----------------------------------------------------------------------
     def predict_proba(self, X: Any) -> np.ndarray:
@@ -450,6 +577,8 @@ class RiskModel(ClassifierMixin, BaseEstimator):
             "categorical": list(self.categorical_),
             "selection": list(self.selection_),
             "exactly_explainable": self.exactly_explainable,
+            "directions": dict(getattr(self, "directions_", {})),
+            "profiles": self.reads_profiles,
         }
 
 
@@ -476,6 +605,19 @@ class BaseRateModel(ClassifierMixin, BaseEstimator):
 
     def predict(self, X: Any) -> np.ndarray:
         return (self.predict_proba(X)[:, 1] >= 0.5).astype(int)
+
+
+def check_slope(slope: float) -> None:
+    """Refuse a sigmoid calibration that would turn the score around: with directions declared,
+    the calibrated log-odds must rise with the model's own (``slope > 0``), or a monotone
+    model would come out monotone the wrong way.
+
+    Examples
+    --------
+    >>> check_slope(0.9)
+    """
+    if not slope > 0:
+        raise DataError(REVERSED_CALIBRATION.format(slope=slope))
 
 
 def clone_model(model: RiskModel) -> RiskModel:

@@ -57,6 +57,10 @@ class SplineBasis(TransformerMixin, BaseEstimator):
     (2, 6)
     """
 
+    #: Whether the spline keeps its first B-spline column (a subclass needing the whole
+    #: partition of unity sets it).
+    _include_bias = False
+
     def __init__(self, *, n_knots: int = 5, degree: int = 3, min_unique: int = 8) -> None:
         self.n_knots = n_knots
         self.degree = degree
@@ -79,7 +83,7 @@ class SplineBasis(TransformerMixin, BaseEstimator):
                     knots=knots.reshape(-1, 1),
                     degree=self.degree,
                     extrapolation="constant",
-                    include_bias=False,
+                    include_bias=self._include_bias,
                 ).fit(present.reshape(-1, 1))
         if self.spline_ is None and present.size:
             self.mean_ = float(present.mean())
@@ -223,6 +227,7 @@ def feature_preprocessor(
     *,
     profiles: bool = False,
     seed: int = 0,
+    directions: dict[str, int] | None = None,
 ) -> ColumnTransformer:
     """The preprocessing of one model family: one block per input feature, named after it, so
     every output column belongs to exactly one feature (``{feature}__...``). With ``profiles``,
@@ -235,16 +240,29 @@ def feature_preprocessor(
     handled by the trees) and categoricals as ordinal codes (levels seen fewer than 20 times
     grouped; unseen levels and missing get codes of their own). The trees see plain numbers,
     never native categorical splits, so shap's TreeExplainer explains them exactly
-    (ARCHITECTURE.md, "Known traps").
+    (ARCHITECTURE.md, "Known traps"). With ``directions``, the scorecard reads each numeric
+    column with a declared direction through a monotone basis
+    (:class:`~riskmodel.models._monotone.MonotoneBasis`) instead of a spline basis.
 
     Examples
     --------
     >>> [name for name, _, _ in feature_preprocessor("gbm", ["age"], ["sex"]).transformers]
     ['age', 'sex']
     """
+    from riskmodel.models._monotone import MonotoneBasis  # a subclass of SplineBasis
+
     scorecard = family == "logistic"
+    directions = directions or {}
+
+    def basis(column: str) -> Any:
+        if not scorecard:
+            return "passthrough"
+        if directions.get(column):
+            return MonotoneBasis(direction=directions[column])
+        return SplineBasis()
+
     blocks: list[tuple[str, Any, list[str]]] = [
-        (column, SplineBasis() if scorecard else "passthrough", [column]) for column in numeric
+        (column, basis(column), [column]) for column in numeric
     ]
     if profiles:
         blocks.append(_profile_block(ColumnSplines() if scorecard else None, seed))

@@ -11,6 +11,7 @@ from riskmodel.cohort import (
     ObservedExpectedDisplay,
     PoissonBinomialDisplay,
 )
+from riskmodel.cohort._messages import PREDICTIONS_AS_KNOWN
 from riskmodel.reports._render import figure_to_data_uri, render_template
 
 __all__ = ["cohort_report_html"]
@@ -21,6 +22,17 @@ MEANING_NOTE = (
     "people like them. It is not by itself the programme's effect: a cohort that chose to take "
     "part is not a random sample, and the people who join, stay or leave differ in ways the "
     "model does not see."
+)
+#: Said first on the page: observed against expected does not measure a programme's effect.
+NOT_AN_EFFECT = (
+    "Observed against expected is not a programme effect. Measuring what the programme did "
+    "needs a comparison with similar people who did not take part (a randomised or matched "
+    "comparison group), which this report does not make."
+)
+#: Above the figures that include the model's own uncertainty (tests match it).
+COMBINED_NOTE = (
+    "Intervals and p-values include the uncertainty of the model's own predictions "
+    "(model {model_id}, fitted on {n_train:,} people): {method}."
 )
 EXAMPLE_NOTE = (
     "In one London payment-by-results scheme, 21 of 38 people (55%) reoffended against 71% "
@@ -67,11 +79,25 @@ def cohort_report_html(
     ]
     data: dict[str, Any] = to_jsonable(result.to_dict())
     small = data["n"] < 100
+    model = data["model_uncertainty"]
+    combined_note = (
+        None
+        if model is None
+        else COMBINED_NOTE.format(
+            model_id=model["model_id"] or "unnamed",
+            n_train=model["n_train"],
+            method=model["method"],
+        )
+    )
     return render_template(
         "cohort.html",
         r=data,
         figures=figures,
         meaning_note=MEANING_NOTE,
+        not_an_effect=NOT_AN_EFFECT,
+        known_note=_sentence(PREDICTIONS_AS_KNOWN),
+        combined_note=combined_note,
+        warnings=[_sentence(w) for w in data["warnings"]],
         example_note=EXAMPLE_NOTE,
         decision_note=DECISION_NOTE,
         small=small,
@@ -80,3 +106,14 @@ def cohort_report_html(
         outcome_column=outcome_column,
         count_column=count_column,
     )
+
+
+def _sentence(text: str) -> str:
+    """A message fragment as a sentence: first letter capital, a full stop at the end.
+
+    Examples
+    --------
+    >>> _sentence("the model was fitted on 200 people")
+    'The model was fitted on 200 people.'
+    """
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")

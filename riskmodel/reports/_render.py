@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import base64
 import io
+import numbers
 from typing import Any
 
 import jinja2
 from matplotlib.figure import Figure
 
 from riskmodel._display import plain_text
-from riskmodel._messages import DECISION_NOTE
+from riskmodel._format import p_value_text
+from riskmodel._messages import DECISION_NOTE, PROVEN_REOFFENDING_NOTE, SYNTHETIC_NOTE
+from riskmodel._provenance import is_synthetic
 
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("riskmodel.reports", "templates"),
@@ -28,26 +31,56 @@ def _fmt_pct(value: Any, digits: int = 1) -> str:
 
 
 def _fmt_num(value: Any, digits: int = 3) -> str:
+    """A number with thousands separators: whole numbers as they are, others with ``digits``
+    decimals.
+
+    Examples
+    --------
+    >>> _fmt_num(12345), _fmt_num(1278.34, 1), _fmt_num(0.5), _fmt_num(None)
+    ('12,345', '1,278.3', '0.500', '—')
+    """
     if value is None:
         return "—"
-    if isinstance(value, int):
-        return f"{value:,}"
-    return f"{float(value):.{digits}f}"
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return f"{int(value):,}"
+    return f"{float(value):,.{digits}f}"
+
+
+def _fmt_p(value: Any) -> str:
+    return p_value_text(value, prefix=False)
 
 
 _ENV.filters["pct"] = _fmt_pct
 _ENV.filters["num"] = _fmt_num
+_ENV.filters["pvalue"] = _fmt_p
+
+
+def _source(context: dict[str, Any]) -> Any:
+    """The data a page was made from: its ``source``, or its summary's (``s.source``)."""
+    if context.get("source"):
+        return context["source"]
+    summary = context.get("s")
+    return summary.get("source") if isinstance(summary, dict) else None
 
 
 def render_template(name: str, **context: Any) -> str:
     """Render the packaged template ``name`` with autoescaping.
 
-    Templates extend ``base.html``, which carries the shared, printable style sheet.
+    Templates extend ``base.html``, which carries the shared, printable style sheet, the
+    ``<main>`` landmark and, under the page's heading, the caveats every page states: the
+    score is not an assessment of harm, proven reoffending records detection and proof, and,
+    on a page about people the synthetic generator drew, that they are invented. Whether
+    they are is decided from the data the page was made from (``synthetic``, else the
+    ``source`` path: :func:`riskmodel._provenance.is_synthetic`).
     """
     from riskmodel import __version__
 
     context.setdefault("version", __version__)
     context.setdefault("decision_note", DECISION_NOTE)
+    context.setdefault("outcome_note", PROVEN_REOFFENDING_NOTE)
+    if "synthetic" not in context:
+        context["synthetic"] = is_synthetic(_source(context))
+    context["synthetic_note"] = SYNTHETIC_NOTE if context["synthetic"] else None
     return _ENV.get_template(name).render(**context)
 
 

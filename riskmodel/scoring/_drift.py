@@ -25,6 +25,8 @@ from riskmodel.scoring._messages import (
     DRIFT_WARNING,
     FEATURE_DRIFT_WARNING,
     NO_REFERENCE,
+    PROGRAMME_DRIFT_WARNING,
+    PROGRAMME_FEATURE_DRIFT_WARNING,
     UNSEEN_WARNING,
 )
 
@@ -255,8 +257,17 @@ def _level(value: float) -> str:
     return "stable"
 
 
-def drift_report(reference: Mapping[str, Any] | None, counts: Mapping[str, Any] | None) -> dict:
+def drift_report(
+    reference: Mapping[str, Any] | None,
+    counts: Mapping[str, Any] | None,
+    *,
+    programme_cohort: bool = False,
+) -> dict:
     """Compare a batch's counts with the training reference: PSIs, shares, warnings in words.
+
+    The warnings suggest ``riskmodel recalibrate`` for a drifted batch, except for the scores
+    of a programme cohort under evaluation (``programme_cohort``), where recalibrating on the
+    cohort's outcomes would erase the effect being measured; they say so instead.
 
     Returns
     -------
@@ -305,14 +316,16 @@ def drift_report(reference: Mapping[str, Any] | None, counts: Mapping[str, Any] 
     batch_missing = counts["needs_missing"] / counts["n"] if training_missing is not None else None
     warnings = []
     if np.isfinite(score_psi) and score_psi > PSI_WARN:
-        warnings.append(DRIFT_WARNING.format(psi=score_psi, limit=PSI_WARN))
+        drifted = PROGRAMME_DRIFT_WARNING if programme_cohort else DRIFT_WARNING
+        warnings.append(drifted.format(psi=score_psi, limit=PSI_WARN))
     if shifted:
         listed = ", ".join(f"{k} ({ordered[k]:.2f})" for k in shifted[:8])
         if len(shifted) > 8:
             listed += ", ..."
-        warnings.append(
-            FEATURE_DRIFT_WARNING.format(n=len(shifted), limit=PSI_WARN, features=listed)
+        shifted_warning = (
+            PROGRAMME_FEATURE_DRIFT_WARNING if programme_cohort else FEATURE_DRIFT_WARNING
         )
+        warnings.append(shifted_warning.format(n=len(shifted), limit=PSI_WARN, features=listed))
     unseen = {
         k: dict(sorted(v.items(), key=lambda kv: -kv[1])) for k, v in counts["unseen"].items()
     }

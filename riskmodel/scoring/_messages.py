@@ -70,6 +70,22 @@ FEATURE_DRIFT_WARNING = (
     "If the scores are to be used for these people, consider `riskmodel recalibrate`."
 )
 
+#: DRIFT_WARNING for the scores of a programme cohort under evaluation (``--programme-cohort``):
+#: recalibrating on the cohort's outcomes would absorb the programme's effect into the model.
+PROGRAMME_DRIFT_WARNING = (
+    "the batch no longer looks like the training population: the PSI of the score is "
+    "{psi:.2f} (above {limit:.2f}). These scores are for a programme cohort under evaluation "
+    "(--programme-cohort): do not recalibrate the model on this cohort's outcomes, which "
+    "would absorb the programme's effect into the model and erase what is being measured; "
+    "check the model on outcomes of comparable people outside the programme instead."
+)
+
+PROGRAMME_FEATURE_DRIFT_WARNING = (
+    "{n} feature(s) shifted strongly since training (PSI above {limit:.2f}): {features}. "
+    "These scores are for a programme cohort under evaluation (--programme-cohort): do not "
+    "recalibrate the model on this cohort's outcomes."
+)
+
 UNSEEN_WARNING = "categories never seen in training (the model treats them as unknown): {items}"
 
 NO_REFERENCE = (

@@ -19,6 +19,7 @@ import pyarrow.parquet as pq
 
 from riskmodel._errors import ConfigError, DataError, RiskmodelError
 from riskmodel._io import atomic_path, neutralise_formulas, rejects_path_for, to_jsonable
+from riskmodel._provenance import source_summary_path
 from riskmodel._tables._messages import EMPTY_TABLE
 from riskmodel.bands import parse_bands
 from riskmodel.bundle import input_spec
@@ -69,7 +70,7 @@ MAX_EXPLAIN = 20
 
 def summary_path_for(out: Path) -> Path:
     """The run summary written beside an output: ``scores.csv`` → ``scores.summary.json``."""
-    return out.with_name(f"{out.stem}.summary.json")
+    return source_summary_path(out)
 
 
 def parse_carry(text: str | Sequence[str] | None) -> tuple[str, ...]:
@@ -196,6 +197,7 @@ def score_files(
     workdir: str | Path | None = None,
     batch_rows: int = BATCH_ROWS,
     progress: Callable[..., Iterable[Any]] | None = None,
+    programme_cohort: bool = False,
 ) -> dict[str, Any]:
     """Score every person of a data directory or flat table with a model bundle.
 
@@ -217,6 +219,9 @@ def score_files(
         this process alone). The output is the same, row for row; peak memory is about
         ``workers`` times that of one process. Scripts using workers must run under
         ``if __name__ == "__main__":``.
+    programme_cohort : bool
+        The people are a programme cohort under evaluation: drift warnings never suggest
+        recalibrating (on the cohort's outcomes that would erase the programme's effect).
 
     Returns
     -------
@@ -371,7 +376,7 @@ def score_files(
         if scorer.kind == "table" and totals.get("people_read", 0) == 0:
             raise DataError(EMPTY_TABLE.format(file=flat.path.name))
 
-        drift = drift_report(reference, drift_total)
+        drift = drift_report(reference, drift_total, programme_cohort=programme_cohort)
         summary = _summary(
             totals=totals,
             model_id=model_id,
@@ -392,6 +397,7 @@ def score_files(
             scorer=scorer,
             seconds=time.perf_counter() - started,
         )
+        summary["programme_cohort"] = programme_cohort
         summary_tmp.write_text(
             json.dumps(to_jsonable(summary), indent=2, allow_nan=False) + "\n", encoding="utf-8"
         )

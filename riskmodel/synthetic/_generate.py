@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from riskmodel._errors import ConfigError
+from riskmodel._provenance import GENERATOR
 from riskmodel.contract import _schema as schema
 from riskmodel.contract._messages import BAD_EXTRACT_DATE
 from riskmodel.contract._vocabulary import (
@@ -458,7 +459,7 @@ def generate_population(
         "n_people": n,
         "ethnicity_bias": bias,
         "biased_ethnicities": list(par.BIASED_ETHNICITIES) if bias > 0 else [],
-        "generator": "riskmodel.synthetic",
+        "generator": GENERATOR,
         "generator_version": par.GENERATOR_VERSION,
         "n_offences": len(offences),
         "n_assessments": len(needs),

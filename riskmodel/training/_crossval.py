@@ -13,7 +13,12 @@ from sklearn.model_selection import StratifiedKFold
 from riskmodel._errors import DataError
 from riskmodel.evaluation import EVALUATION_GROUPS, evaluate_predictions, metrics_by_group
 from riskmodel.models import BaseRateModel, make_model
-from riskmodel.training._inputs import ModelInputs, feature_lists, labelled_arrays
+from riskmodel.training._inputs import (
+    ModelInputs,
+    feature_directions,
+    feature_lists,
+    labelled_arrays,
+)
 from riskmodel.training._messages import CARRY_NOT_IN_DATA, TOO_FEW_FOR_FOLDS
 
 __all__ = ["TOO_FEW_FOR_FOLDS", "CrossValResult", "cross_validate", "ogrs3_available"]
@@ -76,7 +81,9 @@ def cross_validate(
     numeric, categorical = feature_lists(inputs)
     spec = inputs.config.model
     configured = spec.family
-    template = make_model(spec, numeric=numeric, categorical=categorical)
+    template = make_model(
+        spec, numeric=numeric, categorical=categorical, directions=feature_directions(inputs)
+    )
     X = table.X
     splitter = StratifiedKFold(folds, shuffle=True, random_state=seed)
     splits = list(splitter.split(np.zeros(len(y)), y))

@@ -21,6 +21,7 @@ from riskmodel.training._messages import NO_TABLE_SECTION
 
 __all__ = [
     "ModelInputs",
+    "feature_directions",
     "feature_lists",
     "load_inputs",
 ]
@@ -96,6 +97,15 @@ def feature_lists(inputs: ModelInputs) -> tuple[list[str], list[str]]:
         else:
             categorical.append(column)
     return numeric, categorical
+
+
+def feature_directions(inputs: ModelInputs) -> dict[str, int] | None:
+    """The declared directions of the inputs' features: a flat table's ``[table]``
+    ``increasing``/``decreasing``; None for event data (the model then takes the feature
+    catalogue's, :data:`riskmodel.features.DIRECTIONS`)."""
+    if inputs.kind == "table" and inputs.config.table is not None:
+        return inputs.config.table.directions
+    return None
 
 
 def load_inputs(

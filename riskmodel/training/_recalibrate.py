@@ -10,6 +10,7 @@ import numpy as np
 
 from riskmodel._errors import ConfigError, DataError
 from riskmodel.evaluation import calibration_slope_intercept
+from riskmodel.models import check_slope
 from riskmodel.training._messages import NOT_RECALIBRATABLE, RECALIBRATION_FAILED
 
 __all__ = ["NOT_RECALIBRATABLE", "RECALIBRATION_FAILED", "recalibrate_model"]
@@ -44,6 +45,8 @@ def recalibrate_model(model: Any, X: Any, y: np.ndarray) -> tuple[Any, dict[str,
     slope, intercept = calibration_slope_intercept(y_true=y, y_prob=p_old)
     if not (np.isfinite(slope) and np.isfinite(intercept)):
         raise DataError(RECALIBRATION_FAILED)
+    if getattr(model, "directions_", None):
+        check_slope(float(slope * model.calibration_slope_))  # directions stay the right way
     new = copy.deepcopy(model)
     new.calibration_slope_ = float(slope * model.calibration_slope_)
     new.calibration_intercept_ = float(intercept + slope * model.calibration_intercept_)

@@ -14,7 +14,12 @@ from riskmodel._errors import DataError
 from riskmodel.evaluation import EVALUATION_GROUPS, evaluate_predictions, metrics_by_group
 from riskmodel.features import FeatureTable
 from riskmodel.models import RiskModel, make_model
-from riskmodel.training._inputs import ModelInputs, feature_lists, labelled_arrays
+from riskmodel.training._inputs import (
+    ModelInputs,
+    feature_directions,
+    feature_lists,
+    labelled_arrays,
+)
 from riskmodel.training._messages import TOO_FEW_TO_SPLIT
 from riskmodel.training._review import evidence_warnings
 
@@ -161,9 +166,9 @@ def train_model(
     seed = spec.seed if seed is None else seed
     train, test, info = split_rows(y, dates, test_fraction=test_fraction, seed=seed)
     numeric, categorical = feature_lists(inputs)
-    model = make_model(spec, numeric=numeric, categorical=categorical).fit(
-        table.X.iloc[train], y[train]
-    )
+    model = make_model(
+        spec, numeric=numeric, categorical=categorical, directions=feature_directions(inputs)
+    ).fit(table.X.iloc[train], y[train])
     p_test = model.predict_proba(table.X.iloc[test])[:, 1]
     groups_test = table.groups.iloc[test].reset_index(drop=True)
     summary_test = summary_groups(table).iloc[test].reset_index(drop=True)

@@ -1,0 +1,39 @@
+"""Numbers written for people: p-values, the same way on every page and in every command."""
+
+from __future__ import annotations
+
+import math
+
+__all__ = ["P_FLOOR", "p_value_text"]
+
+#: The smallest p-value written as a number; anything below reads "p < 0.001".
+P_FLOOR = 0.001
+
+
+def p_value_text(p: float | None, *, prefix: bool = True) -> str:
+    """A p-value as text: three decimals, never "0.000" (below 0.001: "p < 0.001").
+
+    Parameters
+    ----------
+    p : float or None
+        The p-value; None or NaN is undefined (a dash).
+    prefix : bool
+        Lead with ``p`` ("p = 0.063"); False for a table cell under a p-value heading
+        ("0.063", "< 0.001").
+
+    Examples
+    --------
+    >>> p_value_text(0.0632), p_value_text(0.00002), p_value_text(1.0)
+    ('p = 0.063', 'p < 0.001', 'p = 1.000')
+    >>> p_value_text(0.0004, prefix=False), p_value_text(0.0067, prefix=False)
+    ('< 0.001', '0.007')
+    >>> p_value_text(None)
+    '—'
+    """
+    if p is None or math.isnan(float(p)):
+        return "—"
+    p = float(p)
+    if p < P_FLOOR:
+        return f"p < {P_FLOOR}" if prefix else f"< {P_FLOOR}"
+    # a p-value that rounds down to 0.000 was caught above; one that rounds to 0.001 says so
+    return f"p = {p:.3f}" if prefix else f"{p:.3f}"
