@@ -6,12 +6,14 @@ learnt from evaluation rows leaks into a model.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.compose import ColumnTransformer
+from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, SplineTransformer
 from sklearn.utils.validation import check_is_fitted
@@ -228,6 +230,7 @@ def feature_preprocessor(
     profiles: bool = False,
     seed: int = 0,
     directions: dict[str, int] | None = None,
+    impute: Collection[str] = (),
 ) -> ColumnTransformer:
     """The preprocessing of one model family: one block per input feature, named after it, so
     every output column belongs to exactly one feature (``{feature}__...``). With ``profiles``,
@@ -244,6 +247,12 @@ def feature_preprocessor(
     column with a declared direction through a monotone basis
     (:class:`~riskmodel.models._monotone.MonotoneBasis`) instead of a spline basis.
 
+    ``impute`` names declared columns whose missing values take a training mean (a need score
+    that was not assessed, the assessment coverage recording its absence): the scorecard's
+    monotone basis gives them its mean row with no indicator, and gradient boosting reads
+    them through a mean imputer (fitted on the training rows), so its monotonic constraints
+    order every value it sees and no missing branch escapes them.
+
     Examples
     --------
     >>> [name for name, _, _ in feature_preprocessor("gbm", ["age"], ["sex"]).transformers]
@@ -255,10 +264,15 @@ def feature_preprocessor(
     directions = directions or {}
 
     def basis(column: str) -> Any:
+        imputed = column in impute and bool(directions.get(column))
         if not scorecard:
+            if imputed:
+                return SimpleImputer(strategy="mean", keep_empty_features=True)
             return "passthrough"
         if directions.get(column):
-            return MonotoneBasis(direction=directions[column])
+            return MonotoneBasis(
+                direction=directions[column], missing="mean" if imputed else "indicator"
+            )
         return SplineBasis()
 
     blocks: list[tuple[str, Any, list[str]]] = [
