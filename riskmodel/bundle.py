@@ -88,6 +88,7 @@ TRUSTED_TYPES: frozenset[str] = frozenset(
         "riskmodel.models._monotone.MonotonePipeline",
         "riskmodel.models._preprocess.CategoryCleaner",
         "riskmodel.models._preprocess.ColumnSplines",
+        "riskmodel.models._preprocess.MeanImputer",
         "riskmodel.models._preprocess.SplineBasis",
         "riskmodel.models._profiles.LatentProfiles",
         "scipy._lib.array_api_compat.numpy._aliases.asarray",

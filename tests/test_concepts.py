@@ -404,3 +404,96 @@ def test_training_stores_the_reference_and_explain_uses_it(flat, tmp_path):
     ]
     html = (out / "report.html").read_text()
     assert "financial aid" in html
+
+
+# -- a significant need never lowers the risk through its area (the scorecard, exactly) ------
+
+_NEED_TEST_AREAS = ("drugs", "alcohol", "accommodation")
+
+
+def _need_frame(latest: np.ndarray, mean: np.ndarray, age: np.ndarray) -> pd.DataFrame:
+    """Event features of need areas drugs, alcohol and accommodation (latest and mean scores,
+    their pathway flags as the feature table sets them) and age."""
+    frame = {"age_at_index": age}
+    for j, area in enumerate(_NEED_TEST_AREAS):
+        frame[f"need_{area}"] = latest[:, j]
+        frame[f"mean_need_{area}"] = mean[:, j]
+    for pathway, areas in PATHWAYS.items():
+        cols = [_NEED_TEST_AREAS.index(a) for a in areas if a in _NEED_TEST_AREAS]
+        if len(cols) != len(areas):
+            continue
+        scores = latest[:, cols]
+        flag = (scores >= 1).any(axis=1).astype(float)
+        flag[np.isnan(scores).all(axis=1)] = np.nan
+        frame[f"pathway_{pathway}"] = flag
+    frame["needs_missing"] = np.isnan(latest).all(axis=1).astype(float)
+    return pd.DataFrame(frame)
+
+
+@pytest.fixture(scope="module")
+def need_scorecard():
+    """A monotone scorecard on 400 people whose risk follows the *mean* need and missingness
+    far more than the latest score: unconstrained, its mean-need weights and missing flags
+    would tell people with a latest score of 2 that the area lowers their risk."""
+    rng = np.random.default_rng(21)
+    n = 400
+    assessed = rng.random(n) < 0.7
+    mean = np.round(rng.uniform(0, 2, (n, 3)) * 3) / 3
+    latest = np.clip(np.round(mean + rng.normal(0, 0.9, (n, 3))), 0, 2)
+    latest[~assessed], mean[~assessed] = np.nan, np.nan
+    age = rng.integers(18, 70, n).astype(float)
+    X = _need_frame(latest, mean, age)
+    logit = (
+        1.6 * np.nan_to_num(mean, nan=1.4).sum(axis=1)
+        + 0.05 * np.nan_to_num(latest, nan=0.0).sum(axis=1)
+        - 0.03 * (age - 35)
+        - 3.0
+    )
+    y = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int)
+    return X, RiskModel(family="logistic", cv=3, inner_cv=2).fit(X, y)
+
+
+@settings(max_examples=12, deadline=None)
+@given(data=st.data())
+def test_a_need_scored_two_never_lowers_the_risk_through_its_area(need_scorecard, data):
+    _, model = need_scorecard
+    n = data.draw(st.integers(1, 12), label="people")
+    score = st.one_of(st.sampled_from([0.0, 1.0, 2.0]), st.just(np.nan))
+    latest = np.asarray(
+        data.draw(st.lists(st.tuples(score, score, score), min_size=n, max_size=n)), float
+    )
+    mean = np.asarray(
+        data.draw(
+            st.lists(st.tuples(*[st.floats(0, 2, allow_nan=False)] * 3), min_size=n, max_size=n)
+        ),
+        float,
+    )
+    mean[np.isnan(latest)] = np.nan  # a mean score needs an assessment
+    two = data.draw(st.integers(0, 2), label="area scored 2")
+    latest[:, two] = 2.0
+    mean[:, two] = np.maximum(mean[:, two], 2.0 / data.draw(st.integers(1, 12)))
+    age = np.asarray(data.draw(st.lists(st.floats(18, 90), min_size=n, max_size=n)))
+    people = _need_frame(latest, mean, age)
+    explanation = explain(model, people)
+    concepts = explanation.concept_contributions
+    for j, area in enumerate(_NEED_TEST_AREAS):
+        scored_two = latest[:, j] == 2
+        assert (concepts[f"need_area_{area}"].to_numpy()[scored_two] >= 0).all(), area
+    assert need_contradictions(explanation)["negative"] == 0
+    gap = explanation.base_value + concepts.sum(axis=1).to_numpy() - explanation.log_odds
+    assert np.abs(gap).max() < 1e-9
+
+
+def test_without_the_floors_the_need_scorecard_would_contradict(need_scorecard):
+    """The control: the same scorecard without its floors tells someone with a significant
+    drugs need and the lowest mean score that the area lowers their risk."""
+    import riskmodel.models._model as model_module
+
+    X, model = need_scorecard
+    worst = _need_frame(np.full((1, 3), 2.0), np.full((1, 3), 0.0), np.asarray([30.0]))
+    assert need_contradictions(explain(model, worst))["negative"] == 0
+    y = (model.predict_proba(X)[:, 1] > 0.5).astype(int)  # any labels the data support
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(model_module, "NEED_FLOORS", ())
+        free = RiskModel(family="logistic", cv=3, inner_cv=2).fit(X, y)
+    assert need_contradictions(explain(free, worst))["negative"] >= 1

@@ -36,10 +36,13 @@ from riskmodel.models import (
     MonotoneBasis,
     MonotoneLogisticRegression,
     RiskModel,
+    build_pipeline,
     check_slope,
     uses_profiles,
 )
 from riskmodel.models._messages import REVERSED_CALIBRATION
+from riskmodel.models._monotone import meet_constraints
+from riskmodel.models._preprocess import MeanImputer
 from riskmodel.models._profiles import PROFILE_COUNTS, PROFILE_FEATURE
 from riskmodel.synthetic import generate_population, write_population
 from tests.commands import run_main
@@ -108,6 +111,82 @@ def test_monotone_basis_columns_never_fall(values, probe):
     assert (np.diff(design, axis=0) >= -1e-12).all()
     assert set(basis.signs_.tolist()) == {-1}
     assert len(basis.get_feature_names_out(["x"])) == design.shape[1]
+    # every column is bounded by its values at the smallest and largest training value
+    assert (design >= basis.bottom_ - 1e-12).all() and (design <= basis.top_ + 1e-12).all()
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    values=st.lists(
+        st.one_of(st.sampled_from([0.0, 1.0, 2.0]), st.floats(0, 2), st.just(np.nan)),
+        min_size=3,
+        max_size=60,
+    )
+)
+def test_a_missing_need_takes_the_basis_mean_and_no_indicator(values):
+    column = np.asarray(values, dtype=float).reshape(-1, 1)
+    basis = MonotoneBasis(missing="mean").fit(column)
+    design = basis.transform(column)
+    present = np.isfinite(column[:, 0])
+    assert design.shape[1] == basis.top_.size == basis.signs_.size  # no indicator column
+    assert set(basis.signs_.tolist()) <= {1}
+    assert not any(n.endswith("_missing") for n in basis.get_feature_names_out(["need"]))
+    if present.any():
+        # a missing value sits at the mean of the design: it contributes nothing
+        assert np.allclose(design[~present], design[present].mean(axis=0))
+        assert np.allclose(design.mean(axis=0), design[present].mean(axis=0))
+    flagged = MonotoneBasis().fit(column)
+    assert flagged.transform(column).shape[1] == design.shape[1] + int((~present).any())
+    with pytest.raises(ValueError, match="missing must be"):
+        MonotoneBasis(missing="zero").fit(column)
+
+
+def test_constraints_hold_exactly_and_keep_the_signs():
+    rng = np.random.default_rng(4)
+    X = rng.random((500, 4))
+    y = (rng.random(500) < 1 / (1 + np.exp(-(3 * X[:, 2] + 3 * X[:, 3] - 3)))).astype(int)
+    # the first two columns must outweigh the last two: against what the data say
+    A = np.array([[1.0, 0.5, -1.0, 0.0], [0.0, 0.0, 0.0, -1.0]])
+    free = MonotoneLogisticRegression(signs=[1, 1, 1, 1]).fit(X, y)
+    assert (A @ free.coef_[0] < 0).all()
+    model = MonotoneLogisticRegression(signs=[1, 1, 1, 1], constraints=A).fit(X, y)
+    assert (A @ model.coef_[0] >= 0).all() and (model.coef_ >= 0).all()
+    assert model.coef_[0, 3] == 0.0  # a row of negative terms alone: its weight goes to 0
+    assert meet_constraints(A, np.array([0.1, 0.0, 3.0, 2.0])).tolist() == pytest.approx(
+        [0.1, 0.0, 0.1, 0.0]
+    )
+
+
+def test_gbm_reads_missing_needs_through_a_training_mean():
+    rng = np.random.default_rng(5)
+    n = 400
+    need = rng.choice([0.0, 1.0, 2.0, np.nan], n, p=[0.3, 0.3, 0.2, 0.2])
+    X = pd.DataFrame(
+        {
+            "need_drugs": need,
+            "needs_missing": np.isnan(need).astype(float),
+            "years_at_risk": np.where(rng.random(n) < 0.1, np.nan, rng.uniform(0, 40, n)),
+            "age_at_index": rng.integers(18, 70, n).astype(float),
+        }
+    )
+    risk = 0.8 * np.nan_to_num(need, nan=2.0) - 0.03 * (X["age_at_index"] - 35) - 0.5
+    y = (rng.random(n) < 1 / (1 + np.exp(-risk))).astype(int)
+    pipeline = build_pipeline(
+        "gbm", SMALL["gbm"][0], list(X.columns), [], 0, directions_for(X.columns)
+    )
+    blocks = dict((name, block) for name, block, _ in pipeline["preprocess"].transformers)
+    assert isinstance(blocks["need_drugs"], MeanImputer)  # declared, of the needs record
+    assert blocks["needs_missing"] == blocks["years_at_risk"] == "passthrough"  # undeclared
+    model = fit("gbm", X, y)
+    imputer = model.estimator_["preprocess"].named_transformers_["need_drugs"]
+    assert imputer.mean_ == pytest.approx(np.nanmean(need))
+    # a missing need scores as the training mean would: inside the monotone constraints
+    missing = X[X["need_drugs"].isna()].head(20)
+    at_mean = missing.assign(need_drugs=np.nanmean(need))
+    assert np.array_equal(model.predict_proba(missing), model.predict_proba(at_mean))
+    explanation = explain(model, X)
+    scored_two = X["need_drugs"].to_numpy() == 2
+    assert (explanation.contributions["need_drugs"].to_numpy()[scored_two] >= 0).all()
 
 
 def test_sign_constrained_logistic_matches_unconstrained_when_free():

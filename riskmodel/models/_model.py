@@ -29,6 +29,13 @@ averages monotone members with positive weights, and the sigmoid calibration's s
 positive. The offending profiles are left out when any of their inputs has a direction
 (:func:`uses_profiles`): their posteriors are not monotone in what they read.
 
+A need score that was not assessed takes a training mean inside the pipeline
+(:data:`NEED_RECORD`; the assessment coverage records its absence), so no missing-value flag or
+missing branch escapes the directions. The scorecard adds a floor per need area
+(:data:`NEED_FLOORS`): the latest score at its maximum outweighs whatever the mean score can
+take away, so in an explanation (reference: the training design mean) a need scored 2 never
+lowers the risk through its area.
+
 Calibration is ``CalibratedClassifierCV(method=..., ensemble=False)``: the pipeline is refitted
 on all training rows and one calibrator is fitted on its cross-validated decision values. With
 the sigmoid method the calibrated log-odds are exactly
@@ -64,6 +71,7 @@ from riskmodel.config import (
     UNKNOWN_CALIBRATION,
     UNKNOWN_FAMILY,
 )
+from riskmodel.contract._vocabulary import NEED_AREAS, PATHWAYS
 from riskmodel.features._directions import directions_for
 from riskmodel.models._ensemble import LogOddsEnsemble
 from riskmodel.models._messages import (
@@ -111,6 +119,24 @@ DEFAULT_CANDIDATE_FAMILIES: tuple[str, ...] = ("logistic", "gbm")
 ENSEMBLE_MEMBERS: tuple[str, ...] = ("logistic", "gbm")
 #: Number of profile probabilities the profile block gives (one preprocessed column each).
 PROFILE_COUNT: int = LatentProfiles().n_profiles
+#: Need-assessment features (declared increasing) whose missing value means "not assessed": the
+#: assessment coverage (``needs_missing``, ``assessments_before_index``) records that, so a
+#: missing one takes a training mean inside the pipeline, with no indicator of its own.
+NEED_RECORD: frozenset[str] = frozenset(
+    {
+        *(f"need_{area}" for area in NEED_AREAS),
+        *(f"mean_need_{area}" for area in NEED_AREAS),
+        *(f"pathway_{pathway}" for pathway in PATHWAYS),
+        "needs_count",
+        "needs_pathways",
+    }
+)
+#: The scorecard's floors (:class:`~riskmodel.models.MonotonePipeline`): a need area's latest
+#: score at its maximum outweighs whatever its mean score at its minimum takes away, so a need
+#: scored 2 never lowers the risk through its area (its pathway flags are then 1, their top).
+NEED_FLOORS: tuple[tuple[str, str], ...] = tuple(
+    (f"need_{area}", f"mean_need_{area}") for area in NEED_AREAS
+)
 #: Columns that never reach a model, whatever the caller passes.
 FORBIDDEN_COLUMNS: frozenset[str] = frozenset(FORBIDDEN_FEATURES)
 
@@ -175,11 +201,24 @@ def build_pipeline(
     if profiles:
         numeric = [c for c in numeric if c not in PROFILE_COUNTS]
     preprocess = feature_preprocessor(
-        family, numeric, categorical, profiles=profiles, seed=seed, directions=directions
+        family,
+        numeric,
+        categorical,
+        profiles=profiles,
+        seed=seed,
+        directions=directions,
+        impute=NEED_RECORD,
     )
     if family == "logistic" and directions:
         classifier: Any = MonotoneLogisticRegression(max_iter=5000, **params)
-        return MonotonePipeline([("preprocess", preprocess), ("classifier", classifier)])
+        floors = [
+            (top, bottom)
+            for top, bottom in NEED_FLOORS
+            if directions.get(top) == 1 and directions.get(bottom) == 1
+        ]
+        return MonotonePipeline(
+            [("preprocess", preprocess), ("classifier", classifier)], floors=floors
+        )
     if family == "logistic":
         classifier = LogisticRegression(max_iter=5000, **params)
     elif family == "gbm":

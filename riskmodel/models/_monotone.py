@@ -6,8 +6,12 @@ column is non-decreasing in the feature: the cumulative sums of a B-spline basis
 style; a spline whose B-spline coefficients never fall never falls) or, for a feature with few
 distinct values, steps ``1[x >= u]`` at them. :class:`MonotoneLogisticRegression` then keeps
 those columns' weights at or above 0 (``+1``) or at or below 0 (``-1``), so the log-odds, a
-sum of weight x column, move only the declared way. A missing-value indicator keeps a free
-weight: a missing value is not ordered.
+sum of weight x column, move only the declared way. A missing value is not ordered: it is
+flagged in an indicator column with a free weight, or (the need scores, whose absence the
+assessment coverage records) it takes the basis's training mean and contributes nothing.
+:class:`MonotonePipeline`'s ``floors`` add linear constraints on the weights: a need area's
+latest score at its maximum outweighs whatever its mean score can take away, so a need scored
+2 never lowers the risk through its area (:func:`floor_constraints`).
 
 :class:`MonotonePipeline` is an ordinary scikit-learn pipeline that, once its preprocessing is
 fitted, tells the classifier the sign of every design column (:func:`design_signs`). The
@@ -34,6 +38,8 @@ __all__ = [
     "MonotoneLogisticRegression",
     "MonotonePipeline",
     "design_signs",
+    "floor_constraints",
+    "meet_constraints",
 ]
 
 
@@ -44,8 +50,15 @@ class MonotoneBasis(SplineBasis):
     ``C_j = B_j + ... + B_m`` (``j >= 1``) of a cubic B-spline basis ``B_0 .. B_m`` with knots at
     the training quantiles, held constant beyond the training range. With fewer: a step
     ``1[x >= u]`` at every distinct training value but the smallest (a need score 0/1/2 gets
-    two steps, a flag one). With a single value: the standardised value. Missing values are
-    imputed with the training median and flagged in an indicator column when training had any.
+    two steps, a flag one). With a single value: the standardised value, held at it. Every
+    column is therefore bounded: :attr:`bottom_` at or below the smallest training value,
+    :attr:`top_` at or above the largest.
+
+    A missing value either takes the training median and is flagged in an indicator column with
+    a free weight (``missing="indicator"``, when training had any), or takes the mean basis row
+    of the training values present, with no indicator (``missing="mean"``): the person then
+    sits exactly at the reference of the explanations, so the column contributes nothing,
+    and a value never contributes the opposite way to its direction through a flag.
 
     Parameters
     ----------
@@ -54,11 +67,18 @@ class MonotoneBasis(SplineBasis):
         classifier.
     n_knots, degree, min_unique
         As :class:`~riskmodel.models.SplineBasis`.
+    missing : {"indicator", "mean"}
+        How a missing value enters (above).
 
     Attributes
     ----------
     signs_ : ndarray of int
         ``direction`` for every basis column, 0 for the missing-value indicator.
+    top_, bottom_ : ndarray
+        The basis columns (indicator excluded) at the largest and at the smallest training
+        value: every column's largest and smallest value anywhere.
+    fill_ : ndarray or None
+        ``missing="mean"``: the row a missing value takes (the training mean of the basis).
 
     Examples
     --------
@@ -70,30 +90,47 @@ class MonotoneBasis(SplineBasis):
     >>> MonotoneBasis().fit(np.array([[0.0], [1.0], [2.0]])).transform([[1.0], [2.0]])
     array([[1., 0.],
            [1., 1.]])
+    >>> need = MonotoneBasis(missing="mean").fit(np.array([[0.0], [1.0], [2.0], [np.nan]]))
+    >>> need.transform([[np.nan], [2.0]]), need.top_
+    (array([[0.66666667, 0.33333333],
+           [1.        , 1.        ]]), array([1., 1.]))
     """
 
     _include_bias = True  # the cumulative sums need the whole partition of unity
 
     def __init__(
-        self, *, direction: int = 1, n_knots: int = 5, degree: int = 3, min_unique: int = 8
+        self,
+        *,
+        direction: int = 1,
+        n_knots: int = 5,
+        degree: int = 3,
+        min_unique: int = 8,
+        missing: str = "indicator",
     ) -> None:
         super().__init__(n_knots=n_knots, degree=degree, min_unique=min_unique)
         self.direction = direction
+        self.missing = missing
 
     def fit(self, X: Any, y: Any = None) -> MonotoneBasis:
+        if self.missing not in ("indicator", "mean"):
+            raise ValueError(f"missing must be 'indicator' or 'mean', got {self.missing!r}")
         super().fit(X, y)
         column = np.asarray(X, dtype=float).reshape(len(X), -1)[:, 0]
         present = column[np.isfinite(column)]
         self.steps_ = np.zeros(0)
         if self.spline_ is None and np.unique(present).size >= 2:
             self.steps_ = np.unique(present)[1:]
-        n_basis = (
-            self.spline_.n_features_out_ - 1
-            if self.spline_ is not None
-            else max(self.steps_.size, 1)
-        )
+        self.range_ = (float(present.min()), float(present.max())) if present.size else (0.0, 0.0)
+        self.flag_ = bool(self.has_missing_ and self.missing == "indicator")
+        ends = self._basis(np.asarray(self.range_))
+        self.bottom_, self.top_ = ends[0].copy(), ends[1].copy()
+        self.fill_ = None
+        if self.missing == "mean":
+            self.fill_ = (
+                self._basis(present).mean(axis=0) if present.size else np.zeros(ends.shape[1])
+            )
         sign = 1 if self.direction >= 0 else -1
-        self.signs_ = np.asarray([sign] * n_basis + [0] * self.has_missing_, dtype=np.int64)
+        self.signs_ = np.asarray([sign] * ends.shape[1] + [0] * self.flag_, dtype=np.int64)
         return self
 
     def _spline(self, values: np.ndarray) -> np.ndarray:
@@ -101,12 +138,31 @@ class MonotoneBasis(SplineBasis):
         # C_j = B_j + ... + B_m for j >= 1 (C_0 is 1 inside the range and carries nothing).
         return np.cumsum(basis[:, ::-1], axis=1)[:, ::-1][:, 1:]
 
+    def _basis(self, values: np.ndarray) -> np.ndarray:
+        """The basis columns (no indicator) of ``values`` (no missing values)."""
+        if self.spline_ is not None:
+            return self._spline(values)
+        if self.steps_.size:
+            return (values[:, None] >= self.steps_[None, :]).astype(np.float64)
+        held = np.clip(values, *self.range_)  # one training value: a flat column
+        return ((held - self.mean_) / self.scale_).reshape(-1, 1)
+
     def transform(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "signs_")
-        if self.spline_ is not None or not self.steps_.size:
-            return super().transform(X)
         column = np.asarray(X, dtype=float).reshape(len(X), -1)[:, 0]
         missing = ~np.isfinite(column)
+        if not hasattr(self, "flag_"):  # fitted before the bounded basis: as it was then
+            return self._legacy_transform(column, missing)
+        basis = self._basis(np.where(missing, self.median_, column))
+        if self.fill_ is not None and missing.any():
+            basis[missing] = self.fill_
+        if not self.flag_:
+            return basis
+        return np.hstack([basis, missing.astype(np.float64).reshape(-1, 1)])
+
+    def _legacy_transform(self, column: np.ndarray, missing: np.ndarray) -> np.ndarray:
+        if self.spline_ is not None or not self.steps_.size:
+            return super().transform(column.reshape(-1, 1))
         filled = np.where(missing, self.median_, column)
         parts = [(filled[:, None] >= self.steps_[None, :]).astype(np.float64)]
         if self.has_missing_:
@@ -122,7 +178,7 @@ class MonotoneBasis(SplineBasis):
             names = [f"{name}_from{u:g}" for u in self.steps_]
         else:
             names = [name]
-        if self.has_missing_:
+        if getattr(self, "flag_", self.has_missing_):
             names.append(f"{name}_missing")
         return np.asarray(names, dtype=object)
 
@@ -138,6 +194,63 @@ def design_signs(preprocess: ColumnTransformer, n_columns: int) -> np.ndarray:
         if isinstance(last, MonotoneBasis):
             signs[block] = last.signs_
     return signs
+
+
+#: Weights of the quadratic penalty on unmet constraints, tried in turn (each fit starts from
+#: the last) until every constraint holds; whatever is still unmet is then met exactly.
+_PENALTY_WEIGHTS: tuple[float, ...] = (1e2, 1e4, 1e6)
+#: Relative margin by which a constraint is met (:func:`meet_constraints`).
+_MARGIN = 1e-9
+
+
+def meet_constraints(A: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """``weights`` with ``A @ weights >= 0`` made exact: in every row that falls short, the
+    negative terms ``a_j w_j`` are shrunk by one factor until the positive ones outweigh them
+    (by a relative margin of 1e-9)
+    (rows are expected to read disjoint columns, as :class:`MonotonePipeline`'s floors do).
+    Shrinking a weight towards 0 keeps its sign.
+
+    Examples
+    --------
+    >>> meet_constraints(np.array([[1.0, -1.0]]), np.array([0.5, 2.0])).round(6).tolist()
+    [0.5, 0.5]
+    """
+    weights = np.asarray(weights, dtype=np.float64).copy()
+    for row in np.asarray(A, dtype=np.float64).reshape(-1, weights.size):
+        terms = row * weights
+        negative = terms < 0
+        shortfall = -terms[negative].sum()
+        # A margin of 1e-9 of the shortfall, so rounding in a sum never tips a row below 0.
+        if row @ weights >= _MARGIN * shortfall:
+            continue
+        weights[negative] *= max(terms[~negative].sum(), 0.0) / shortfall * (1 - _MARGIN)
+    return weights
+
+
+def floor_constraints(preprocess: ColumnTransformer, Z: np.ndarray, floors: Any) -> np.ndarray:
+    """One constraint row per floor ``(top, bottom)``: ``a @ w >= 0`` says that feature ``top``
+    at its largest value adds at least as much above the design mean (the explanations'
+    reference) as feature ``bottom`` at its smallest can take away. Both features must enter
+    through a :class:`MonotoneBasis` without indicator (``missing="mean"``); a floor naming a
+    feature the preprocessing lacks is skipped."""
+    mean = Z.mean(axis=0)
+    blocks = {}
+    for name, transformer, _ in preprocess.transformers_:
+        last = transformer[-1] if isinstance(transformer, Pipeline) else transformer
+        if isinstance(last, MonotoneBasis):
+            blocks[name] = (last, preprocess.output_indices_[name])
+    rows = []
+    for top, bottom in floors:
+        if top not in blocks or bottom not in blocks:
+            continue
+        row = np.zeros(Z.shape[1])
+        for feature, end in ((top, "top_"), (bottom, "bottom_")):
+            basis, block = blocks[feature]
+            if basis.flag_:
+                raise ValueError(f"a floor needs {feature!r} without a missing-value indicator")
+            row[block] = getattr(basis, end) - mean[block]
+        rows.append(row)
+    return np.asarray(rows).reshape(-1, Z.shape[1])
 
 
 class MonotoneLogisticRegression(ClassifierMixin, BaseEstimator):
@@ -158,6 +271,11 @@ class MonotoneLogisticRegression(ClassifierMixin, BaseEstimator):
         Most L-BFGS-B iterations.
     tol : float
         Gradient tolerance of L-BFGS-B.
+    constraints : array-like of shape (k, n_features), optional
+        Rows ``a`` with ``a @ coef_ >= 0`` required (:class:`MonotonePipeline` sets them from
+        its ``floors``). Approached by a quadratic penalty of rising weight, then met exactly:
+        where a row still falls short, its negative terms are shrunk towards 0 (their weights
+        keep their signs, so the directions hold too).
 
     Attributes
     ----------
@@ -178,12 +296,24 @@ class MonotoneLogisticRegression(ClassifierMixin, BaseEstimator):
     """
 
     def __init__(
-        self, *, C: float = 1.0, signs: Any = None, max_iter: int = 5000, tol: float = 1e-7
+        self,
+        *,
+        C: float = 1.0,
+        signs: Any = None,
+        max_iter: int = 5000,
+        tol: float = 1e-7,
+        constraints: Any = None,
     ) -> None:
         self.C = C
         self.signs = signs
         self.max_iter = max_iter
         self.tol = tol
+        self.constraints = constraints
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        state = dict(state)
+        state.setdefault("constraints", None)  # fitted before constraints existed
+        super().__setstate__(state)
 
     def fit(self, X: Any, y: Any) -> MonotoneLogisticRegression:
         Z = np.asarray(X, dtype=np.float64)
@@ -196,6 +326,9 @@ class MonotoneLogisticRegression(ClassifierMixin, BaseEstimator):
         if signs.shape != (p,):
             raise ValueError(f"signs has {signs.size} entries for {p} columns")
         penalty = 1.0 / (self.C * n)
+        A = np.zeros((0, p)) if self.constraints is None else np.asarray(self.constraints, float)
+        A = A.reshape(-1, p)
+        weight = 0.0  # of the quadratic penalty on unmet constraints
 
         def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
             w, b = theta[:p], theta[p]
@@ -205,27 +338,38 @@ class MonotoneLogisticRegression(ClassifierMixin, BaseEstimator):
             gradient = np.empty(p + 1)
             gradient[:p] = Z.T @ residual + penalty * w
             gradient[p] = residual.sum()
-            return float(value + 0.5 * penalty * (w @ w)), gradient
+            value += 0.5 * penalty * (w @ w)
+            if weight:
+                short = np.minimum(A @ w, 0.0)
+                value += 0.5 * weight * (short @ short)
+                gradient[:p] += weight * (A.T @ short)
+            return float(value), gradient
 
         bounds = [(0.0, None) if s > 0 else (None, 0.0) if s < 0 else (None, None) for s in signs]
         rate = float(np.clip(t.mean(), 1e-6, 1 - 1e-6))
-        start = np.zeros(p + 1)
-        start[p] = np.log(rate / (1 - rate))
-        result = minimize(
-            loss,
-            start,
-            jac=True,
-            method="L-BFGS-B",
-            bounds=[*bounds, (None, None)],
-            options={"maxiter": self.max_iter, "gtol": self.tol, "maxcor": 20},
-        )
-        weights = result.x[:p].copy()
+        theta = np.zeros(p + 1)
+        theta[p] = np.log(rate / (1 - rate))
+        iterations = 0
+        for weight in (0.0, *_PENALTY_WEIGHTS):
+            if weight and (A @ theta[:p] >= 0).all():
+                break
+            result = minimize(
+                loss,
+                theta,
+                jac=True,
+                method="L-BFGS-B",
+                bounds=[*bounds, (None, None)],
+                options={"maxiter": self.max_iter, "gtol": self.tol, "maxcor": 20},
+            )
+            theta, iterations = result.x, iterations + int(result.nit)
+        weights = theta[:p].copy()
         # Exactly on the declared side, whatever the optimiser's last step.
         weights[signs > 0] = np.maximum(weights[signs > 0], 0.0)
         weights[signs < 0] = np.minimum(weights[signs < 0], 0.0)
+        weights = meet_constraints(A, weights)
         self.coef_ = weights.reshape(1, -1)
-        self.intercept_ = np.asarray([result.x[p]])
-        self.n_iter_ = int(result.nit)
+        self.intercept_ = np.asarray([theta[p]])
+        self.n_iter_ = iterations
         self.n_features_in_ = p
         return self
 
@@ -245,7 +389,36 @@ class MonotoneLogisticRegression(ClassifierMixin, BaseEstimator):
 class MonotonePipeline(Pipeline):
     """A pipeline (preprocessing, then a :class:`MonotoneLogisticRegression`) that, once its
     preprocessing is fitted, gives the classifier the sign of every design column
-    (:func:`design_signs`). Everything else is :class:`sklearn.pipeline.Pipeline`'s."""
+    (:func:`design_signs`) and the constraints of its ``floors`` (:func:`floor_constraints`).
+    Everything else is :class:`sklearn.pipeline.Pipeline`'s.
+
+    Parameters
+    ----------
+    steps : list
+        As :class:`~sklearn.pipeline.Pipeline`.
+    floors : sequence of (str, str)
+        Pairs ``(top, bottom)`` of features: ``top`` at its largest value must contribute at
+        least as much as ``bottom`` at its smallest takes away (the latest score of a need
+        area and its mean score: a need scored at the maximum then never lowers the risk
+        through its area, whatever the mean).
+    """
+
+    def __init__(
+        self,
+        steps: Any,
+        *,
+        floors: Any = (),
+        transform_input: Any = None,
+        memory: Any = None,
+        verbose: bool = False,
+    ) -> None:
+        super().__init__(steps, transform_input=transform_input, memory=memory, verbose=verbose)
+        self.floors = floors
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        state = dict(state)
+        state.setdefault("floors", ())  # fitted before floors existed
+        super().__setstate__(state)
 
     def fit(self, X: Any, y: Any = None, **params: Any) -> MonotonePipeline:
         classifier = self.steps[-1][1]
@@ -254,9 +427,11 @@ class MonotonePipeline(Pipeline):
         preprocess = Pipeline(self.steps[:-1])
         Z = np.asarray(preprocess.fit_transform(X, y), dtype=np.float64)
         columns = self.steps[-2][1]
-        signs = (
-            design_signs(columns, Z.shape[1]) if isinstance(columns, ColumnTransformer) else None
-        )
-        classifier.set_params(signs=None if signs is None else signs.tolist())
+        signs = constraints = None
+        if isinstance(columns, ColumnTransformer):
+            signs = design_signs(columns, Z.shape[1]).tolist()
+            if self.floors:
+                constraints = floor_constraints(columns, Z, self.floors).tolist() or None
+        classifier.set_params(signs=signs, constraints=constraints)
         classifier.fit(Z, y)
         return self

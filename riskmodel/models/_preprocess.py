@@ -6,6 +6,7 @@ learnt from evaluation rows leaks into a model.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 import numpy as np
@@ -136,6 +137,36 @@ class SplineBasis(TransformerMixin, BaseEstimator):
         return np.asarray(names, dtype=object)
 
 
+class MeanImputer(TransformerMixin, BaseEstimator):
+    """One numeric column with its missing values replaced by the training mean (0 when
+    training had no value): how gradient boosting reads a declared need score, so that its
+    monotonic constraints order every value the trees see.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> MeanImputer().fit([[0.0], [2.0], [np.nan]]).transform([[np.nan], [1.0]]).tolist()
+    [[1.0], [1.0]]
+    """
+
+    def fit(self, X: Any, y: Any = None) -> MeanImputer:
+        column = np.asarray(X, dtype=np.float64).reshape(len(X), -1)[:, 0]
+        present = column[np.isfinite(column)]
+        self.mean_ = float(present.mean()) if present.size else 0.0
+        self.n_features_in_ = 1
+        return self
+
+    def transform(self, X: Any) -> np.ndarray:
+        check_is_fitted(self, "mean_")
+        column = np.asarray(X, dtype=np.float64).reshape(len(X), -1)[:, 0]
+        return np.where(np.isfinite(column), column, self.mean_).reshape(-1, 1)
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        check_is_fitted(self, "mean_")
+        name = "x0" if input_features is None else str(np.asarray(input_features)[0])
+        return np.asarray([name], dtype=object)
+
+
 class CategoryCleaner(TransformerMixin, BaseEstimator):
     """Categorical columns as plain strings, missing values as their own level.
 
@@ -228,6 +259,7 @@ def feature_preprocessor(
     profiles: bool = False,
     seed: int = 0,
     directions: dict[str, int] | None = None,
+    impute: Collection[str] = (),
 ) -> ColumnTransformer:
     """The preprocessing of one model family: one block per input feature, named after it, so
     every output column belongs to exactly one feature (``{feature}__...``). With ``profiles``,
@@ -244,6 +276,12 @@ def feature_preprocessor(
     column with a declared direction through a monotone basis
     (:class:`~riskmodel.models._monotone.MonotoneBasis`) instead of a spline basis.
 
+    ``impute`` names declared columns whose missing values take a training mean (a need score
+    that was not assessed, the assessment coverage recording its absence): the scorecard's
+    monotone basis gives them its mean row with no indicator, and gradient boosting reads
+    them through a :class:`MeanImputer` (fitted on the training rows), so its monotonic constraints
+    order every value it sees and no missing branch escapes them.
+
     Examples
     --------
     >>> [name for name, _, _ in feature_preprocessor("gbm", ["age"], ["sex"]).transformers]
@@ -255,10 +293,15 @@ def feature_preprocessor(
     directions = directions or {}
 
     def basis(column: str) -> Any:
+        imputed = column in impute and bool(directions.get(column))
         if not scorecard:
+            if imputed:
+                return MeanImputer()
             return "passthrough"
         if directions.get(column):
-            return MonotoneBasis(direction=directions[column])
+            return MonotoneBasis(
+                direction=directions[column], missing="mean" if imputed else "indicator"
+            )
         return SplineBasis()
 
     blocks: list[tuple[str, Any, list[str]]] = [
