@@ -28,7 +28,7 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 LONGEST = {
     "tests/test_scoring.py": 25,
     "tests/test_explain.py": 38,
-    "tests/test_demo.py::test_demo_landing_page_links_every_report": 30,
+    "tests/test_demo.py::test_demo_pages": 75,
     "tests/test_benchmarks.py": 26,
     "tests/test_crossval.py": 24,
     "tests/test_train_mlflow.py": 37,

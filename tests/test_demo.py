@@ -15,6 +15,7 @@ from riskmodel._messages import DECISION_NOTE, PROVEN_REOFFENDING_NOTE, SYNTHETI
 from riskmodel.cli._demo_steps import inject_bad_rows, run_demo
 from riskmodel.synthetic import generate_population, write_population
 from tests.accessibility import PageStructure, axe_violations, require_axe
+from tests.conftest import built_once
 
 
 class _Links(HTMLParser):
@@ -39,22 +40,25 @@ def test_injected_bad_rows_are_all_rejected(tmp_path):
     assert validated.summary["people_kept"] == 300 - 1  # the duplicated person goes too
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    """One demo run for every test here: the landing page and the lines it printed. The
-    smallest sizes at which every step still has something to show (the tests check the pages
-    and their links, not the figures)."""
-    out = tmp_path_factory.mktemp("demo")
+def _run_demo(out: Path) -> None:
+    """The demo into ``out``, with the lines it printed kept in ``out / "printed.txt"``."""
     lines: list[str] = []
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{out / 'mlflow.db'}")
-        index = run_demo(out / "demo", n_people=1000, n_batch=400, seed=3, echo=lines.append)
-    return index, lines
+        run_demo(out / "demo", n_people=1000, n_batch=400, seed=3, echo=lines.append)
+    (out / "printed.txt").write_text("\n".join(lines))
 
 
-@pytest.mark.slow
-@pytest.mark.browser
-def test_demo_landing_page_links_every_report(demo, render_html):
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory):
+    """One demo run for every test here, shared by the test workers of a run: the landing page
+    and the lines it printed. The smallest sizes at which every step still has something to
+    show (the tests check the pages and their links, not the figures)."""
+    out = built_once(tmp_path_factory, "demo", _run_demo)
+    return out / "demo" / "index.html", (out / "printed.txt").read_text().splitlines()
+
+
+def _landing_page_links_every_report(demo, render_html):
     index, lines = demo
     assert any(str(index) in line for line in lines)
     assert any("mlflow ui --backend-store-uri" in line for line in lines)
@@ -80,9 +84,7 @@ def _pages(index: Path) -> list[Path]:
     return sorted(index.parent.rglob("*.html"))
 
 
-@pytest.mark.slow
-@pytest.mark.browser
-def test_every_demo_page_shares_the_structure_of_a_report(demo):
+def _every_page_shares_the_structure_of_a_report(demo):
     index, _ = demo
     pages = _pages(index)
     assert len(pages) == 9  # the landing page, seven reports and the model card
@@ -101,9 +103,7 @@ def test_every_demo_page_shares_the_structure_of_a_report(demo):
         assert re.search(r"P\([^<]*</t[dh]><td>0\.000<", html) is None, where
 
 
-@pytest.mark.slow
-@pytest.mark.browser
-def test_axe_finds_no_serious_violation_on_any_demo_page(demo, render_html):
+def _axe_finds_no_serious_violation_on_any_page(demo, render_html):
     require_axe()
     index, _ = demo
     found = axe_violations(render_html.browser, _pages(index))
@@ -112,3 +112,14 @@ def test_axe_finds_no_serious_violation_on_any_demo_page(demo, render_html):
     assert problems == {}, "\n".join(
         f"{page}: {line}" for page, lines in problems.items() for line in lines
     )
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_demo_pages(demo, render_html):
+    """One test over the one demo run (so that it runs once, on one test worker): the landing
+    page links every report and every page opens cleanly; every page has the structure of a
+    report; axe-core finds no serious or critical violation on any of them."""
+    _landing_page_links_every_report(demo, render_html)
+    _every_page_shares_the_structure_of_a_report(demo)
+    _axe_finds_no_serious_violation_on_any_page(demo, render_html)
