@@ -348,3 +348,38 @@ def test_group_columns_of_a_scores_file():
     assert left_out == [msg.LEFT_OUT_MANY_VALUES.format(column="officer", count=3, limit=2)]
     _, left_out = find_group_columns(frame, not_groups={"person_id", "probability_2y"})
     assert left_out == [msg.LEFT_OUT_NUMBERS.format(column="age")]
+
+
+def test_paragraph_when_nobody_gets_a_place():
+    """No place allocated: one plain sentence, no group gaps and no "0 of the 0 places"."""
+    from riskmodel.allocation import Capacity, allocation_summary, choose_threshold
+    from riskmodel.allocation._messages import SUMMARY_NOBODY
+
+    rng = np.random.default_rng(0)
+    result = choose_threshold(
+        rng.random(200),
+        Capacity(count=0),
+        groups=pd.DataFrame({"sex": rng.choice(["female", "male"], 200)}),
+        n_resamples=20,
+    )
+    sentences = allocation_summary(result.to_dict())
+    assert sentences[0].startswith("0 of the 200 people with a score get a place")
+    assert SUMMARY_NOBODY in sentences
+    assert not any("places" in s and "would not reoffend" in s for s in sentences)
+    assert not any("gap" in s for s in sentences)
+
+
+def test_paragraph_with_an_outcome_column_but_no_known_outcome_uses_expectations():
+    """Outcomes given but all unknown: the paragraph states expected figures, never observed
+    counts of nobody."""
+    from riskmodel.allocation import Capacity, allocation_summary, choose_threshold
+
+    rng = np.random.default_rng(1)
+    result = choose_threshold(
+        rng.random(200), Capacity(fraction=0.1), y_true=np.full(200, np.nan), n_resamples=20
+    )
+    data = result.to_dict()
+    assert data["n_outcome_known"] == 0
+    text = " ".join(allocation_summary(data))
+    assert "with a known outcome" not in text
+    assert "expected reoffenders" in text

@@ -72,6 +72,7 @@ LEFT_OUT_MANY_VALUES = (
 
 # The plain paragraph of the threshold report: every sentence generated from its figures.
 SUMMARY_PLACES = "{allocated} of the {n_scored} people with a score get a place ({rate})."
+SUMMARY_NOBODY = "Nobody gets a place, so no group is compared and no place goes to anyone."
 SUMMARY_NO_SCORE = (
     "{people} without a score get no place from this helper: each needs a decision by a person."
 )

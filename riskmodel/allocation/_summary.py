@@ -124,8 +124,13 @@ def allocation_summary(data: dict[str, Any]) -> list[str]:
     ]
     if data["n_missing_score"]:
         sentences.append(msg.SUMMARY_NO_SCORE.format(people=people(data["n_missing_score"])))
-    sentences.extend(_group_sentences(data, confidence))
-    if data.get("has_outcomes"):
+    nobody = data["allocated"] == 0
+    if nobody:
+        sentences.append(msg.SUMMARY_NOBODY)
+    else:
+        sentences.extend(_group_sentences(data, confidence))
+    # Observed counts only when some outcome is known: otherwise they would all read 0.
+    if data.get("has_outcomes") and data.get("n_outcome_known", 0) > 0:
         sentences.append(
             msg.SUMMARY_OBSERVED_MISSED.format(
                 total=_count(data["observed_reoffenders"]),
@@ -133,11 +138,12 @@ def allocation_summary(data: dict[str, Any]) -> list[str]:
             )
         )
         known = data["observed_reoffenders_captured"] + data["observed_non_reoffenders_allocated"]
-        sentences.append(
-            msg.SUMMARY_OBSERVED_NON_REOFFENDERS.format(
-                known=_count(known), count=_count(data["observed_non_reoffenders_allocated"])
+        if not nobody:
+            sentences.append(
+                msg.SUMMARY_OBSERVED_NON_REOFFENDERS.format(
+                    known=_count(known), count=_count(data["observed_non_reoffenders_allocated"])
+                )
             )
-        )
     else:
         sentences.append(
             msg.SUMMARY_EXPECTED_MISSED.format(
@@ -146,6 +152,8 @@ def allocation_summary(data: dict[str, Any]) -> list[str]:
                 interval=_interval(data["expected_reoffenders_missed_ci"], confidence, _count),
             )
         )
+        if nobody:
+            return sentences
         sentences.append(
             msg.SUMMARY_EXPECTED_NON_REOFFENDERS.format(
                 count=_count(data["expected_non_reoffenders_allocated"]),

@@ -147,14 +147,19 @@ def _counts(row: pd.Series) -> dict[str, int]:
     }
 
 
+def _people(n: int) -> str:
+    """``"1 person"``, ``"2 people"``."""
+    return f"{n:,} person" if n == 1 else f"{n:,} people"
+
+
 def _too_few(group: str, counts: dict[str, int], metric: str, rule: VerdictRule) -> str | None:
     """Why ``group`` is too small to judge ``metric`` on (None when it is not)."""
     n, pos, neg = counts["n"], counts["n_positive"], counts["n_negative"]
     if n < rule.min_people:
-        return f"{group} has {n:,} people, fewer than {rule.min_people}"
+        return f"{group} has {_people(n)}, fewer than {rule.min_people}"
     if min(pos, neg) < rule.min_outcomes:
         return (
-            f"{group} has {pos:,} people who reoffended and {neg:,} who did not,"
+            f"{group} has {_people(pos)} who reoffended and {neg:,} who did not,"
             f" fewer than {rule.min_outcomes} of either"
         )
     denominator = {
@@ -164,7 +169,7 @@ def _too_few(group: str, counts: dict[str, int], metric: str, rule: VerdictRule)
     }.get(metric)
     if denominator is not None and denominator < rule.min_denominator:
         return (
-            f"{group} has {denominator:,} people {_DENOMINATOR[metric]},"
+            f"{group} has {_people(denominator)} {_DENOMINATOR[metric]},"
             f" fewer than {rule.min_denominator}"
         )
     return None
