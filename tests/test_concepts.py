@@ -252,7 +252,8 @@ def test_flat_reasons_are_generated_from_their_facts(flat):
                 on = "fin"
             else:
                 value, on = f"{person['age']:.0f}", "age"
-            where = position_words(population.position(on, person[on]))
+            # fin is a code named in words: placed as a category
+            where = position_words(population.position(on, person[on]), categorical=on == "fin")
             assert factor.value == value
             assert factor.position == where
             # the position follows the value it is read on (the first part of the value)
@@ -497,3 +498,24 @@ def test_without_the_floors_the_need_scorecard_would_contradict(need_scorecard):
         mp.setattr(model_module, "NEED_FLOORS", ())
         free = RiskModel(family="logistic", cv=3, inner_cv=2).fit(X, y)
     assert need_contradictions(explain(free, worst))["negative"] >= 1
+
+
+def test_a_labelled_numeric_code_is_placed_as_a_category():
+    """A 0/1 column named in words by [labels] reads "as are N in 100 people", never "higher
+    than" (a code has no order)."""
+    import numpy as np
+    import pandas as pd
+
+    from riskmodel.explain import explain, top_factors
+    from riskmodel.models import RiskModel
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"fin": rng.integers(0, 2, 400).astype(float), "age": rng.normal(30, 8, 400)})
+    y = (rng.random(400) < 1 / (1 + np.exp((X["age"] - 30) / 8 + X["fin"]))).astype(int)
+    model = RiskModel(family="logistic", cv=2, directions={}).fit(X, y)
+    labels = {"fin": {"0": "no financial aid", "1": "financial aid"}}
+    explanation = explain(model, X, labels=labels)
+    raising, lowering = top_factors(explanation, 0, 5, min_abs=0.0)
+    fin = next(f for f in raising + lowering if f.feature == "fin")
+    assert "financial aid" in fin.value
+    assert fin.position.startswith("as are"), fin.position

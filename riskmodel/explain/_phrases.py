@@ -684,7 +684,10 @@ def concept_factor(
     )
     where = ""
     if on is not None and positions:
-        categorical = not pd.api.types.is_numeric_dtype(explanation.X[on].dtype)
+        # A coded column named in words by [labels] is a category, whatever its dtype.
+        categorical = on in (explanation.labels or {}) or not pd.api.types.is_numeric_dtype(
+            explanation.X[on].dtype
+        )
         words = _COMPARATIVES.get(on, ("higher", "lower"))
         where = position_words(population.position(on, person[on]), words, categorical=categorical)
     return Factor(
