@@ -519,3 +519,15 @@ def test_a_labelled_numeric_code_is_placed_as_a_category():
     fin = next(f for f in raising + lowering if f.feature == "fin")
     assert "financial aid" in fin.value
     assert fin.position.startswith("as are"), fin.position
+
+
+def test_time_in_custody_never_says_an_unknown_count_as_zero():
+    """Years in custody known, the number of custodial sentences not: the reason states the
+    years only."""
+    from riskmodel.explain._phrases import _custody
+
+    text, on = _custody({"previous_custodial_sentences": float("nan"), "years_in_custody": 1.5})
+    assert text == "about 1.5 years served in custody before"
+    assert on == "years_in_custody"
+    text, _ = _custody({"previous_custodial_sentences": 2.0, "years_in_custody": 1.5})
+    assert text == "about 1.5 years served in custody; 2 custodial sentences before"

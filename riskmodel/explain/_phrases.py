@@ -472,7 +472,9 @@ def _custody(person: Mapping[str, Any]) -> tuple[str, str | None]:
         return "time in custody not known", None
     if (sentences or 0) < 0.5 and (years or 0) <= 0:
         return "no custodial sentence before", "years_in_custody"
-    count = _times(sentences or 0, "custodial sentence", "custodial sentences")
+    if sentences is None:  # a count that is not known is never said as 0
+        return f"about {years:.1f} years served in custody before", "years_in_custody"
+    count = _times(sentences, "custodial sentence", "custodial sentences")
     if years is None:
         return f"{count} before", "previous_custodial_sentences"
     return f"about {years:.1f} years served in custody; {count} before", "years_in_custody"
