@@ -531,3 +531,19 @@ def test_time_in_custody_never_says_an_unknown_count_as_zero():
     assert on == "years_in_custody"
     text, _ = _custody({"previous_custodial_sentences": 2.0, "years_in_custody": 1.5})
     assert text == "about 1.5 years served in custody; 2 custodial sentences before"
+
+
+def test_kinds_of_offence_say_the_kinds_with_none():
+    """The offence-mix reason names the kinds on record and says there are none of the others,
+    so a lowering factor never reads as if the listed offences lowered the risk."""
+    from riskmodel.contract._vocabulary import OFFENCE_GROUPS
+    from riskmodel.explain._phrases import _profile
+
+    person = {f"offence_count_{g}": 0.0 for g in OFFENCE_GROUPS}
+    person["offence_count_sexual_child"] = 2.0
+    text, _ = _profile(person)
+    assert text == "2 sexual (child victim) offences, and none of any other kind"
+    person.update({f"offence_count_{g}": 1.0 for g in OFFENCE_GROUPS})
+    text, _ = _profile(person)
+    assert "none of any other kind" not in text
+    assert text.endswith(f"offences of {len(OFFENCE_GROUPS) - 3} other kinds")

@@ -513,10 +513,13 @@ def _needs_overall(person: Mapping[str, Any]) -> tuple[str, str | None]:
 
 def _profile(person: Mapping[str, Any]) -> tuple[str, str | None]:
     counts = []
+    none_of_a_kind = False
     for group, words in OFFENCE_GROUP_LABELS.items():
         value = _number(person.get(f"offence_count_{group}"))
         if value is not None and value >= 0.5:
             counts.append((value, words))
+        elif value is not None:
+            none_of_a_kind = True
     counts.sort(key=lambda item: -item[0])
     parts = []
     if counts:
@@ -524,7 +527,10 @@ def _profile(person: Mapping[str, Any]) -> tuple[str, str | None]:
         if len(counts) > 3:
             others = len(counts) - 3
             shown.append(f"offences of {others} other {'kind' if others == 1 else 'kinds'}")
-        parts.append(", ".join(shown[:-1]) + " and " + shown[-1] if len(shown) > 1 else shown[0])
+        listed = ", ".join(shown[:-1]) + " and " + shown[-1] if len(shown) > 1 else shown[0]
+        # Say the kinds with none as well: a record short of other kinds is what often lowers
+        # this factor, and a reason must not read as if the listed offences did.
+        parts.append(listed + (", and none of any other kind" if none_of_a_kind else ""))
     match = _PROFILE.fullmatch(str(person.get("offending_profile", "")))
     if match:
         parts.append(
