@@ -206,6 +206,49 @@ def test_sign_constrained_logistic_matches_unconstrained_when_free():
     assert np.allclose(agreeing.coef_, theirs.coef_, atol=1e-4)
 
 
+def test_sample_weights_are_row_multiplicities():
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(300, 3))
+    y = (rng.random(300) < 1 / (1 + np.exp(-X @ [1.0, -0.5, 0.2]))).astype(int)
+    weights = rng.integers(0, 3, 300).astype(float)
+    weighted = MonotoneLogisticRegression(C=0.5, signs=[1, -1, 0]).fit(X, y, weights)
+    repeated = np.repeat(np.arange(300), weights.astype(int))
+    # LogisticRegression minimises the same objective (times C n); so do repeated rows
+    theirs = LogisticRegression(C=0.5, tol=1e-10).fit(X, y, sample_weight=weights)
+    assert np.allclose(weighted.coef_, theirs.coef_, atol=1e-4)
+    assert np.allclose(weighted.intercept_, theirs.intercept_, atol=1e-4)
+    copies = MonotoneLogisticRegression(C=0.5, signs=[1, -1, 0])
+    copies.fit(X[repeated], y[repeated])
+    assert np.allclose(weighted.coef_, copies.coef_, atol=1e-4)
+    with pytest.raises(ValueError, match="one finite, non-negative weight per row"):
+        MonotoneLogisticRegression().fit(X, y, -weights)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    counts=st.lists(st.integers(0, 60), min_size=20, max_size=300),
+    share=st.sampled_from([0.0, 0.01, 0.05, 0.2]),
+)
+def test_steps_sit_where_people_are_and_a_hinge_carries_the_rest(counts, share):
+    column = np.asarray(counts, dtype=float)
+    basis = MonotoneBasis(min_step_share=share).fit(column.reshape(-1, 1))
+    if basis.spline_ is not None or np.unique(column).size < 2:
+        return
+    steps = basis.steps_
+    assert 1 <= steps.size <= basis.n_knots + 1
+    assert steps[0] == np.unique(column)[1]  # the first value above the smallest always steps
+    assert all((column >= u).mean() >= share for u in steps[1:])
+    names = basis.get_feature_names_out(["n"]).tolist()
+    assert (basis.hinge_ is not None) == (steps[-1] < column.max())
+    assert len(names) == steps.size + (basis.hinge_ is not None)
+    probe = np.linspace(-5, 80, 200).reshape(-1, 1)
+    design = basis.transform(probe)
+    assert (np.diff(design, axis=0) >= -1e-12).all()  # every column non-decreasing
+    assert design.min() >= 0.0 and design.max() <= 1.0
+
+
 def test_reversed_calibration_is_refused():
     check_slope(0.5)
     for slope in (0.0, -0.3):
