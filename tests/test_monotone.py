@@ -115,6 +115,15 @@ def test_monotone_basis_columns_never_fall(values, probe):
     assert (design >= basis.bottom_ - 1e-12).all() and (design <= basis.top_ + 1e-12).all()
 
 
+def test_knots_a_hair_apart_give_a_finite_basis():
+    # 0 and the smallest normal float were two knots: the basis divided by almost nothing
+    values = np.array([0.0] * 12 + [1.0, 1.0, 2.0, 3.0, 2.2250738585072014e-308, -1, -2, -0.5])
+    basis = MonotoneBasis(direction=-1).fit(values.reshape(-1, 1))
+    assert basis.spline_.bsplines_[0].t.size == 3 + 2 * 3  # knots -2, 0, 3 and the padding
+    design = basis.transform(np.array([[0.0], [0.0], [2.0]]))
+    assert np.isfinite(design).all() and (design[0] == design[1]).all()
+
+
 @settings(max_examples=30, deadline=None)
 @given(
     values=st.lists(

@@ -79,6 +79,10 @@ class SplineBasis(TransformerMixin, BaseEstimator):
         self.mean_, self.scale_ = 0.0, 1.0
         if np.unique(present).size >= self.min_unique:
             knots = np.unique(np.quantile(present, np.linspace(0, 1, self.n_knots)))
+            # Knots closer than a billionth of the range (0 and 1e-308, say) would make the
+            # basis divide by almost nothing: such a knot is dropped.
+            apart = np.diff(knots) > 1e-9 * max(1.0, float(knots[-1] - knots[0]))
+            knots = knots[np.concatenate([[True], apart])]
             if knots.size >= 3:
                 self.spline_ = SplineTransformer(
                     knots=knots.reshape(-1, 1),
