@@ -172,6 +172,35 @@ def test_default_chooses_by_inner_cv(split):
         assert members[family] == own.loc[own["inner_log_loss"].idxmin(), "params"]
 
 
+@pytest.mark.parametrize("family", ["logistic", "default"])
+def test_calibration_reuses_the_choice_folds(split, family):
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.model_selection import StratifiedKFold
+
+    from riskmodel.models import build_pipeline
+
+    train, test = split
+    model = RiskModel(family=family, seed=3).fit(train.X, train.label)
+    frame = model.prepare(train.X)
+    # the calibration CalibratedClassifierCV would fit on the choice's own folds
+    folds = StratifiedKFold(5, shuffle=True, random_state=4)
+    pipeline = build_pipeline(
+        model.family_,
+        model.params_,
+        model.numeric_,
+        model.categorical_,
+        3,
+        model.directions_,
+    )
+    usual = CalibratedClassifierCV(pipeline, cv=folds, ensemble=False).fit(frame, train.label)
+    np.testing.assert_allclose(
+        model.predict_proba(test.X), usual.predict_proba(model.prepare(test.X)), atol=1e-6
+    )
+    # a choice on a sample of the rows cannot be reused: the calibration has folds of its own
+    sampled = RiskModel(family=family, seed=3, max_selection_rows=300).fit(train.X, train.label)
+    assert sampled.calibration_slope_ != pytest.approx(model.calibration_slope_, abs=1e-9)
+
+
 def test_ensemble_averages_its_members_log_odds(split):
     train, test = split
     model = RiskModel(family="ensemble", seed=0).fit(train.X, train.label)

@@ -49,12 +49,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss
-from sklearn.model_selection import StratifiedKFold, cross_val_predict, train_test_split
+from sklearn.model_selection import StratifiedKFold, train_test_split
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
@@ -90,6 +91,7 @@ from riskmodel.models._profiles import (
     LatentProfiles,
     with_profiles,
 )
+from riskmodel.models._selection import calibrate_with, out_of_fold_log_odds, path_log_odds
 
 __all__ = [
     "CANDIDATES",
@@ -234,6 +236,11 @@ def build_pipeline(
     return Pipeline([("preprocess", preprocess), ("classifier", classifier)])
 
 
+def _log_loss(y: np.ndarray, log_odds: np.ndarray) -> float:
+    """Log loss of the probabilities ``expit(log_odds)``, held within [1e-6, 1 - 1e-6]."""
+    return float(log_loss(y, np.clip(expit(log_odds), 1e-6, 1 - 1e-6), labels=[0, 1]))
+
+
 def _target(y: Any) -> np.ndarray:
     values = pd.Series(np.asarray(y)).reset_index(drop=True)
     numeric = pd.to_numeric(values, errors="coerce")
@@ -264,8 +271,11 @@ class RiskModel(ClassifierMixin, BaseEstimator):
     cv : int or "auto"
         Folds of the calibration's cross-validation; ``auto`` is 5 up to 20,000 training
         rows and 3 above (large samples need fewer folds, and training stays fast).
-    inner_cv : int
-        Folds of the inner cross-validation that chooses hyperparameters and family.
+    inner_cv : int or "auto"
+        Folds of the inner cross-validation that chooses hyperparameters and family;
+        ``auto``: the calibration's. When the choice is made on every training row with the
+        calibration's number of folds, the calibration reuses the chosen candidate's
+        out-of-fold log-odds instead of fitting its own folds.
     max_selection_rows : int
         The inner cross-validation uses at most this many (stratified) training rows.
     directions : dict of str to int, optional
@@ -322,8 +332,8 @@ class RiskModel(ClassifierMixin, BaseEstimator):
         numeric: list[str] | None = None,
         categorical: list[str] | None = None,
         cv: int | str = "auto",
-        inner_cv: int = 3,
-        max_selection_rows: int = 50_000,
+        inner_cv: int | str = "auto",
+        max_selection_rows: int = 100_000,
         directions: dict[str, int] | None = None,
     ) -> None:
         self.family = family
@@ -402,11 +412,23 @@ class RiskModel(ClassifierMixin, BaseEstimator):
         )
         return [(family, dict(params)) for family in families for params in CANDIDATES[family]]
 
+    def _calibration_folds(self, n_rows: int) -> int:
+        """Folds of the calibration's cross-validation (``cv``; ``auto``: 5 up to 20,000 rows,
+        3 above)."""
+        return int(self.cv) if self.cv != "auto" else (5 if n_rows <= 20_000 else 3)
+
     def _select(
         self, X: pd.DataFrame, y: np.ndarray, candidates: list[tuple[str, dict[str, Any]]]
-    ) -> tuple[tuple[str, dict[str, Any]], pd.DataFrame]:
+    ) -> tuple[tuple[str, dict[str, Any]], pd.DataFrame, np.ndarray | None]:
+        """The candidate with the least inner cross-validated log loss, the table of all, and
+        its out-of-fold log-odds when every row of ``X`` took part in the folds the calibration
+        would use (None otherwise: the calibration then has folds of its own)."""
         if len(candidates) == 1 and self.family != "ensemble":
-            return candidates[0], pd.DataFrame(columns=["family", "params", "inner_log_loss"])
+            return (
+                candidates[0],
+                pd.DataFrame(columns=["family", "params", "inner_log_loss"]),
+                None,
+            )
         Xs, ys = X, y
         if len(X) > self.max_selection_rows:
             Xs, _, ys, _ = train_test_split(
@@ -416,18 +438,14 @@ class RiskModel(ClassifierMixin, BaseEstimator):
                 stratify=y,
                 random_state=self.seed,
             )
-        folds = StratifiedKFold(self.inner_cv, shuffle=True, random_state=self.seed + 1)
-        rows, log_odds = [], []
-        for family, params in candidates:
-            pipeline = build_pipeline(
-                family, params, self.numeric_, self.categorical_, self.seed, self.directions_
-            )
-            proba = cross_val_predict(pipeline, Xs, ys, cv=folds, method="predict_proba")[:, 1]
-            proba = np.clip(proba, 1e-6, 1 - 1e-6)
-            log_odds.append(np.log(proba) - np.log1p(-proba))
-            rows.append(
-                {"family": family, "params": params, "inner_log_loss": log_loss(ys, proba)}
-            )
+        inner = self._calibration_folds(len(y)) if self.inner_cv == "auto" else self.inner_cv
+        folds = StratifiedKFold(int(inner), shuffle=True, random_state=self.seed + 1)
+        splits = list(folds.split(Xs, ys))
+        log_odds = self._candidate_log_odds(Xs, ys, candidates, splits)
+        rows = [
+            {"family": family, "params": params, "inner_log_loss": _log_loss(ys, odds)}
+            for (family, params), odds in zip(candidates, log_odds, strict=True)
+        ]
         table = pd.DataFrame(rows)
         if self.family in ("default", "ensemble"):
             # The ensemble of the best candidate of each member family, scored on the same
@@ -439,27 +457,53 @@ class RiskModel(ClassifierMixin, BaseEstimator):
                 pick = int(own[table["inner_log_loss"].to_numpy()[own].argmin()])
                 members[member] = candidates[pick][1]
                 combined += log_odds[pick] / len(ENSEMBLE_MEMBERS)
-            proba = 1.0 / (1.0 + np.exp(-combined))
             candidates = [*candidates, ("ensemble", members)]
-            table = pd.concat(
-                [
-                    table,
-                    pd.DataFrame(
-                        [
-                            {
-                                "family": "ensemble",
-                                "params": members,
-                                "inner_log_loss": log_loss(ys, proba),
-                            }
-                        ]
-                    ),
-                ],
-                ignore_index=True,
+            log_odds = [*log_odds, combined]
+            ensemble_row = {
+                "family": "ensemble",
+                "params": members,
+                "inner_log_loss": _log_loss(ys, combined),
+            }
+            table = pd.concat([table, pd.DataFrame([ensemble_row])], ignore_index=True)
+        best = len(candidates) - 1
+        if self.family != "ensemble":
+            best = int(table["inner_log_loss"].to_numpy().argmin())
+        reusable = len(Xs) == len(X) and int(inner) == self._calibration_folds(len(y))
+        return candidates[best], table, log_odds[best] if reusable else None
+
+    def _candidate_log_odds(
+        self,
+        X: pd.DataFrame,
+        y: np.ndarray,
+        candidates: list[tuple[str, dict[str, Any]]],
+        splits: list[tuple[np.ndarray, np.ndarray]],
+    ) -> list[np.ndarray]:
+        """Out-of-fold log-odds of every candidate on ``splits``; the scorecard candidates,
+        which differ only in ``C``, sharing each fold's fitted preprocessing."""
+        out: dict[int, np.ndarray] = {}
+        path = [
+            i
+            for i, (family, params) in enumerate(candidates)
+            if family == "logistic" and set(params) == {"C"}
+        ]
+        if len(path) > 1:
+            pipeline = build_pipeline(
+                "logistic",
+                candidates[path[0]][1],
+                self.numeric_,
+                self.categorical_,
+                self.seed,
+                self.directions_,
             )
-        if self.family == "ensemble":
-            return candidates[-1], table
-        best = int(table["inner_log_loss"].to_numpy().argmin())
-        return candidates[best], table
+            Cs = [candidates[i][1]["C"] for i in path]
+            out.update(zip(path, path_log_odds(pipeline, Cs, X, y, splits), strict=True))
+        for i, (family, params) in enumerate(candidates):
+            if i not in out:
+                pipeline = build_pipeline(
+                    family, params, self.numeric_, self.categorical_, self.seed, self.directions_
+                )
+                out[i] = out_of_fold_log_odds(pipeline, X, y, splits)
+        return [out[i] for i in range(len(candidates))]
 
     def fit(self, X: Any, y: Any) -> RiskModel:
         """Choose (by inner CV), fit and calibrate on ``X``, ``y``, with the package's native
@@ -482,7 +526,9 @@ class RiskModel(ClassifierMixin, BaseEstimator):
         self.directions_ = self._resolve_directions()
         self.profiles_ = uses_profiles(self.numeric_, self.directions_)
         frame = self.prepare(frame)
-        (self.family_, self.params_), selection = self._select(frame, target, self._candidates())
+        (self.family_, self.params_), selection, log_odds = self._select(
+            frame, target, self._candidates()
+        )
         # Plain records (not a DataFrame): a bundle persists only types it can load safely.
         self.selection_ = to_jsonable(selection.to_dict(orient="records"))
         pipeline = build_pipeline(
@@ -493,11 +539,19 @@ class RiskModel(ClassifierMixin, BaseEstimator):
             self.seed,
             self.directions_,
         )
-        n_folds = self.cv if self.cv != "auto" else (5 if len(target) <= 20_000 else 3)
-        folds = StratifiedKFold(n_folds, shuffle=True, random_state=self.seed)
-        self.calibrated_ = CalibratedClassifierCV(
-            pipeline, method=self.calibration, cv=folds, ensemble=False
-        ).fit(frame, target)
+        if log_odds is not None:
+            # The choice was made on the calibration's folds: its out-of-fold log-odds are
+            # what a calibration by cross-validation would compute again.
+            self.calibrated_ = calibrate_with(
+                pipeline.fit(frame, target), log_odds, target, method=self.calibration
+            )
+        else:
+            folds = StratifiedKFold(
+                self._calibration_folds(len(target)), shuffle=True, random_state=self.seed
+            )
+            self.calibrated_ = CalibratedClassifierCV(
+                pipeline, method=self.calibration, cv=folds, ensemble=False
+            ).fit(frame, target)
         fitted = self.calibrated_.calibrated_classifiers_[0]
         self.estimator_ = fitted.estimator
         calibrator = fitted.calibrators[0]

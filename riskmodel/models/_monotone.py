@@ -497,12 +497,18 @@ class MonotonePipeline(Pipeline):
             return super().fit(X, y, **params)
         preprocess = Pipeline(self.steps[:-1])
         Z = np.asarray(preprocess.fit_transform(X, y), dtype=np.float64)
+        self.constrain(Z)
+        classifier.fit(Z, y, sample_weight=sample_weight)
+        return self
+
+    def constrain(self, Z: np.ndarray) -> MonotoneLogisticRegression:
+        """Give the classifier the signs and floors of the design ``Z`` that the fitted
+        preprocessing made; the classifier, ready to fit on ``Z``."""
+        classifier = self.steps[-1][1]
         columns = self.steps[-2][1]
         signs = constraints = None
         if isinstance(columns, ColumnTransformer):
             signs = design_signs(columns, Z.shape[1]).tolist()
             if self.floors:
                 constraints = floor_constraints(columns, Z, self.floors).tolist() or None
-        classifier.set_params(signs=signs, constraints=constraints)
-        classifier.fit(Z, y, sample_weight=sample_weight)
-        return self
+        return classifier.set_params(signs=signs, constraints=constraints)
