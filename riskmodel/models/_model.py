@@ -44,6 +44,7 @@ the sigmoid method the calibrated log-odds are exactly
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
@@ -76,6 +77,7 @@ from riskmodel.features._directions import directions_for
 from riskmodel.models._ensemble import LogOddsEnsemble
 from riskmodel.models._messages import (
     BAD_TARGET,
+    BAD_WEIGHTS,
     MISSING_FEATURES,
     ONE_CLASS,
     REVERSED_CALIBRATION,
@@ -90,6 +92,7 @@ from riskmodel.models._profiles import (
     LatentProfiles,
     with_profiles,
 )
+from riskmodel.models._weights import weight_params
 
 __all__ = [
     "CANDIDATES",
@@ -232,6 +235,13 @@ def build_pipeline(
     else:
         raise ConfigError(UNKNOWN_FAMILY.format(value=family, known=", ".join(FAMILIES[1:])))
     return Pipeline([("preprocess", preprocess), ("classifier", classifier)])
+
+
+def _weights(sample_weight: Any, n: int) -> np.ndarray:
+    weights = np.asarray(sample_weight, dtype=float).ravel()
+    if weights.shape != (n,) or not (np.isfinite(weights).all() and (weights >= 0).all()):
+        raise DataError(BAD_WEIGHTS.format(n=n, shape=weights.shape))
+    return weights
 
 
 def _target(y: Any) -> np.ndarray:
@@ -403,30 +413,47 @@ class RiskModel(ClassifierMixin, BaseEstimator):
         return [(family, dict(params)) for family in families for params in CANDIDATES[family]]
 
     def _select(
-        self, X: pd.DataFrame, y: np.ndarray, candidates: list[tuple[str, dict[str, Any]]]
+        self,
+        X: pd.DataFrame,
+        y: np.ndarray,
+        candidates: list[tuple[str, dict[str, Any]]],
+        sample_weight: np.ndarray | None = None,
     ) -> tuple[tuple[str, dict[str, Any]], pd.DataFrame]:
         if len(candidates) == 1 and self.family != "ensemble":
             return candidates[0], pd.DataFrame(columns=["family", "params", "inner_log_loss"])
-        Xs, ys = X, y
+        Xs, ys, ws = X, y, sample_weight
         if len(X) > self.max_selection_rows:
-            Xs, _, ys, _ = train_test_split(
+            Xs, _, ys, _, *kept = train_test_split(
                 X,
                 y,
+                *([] if sample_weight is None else [sample_weight]),
                 train_size=self.max_selection_rows,
                 stratify=y,
                 random_state=self.seed,
             )
+            ws = kept[0] if kept else None
         folds = StratifiedKFold(self.inner_cv, shuffle=True, random_state=self.seed + 1)
         rows, log_odds = [], []
         for family, params in candidates:
             pipeline = build_pipeline(
                 family, params, self.numeric_, self.categorical_, self.seed, self.directions_
             )
-            proba = cross_val_predict(pipeline, Xs, ys, cv=folds, method="predict_proba")[:, 1]
+            proba = cross_val_predict(
+                pipeline,
+                Xs,
+                ys,
+                cv=folds,
+                method="predict_proba",
+                params=weight_params(pipeline, ws),
+            )[:, 1]
             proba = np.clip(proba, 1e-6, 1 - 1e-6)
             log_odds.append(np.log(proba) - np.log1p(-proba))
             rows.append(
-                {"family": family, "params": params, "inner_log_loss": log_loss(ys, proba)}
+                {
+                    "family": family,
+                    "params": params,
+                    "inner_log_loss": log_loss(ys, proba, sample_weight=ws),
+                }
             )
         table = pd.DataFrame(rows)
         if self.family in ("default", "ensemble"):
@@ -449,7 +476,7 @@ class RiskModel(ClassifierMixin, BaseEstimator):
                             {
                                 "family": "ensemble",
                                 "params": members,
-                                "inner_log_loss": log_loss(ys, proba),
+                                "inner_log_loss": log_loss(ys, proba, sample_weight=ws),
                             }
                         ]
                     ),
@@ -461,13 +488,19 @@ class RiskModel(ClassifierMixin, BaseEstimator):
         best = int(table["inner_log_loss"].to_numpy().argmin())
         return candidates[best], table
 
-    def fit(self, X: Any, y: Any) -> RiskModel:
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> RiskModel:
         """Choose (by inner CV), fit and calibrate on ``X``, ``y``, with the package's native
-        thread limit (:func:`riskmodel._threads.thread_limit`)."""
-        with thread_limit():
-            return self._fit(X, y)
+        thread limit (:func:`riskmodel._threads.thread_limit`).
 
-    def _fit(self, X: Any, y: Any) -> RiskModel:
+        ``sample_weight`` (one non-negative weight per row, e.g. inverse probability of
+        censoring weights, :mod:`riskmodel._survival`) weights every step: the inner
+        cross-validation's fits and log loss, the pipeline's classifier (every member of an
+        ensemble) and the calibrator.
+        """
+        with thread_limit():
+            return self._fit(X, y, sample_weight)
+
+    def _fit(self, X: Any, y: Any, sample_weight: Any = None) -> RiskModel:
         if self.family not in FAMILIES:
             raise ConfigError(UNKNOWN_FAMILY.format(value=self.family, known=", ".join(FAMILIES)))
         if self.calibration not in CALIBRATIONS:
@@ -476,13 +509,16 @@ class RiskModel(ClassifierMixin, BaseEstimator):
             )
         frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(X)
         target = _target(y)
+        weights = None if sample_weight is None else _weights(sample_weight, len(target))
         self.numeric_, self.categorical_ = self._resolve_columns(frame)
         self.feature_names_in_ = np.asarray(self.numeric_ + self.categorical_, dtype=object)
         self.n_features_in_ = len(self.feature_names_in_)
         self.directions_ = self._resolve_directions()
         self.profiles_ = uses_profiles(self.numeric_, self.directions_)
         frame = self.prepare(frame)
-        (self.family_, self.params_), selection = self._select(frame, target, self._candidates())
+        (self.family_, self.params_), selection = self._select(
+            frame, target, self._candidates(), weights
+        )
         # Plain records (not a DataFrame): a bundle persists only types it can load safely.
         self.selection_ = to_jsonable(selection.to_dict(orient="records"))
         pipeline = build_pipeline(
@@ -495,9 +531,14 @@ class RiskModel(ClassifierMixin, BaseEstimator):
         )
         n_folds = self.cv if self.cv != "auto" else (5 if len(target) <= 20_000 else 3)
         folds = StratifiedKFold(n_folds, shuffle=True, random_state=self.seed)
-        self.calibrated_ = CalibratedClassifierCV(
-            pipeline, method=self.calibration, cv=folds, ensemble=False
-        ).fit(frame, target)
+        with warnings.catch_warnings():
+            # A plain Pipeline's fit has no sample_weight of its own: the weights reach its
+            # classifier as classifier__sample_weight, and the calibrator directly.
+            warnings.filterwarnings("ignore", message=".*does not appear to accept sample_weight")
+            params = weight_params(pipeline, weights) if type(pipeline) is Pipeline else {}
+            self.calibrated_ = CalibratedClassifierCV(
+                pipeline, method=self.calibration, cv=folds, ensemble=False
+            ).fit(frame, target, sample_weight=weights, **params)
         fitted = self.calibrated_.calibrated_classifiers_[0]
         self.estimator_ = fitted.estimator
         calibrator = fitted.calibrators[0]
@@ -509,7 +550,7 @@ class RiskModel(ClassifierMixin, BaseEstimator):
         else:
             self.calibration_slope_ = self.calibration_intercept_ = None
         self.classes_ = np.array([0, 1])
-        self.base_rate_ = float(target.mean())
+        self.base_rate_ = float(np.average(target, weights=weights))
         self.n_train_ = len(target)
         # The training data's mean design row: the reference ("average person") of the
         # logistic family's exact explanations, the same for every batch explained.
@@ -631,9 +672,9 @@ class BaseRateModel(ClassifierMixin, BaseEstimator):
     array([[0.5, 0.5]])
     """
 
-    def fit(self, X: Any, y: Any) -> BaseRateModel:
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> BaseRateModel:
         target = np.asarray(y, dtype=float)
-        self.base_rate_ = float(target.mean())
+        self.base_rate_ = float(np.average(target, weights=sample_weight))
         self.classes_ = np.array([0, 1])
         return self
 
