@@ -25,6 +25,7 @@ from riskmodel._errors import ConfigError
 
 __all__ = [
     "BAD_DIRECTION",
+    "BAD_DURATION_UNIT",
     "BAD_TYPE",
     "CALIBRATIONS",
     "DEFAULT_FAMILY",
@@ -34,6 +35,7 @@ __all__ = [
     "FAMILIES",
     "FEATURE_IN_TWO_GROUPS",
     "FORBIDDEN_FEATURE",
+    "LABEL_AND_DURATION",
     "MISSING_KEY",
     "NO_FEATURES",
     "UNKNOWN_CALIBRATION",
@@ -88,6 +90,15 @@ BAD_DIRECTION = (
     "the direction of {column!r} must be 1 (increasing) or -1 (decreasing), got {value!r}"
 )
 
+#: Time-to-event tables: a label, or a duration with its event flag, never both.
+LABEL_AND_DURATION = (
+    "[table] gives both 'label' ({label!r}) and 'duration' ({duration!r}): give the 0/1 "
+    "outcome as 'label', or the time to reoffence as 'duration' with 'event' (the label at "
+    "follow_up_months is then derived), not both"
+)
+#: A duration unit other than days, weeks or months.
+BAD_DURATION_UNIT = "[table] duration_unit must be one of {known}, got {value!r}"
+
 GROUP_IS_FEATURE = (
     "[table] column(s) {columns} listed both under 'groups' (for fairness reports only, never "
     "a feature) and under 'numeric'/'categorical'; list each column under one of them"
@@ -104,7 +115,12 @@ _TABLE_KEYS = (
     "follow_up_months",
     "increasing",
     "decreasing",
+    "duration",
+    "event",
+    "duration_unit",
 )
+#: Units a ``[table]`` duration may be given in.
+DURATION_UNIT_NAMES: tuple[str, ...] = ("days", "weeks", "months")
 _MODEL_KEYS = ("family", "calibration", "seed")
 _EXPLAIN_KEYS = ("groups",)
 _SECTIONS = ("table", "model", "explain", "labels")
@@ -132,8 +148,9 @@ class TableSpec:
 
     Attributes
     ----------
-    label : str
-        Column holding the binary outcome (0/1, or true/false).
+    label : str or None
+        Column holding the binary outcome (0/1, or true/false); None when the table gives a
+        time to reoffence (``duration`` and ``event``) instead.
     numeric, categorical : tuple of str
         Feature columns. Boolean columns may be listed under either.
     id : str or None
@@ -151,9 +168,14 @@ class TableSpec:
     increasing, decreasing : tuple of str
         Numeric features in which the score must never fall as they rise (``increasing``) or
         as they fall (``decreasing``); every model family honours them by construction.
+    duration, event, duration_unit : str or None
+        A time-to-event table: the column of times from the index date (in ``duration_unit``:
+        days, weeks or months) and the column saying whether the person reoffended then (1)
+        or was censored then (0). The label at ``follow_up_months`` is derived
+        (:mod:`riskmodel._survival`).
     """
 
-    label: str
+    label: str | None = None
     numeric: tuple[str, ...] = ()
     categorical: tuple[str, ...] = ()
     id: str | None = None
@@ -163,6 +185,9 @@ class TableSpec:
     follow_up_months: int | None = None
     increasing: tuple[str, ...] = ()
     decreasing: tuple[str, ...] = ()
+    duration: str | None = None
+    event: str | None = None
+    duration_unit: str | None = None
 
     @property
     def features(self) -> tuple[str, ...]:
@@ -265,11 +290,18 @@ def _parse_table(values: Any) -> TableSpec:
             BAD_TYPE.format(section="table", key="", expected="a table", value=values)
         )
     _check_keys("table", values, _TABLE_KEYS)
-    if "label" not in values:
+    duration, event, unit = _parse_duration(values)
+    if "label" not in values and duration is None:
         raise ConfigError(
-            MISSING_KEY.format(section="table", key="label", what="the 0/1 outcome column")
+            MISSING_KEY.format(
+                section="table",
+                key="label",
+                what="the 0/1 outcome column, or 'duration' and 'event' for a time to reoffence",
+            )
         )
-    label = _string("table", "label", values["label"])
+    label = _string("table", "label", values["label"]) if "label" in values else None
+    if label is not None and duration is not None:
+        raise ConfigError(LABEL_AND_DURATION.format(label=label, duration=duration))
     numeric = _string_list("table", "numeric", values.get("numeric", []))
     categorical = _string_list("table", "categorical", values.get("categorical", []))
     groups = _string_list("table", "groups", values.get("groups", []))
@@ -300,7 +332,16 @@ def _parse_table(values: Any) -> TableSpec:
     for column in features:
         if column.strip().lower() in FORBIDDEN_FEATURES:
             raise ConfigError(FORBIDDEN_FEATURE.format(column=column))
-    listed = [*features, label, *([id_column] if id_column else [])]
+    if duration is not None and follow_up is None:
+        raise ConfigError(
+            MISSING_KEY.format(
+                section="table",
+                key="follow_up_months",
+                what="the horizon at which the label is derived from 'duration' and 'event'",
+            )
+        )
+    outcomes = [label] if label is not None else [duration, event]
+    listed = [*features, *outcomes, *([id_column] if id_column else [])]
     duplicated = sorted({c for c in listed if listed.count(c) > 1})
     if duplicated:
         raise ConfigError(DUPLICATE_FEATURE.format(columns=", ".join(map(repr, duplicated))))
@@ -327,7 +368,48 @@ def _parse_table(values: Any) -> TableSpec:
         follow_up_months=follow_up,
         increasing=increasing,
         decreasing=decreasing,
+        duration=duration,
+        event=event,
+        duration_unit=unit,
     )
+
+
+def _parse_duration(values: Mapping[str, Any]) -> tuple[str | None, str | None, str | None]:
+    """``duration``, ``event`` and ``duration_unit`` of a ``[table]`` (all None without a
+    duration; an event or unit without a duration, or a duration without either, refused)."""
+    if "duration" not in values:
+        for key in ("event", "duration_unit"):
+            if key in values:
+                raise ConfigError(
+                    MISSING_KEY.format(
+                        section="table", key="duration", what=f"the column {key!r} goes with"
+                    )
+                )
+        return None, None, None
+    duration = _string("table", "duration", values["duration"])
+    if "event" not in values:
+        raise ConfigError(
+            MISSING_KEY.format(
+                section="table",
+                key="event",
+                what="the column saying 1 = reoffended at that time, 0 = censored then",
+            )
+        )
+    event = _string("table", "event", values["event"])
+    if "duration_unit" not in values:
+        raise ConfigError(
+            MISSING_KEY.format(
+                section="table",
+                key="duration_unit",
+                what=f"the unit of {duration!r}: {', '.join(DURATION_UNIT_NAMES)}",
+            )
+        )
+    unit = values["duration_unit"]
+    if unit not in DURATION_UNIT_NAMES:
+        raise ConfigError(
+            BAD_DURATION_UNIT.format(known=", ".join(DURATION_UNIT_NAMES), value=unit)
+        )
+    return duration, event, unit
 
 
 def _parse_model(values: Any) -> ModelSpec:

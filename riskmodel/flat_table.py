@@ -17,11 +17,14 @@ import pandas as pd
 
 from riskmodel._errors import ConfigError, DataError
 from riskmodel._query import UNSAFE_QUERY, QueryError, evaluate_query
+from riskmodel._survival import censoring_weights, horizon_labels, survival_summary, to_months
 from riskmodel._tables import ids_as_text, read_table
 from riskmodel.config import TableSpec
 from riskmodel.features import CENSORED, LABELLED, FeatureTable
 
 __all__ = [
+    "BAD_DURATION",
+    "BAD_EVENT",
     "BAD_LABEL",
     "BAD_NUMERIC",
     "BAD_QUERY",
@@ -54,6 +57,14 @@ BAD_NUMERIC = (
 )
 BAD_LABEL = "label column {column!r} must hold 0/1 (or true/false); found {examples}"
 NO_LABELS = "label column {column!r} has no known outcome in any row"
+BAD_EVENT = (
+    "event column {column!r} must hold 1 (reoffended at that time) or 0 (censored then) in "
+    "every row; found {examples}"
+)
+BAD_DURATION = (
+    "duration column {column!r} must hold a number of {unit} of at least 0 in every row; "
+    "found {examples}"
+)
 DUPLICATE_IDS = "id column {column!r} is not unique: {examples} appear more than once"
 NON_FINITE = (
     "numeric column {column!r} has values that are not finite numbers ({examples}) in row(s) "
@@ -268,7 +279,7 @@ def build_flat_table(
         )
     needed = [*spec.features, *spec.groups, *([spec.id] if spec.id else [])]
     if labels:
-        needed.append(spec.label)
+        needed += [spec.label] if spec.label is not None else [spec.duration, spec.event]
     missing = [c for c in dict.fromkeys(needed) if c not in frame.columns]
     if missing:
         raise ConfigError(
@@ -306,11 +317,14 @@ def build_flat_table(
     kept = list(dict.fromkeys([*spec.groups, *carry]))
     groups = pd.DataFrame({c: _categorical(frame[c]) for c in kept}, index=frame.index)
 
-    label = status = None
-    if labels:
+    label = status = survival = None
+    if labels and spec.duration is not None:
+        label, survival, summary = _time_to_event(frame, spec)
+    elif labels:
         label = _label(frame[spec.label], spec.label).rename("reoffended_2y")
         if label.isna().all():
             raise DataError(NO_LABELS.format(column=spec.label))
+    if label is not None:
         status = pd.Series(
             np.where(label.notna(), LABELLED, CENSORED), dtype="str", name="label_status"
         )
@@ -321,6 +335,8 @@ def build_flat_table(
         "n_people": len(frame),
         "query": spec.query,
         "label_column": spec.label,
+        "duration_column": spec.duration,
+        "event_column": spec.event,
         "outcome": spec.outcome,
         "follow_up_months": spec.follow_up_months,
         "numeric": list(spec.numeric),
@@ -329,7 +345,53 @@ def build_flat_table(
     }
     if label is not None:
         meta["n_unlabelled"] = int(label.isna().sum())
-    return FeatureTable(X=X, label=label, label_status=status, groups=groups, ids=ids, meta=meta)
+    if survival is not None:
+        meta["survival"] = summary
+    return FeatureTable(
+        X=X,
+        label=label,
+        label_status=status,
+        groups=groups,
+        ids=ids,
+        meta=meta,
+        survival=survival,
+    )
+
+
+def _time_to_event(
+    frame: pd.DataFrame, spec: TableSpec
+) -> tuple[pd.Series, pd.DataFrame, dict[str, object]]:
+    """The label at ``follow_up_months`` derived from ``duration`` and ``event``, the times,
+    events and censoring weights, and their summary (:mod:`riskmodel._survival`)."""
+    assert spec.duration is not None and spec.event is not None and spec.duration_unit
+    event, unreadable = numeric_values(frame[spec.event])
+    bad = unreadable | ~event.isin([0.0, 1.0])
+    if bad.any():
+        raise DataError(
+            BAD_EVENT.format(column=spec.event, examples=_examples(frame[spec.event][bad]))
+        )
+    duration, unreadable = numeric_values(frame[spec.duration])
+    bad = unreadable | ~(np.isfinite(duration.to_numpy()) & (duration.to_numpy() >= 0))
+    if bad.any():
+        raise DataError(
+            BAD_DURATION.format(
+                column=spec.duration,
+                unit=spec.duration_unit,
+                examples=_examples(frame[spec.duration][bad]),
+            )
+        )
+    horizon = float(spec.follow_up_months or 0)
+    time = to_months(duration.to_numpy(), spec.duration_unit)
+    label = pd.Series(horizon_labels(time, event, horizon), name="reoffended_2y")
+    survival = pd.DataFrame(
+        {
+            "time_months": time,
+            "event": event.to_numpy(dtype="int64"),
+            "weight": censoring_weights(time, event.to_numpy(), horizon),
+        }
+    )
+    summary = survival_summary(time, event.to_numpy(), horizon, duration_unit=spec.duration_unit)
+    return label, survival, summary
 
 
 def load_flat_table(

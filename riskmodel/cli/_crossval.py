@@ -62,7 +62,7 @@ def command(
     )  # fmt: skip
     configured, oof = result.configured, result.oof
     html = evaluation_report_html(
-        result.metrics[configured] | {},
+        result.metrics[configured] | ({"survival": result.survival} if result.survival else {}),
         oof["outcome"].to_numpy(),
         oof[f"p_{configured}"].to_numpy(),
         source=inputs.source,
@@ -80,6 +80,8 @@ def command(
     write_text(html, out_dir / "report.html")
     for name, m in result.metrics.items():
         echo(f"{name}: {metrics_line(m)}")
+    if result.survival is not None:
+        echo(f"note: {result.survival['note']}")
     echo(f"out of fold: {len(oof):,} people, {folds} folds; wrote {out_dir}/metrics.json, oof.csv")
     if not no_mlflow:
         from riskmodel.tracking import log_crossval_run

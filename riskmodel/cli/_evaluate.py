@@ -45,9 +45,11 @@ def command(
     )
     from riskmodel.reports._evaluation_report import write_evaluation
     from riskmodel.training import bundle_data
+    from riskmodel.training._inputs import sample_weights, survival_summary
 
     data = bundle_data(model_dir, **source)
     model_id, manifest = data.bundle.model_id, data.bundle.manifest
+    survival = survival_summary(data.inputs)
     metrics = write_evaluation(
         out_dir,
         data.y,
@@ -61,7 +63,11 @@ def command(
             "drift": data.review.get("drift"),
             "trained_on": data.review.get("trained_on"),
             "warnings": data.warnings,
+            **({"survival": survival} if survival else {}),
         },
+        sample_weight=sample_weights(data.table),
+        times=data.table.survival,
+        horizon_months=manifest.get("follow_up_months") or data.inputs.follow_up_months,
         source=data.inputs.source,
         outcome=data.outcome,
         follow_up_months=manifest.get("follow_up_months"),
@@ -69,6 +75,8 @@ def command(
         n_excluded=data.n_excluded,
     )
     echo(f"{model_id} on {len(data.p):,} people: {metrics_line(metrics)}")
+    if survival:
+        echo(f"note: {survival['note']}")
     for warning in data.warnings:
         echo(f"warning: {warning}")
     for note in metrics.get("notes", []):

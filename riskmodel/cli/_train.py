@@ -86,6 +86,8 @@ def command(
     echo(
         f"held-out ({split['method']}, {split['n_test']:,} people): {metrics_line(result.metrics)}"
     )
+    if "survival" in result.metrics:
+        echo(f"note: {result.metrics['survival']['note']}")
     for warning in result.warnings:
         echo(f"warning: {warning}")
     if not no_mlflow:

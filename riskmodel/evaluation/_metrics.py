@@ -283,9 +283,11 @@ def _bootstrap_metrics(
     n_resamples: int,
     confidence: float,
     seed: int,
+    weights: np.ndarray | None = None,
 ) -> np.ndarray:
     order = np.argsort(p, kind="stable")
     y, p = y[order], p[order]
+    weights = None if weights is None else weights[order]
     n = y.size
     starts = np.flatnonzero(np.r_[True, np.diff(p) != 0])
     rng = np.random.default_rng(seed)
@@ -294,8 +296,16 @@ def _bootstrap_metrics(
         b = idx.shape[0]
         flat = (idx + (np.arange(b) * n)[:, None]).ravel()
         W = np.bincount(flat, minlength=b * n).reshape(b, n).astype(float)
+        if weights is not None:
+            W = _normalised(W * weights)
         replicates.append(_weighted_metrics(W, y, p, starts, (point[4], point[5])))
     return percentile_interval(np.concatenate(replicates, axis=0), confidence)
+
+
+def _normalised(W: np.ndarray) -> np.ndarray:
+    """Row weights scaled so that each row sums to the number of people (as counts do)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return W * (W.shape[1] / W.sum(axis=1, keepdims=True))
 
 
 def evaluate_predictions(
@@ -305,11 +315,16 @@ def evaluate_predictions(
     n_resamples: int = 1000,
     confidence: float = 0.95,
     seed: int = 0,
+    sample_weight: ArrayLike | None = None,
 ) -> dict[str, Any]:
     """Every metric of ``metrics.json`` with a percentile bootstrap interval.
 
     Returns a dict with ``n``, ``base_rate``, ``mean_predicted`` and, for every name in
     :data:`METRIC_NAMES`, the value and ``{name}_ci`` = ``[low, high]`` (NaN when undefined).
+
+    ``sample_weight`` (e.g. inverse probability of censoring weights) weights every metric,
+    the base rate and the mean prediction (``weighted`` is then true): a person of weight 2
+    counts as two; the bootstrap resamples people with their weights.
 
     Examples
     --------
@@ -327,24 +342,45 @@ def evaluate_predictions(
         raise ValueError(BAD_INPUT.format(detail=f"shapes {y.shape} and {p.shape}"))
     if np.isnan(y).any() or np.isnan(p).any():
         raise ValueError(BAD_INPUT.format(detail="missing values"))
+    weights = None
+    if sample_weight is not None:
+        weights = np.asarray(sample_weight, dtype=float)
+        if weights.shape != y.shape or not (np.isfinite(weights) & (weights >= 0)).all():
+            raise ValueError(BAD_INPUT.format(detail="weights not finite and non-negative"))
     result: dict[str, Any] = {
         "n": int(y.size),
-        "base_rate": float(y.mean()) if y.size else float("nan"),
-        "mean_predicted": float(p.mean()) if y.size else float("nan"),
+        "base_rate": float(np.average(y, weights=weights)) if y.size else float("nan"),
+        "mean_predicted": float(np.average(p, weights=weights)) if y.size else float("nan"),
     }
+    if weights is not None:
+        result["weighted"] = True
     if y.size == 0:
         for name in METRIC_NAMES:
             result[name] = float("nan")
             result[f"{name}_ci"] = [float("nan"), float("nan")]
         return result
-    point = _all_metrics(y[None, :], p[None, :])[0]
+    if weights is None:
+        point = _all_metrics(y[None, :], p[None, :])[0]
+    else:
+        point = _weighted_point(y, p, weights)
     intervals = _bootstrap_metrics(
-        y, p, point, n_resamples=n_resamples, confidence=confidence, seed=seed
+        y, p, point, n_resamples=n_resamples, confidence=confidence, seed=seed, weights=weights
     )
     for j, name in enumerate(METRIC_NAMES):
         result[name] = float(point[j])
         result[f"{name}_ci"] = [float(intervals[j, 0]), float(intervals[j, 1])]
     return result
+
+
+def _weighted_point(y: np.ndarray, p: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Every metric with row weights (:func:`_weighted_metrics` of the people sorted by ``p``,
+    started from the unweighted calibration fit)."""
+    order = np.argsort(p, kind="stable")
+    ys, ps = y[order], p[order]
+    starts = np.flatnonzero(np.r_[True, np.diff(ps) != 0])
+    slope, intercept = calibration_slope_intercept(y_true=ys, y_prob=ps)
+    W = _normalised(weights[order][None, :])
+    return _weighted_metrics(W, ys, ps, starts, (slope, intercept))[0]
 
 
 def metrics_by_group(
@@ -355,6 +391,7 @@ def metrics_by_group(
     n_resamples: int = 1000,
     seed: int = 0,
     min_size: int = 1,
+    sample_weight: ArrayLike | None = None,
 ) -> dict[str, dict[str, dict[str, Any]]]:
     """:func:`evaluate_predictions` within each value of each group column
     (``{column: {value: metrics}}``); missing values form a group ``"missing"``.
@@ -379,6 +416,10 @@ def metrics_by_group(
             if mask.sum() < min_size:
                 continue
             out[str(column)][str(value)] = evaluate_predictions(
-                y_true=y[mask], y_prob=p[mask], n_resamples=n_resamples, seed=seed
+                y_true=y[mask],
+                y_prob=p[mask],
+                n_resamples=n_resamples,
+                seed=seed,
+                sample_weight=None if sample_weight is None else np.asarray(sample_weight)[mask],
             )
     return out

@@ -42,6 +42,11 @@ class FeatureTable:
     meta : dict
         Counts and settings of the build (people, censored, current sanctions taken from
         people, needs look-back, extract date, ...).
+    survival : DataFrame or None
+        Time to reoffence, when known: ``time_months`` (from the index date to the first
+        reoffence, or to the end of follow-up), ``event`` (1 reoffended then, 0 censored then)
+        and, for a time-to-event table, ``weight`` (inverse probability of staying
+        uncensored; NaN for the unlabelled). See :mod:`riskmodel._survival`.
     """
 
     X: pd.DataFrame
@@ -50,11 +55,13 @@ class FeatureTable:
     groups: pd.DataFrame
     ids: pd.Series
     meta: dict[str, Any] = field(default_factory=dict)
+    survival: pd.DataFrame | None = None
 
     def __post_init__(self) -> None:
         n = len(self.ids)
         parts = [("X", self.X), ("groups", self.groups), ("label", self.label)]
         parts.append(("label_status", self.label_status))
+        parts.append(("survival", self.survival))
         for name, part in parts:
             if part is not None and len(part) != n:
                 raise ValueError(f"FeatureTable.{name} has {len(part)} rows, ids has {n}")
@@ -88,6 +95,7 @@ class FeatureTable:
             groups=take(self.groups),
             ids=take(self.ids),
             meta=meta,
+            survival=take(self.survival),
         )
 
     def labelled(self) -> FeatureTable:

@@ -14,6 +14,8 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.utils.validation import check_is_fitted
 
+from riskmodel.models._weights import weight_params
+
 __all__ = ["LogOddsEnsemble"]
 
 
@@ -54,14 +56,18 @@ class LogOddsEnsemble(ClassifierMixin, BaseEstimator):
         self.members = members
         self.weights = weights
 
-    def fit(self, X: Any, y: Any, **fit_params: Any) -> LogOddsEnsemble:
-        """Fit a clone of every member on ``X``, ``y``."""
+    def fit(self, X: Any, y: Any, sample_weight: Any = None, **fit_params: Any) -> LogOddsEnsemble:
+        """Fit a clone of every member on ``X``, ``y`` (``sample_weight``: row weights, given
+        to every member's classifier)."""
         weights = np.ones(len(self.members)) if self.weights is None else self.weights
         weights = np.asarray(weights, dtype=np.float64)
         if weights.shape != (len(self.members),) or not (weights > 0).all():
             raise ValueError("weights must be positive, one per member")
         self.weights_ = weights / weights.sum()
-        self.members_ = [(name, clone(member).fit(X, y)) for name, member in self.members]
+        self.members_ = [
+            (name, clone(member).fit(X, y, **weight_params(member, sample_weight)))
+            for name, member in self.members
+        ]
         self.classes_ = self.members_[0][1].classes_
         return self
 

@@ -13,3 +13,8 @@ REVERSED_CALIBRATION = (
     "as the model's own score rises, so the declared directions would be reversed; the model "
     "has no signal on these data (check the outcome column)"
 )
+
+BAD_WEIGHTS = (
+    "sample_weight must be one finite, non-negative weight per row ({n} rows); got shape "
+    "{shape}, or a weight that is negative or not finite"
+)

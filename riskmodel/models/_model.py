@@ -44,6 +44,7 @@ the sigmoid method the calibrated log-odds are exactly
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
@@ -77,6 +78,7 @@ from riskmodel.features._directions import directions_for
 from riskmodel.models._ensemble import LogOddsEnsemble
 from riskmodel.models._messages import (
     BAD_TARGET,
+    BAD_WEIGHTS,
     MISSING_FEATURES,
     ONE_CLASS,
     REVERSED_CALIBRATION,
@@ -92,6 +94,7 @@ from riskmodel.models._profiles import (
     with_profiles,
 )
 from riskmodel.models._selection import calibrate_with, out_of_fold_log_odds, path_log_odds
+from riskmodel.models._weights import weight_params
 
 __all__ = [
     "CANDIDATES",
@@ -236,9 +239,19 @@ def build_pipeline(
     return Pipeline([("preprocess", preprocess), ("classifier", classifier)])
 
 
-def _log_loss(y: np.ndarray, log_odds: np.ndarray) -> float:
+def _log_loss(
+    y: np.ndarray, log_odds: np.ndarray, sample_weight: np.ndarray | None = None
+) -> float:
     """Log loss of the probabilities ``expit(log_odds)``, held within [1e-6, 1 - 1e-6]."""
-    return float(log_loss(y, np.clip(expit(log_odds), 1e-6, 1 - 1e-6), labels=[0, 1]))
+    proba = np.clip(expit(log_odds), 1e-6, 1 - 1e-6)
+    return float(log_loss(y, proba, sample_weight=sample_weight, labels=[0, 1]))
+
+
+def _weights(sample_weight: Any, n: int) -> np.ndarray:
+    weights = np.asarray(sample_weight, dtype=float).ravel()
+    if weights.shape != (n,) or not (np.isfinite(weights).all() and (weights >= 0).all()):
+        raise DataError(BAD_WEIGHTS.format(n=n, shape=weights.shape))
+    return weights
 
 
 def _target(y: Any) -> np.ndarray:
@@ -418,7 +431,11 @@ class RiskModel(ClassifierMixin, BaseEstimator):
         return int(self.cv) if self.cv != "auto" else (5 if n_rows <= 20_000 else 3)
 
     def _select(
-        self, X: pd.DataFrame, y: np.ndarray, candidates: list[tuple[str, dict[str, Any]]]
+        self,
+        X: pd.DataFrame,
+        y: np.ndarray,
+        candidates: list[tuple[str, dict[str, Any]]],
+        sample_weight: np.ndarray | None = None,
     ) -> tuple[tuple[str, dict[str, Any]], pd.DataFrame, np.ndarray | None]:
         """The candidate with the least inner cross-validated log loss, the table of all, and
         its out-of-fold log-odds when every row of ``X`` took part in the folds the calibration
@@ -429,21 +446,23 @@ class RiskModel(ClassifierMixin, BaseEstimator):
                 pd.DataFrame(columns=["family", "params", "inner_log_loss"]),
                 None,
             )
-        Xs, ys = X, y
+        Xs, ys, ws = X, y, sample_weight
         if len(X) > self.max_selection_rows:
-            Xs, _, ys, _ = train_test_split(
+            Xs, _, ys, _, *kept = train_test_split(
                 X,
                 y,
+                *([] if sample_weight is None else [sample_weight]),
                 train_size=self.max_selection_rows,
                 stratify=y,
                 random_state=self.seed,
             )
+            ws = kept[0] if kept else None
         inner = self._calibration_folds(len(y)) if self.inner_cv == "auto" else self.inner_cv
         folds = StratifiedKFold(int(inner), shuffle=True, random_state=self.seed + 1)
         splits = list(folds.split(Xs, ys))
-        log_odds = self._candidate_log_odds(Xs, ys, candidates, splits)
+        log_odds = self._candidate_log_odds(Xs, ys, candidates, splits, ws)
         rows = [
-            {"family": family, "params": params, "inner_log_loss": _log_loss(ys, odds)}
+            {"family": family, "params": params, "inner_log_loss": _log_loss(ys, odds, ws)}
             for (family, params), odds in zip(candidates, log_odds, strict=True)
         ]
         table = pd.DataFrame(rows)
@@ -462,7 +481,7 @@ class RiskModel(ClassifierMixin, BaseEstimator):
             ensemble_row = {
                 "family": "ensemble",
                 "params": members,
-                "inner_log_loss": _log_loss(ys, combined),
+                "inner_log_loss": _log_loss(ys, combined, ws),
             }
             table = pd.concat([table, pd.DataFrame([ensemble_row])], ignore_index=True)
         best = len(candidates) - 1
@@ -477,6 +496,7 @@ class RiskModel(ClassifierMixin, BaseEstimator):
         y: np.ndarray,
         candidates: list[tuple[str, dict[str, Any]]],
         splits: list[tuple[np.ndarray, np.ndarray]],
+        sample_weight: np.ndarray | None = None,
     ) -> list[np.ndarray]:
         """Out-of-fold log-odds of every candidate on ``splits``; the scorecard candidates,
         which differ only in ``C``, sharing each fold's fitted preprocessing."""
@@ -496,22 +516,29 @@ class RiskModel(ClassifierMixin, BaseEstimator):
                 self.directions_,
             )
             Cs = [candidates[i][1]["C"] for i in path]
-            out.update(zip(path, path_log_odds(pipeline, Cs, X, y, splits), strict=True))
+            path_odds = path_log_odds(pipeline, Cs, X, y, splits, sample_weight)
+            out.update(zip(path, path_odds, strict=True))
         for i, (family, params) in enumerate(candidates):
             if i not in out:
                 pipeline = build_pipeline(
                     family, params, self.numeric_, self.categorical_, self.seed, self.directions_
                 )
-                out[i] = out_of_fold_log_odds(pipeline, X, y, splits)
+                out[i] = out_of_fold_log_odds(pipeline, X, y, splits, sample_weight)
         return [out[i] for i in range(len(candidates))]
 
-    def fit(self, X: Any, y: Any) -> RiskModel:
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> RiskModel:
         """Choose (by inner CV), fit and calibrate on ``X``, ``y``, with the package's native
-        thread limit (:func:`riskmodel._threads.thread_limit`)."""
-        with thread_limit():
-            return self._fit(X, y)
+        thread limit (:func:`riskmodel._threads.thread_limit`).
 
-    def _fit(self, X: Any, y: Any) -> RiskModel:
+        ``sample_weight`` (one non-negative weight per row, e.g. inverse probability of
+        censoring weights, :mod:`riskmodel._survival`) weights every step: the inner
+        cross-validation's fits and log loss, the pipeline's classifier (every member of an
+        ensemble) and the calibrator.
+        """
+        with thread_limit():
+            return self._fit(X, y, sample_weight)
+
+    def _fit(self, X: Any, y: Any, sample_weight: Any = None) -> RiskModel:
         if self.family not in FAMILIES:
             raise ConfigError(UNKNOWN_FAMILY.format(value=self.family, known=", ".join(FAMILIES)))
         if self.calibration not in CALIBRATIONS:
@@ -520,6 +547,7 @@ class RiskModel(ClassifierMixin, BaseEstimator):
             )
         frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(X)
         target = _target(y)
+        weights = None if sample_weight is None else _weights(sample_weight, len(target))
         self.numeric_, self.categorical_ = self._resolve_columns(frame)
         self.feature_names_in_ = np.asarray(self.numeric_ + self.categorical_, dtype=object)
         self.n_features_in_ = len(self.feature_names_in_)
@@ -527,7 +555,7 @@ class RiskModel(ClassifierMixin, BaseEstimator):
         self.profiles_ = uses_profiles(self.numeric_, self.directions_)
         frame = self.prepare(frame)
         (self.family_, self.params_), selection, log_odds = self._select(
-            frame, target, self._candidates()
+            frame, target, self._candidates(), weights
         )
         # Plain records (not a DataFrame): a bundle persists only types it can load safely.
         self.selection_ = to_jsonable(selection.to_dict(orient="records"))
@@ -543,15 +571,26 @@ class RiskModel(ClassifierMixin, BaseEstimator):
             # The choice was made on the calibration's folds: its out-of-fold log-odds are
             # what a calibration by cross-validation would compute again.
             self.calibrated_ = calibrate_with(
-                pipeline.fit(frame, target), log_odds, target, method=self.calibration
+                pipeline.fit(frame, target, **weight_params(pipeline, weights)),
+                log_odds,
+                target,
+                method=self.calibration,
+                sample_weight=weights,
             )
         else:
             folds = StratifiedKFold(
                 self._calibration_folds(len(target)), shuffle=True, random_state=self.seed
             )
-            self.calibrated_ = CalibratedClassifierCV(
-                pipeline, method=self.calibration, cv=folds, ensemble=False
-            ).fit(frame, target)
+            with warnings.catch_warnings():
+                # A plain Pipeline's fit has no sample_weight of its own: the weights reach
+                # its classifier as classifier__sample_weight, and the calibrator directly.
+                warnings.filterwarnings(
+                    "ignore", message=".*does not appear to accept sample_weight"
+                )
+                params = weight_params(pipeline, weights) if type(pipeline) is Pipeline else {}
+                self.calibrated_ = CalibratedClassifierCV(
+                    pipeline, method=self.calibration, cv=folds, ensemble=False
+                ).fit(frame, target, sample_weight=weights, **params)
         fitted = self.calibrated_.calibrated_classifiers_[0]
         self.estimator_ = fitted.estimator
         calibrator = fitted.calibrators[0]
@@ -563,7 +602,7 @@ class RiskModel(ClassifierMixin, BaseEstimator):
         else:
             self.calibration_slope_ = self.calibration_intercept_ = None
         self.classes_ = np.array([0, 1])
-        self.base_rate_ = float(target.mean())
+        self.base_rate_ = float(np.average(target, weights=weights))
         self.n_train_ = len(target)
         # The training data's mean design row: the reference ("average person") of the
         # logistic family's exact explanations, the same for every batch explained.
@@ -685,9 +724,9 @@ class BaseRateModel(ClassifierMixin, BaseEstimator):
     array([[0.5, 0.5]])
     """
 
-    def fit(self, X: Any, y: Any) -> BaseRateModel:
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> BaseRateModel:
         target = np.asarray(y, dtype=float)
-        self.base_rate_ = float(target.mean())
+        self.base_rate_ = float(np.average(target, weights=sample_weight))
         self.classes_ = np.array([0, 1])
         return self
 

@@ -20,6 +20,7 @@ from sklearn.model_selection import cross_val_predict
 from sklearn.pipeline import Pipeline
 
 from riskmodel.models._monotone import MonotonePipeline
+from riskmodel.models._weights import weight_params
 
 __all__ = ["calibrate_with", "out_of_fold_log_odds", "path_log_odds"]
 
@@ -30,14 +31,32 @@ def _rows(X: Any, index: np.ndarray) -> Any:
     return X.iloc[index] if hasattr(X, "iloc") else np.asarray(X)[index]
 
 
-def out_of_fold_log_odds(pipeline: Any, X: Any, y: np.ndarray, splits: Splits) -> np.ndarray:
+def out_of_fold_log_odds(
+    pipeline: Any,
+    X: Any,
+    y: np.ndarray,
+    splits: Splits,
+    sample_weight: np.ndarray | None = None,
+) -> np.ndarray:
     """The log-odds (``decision_function``) of ``pipeline`` for every row, each from the fit on
-    the other folds of ``splits``."""
-    return cross_val_predict(pipeline, X, y, cv=list(splits), method="decision_function")
+    the other folds of ``splits`` (with their ``sample_weight``)."""
+    return cross_val_predict(
+        pipeline,
+        X,
+        y,
+        cv=list(splits),
+        method="decision_function",
+        params=weight_params(pipeline, sample_weight),
+    )
 
 
 def path_log_odds(
-    pipeline: Pipeline, Cs: Sequence[float], X: Any, y: np.ndarray, splits: Splits
+    pipeline: Pipeline,
+    Cs: Sequence[float],
+    X: Any,
+    y: np.ndarray,
+    splits: Splits,
+    sample_weight: np.ndarray | None = None,
 ) -> list[np.ndarray]:
     """:func:`out_of_fold_log_odds` of a scorecard pipeline at every ``C`` of ``Cs``: in each
     fold the preprocessing is fitted once and shared by the classifiers of every ``C``. The
@@ -70,8 +89,9 @@ def path_log_odds(
             classifier = fold.constrain(design)
         else:
             classifier = fold.steps[-1][1]
+        weights = None if sample_weight is None else np.asarray(sample_weight)[train]
         for i, C in enumerate(Cs):
-            classifier.set_params(C=C).fit(design, target[train])
+            classifier.set_params(C=C).fit(design, target[train], sample_weight=weights)
             out[i][test] = classifier.decision_function(held_out)
     return out
 

@@ -12,10 +12,12 @@ import pandas as pd
 from riskmodel._io import to_jsonable, write_json, write_text
 from riskmodel.evaluation import (
     EVALUATION_GROUPS,
+    CumulativeReoffendingDisplay,
     ReliabilityDisplay,
     RiskDistributionDisplay,
     evaluate_predictions,
     metrics_by_group,
+    reoffending_over_time,
 )
 from riskmodel.reports._messages import ONE_OUTCOME_CLASS
 from riskmodel.reports._render import figure_to_data_uri, new_axes, render_template
@@ -57,6 +59,10 @@ def evaluation_report_html(
     ``fairness`` is a :func:`riskmodel.fairness.fairness_summary` of the same people: the
     training report shows it by sex, age band, cohort and ethnicity, at the base rate and at a
     capacity of 10%, with the verdicts of :func:`riskmodel.fairness.fairness_verdicts`.
+
+    ``metrics`` may carry ``survival`` (a time-to-event table's unlabelled and rates at the
+    horizon, said in a note) and ``over_time`` (the cumulative share reoffending by risk band,
+    :func:`riskmodel.evaluation.cumulative_reoffending`, drawn beside the predicted).
     """
     _, ax = new_axes(figsize=(5, 5))
     reliability = figure_to_data_uri(ReliabilityDisplay.from_predictions(y, p).plot(ax=ax).figure_)
@@ -84,6 +90,18 @@ def evaluation_report_html(
             "caption": "Predicted probabilities of people with and without the outcome.",
         },
     ]
+    over_time = metrics.get("over_time")
+    if over_time:
+        _fig, ax = new_axes(figsize=(6, 4))
+        display = CumulativeReoffendingDisplay(over_time).plot(ax=ax)
+        figures.append(
+            {
+                "title": "Reoffending over time by risk band",
+                "src": figure_to_data_uri(display.figure_),
+                "alt": "Kaplan–Meier cumulative share reoffending by month, by risk band",
+                "caption": over_time_caption(over_time),
+            }
+        )
     return render_template(
         "evaluation.html",
         m=data,
@@ -99,6 +117,35 @@ def evaluation_report_html(
         design=design,
         n_resamples=n_resamples,
         fairness=to_jsonable(fairness or {}),
+    )
+
+
+def over_time_caption(over_time: dict[str, Any]) -> str:
+    """The caption of the reoffending-over-time figure, from its figures.
+
+    Examples
+    --------
+    >>> over_time_caption({"horizon_months": 24.0, "weighted": False, "bands": [
+    ...     {"band": "Low", "n": 10, "observed_at_horizon": 0.2, "predicted_at_horizon": 0.25}]}
+    ... ).split(". ")[-1]
+    'At 24 months: Low 20.0% observed, 25.0% predicted (10 people).'
+    """
+    weighted = (
+        " The people with a known outcome are weighted by the inverse probability of staying "
+        "uncensored."
+        if over_time.get("weighted")
+        else ""
+    )
+    horizon = f"{over_time['horizon_months']:g}"
+    at = "; ".join(
+        f"{b['band']} {b['observed_at_horizon']:.1%} observed, "
+        f"{b['predicted_at_horizon']:.1%} predicted ({b['n']:,} people)"
+        for b in over_time["bands"]
+    )
+    return (
+        "Kaplan–Meier cumulative share reoffending by month since the index date, by risk "
+        f"band; the diamonds are the mean predicted probabilities of reoffending within "
+        f"{horizon} months.{weighted} At {horizon} months: {at}."
     )
 
 
@@ -128,21 +175,36 @@ def write_evaluation(
     n_resamples: int = 1000,
     seed: int = 0,
     extra: dict[str, Any] | None = None,
+    sample_weight: np.ndarray | None = None,
+    times: pd.DataFrame | None = None,
+    horizon_months: float | None = None,
     **report: Any,
 ) -> dict[str, Any]:
     """Evaluate ``p`` against ``y``; write ``metrics.json`` and ``report.html`` into ``out_dir``.
 
     Metrics are also given by index disposal and index offence group when ``groups`` has
     those columns (``by_group``); ``notes`` says which figures are undefined and why. Returns
-    the metrics written.
+    the metrics written. ``sample_weight`` weights every figure (a time-to-event table's
+    censoring weights); ``times`` (``FeatureTable.survival`` of the same people) with
+    ``horizon_months`` adds the cumulative share reoffending by risk band (``over_time``).
     """
     out = Path(out_dir)
-    metrics = evaluate_predictions(y_true=y, y_prob=p, n_resamples=n_resamples, seed=seed)
+    metrics = evaluate_predictions(
+        y_true=y, y_prob=p, n_resamples=n_resamples, seed=seed, sample_weight=sample_weight
+    )
     present = [c for c in EVALUATION_GROUPS if groups is not None and c in groups.columns]
     if present:
         metrics["by_group"] = metrics_by_group(
-            y_true=y, y_prob=p, groups=groups[present], n_resamples=n_resamples, seed=seed
+            y_true=y,
+            y_prob=p,
+            groups=groups[present],
+            n_resamples=n_resamples,
+            seed=seed,
+            sample_weight=sample_weight,
         )
+    over_time = reoffending_over_time(times, p, horizon_months=horizon_months)
+    if over_time is not None:
+        metrics["over_time"] = over_time
     metrics.update(extra or {})
     notes = undefined_notes(y)
     if notes:

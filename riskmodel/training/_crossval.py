@@ -11,13 +11,20 @@ from sklearn.base import clone
 from sklearn.model_selection import StratifiedKFold
 
 from riskmodel._errors import DataError
-from riskmodel.evaluation import EVALUATION_GROUPS, evaluate_predictions, metrics_by_group
+from riskmodel.evaluation import (
+    EVALUATION_GROUPS,
+    evaluate_predictions,
+    metrics_by_group,
+    reoffending_over_time,
+)
 from riskmodel.models import BaseRateModel, make_model
 from riskmodel.training._inputs import (
     ModelInputs,
     feature_directions,
     feature_lists,
     labelled_arrays,
+    sample_weights,
+    survival_summary,
 )
 from riskmodel.training._messages import CARRY_NOT_IN_DATA, TOO_FEW_FOR_FOLDS
 
@@ -41,7 +48,13 @@ class CrossValResult:
         oof: pd.DataFrame,
         metrics: dict[str, dict[str, Any]],
         fitted_families: list[str],
+        survival: dict[str, Any] | None = None,
+        times: pd.DataFrame | None = None,
     ) -> None:
+        #: The unlabelled and the rates at the horizon of a time-to-event table, else None.
+        self.survival = survival
+        #: Time to reoffence of the out-of-fold people (``FeatureTable.survival``) or None.
+        self.times = times
         self.configured = configured
         self.oof = oof
         self.metrics = metrics
@@ -49,12 +62,15 @@ class CrossValResult:
 
     def to_dict(self) -> dict[str, Any]:
         """The ``metrics.json`` of ``riskmodel crossval`` (CLI.md)."""
-        return {
+        out = {
             "configured": self.configured,
             "models": self.metrics,
             "folds": int(self.oof["fold"].max() + 1),
             "families_fitted_by_fold": self.fitted_families,
         }
+        if self.survival is not None:
+            out["survival"] = self.survival
+        return out
 
 
 def cross_validate(
@@ -85,6 +101,7 @@ def cross_validate(
         spec, numeric=numeric, categorical=categorical, directions=feature_directions(inputs)
     )
     X = table.X
+    weights = sample_weights(table)
     splitter = StratifiedKFold(folds, shuffle=True, random_state=seed)
     splits = list(splitter.split(np.zeros(len(y)), y))
     fold_of = np.empty(len(y), dtype=int)
@@ -98,10 +115,11 @@ def cross_validate(
         iterator = wrap(iterator, "cross-validating", len(splits))
     for k, (train, test) in iterator:
         fold_of[test] = k
-        model = clone(template).fit(X.iloc[train], y[train])
+        w_train = None if weights is None else weights[train]
+        model = clone(template).fit(X.iloc[train], y[train], sample_weight=w_train)
         families.append(model.family_)
         predictions[configured][test] = model.predict_proba(X.iloc[test])[:, 1]
-        base = BaseRateModel().fit(X.iloc[train], y[train])
+        base = BaseRateModel().fit(X.iloc[train], y[train], sample_weight=w_train)
         predictions["base_rate"][test] = base.predict_proba(X.iloc[test])[:, 1]
     if ogrs3_available(X):
         from riskmodel.baselines import OGRS3Classifier
@@ -111,7 +129,7 @@ def cross_validate(
     metrics: dict[str, dict[str, Any]] = {}
     for name, p in predictions.items():
         metrics[name] = evaluate_predictions(
-            y_true=y, y_prob=p, n_resamples=n_resamples, seed=seed
+            y_true=y, y_prob=p, n_resamples=n_resamples, seed=seed, sample_weight=weights
         )
     present = [c for c in EVALUATION_GROUPS if c in table.groups.columns]
     if present:
@@ -121,9 +139,17 @@ def cross_validate(
             groups=table.groups[present],
             n_resamples=n_resamples,
             seed=seed,
+            sample_weight=weights,
         )
 
+    over_time = reoffending_over_time(
+        table.survival, predictions[configured], horizon_months=inputs.follow_up_months
+    )
+    if over_time is not None:
+        metrics[configured]["over_time"] = over_time
     oof = pd.DataFrame({"person_id": table.ids.to_numpy(), "fold": fold_of, "outcome": y})
+    if weights is not None:
+        oof["weight"] = weights
     for name, p in predictions.items():
         oof[f"p_{name}"] = p
     for column in carry:
@@ -137,5 +163,10 @@ def cross_validate(
                 CARRY_NOT_IN_DATA.format(column=column, available=", ".join(available))
             )
     return CrossValResult(
-        configured=configured, oof=oof, metrics=metrics, fitted_families=families
+        configured=configured,
+        oof=oof,
+        metrics=metrics,
+        fitted_families=families,
+        survival=survival_summary(inputs),
+        times=table.survival,
     )

@@ -159,6 +159,8 @@ def load_inputs(
         raise ConfigError(MISSING_EXTRACT_DATE)
     table = build_feature_table(data, labels=labels, needs_lookback_months=needs_lookback_months)
     people = data.people.reset_index(drop=True)
+    if labels:
+        _attach_reoffence_times(table, people, data.offences)
     dates = None
     if "index_date" in people.columns and len(people) == len(table):
         by_id = pd.Series(people["index_date"].to_numpy(), index=people["person_id"].astype(str))
@@ -172,6 +174,27 @@ def load_inputs(
         follow_up_months=int(FOLLOW_UP_MONTHS),
         index_dates=dates,
         summary=getattr(data, "summary", None),
+    )
+
+
+def _attach_reoffence_times(table: FeatureTable, people: pd.DataFrame, offences: Any) -> None:
+    """Give an event-data table each labelled person's time to reoffence (for the
+    cumulative share reoffending by risk band); left out when ids do not match one to one."""
+    from riskmodel.features._reoffence_time import time_to_reoffence
+
+    ids = people["person_id"].astype(str)
+    if ids.duplicated().any() or table.label_status is None:
+        return
+    times = time_to_reoffence(people, offences).set_index(ids.to_numpy())
+    aligned = times.reindex(table.ids.astype(str).to_numpy())
+    if aligned["time_months"].isna().any():
+        return
+    labelled = (table.label_status == LABELLED).to_numpy()
+    table.survival = pd.DataFrame(
+        {
+            "time_months": np.where(labelled, aligned["time_months"].to_numpy(), np.nan),
+            "event": aligned["event"].to_numpy(dtype="int64"),
+        }
     )
 
 
@@ -197,6 +220,21 @@ def inputs_for_bundle(
         config=spec.config,
         needs_lookback_months=spec.needs_lookback_months,
     )
+
+
+def sample_weights(table: FeatureTable) -> np.ndarray | None:
+    """The row weights of a table's (labelled) people: inverse probability of censoring
+    weights for a time-to-event table (:mod:`riskmodel._survival`), None otherwise."""
+    survival = table.survival
+    if survival is None or "weight" not in survival.columns:
+        return None
+    return survival["weight"].to_numpy(dtype=float)
+
+
+def survival_summary(inputs: ModelInputs) -> dict[str, Any] | None:
+    """The unlabelled and the rates at the horizon of a time-to-event table (None for
+    others): :func:`riskmodel._survival.survival_summary`, as read."""
+    return inputs.table.meta.get("survival")
 
 
 def labelled_arrays(inputs: ModelInputs) -> tuple[FeatureTable, np.ndarray, pd.Series | None]:

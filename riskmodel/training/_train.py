@@ -11,7 +11,12 @@ import pandas as pd
 from sklearn.model_selection import train_test_split
 
 from riskmodel._errors import DataError
-from riskmodel.evaluation import EVALUATION_GROUPS, evaluate_predictions, metrics_by_group
+from riskmodel.evaluation import (
+    EVALUATION_GROUPS,
+    evaluate_predictions,
+    metrics_by_group,
+    reoffending_over_time,
+)
 from riskmodel.features import FeatureTable
 from riskmodel.models import RiskModel, make_model
 from riskmodel.training._inputs import (
@@ -19,6 +24,8 @@ from riskmodel.training._inputs import (
     feature_directions,
     feature_lists,
     labelled_arrays,
+    sample_weights,
+    survival_summary,
 )
 from riskmodel.training._messages import TOO_FEW_TO_SPLIT
 from riskmodel.training._review import evidence_warnings
@@ -44,6 +51,10 @@ class TrainResult:
     p_test: np.ndarray
     groups_test: pd.DataFrame
     metrics: dict[str, Any]
+    #: Weights of the held-out people (a time-to-event table's censoring weights) or None.
+    w_test: np.ndarray | None = None
+    #: Time to reoffence of the held-out people (``FeatureTable.survival``) or None.
+    survival_test: pd.DataFrame | None = None
     group_summary: dict[str, Any] = field(default_factory=dict)
     drift_reference: dict[str, Any] = field(default_factory=dict)
     #: Ids of the people the model was fitted on (None when the data have no ids of their
@@ -166,15 +177,23 @@ def train_model(
     seed = spec.seed if seed is None else seed
     train, test, info = split_rows(y, dates, test_fraction=test_fraction, seed=seed)
     numeric, categorical = feature_lists(inputs)
+    weights = sample_weights(table)
+    w_train, w_test = (None, None) if weights is None else (weights[train], weights[test])
     model = make_model(
         spec, numeric=numeric, categorical=categorical, directions=feature_directions(inputs)
-    ).fit(table.X.iloc[train], y[train])
+    ).fit(table.X.iloc[train], y[train], sample_weight=w_train)
     p_test = model.predict_proba(table.X.iloc[test])[:, 1]
     groups_test = table.groups.iloc[test].reset_index(drop=True)
     summary_test = summary_groups(table).iloc[test].reset_index(drop=True)
     metrics = evaluate_predictions(
-        y_true=y[test], y_prob=p_test, n_resamples=n_resamples, seed=seed
+        y_true=y[test], y_prob=p_test, n_resamples=n_resamples, seed=seed, sample_weight=w_test
     )
+    if survival_summary(inputs) is not None:
+        metrics["survival"] = survival_summary(inputs)
+    times_test = None if table.survival is None else table.survival.iloc[test]
+    over_time = reoffending_over_time(times_test, p_test, horizon_months=inputs.follow_up_months)
+    if over_time is not None:
+        metrics["over_time"] = over_time
     present = [c for c in EVALUATION_GROUPS if c in groups_test.columns]
     if present:
         metrics["by_group"] = metrics_by_group(
@@ -183,18 +202,21 @@ def train_model(
             groups=groups_test[present],
             n_resamples=n_resamples,
             seed=seed,
+            sample_weight=w_test,
         )
     has_ids = inputs.kind == "data" or (
         inputs.config.table is not None and bool(inputs.config.table.id)
     )
-    info["train_base_rate"] = float(y[train].mean())
-    info["test_base_rate"] = float(y[test].mean())
+    info["train_base_rate"] = float(np.average(y[train], weights=w_train))
+    info["test_base_rate"] = float(np.average(y[test], weights=w_test))
     return TrainResult(
         model=model,
         split=info,
         y_test=y[test],
         p_test=p_test,
         groups_test=groups_test,
+        w_test=w_test,
+        survival_test=times_test,
         metrics=metrics,
         group_summary=group_summary(
             y_true=y[test],
