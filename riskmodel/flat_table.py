@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from riskmodel._errors import ConfigError, DataError
+from riskmodel._horizon import DEFAULT_HORIZON_MONTHS, outcome_column
 from riskmodel._query import UNSAFE_QUERY, QueryError, evaluate_query
 from riskmodel._tables import ids_as_text, read_table
 from riskmodel.config import TableSpec
@@ -306,9 +307,10 @@ def build_flat_table(
     kept = list(dict.fromkeys([*spec.groups, *carry]))
     groups = pd.DataFrame({c: _categorical(frame[c]) for c in kept}, index=frame.index)
 
+    horizon = spec.follow_up_months or DEFAULT_HORIZON_MONTHS
     label = status = None
     if labels:
-        label = _label(frame[spec.label], spec.label).rename("reoffended_2y")
+        label = _label(frame[spec.label], spec.label).rename(outcome_column(horizon))
         if label.isna().all():
             raise DataError(NO_LABELS.format(column=spec.label))
         status = pd.Series(
@@ -323,6 +325,7 @@ def build_flat_table(
         "label_column": spec.label,
         "outcome": spec.outcome,
         "follow_up_months": spec.follow_up_months,
+        "horizon_months": horizon,
         "numeric": list(spec.numeric),
         "categorical": list(spec.categorical),
         "groups": list(spec.groups),

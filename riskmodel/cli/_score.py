@@ -51,7 +51,7 @@ def _summary_lines(summary: dict) -> list[str]:
 
 @click.command("score")
 @option.model()
-@option.inputs(bundle=True, with_extract_date=False)
+@option.inputs(bundle=True, with_extract_date=False, with_horizon=True)
 @option.out_file("Scores file: .parquet for Parquet, anything else CSV.")
 @option.rejects()
 @click.option(
