@@ -26,9 +26,9 @@ def ranking_note(horizon_months: int | None) -> str:
 
     Examples
     --------
-    >>> ranking_note(12)[:84]
-    'The allocation ranks people by their predicted probability of proven reoffending within'
-    >>> "within one year;" in ranking_note(12), "within" in ranking_note(None)
+    >>> ranking_note(12)[:60]
+    'The allocation ranks people by their predicted probability o'
+    >>> "reoffending within one year;" in ranking_note(12), "within" in ranking_note(None)
     (True, False)
     """
     within = f" {horizon_words(horizon_months)}" if horizon_months else ""
