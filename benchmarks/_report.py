@@ -147,7 +147,8 @@ def accuracy_table(dataset: dict[str, Any]) -> list[str]:
 
 def dataset_summary(dataset: dict[str, Any]) -> str:
     """One sentence: design, people and base rate, and whether the folds were checked."""
-    text = f"{dataset['design'].capitalize()}: {dataset['n']:,} people evaluated"
+    design = dataset["design"]
+    text = f"{design[:1].upper()}{design[1:]}: {dataset['n']:,} people evaluated"
     text += f", {dataset['base_rate']:.1%} reoffended"
     if "n_train" in dataset:
         text += f" (trained on {dataset['n_train']:,}; {dataset['n_features']} features)"

@@ -136,7 +136,8 @@ DESCRIPTIONS: dict[str, str] = {
     "default": "RiskModel(family='default'), the recommended default: the candidate chosen by "
     "inner cross-validation on the training rows, calibrated as configured",
     "base_rate": "everyone gets the training rows' reoffending rate",
-    "ogrs3": "the published OGRS3 two-year scale, not refitted",
+    "ogrs3": "the published OGRS3 scale of the labels' horizon (two-year; one-year on the "
+    "one-year synthetic benchmark), not refitted",
     "plain_logistic": "median impute + StandardScaler on numeric columns, OneHotEncoder"
     "(handle_unknown='ignore') on categorical ones, LogisticRegression with default C; "
     "no splines, no calibration",
@@ -147,7 +148,8 @@ DESCRIPTIONS: dict[str, str] = {
     "training fold",
     "age_priors_logistic": "logistic regression on age and priors_count (standardised), "
     "fitted on each training fold",
-    "oracle": "true_probability_2y from the generator's truth.csv",
+    "oracle": "true_probability_2y (true_probability_1y on the one-year synthetic benchmark) "
+    "from the generator's truth.csv",
     "ebm": "interpret's ExplainableBoostingClassifier with default settings (pairwise "
     "interactions included), one thread; sigmoid-calibrated like every peer",
     "ebm_no_interactions": "the same with interactions=0 (one shape per feature)",

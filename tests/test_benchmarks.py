@@ -128,7 +128,10 @@ def check_results_markdown_renders_every_model_row(accuracy: dict, report: Modul
         auc = report.fmt_interval(model["auc"], model["auc_ci"], 3)
         brier = report.fmt_interval(model["brier"], model["brier_ci"], 4)
         ece = report.fmt_interval(model["ece"], model["ece_ci"], 3)
-        matching = [line for line in lines if model["label"] in line and auc in line]
+        start = lines.index(f"### {report.DATASET_TITLES[dataset]}")  # its own table
+        end = next(i for i in range(start + 1, len(lines)) if lines[i].startswith("### "))
+        section = lines[start:end]
+        matching = [line for line in section if model["label"] in line and auc in line]
         assert matching, f"{dataset}/{name} has no row"
         assert brier in matching[0] and ece in matching[0], f"{dataset}/{name}"
     assert markdown.count("| model | AUC | Brier | ECE |") == len(accuracy["datasets"])

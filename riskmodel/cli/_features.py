@@ -62,8 +62,8 @@ def command(
         {"--out": out, "--rejects": rejects_path or rejects_path_for(out)}, dirs=(data_dir,)
     )
     data = load_validated(data_dir, extract_date)
-    horizon = horizon_months or DEFAULT_HORIZON_MONTHS
-    proof = proof_months or DEFAULT_PROOF_MONTHS
+    horizon = DEFAULT_HORIZON_MONTHS if horizon_months is None else horizon_months
+    proof = DEFAULT_PROOF_MONTHS if proof_months is None else proof_months
     table = build_feature_table(
         data,
         labels=labels,

@@ -171,8 +171,10 @@ def load_inputs(
     from riskmodel.contract import read_tables, validate_tables
     from riskmodel.features import build_feature_table
 
-    horizon = whole_months(horizon_months or DEFAULT_HORIZON_MONTHS)
-    proof = whole_months(proof_months or DEFAULT_PROOF_MONTHS, "the proof period")
+    horizon = whole_months(DEFAULT_HORIZON_MONTHS if horizon_months is None else horizon_months)
+    proof = whole_months(
+        DEFAULT_PROOF_MONTHS if proof_months is None else proof_months, "the proof period"
+    )
     data = validate_tables(read_tables(Path(str(data_dir))), extract_date=extract_date)
     if labels and getattr(data, "extract_date", None) is None:
         raise ConfigError(MISSING_EXTRACT_DATE)
