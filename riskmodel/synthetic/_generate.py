@@ -168,7 +168,7 @@ def generate_population(
     --------
     >>> pop = generate_population(200, seed=1)
     >>> list(pop.truth.columns)
-    ['person_id', 'true_probability_2y']
+    ['person_id', 'true_probability_2y', 'true_probability_1y']
     >>> pop.people["person_id"].iloc[0], pop.metadata["extract_date"]
     ('P0000001', '2026-06-30')
     """
