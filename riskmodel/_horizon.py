@@ -25,6 +25,7 @@ __all__ = [
     "horizon_of_column",
     "horizon_suffix",
     "horizon_words",
+    "label_horizon",
     "outcome_column",
     "outcome_text",
     "probability_column",
@@ -187,6 +188,22 @@ def find_probability_column(columns: Iterable[Any], file: str) -> str:
     if len(found) > 1:
         raise DataError(SEVERAL_PROBABILITY_COLUMNS.format(file=file, found=", ".join(found)))
     return found[0]
+
+
+def label_horizon(
+    horizon_months: int | None = None, proof_months: int | None = None
+) -> tuple[int, int]:
+    """The horizon and proof period of event-data labels: the options given, else 24 and 6,
+    checked to be positive whole months.
+
+    Examples
+    --------
+    >>> label_horizon(), label_horizon(12)
+    ((24, 6), (12, 6))
+    """
+    horizon = DEFAULT_HORIZON_MONTHS if horizon_months is None else horizon_months
+    proof = DEFAULT_PROOF_MONTHS if proof_months is None else proof_months
+    return whole_months(horizon), whole_months(proof, "the proof period")
 
 
 def refuse_with_table(horizon_months: int | None, proof_months: int | None) -> None:

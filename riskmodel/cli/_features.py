@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from riskmodel._horizon import DEFAULT_HORIZON_MONTHS, DEFAULT_PROOF_MONTHS, outcome_text
+from riskmodel._horizon import label_horizon, outcome_text
 from riskmodel._io import rejects_path_for
 from riskmodel.cli import _options as option
 from riskmodel.cli._progress import echo
@@ -62,15 +62,10 @@ def command(
         {"--out": out, "--rejects": rejects_path or rejects_path_for(out)}, dirs=(data_dir,)
     )
     data = load_validated(data_dir, extract_date)
-    horizon = DEFAULT_HORIZON_MONTHS if horizon_months is None else horizon_months
-    proof = DEFAULT_PROOF_MONTHS if proof_months is None else proof_months
-    table = build_feature_table(
-        data,
-        labels=labels,
-        needs_lookback_months=needs_lookback_months,
-        horizon_months=horizon,
-        proof_months=proof,
-    )
+    horizon, proof = label_horizon(horizon_months, proof_months)
+    lookback = needs_lookback_months
+    table = build_feature_table(data, labels=labels, needs_lookback_months=lookback,
+                                horizon_months=horizon, proof_months=proof)  # fmt: skip
     frame = table.to_frame()
     meta = table.meta
     for line in write_with_rejects(frame, out, data, rejects_path):

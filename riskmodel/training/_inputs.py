@@ -16,9 +16,9 @@ from riskmodel._horizon import (
     DEFAULT_HORIZON_MONTHS,
     DEFAULT_PROOF_MONTHS,
     bundle_horizon,
+    label_horizon,
     outcome_text,
     refuse_with_table,
-    whole_months,
 )
 from riskmodel.bundle import DEFAULT_NEEDS_LOOKBACK_MONTHS, input_spec
 from riskmodel.config import Config, load_config
@@ -171,10 +171,7 @@ def load_inputs(
     from riskmodel.contract import read_tables, validate_tables
     from riskmodel.features import build_feature_table
 
-    horizon = whole_months(DEFAULT_HORIZON_MONTHS if horizon_months is None else horizon_months)
-    proof = whole_months(
-        DEFAULT_PROOF_MONTHS if proof_months is None else proof_months, "the proof period"
-    )
+    horizon, proof = label_horizon(horizon_months, proof_months)
     data = validate_tables(read_tables(Path(str(data_dir))), extract_date=extract_date)
     if labels and getattr(data, "extract_date", None) is None:
         raise ConfigError(MISSING_EXTRACT_DATE)
