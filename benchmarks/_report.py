@@ -13,7 +13,10 @@ KIND_ORDER: tuple[str, ...] = ("ours", "peer", "baseline", "oracle")
 DATASET_TITLES: dict[str, str] = {
     "compas": "COMPAS (ProPublica, Broward County)",
     "synthetic": "Synthetic population",
+    "synthetic_1y": "Synthetic population, one-year horizon (12-month labels)",
 }
+#: How the oracle check names a dataset.
+ORACLE_TITLES: dict[str, str] = {"synthetic": "Synthetic", "synthetic_1y": "Synthetic, one year"}
 DASH = "—"
 
 
@@ -144,7 +147,8 @@ def accuracy_table(dataset: dict[str, Any]) -> list[str]:
 
 def dataset_summary(dataset: dict[str, Any]) -> str:
     """One sentence: design, people and base rate, and whether the folds were checked."""
-    text = f"{dataset['design'].capitalize()}: {dataset['n']:,} people evaluated"
+    design = dataset["design"]
+    text = f"{design[:1].upper()}{design[1:]}: {dataset['n']:,} people evaluated"
     text += f", {dataset['base_rate']:.1%} reoffended"
     if "n_train" in dataset:
         text += f" (trained on {dataset['n_train']:,}; {dataset['n_features']} features)"
@@ -224,12 +228,21 @@ def ahead_line(name: str, check: dict[str, Any], labels: dict[str, str]) -> str:
     )
 
 
-def oracle_line(check: dict[str, Any]) -> str:
-    """Whether the default's Brier score is within the target of the oracle's."""
+def oracle_line(check: dict[str, Any], name: str = "synthetic") -> str:
+    """Whether the default's Brier score is within the target of the oracle's on dataset
+    ``name``.
+
+    Examples
+    --------
+    >>> oracle_line({"met": True, "ratio": 1.004, "ratio_ci": [1.001, 1.007], "target": 1.01},
+    ...             "synthetic_1y")
+    "- Synthetic, one year: the default's Brier score within 1% of the oracle's (ratio ≤ \
+1.01): **met**. Ratio 1.0040 (1.0010–1.0070)."
+    """
     target = check["target"]
     what = (
-        f"- Synthetic: the default's Brier score within {target - 1:.0%} of the oracle's "
-        f"(ratio ≤ {target:g})"
+        f"- {ORACLE_TITLES.get(name, _title(name))}: the default's Brier score within "
+        f"{target - 1:.0%} of the oracle's (ratio ≤ {target:g})"
     )
     if check.get("met") is None:
         return f"{what}: not evaluated (the default was not run)."
@@ -319,8 +332,11 @@ def check_lines(accuracy: dict[str, Any]) -> list[str]:
     labels = _labels(accuracy)
     datasets = accuracy["datasets"]
     lines = [ahead_line(n, checks.get(f"default_ahead_{n}", {}), labels) for n in datasets]
-    if "default_near_oracle_synthetic" in checks:
-        lines.append(oracle_line(checks["default_near_oracle_synthetic"]))
+    lines += [
+        oracle_line(checks[f"default_near_oracle_{n}"], n)
+        for n in datasets
+        if f"default_near_oracle_{n}" in checks
+    ]
     lines += [
         peer_line(n, checks[f"default_near_peers_{n}"], labels)
         for n in datasets

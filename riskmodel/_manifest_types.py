@@ -66,6 +66,8 @@ _FIELDS: tuple[tuple[str, Check, str], ...] = (
     ("versions", _text_map, "a mapping of library names to version text"),
     ("outcome", _optional(_text), "text"),
     ("follow_up_months", _optional(_count), "a whole number of months"),
+    ("horizon_months", _optional(_count), "a whole number of months"),
+    ("proof_months", _optional(_count), "a whole number of months"),
     ("feature_spec", _mapping, "a mapping"),
     ("feature_spec.numeric", _texts, "a list of column names"),
     ("feature_spec.categorical", _texts, "a list of column names"),

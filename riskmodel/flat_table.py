@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from riskmodel._errors import ConfigError, DataError
+from riskmodel._horizon import DEFAULT_HORIZON_MONTHS, outcome_column
 from riskmodel._query import UNSAFE_QUERY, QueryError, evaluate_query
 from riskmodel._survival import censoring_weights, horizon_labels, survival_summary, to_months
 from riskmodel._tables import ids_as_text, read_table
@@ -317,11 +318,12 @@ def build_flat_table(
     kept = list(dict.fromkeys([*spec.groups, *carry]))
     groups = pd.DataFrame({c: _categorical(frame[c]) for c in kept}, index=frame.index)
 
+    horizon = spec.follow_up_months or DEFAULT_HORIZON_MONTHS
     label = status = survival = None
     if labels and spec.duration is not None:
         label, survival, summary = _time_to_event(frame, spec)
     elif labels:
-        label = _label(frame[spec.label], spec.label).rename("reoffended_2y")
+        label = _label(frame[spec.label], spec.label).rename(outcome_column(horizon))
         if label.isna().all():
             raise DataError(NO_LABELS.format(column=spec.label))
     if label is not None:
@@ -339,6 +341,7 @@ def build_flat_table(
         "event_column": spec.event,
         "outcome": spec.outcome,
         "follow_up_months": spec.follow_up_months,
+        "horizon_months": horizon,
         "numeric": list(spec.numeric),
         "categorical": list(spec.categorical),
         "groups": list(spec.groups),
@@ -382,7 +385,7 @@ def _time_to_event(
         )
     horizon = float(spec.follow_up_months or 0)
     time = to_months(duration.to_numpy(), spec.duration_unit)
-    label = pd.Series(horizon_labels(time, event, horizon), name="reoffended_2y")
+    label = pd.Series(horizon_labels(time, event, horizon), name=outcome_column(horizon))
     survival = pd.DataFrame(
         {
             "time_months": time,

@@ -19,6 +19,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from riskmodel._horizon import bundle_horizon, probability_column
+
 __all__ = [
     "DEFAULT_ALIAS",
     "DEFAULT_TRACKING_URI",
@@ -36,8 +38,9 @@ __all__ = [
 DEFAULT_TRACKING_URI = "sqlite:///mlruns.db"
 EXPERIMENT = "riskmodel"
 DEFAULT_ALIAS = "champion"
-#: Column the pyfunc model returns.
-PROBABILITY_COLUMN = "probability_2y"
+#: Column the pyfunc model of a two-year model returns (another horizon names its own:
+#: :func:`riskmodel._horizon.probability_column`).
+PROBABILITY_COLUMN = probability_column(24)
 #: A numeric feature given to the served model that does not hold numbers.
 NOT_NUMERIC = "column {column!r} must hold numbers (it is a numeric feature of the model)"
 
@@ -70,17 +73,20 @@ with _quiet():  # MLflow warns at subclassing about optional type hints
 
     class ProbabilityModel(mlflow.pyfunc.PythonModel):
         """Pyfunc wrapper of a bundle: ``predict`` returns the calibrated probability (column
-        ``probability_2y``), not a label. The bundle directory is the logged artifact and is
-        loaded by :func:`riskmodel.bundle.load_bundle`, with its integrity check."""
+        ``probability_2y``, or that of the bundle's horizon: ``probability_1y`` for 12
+        months), not a label. The bundle directory is the logged artifact and is loaded by
+        :func:`riskmodel.bundle.load_bundle`, with its integrity check."""
 
         def load_context(self, context: Any) -> None:
             from riskmodel.bundle import load_bundle
 
-            self.model = load_bundle(context.artifacts["bundle"]).model
+            bundle = load_bundle(context.artifacts["bundle"])
+            self.model = bundle.model
+            self.column = probability_column(bundle_horizon(bundle.manifest)[0])
 
         def predict(self, context: Any, model_input: pd.DataFrame, params: Any = None) -> Any:
             p = self.model.predict_proba(as_model_input(self.model, model_input))[:, 1]
-            return pd.DataFrame({PROBABILITY_COLUMN: p})
+            return pd.DataFrame({getattr(self, "column", PROBABILITY_COLUMN): p})
 
 
 def as_model_input(model: Any, frame: pd.DataFrame) -> pd.DataFrame:
@@ -220,6 +226,8 @@ def log_training_run(
                     "source": inputs.kind,
                     "outcome": inputs.outcome[:250],
                     "follow_up_months": inputs.follow_up_months,
+                    "horizon_months": inputs.horizon_months,
+                    "proof_months": inputs.proof_months,
                     **{f"param_{k}": v for k, v in model.params_.items()},
                 }
             )
@@ -229,7 +237,8 @@ def log_training_run(
                 if (bundle_dir / name).exists():
                     mlflow.log_artifact(str(bundle_dir / name), artifact_path="bundle")
             example = synthetic_input_example(model)
-            output = pd.DataFrame({PROBABILITY_COLUMN: model.predict_proba(example)[:, 1]})
+            column = probability_column(inputs.horizon_months)
+            output = pd.DataFrame({column: model.predict_proba(example)[:, 1]})
             signature = model_signature(model, example, output)
             info = mlflow.pyfunc.log_model(
                 name="model",

@@ -53,11 +53,15 @@ def check_quick_run_has_every_model_on_each_dataset(
     assert accuracy["benchmark"] == "accuracy" and accuracy["quick"] is True
     assert {"platform", "cpu_count", "python"} <= set(accuracy["machine"])
     datasets = accuracy["datasets"]
-    expected = {"synthetic"} | ({"compas"} if bench_accuracy.COMPAS.exists() else set())
+    expected = {"synthetic", "synthetic_1y"}
+    expected |= {"compas"} if bench_accuracy.COMPAS.exists() else set()
     assert set(datasets) == expected
     synthetic = set(datasets["synthetic"]["models"])
     assert {"default", "logistic", "gbm", "base_rate", "plain_logistic", "plain_hgb"} <= synthetic
     assert {"ogrs3", "oracle"} <= synthetic
+    one_year = set(datasets["synthetic_1y"]["models"])
+    assert {"default", "base_rate", "plain_logistic", "plain_hgb", "ogrs3", "oracle"} == one_year
+    assert datasets["synthetic_1y"]["horizon_months"] == 12
     if "compas" in datasets:
         compas = set(datasets["compas"]["models"])
         assert {"base_rate", "plain_logistic", "plain_hgb"} <= compas
@@ -124,14 +128,19 @@ def check_results_markdown_renders_every_model_row(accuracy: dict, report: Modul
         auc = report.fmt_interval(model["auc"], model["auc_ci"], 3)
         brier = report.fmt_interval(model["brier"], model["brier_ci"], 4)
         ece = report.fmt_interval(model["ece"], model["ece_ci"], 3)
-        matching = [line for line in lines if model["label"] in line and auc in line]
+        start = lines.index(f"### {report.DATASET_TITLES[dataset]}")  # its own table
+        end = next(i for i in range(start + 1, len(lines)) if lines[i].startswith("### "))
+        section = lines[start:end]
+        matching = [line for line in section if model["label"] in line and auc in line]
         assert matching, f"{dataset}/{name} has no row"
         assert brier in matching[0] and ece in matching[0], f"{dataset}/{name}"
     assert markdown.count("| model | AUC | Brier | ECE |") == len(accuracy["datasets"])
     assert "Quick (smoke-test) sizes" in markdown
-    near = accuracy["checks"]["default_near_oracle_synthetic"]
-    verdict = "**met**" if near["met"] else "**not met**"
-    assert any("oracle's" in line and verdict in line for line in lines)
+    for name, title in (("synthetic", "- Synthetic:"), ("synthetic_1y", "- Synthetic, one year:")):
+        near = accuracy["checks"][f"default_near_oracle_{name}"]
+        verdict = "**met**" if near["met"] else "**not met**"
+        assert any(line.startswith(title) and verdict in line for line in lines), name
+    assert "### Synthetic population, one-year horizon (12-month labels)" in lines
 
 
 def check_skipped_peers_are_said_so(accuracy: dict, report: ModuleType) -> None:
@@ -168,6 +177,38 @@ def test_quick_accuracy_benchmark(
     check_every_model_is_scored_on_the_same_rows(accuracy)
     check_brier_ratios_and_checks_follow_from_the_rows(accuracy)
     check_results_markdown_renders_every_model_row(accuracy, report)
+
+
+@pytest.mark.slow
+def test_one_year_synthetic_benchmark(bench_accuracy: ModuleType, tmp_path: Path) -> None:
+    """At 12 months: one-year labels, the one-year oracle and OGRS3's one-year scale."""
+    from riskmodel.baselines import OGRS3Classifier
+    from riskmodel.training._inputs import labelled_arrays, load_inputs
+
+    populations = bench_accuracy.synthetic_populations(tmp_path, 1_500)
+    result = bench_accuracy.synthetic_benchmark(
+        1_500,
+        families=("logistic",),
+        n_resamples=20,
+        peers_skipped=bench_accuracy.ONE_YEAR_PEERS_SKIPPED,
+        horizon_months=12,
+        populations=populations,
+    )
+    assert result["horizon_months"] == 12
+    assert "`--horizon-months 12`" in result["design"]
+    assert "`true_probability_1y`, OGRS3 on its one-year scale" in result["design"]
+    test = load_inputs(table_path=None, data_dir=populations[1], config_path=None,
+                       horizon_months=12)  # fmt: skip
+    table, y, _ = labelled_arrays(test)
+    assert result["n"] == len(y) and result["base_rate"] == pytest.approx(y.mean())
+    truth = pd.read_csv(populations[1] / "truth.csv", dtype={"person_id": str})
+    oracle = truth.set_index("person_id")["true_probability_1y"].reindex(table.ids)
+    models = result["models"]
+    assert models["oracle"]["brier"] == pytest.approx(((oracle.to_numpy() - y) ** 2).mean())
+    ogrs3 = OGRS3Classifier(horizon="1y").fit(table.X).predict_proba(table.X)[:, 1]
+    assert models["ogrs3"]["brier"] == pytest.approx(((ogrs3 - y) ** 2).mean())
+    assert models["logistic"]["brier_vs_oracle"]["ratio"] < 1.1
+    assert result["peers"]["skipped"] == bench_accuracy.ONE_YEAR_PEERS_SKIPPED
 
 
 def test_plain_baselines_take_any_feature_columns(bench_accuracy: ModuleType) -> None:

@@ -129,6 +129,8 @@ def test_input_group_reaches_the_command_as_one_source(tmp_path, monkeypatch):
         "data_dir": None,
         "config_path": tmp_path / "c.toml",
         "extract_date": "2024-01-31",
+        "horizon_months": None,
+        "proof_months": None,
     }
     assert (seen["test_fraction"], seen["n_resamples"]) == (0.2, 1000)
 

@@ -97,6 +97,7 @@ def moderate_frame(moderate: SyntheticPopulation) -> pd.DataFrame:
     """One row per person: labels, truth, cohort, prior occasions, all computed here."""
     people, offences = moderate.people, moderate.offences
     labels = build_labels(people, offences, moderate.metadata["extract_date"])
+    one_year = build_labels(people, offences, moderate.metadata["extract_date"], horizon_months=12)
     age = whole_years(
         pd.to_datetime(people["date_of_birth"]), pd.to_datetime(people["index_date"])
     )
@@ -112,6 +113,9 @@ def moderate_frame(moderate: SyntheticPopulation) -> pd.DataFrame:
             "labelled": (labels["label_status"] == LABELLED).to_numpy(),
             "label": labels["reoffended_2y"].to_numpy(),
             "truth": moderate.truth["true_probability_2y"].to_numpy(),
+            "labelled_1y": (one_year["label_status"] == LABELLED).to_numpy(),
+            "label_1y": one_year["reoffended_1y"].to_numpy(),
+            "truth_1y": moderate.truth["true_probability_1y"].to_numpy(),
             "given_traits": moderate.latent["probability_given_traits"].to_numpy(),
             "cohort": cohort(people["sex"], age).to_numpy(),
             "age": age.to_numpy(),
@@ -144,7 +148,7 @@ def test_columns_and_types_follow_the_contract(small: SyntheticPopulation) -> No
     assert list(small.people.columns) == PEOPLE
     assert list(small.offences.columns) == OFFENCES
     assert list(small.needs.columns) == NEEDS
-    assert list(small.truth.columns) == ["person_id", "true_probability_2y"]
+    assert list(small.truth.columns) == ["person_id", "true_probability_2y", "true_probability_1y"]
     assert small.people["person_id"].str.fullmatch(r"P\d{7}").all()
     assert small.people["person_id"].is_unique
     assert small.people["person_id"].iloc[0] == "P0000001"
@@ -258,8 +262,9 @@ def test_written_files_and_metadata(small: SyntheticPopulation, tmp_path: Path) 
     assert meta["extract_date"] == "2026-06-30" and meta["seed"] == 5
     assert meta["n_people"] == 3000 and meta["generator_version"]
     truth = pd.read_csv(out / "truth.csv")
-    assert list(truth.columns) == ["person_id", "true_probability_2y"]
-    np.testing.assert_array_equal(truth["true_probability_2y"], small.truth["true_probability_2y"])
+    assert list(truth.columns) == ["person_id", "true_probability_2y", "true_probability_1y"]
+    for column in ("true_probability_2y", "true_probability_1y"):
+        np.testing.assert_array_equal(truth[column], small.truth[column])
     # The fast writer produces exactly what pandas would.
     for name in ("people", "offences", "needs", "truth"):
         frame = getattr(small, name)
@@ -290,6 +295,9 @@ def test_invariants_hold_for_any_seed(n: int, seed: int, bias: float) -> None:
     assert (pd.to_datetime(offences["offence_date"]) >= offence_born).all()
     truth = pop.truth["true_probability_2y"]
     assert truth.between(0, 1).all() and truth.notna().all()
+    # A year is part of two years: nobody is likelier to reoffend within one than within two.
+    assert (pop.truth["true_probability_1y"] <= truth).all()
+    assert pop.truth["true_probability_1y"].between(0, 1).all()
 
 
 @pytest.mark.parametrize(
@@ -437,9 +445,13 @@ def test_reoffending_rate_and_its_gradients(moderate_frame: pd.DataFrame) -> Non
 
 
 @pytest.mark.slow
-def test_truth_is_calibrated_overall_and_within_deciles(moderate_frame: pd.DataFrame) -> None:
-    lab = moderate_frame[moderate_frame["labelled"]]
-    y, p = lab["label"].to_numpy(), lab["truth"].to_numpy()
+@pytest.mark.parametrize("suffix", ["", "_1y"])
+def test_truth_is_calibrated_overall_and_within_deciles(
+    moderate_frame: pd.DataFrame, suffix: str
+) -> None:
+    """The two-year truth against the two-year labels; the one-year against the one-year."""
+    lab = moderate_frame[moderate_frame[f"labelled{suffix}"]]
+    y, p = lab[f"label{suffix}"].to_numpy(), lab[f"truth{suffix}"].to_numpy()
     # Overall: the acceptance margin, and the statistical tolerance for known probabilities.
     assert abs(y.mean() - p.mean()) < TRUTH_MARGIN / 100
     assert abs(y.mean() - p.mean()) < Z * np.sqrt((p * (1 - p)).sum()) / len(p)

@@ -209,3 +209,19 @@ def test_mlflow_models_serve_answers_probabilities(flat_dir, tmp_path, monkeypat
         assert np.all((served > 0) & (served < 1))  # probabilities, not 0/1 labels
     finally:
         _stop(server)
+
+
+@pytest.mark.slow
+def test_a_one_year_model_serves_probability_1y(tmp_path, monkeypatch):
+    """A flat table with ``follow_up_months = 12``: the logged model's output and signature
+    name the one-year probability."""
+    config = LOGISTIC_CONFIG.replace("follow_up_months = 24", "follow_up_months = 12")
+    config = config.replace("within two years", "within one year")
+    flat = write_flat_inputs(tmp_path, make_flat_frame(n=300, seed=9), config)
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'runs.db'}")
+    assert _train(flat, tmp_path / "bundle", "--register", "one-year") == 0
+    model = _load_pyfunc("models:/one-year@champion")
+    frame = make_flat_frame(n=5, seed=8)[FEATURES]
+    frame["employed"] = frame["employed"].astype(float)
+    assert list(model.predict(frame).columns) == ["probability_1y"]
+    assert [c.name for c in model.metadata.signature.outputs.inputs] == ["probability_1y"]

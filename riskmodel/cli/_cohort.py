@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from riskmodel._format import p_value_text
+from riskmodel._horizon import find_probability_column
 from riskmodel._tables import read_scores
 from riskmodel.cli import _options as option
 from riskmodel.cli._progress import write_json_and_report
@@ -25,7 +26,7 @@ MODEL_HELP = (
 
 @click.command("cohort")
 @option.scores("Scores file of the cohort, CSV or Parquet, with outcomes.",
-               score_column="probability_2y",
+               score_column=option.FIND_PROBABILITY,
                score_help="Column of predicted probabilities in [0, 1].")  # fmt: skip
 @option.outcome_column("Column of observed outcomes (0/1, empty = unknown).", required=True)
 @click.option(
@@ -46,7 +47,7 @@ MODEL_HELP = (
 @option.force
 def command(
     scores_path: Path,
-    score_column: str,
+    score_column: str | None,
     outcome_column: str,
     count_column: str | None,
     band_column: str | None,
@@ -93,6 +94,8 @@ def command(
             "--band-column": band_column,
         },
     )
+    if score_column is None:
+        score_column = find_probability_column(frame.columns, scores_path.name)
     uncertainty = None
     if manifest is not None:
         scores = pd.to_numeric(frame[score_column], errors="coerce").to_numpy(dtype=float)

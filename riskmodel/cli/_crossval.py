@@ -13,7 +13,7 @@ from riskmodel.cli._progress import echo, echo_mlflow_run, metrics_line, progres
 
 
 @click.command("crossval")
-@option.inputs(bundle=False)
+@option.inputs(bundle=False, with_horizon=True)
 @click.option("--folds", default=5, show_default=True, type=click.IntRange(2, 50))
 @option.seed("the folds")
 @option.out_dir("metrics.json", "oof.csv", "report.html")

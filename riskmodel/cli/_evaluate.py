@@ -13,7 +13,7 @@ from riskmodel.cli._progress import echo, metrics_line
 
 @click.command("evaluate")
 @option.model()
-@option.inputs(bundle=True)
+@option.inputs(bundle=True, with_horizon=True)
 @option.out_dir("metrics.json", "report.html")
 @option.n_resamples()
 @option.seed("the bootstrap")

@@ -42,8 +42,9 @@ def command(
 
     Features are built by the same code as riskmodel score, so the probability explained is
     the probability scored. For sigmoid calibration the explanation is exact:
-    base_value + sum(contributions) == logit(probability_2y) for every person (checked; the
-    command stops rather than report anything else). Isotonic calibration gives approximate
+    base_value + sum(contributions) == logit(probability_2y) for every person (the
+    probability is named after the model's horizon: probability_1y for 12 months; checked,
+    the command stops rather than report anything else). Isotonic calibration gives approximate
     explanations, flagged as such.
 
     A concept is a group of features whose contributions are summed, so it adds up exactly
@@ -69,6 +70,7 @@ def command(
     option.protect_outputs(
         {"--out": out_dir}, source=source, dirs=(model_dir,), kind="explain", force=force
     )
+    from riskmodel._horizon import bundle_horizon
     from riskmodel.explain import ReferencePopulation, explain
     from riskmodel.explain._people import choose_people, load_model
     from riskmodel.reports._explain_report import explain_report_html
@@ -91,7 +93,7 @@ def command(
         population=population,
     )
     rows, note = choose_people(explanation.ids, ids, sample, seed)
-    payload = explanation.to_dict()
+    payload = explanation.to_dict(horizon_months=bundle_horizon(manifest)[0])
     payload["outcome"] = inputs.outcome
     payload["model_id"] = manifest.get("model_id")
     summary = inputs.summary or {}

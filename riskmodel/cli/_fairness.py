@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from riskmodel._errors import ConfigError
+from riskmodel._horizon import find_probability_column
 from riskmodel._tables import read_scores
 from riskmodel.cli import _options as option
 from riskmodel.fairness import _messages as const
@@ -65,8 +66,9 @@ def _pct(value: float | None) -> str:
 
 
 @click.command("fairness")
-@option.scores("Scores with outcomes and group columns (CSV or Parquet).", score_column=None,
-               score_help="Column holding the score.")  # fmt: skip
+@option.scores("Scores with outcomes and group columns (CSV or Parquet).",
+               score_column=option.FIND_PROBABILITY,
+               score_help="Column holding the score")  # fmt: skip
 @option.outcome_column("Column holding the 0/1 outcome.", required=True)
 @option.group_columns("A group column (repeat for several; each is analysed on its own).",
                       required=True)  # fmt: skip
@@ -127,7 +129,7 @@ def _pct(value: float | None) -> str:
 @option.force
 def command(
     scores_path: Path,
-    score_column: str,
+    score_column: str | None,
     outcome_column: str,
     group_columns: tuple[str, ...],
     model_dir: Path | None,
@@ -187,6 +189,8 @@ def command(
     if (model_dir is None) != (source["data_dir"] is None and source["table_path"] is None):
         raise ConfigError(const.MODEL_PROXIES_NEED_BOTH)
     scores = read_scores(scores_path)
+    if score_column is None:
+        score_column = find_probability_column(scores.columns, scores_path.name)
     if model_dir is not None:  # group codes read as the words of the bundle's [labels]
         scores, settings = _in_words(scores, model_dir, source["config_path"], settings)
     audit = fairness_audit(

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from riskmodel._horizon import label_horizon, outcome_text
 from riskmodel._io import rejects_path_for
 from riskmodel.cli import _options as option
 from riskmodel.cli._progress import echo
@@ -19,8 +20,10 @@ from riskmodel.features import build_feature_table
 @click.option(
     "--labels",
     is_flag=True,
-    help="Add reoffended_2y and label_status (labelled / censored).",
+    help="Add the label (reoffended_2y at 24 months, reoffended_1y at 12, ...) and "
+    "label_status (labelled / censored).",
 )
+@option.horizon()
 @option.extract_date()
 @click.option(
     "--needs-lookback-months",
@@ -35,6 +38,8 @@ def command(
     data_dir: Path,
     out: Path,
     labels: bool,
+    horizon_months: int | None,
+    proof_months: int | None,
     extract_date: str | None,
     needs_lookback_months: int,
     rejects_path: Path | None,
@@ -42,11 +47,11 @@ def command(
     """Build point-in-time features: one row per person, person_id first.
 
     Features use only what was known on each person's index date (offences proven and needs
-    assessed on or before it). With --labels, two-year proven reoffending is added: an
-    offence committed within 24 calendar months after the index date and proven within a
-    further 6, breaches excluded; people whose 30 months end after the extract date are
-    'censored' (no label). People with row problems go to the rejects file; the counts
-    printed reconcile (read = written + rejected).
+    assessed on or before it). With --labels, proven reoffending is added: an offence
+    committed within 24 calendar months after the index date (--horizon-months) and proven
+    within a further 6 (--proof-months), breaches excluded; people whose 30 months end after
+    the extract date are 'censored' (no label). People with row problems go to the rejects file;
+    the counts printed reconcile (read = written + rejected).
 
     \b
     Example:
@@ -57,7 +62,10 @@ def command(
         {"--out": out, "--rejects": rejects_path or rejects_path_for(out)}, dirs=(data_dir,)
     )
     data = load_validated(data_dir, extract_date)
-    table = build_feature_table(data, labels=labels, needs_lookback_months=needs_lookback_months)
+    horizon, proof = label_horizon(horizon_months, proof_months)
+    lookback = needs_lookback_months
+    table = build_feature_table(data, labels=labels, needs_lookback_months=lookback,
+                                horizon_months=horizon, proof_months=proof)  # fmt: skip
     frame = table.to_frame()
     meta = table.meta
     for line in write_with_rejects(frame, out, data, rejects_path):
@@ -72,7 +80,8 @@ def command(
     )
     if labels:
         echo(
-            f"labels as of {meta['extract_date']}: labelled {meta['labelled']:,}"
+            f"labels ({outcome_text(horizon, proof)}) as of {meta['extract_date']}: "
+            f"labelled {meta['labelled']:,}"
             f" (reoffended {meta['reoffended']:,}), censored {meta['censored']:,}"
             " (excluded from training and evaluation)"
         )

@@ -46,6 +46,16 @@ MODEL_HELP = "Model bundle directory (made by `riskmodel train`)."
 REJECTS_HELP = "Rejects CSV (default: beside --out, as NAME.rejects.csv)."
 OUT_TABLE_HELP = "Output table: .parquet for Parquet, anything else CSV."
 RESAMPLES_HELP = "Bootstrap resamples for the 95% intervals."
+HORIZON_HELP = (
+    "Follow-up of event-data labels: an offence within this many calendar months after the "
+    "index date counts [default: 24; with --model, the model's own]. Names the outputs: "
+    "_1y for 12, _2y for 24, _{N}m otherwise."
+)
+PROOF_HELP = (
+    "Further calendar months in which an offence of the follow-up must be proven "
+    "[default: 6; with --model, the model's own]."
+)
+SCORE_FOUND_HELP = "default: the scores file's one probability_* column, whatever its horizon"
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
@@ -122,9 +132,19 @@ def n_bootstrap(default: int, help: str) -> Decorator:
 no_mlflow = click.option("--no-mlflow", is_flag=True, help="Do not log the run to MLflow.")
 
 
+#: ``score_column`` of :func:`scores`: found in the scores file when not given.
+FIND_PROBABILITY = "probability_*"
+
+
 def scores(help: str, *, score_column: str | None, score_help: str) -> Decorator:
-    """``--scores FILE`` and ``--score-column`` (required when it has no default)."""
-    if score_column is None:
+    """``--scores FILE`` and ``--score-column`` (required when it has no default; with
+    :data:`FIND_PROBABILITY`, None when not given: the command finds the file's one
+    probability column, :func:`riskmodel._horizon.find_probability_column`)."""
+    if score_column == FIND_PROBABILITY:
+        column = click.option(
+            "--score-column", default=None, help=f"{score_help.rstrip('.')} ({SCORE_FOUND_HELP})."
+        )
+    elif score_column is None:
         column = click.option("--score-column", required=True, help=score_help)
     else:
         column = click.option(
@@ -147,13 +167,33 @@ def group_columns(help: str, *, required: bool = False) -> Decorator:
     )
 
 
+def horizon() -> Decorator:
+    """``--horizon-months`` and ``--proof-months`` (None when not given: 24 and 6, or a
+    bundle's own), as ``horizon_months`` and ``proof_months``."""
+    months = click.IntRange(min=1)
+    return stack(
+        click.option("--horizon-months", type=months, default=None, help=HORIZON_HELP),
+        click.option("--proof-months", type=months, default=None, help=PROOF_HELP),
+    )
+
+
 #: The keyword arguments the input options give a command, in one ``source`` mapping.
-SOURCE_KEYS = ("table_path", "data_dir", "config_path", "extract_date")
+SOURCE_KEYS = (
+    "table_path",
+    "data_dir",
+    "config_path",
+    "extract_date",
+    "horizon_months",
+    "proof_months",
+)
 
 
-def inputs(*, bundle: bool, with_extract_date: bool = True) -> Decorator:
-    """``--table``, ``--data``, ``--config`` (and ``--extract-date``), passed to the command as
-    one mapping, ``source``, whose keys are the keyword arguments of
+def inputs(
+    *, bundle: bool, with_extract_date: bool = True, with_horizon: bool = False
+) -> Decorator:
+    """``--table``, ``--data``, ``--config`` (and ``--extract-date``, and with
+    ``with_horizon`` :func:`horizon`'s options), passed to the command as one mapping,
+    ``source``, whose keys are the keyword arguments of
     :func:`riskmodel.training.load_inputs` and :func:`riskmodel.training.inputs_for_bundle`.
 
     With ``bundle=True`` the ``--config`` defaults to the bundle's own.
@@ -171,6 +211,8 @@ def inputs(*, bundle: bool, with_extract_date: bool = True) -> Decorator:
     ]
     if with_extract_date:
         options.append(extract_date())
+    if with_horizon:
+        options.append(horizon())
 
     def decorate(function: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(function)

@@ -51,7 +51,7 @@ def _summary_lines(summary: dict) -> list[str]:
 
 @click.command("score")
 @option.model()
-@option.inputs(bundle=True, with_extract_date=False)
+@option.inputs(bundle=True, with_extract_date=False, with_horizon=True)
 @option.out_file("Scores file: .parquet for Parquet, anything else CSV.")
 @option.rejects()
 @click.option(
@@ -120,12 +120,15 @@ def command(
     bands: str | None,
     programme_cohort: bool,
 ) -> None:
-    """Score a caseload: two-year probability of proven reoffending and its risk band.
+    """Score a caseload: probability of proven reoffending and its risk band.
 
-    Writes person_id, probability_2y (unrounded), risk_band, cohort, age_band (when the data
-    allow), model_id, flags (--table only), then only the columns named with --carry (outputs
-    travel further than inputs). People with row problems go to the rejects file with table,
-    row, column, value and reason; people read = scored + rejected.
+    The probability is at the model's own horizon (the bundle records it; a --horizon-months
+    or --proof-months that differs is refused). Writes person_id, probability_2y (named
+    after the horizon: probability_1y for 12 months; unrounded), risk_band, cohort,
+    age_band (when the data allow), model_id, flags (--table only), then only the columns
+    named with --carry (outputs travel further than inputs). People with row problems go to
+    the rejects file with table, row, column, value and reason; people read = scored +
+    rejected.
 
     With --table, a row is rejected for: an id on more than one row (every row of it); a
     numeric feature that is not a number or not finite; a missing numeric value where

@@ -8,6 +8,7 @@ import click
 import pandas as pd
 
 from riskmodel._errors import ConfigError
+from riskmodel._horizon import bundle_horizon, find_probability_column, horizon_of_column
 from riskmodel._tables import read_scores
 from riskmodel.allocation import (
     CalibrationError,
@@ -32,7 +33,7 @@ def _number(name: str, help: str) -> option.Decorator:
 
 @click.command("threshold")
 @option.scores("Scores file, CSV or Parquet (e.g. the output of riskmodel score).",
-               score_column="probability_2y",
+               score_column=option.FIND_PROBABILITY,
                score_help="Column of calibrated probabilities in [0, 1].")  # fmt: skip
 @option.outcome_column(
     "Column of observed outcomes (0/1, empty = unknown). Without it every figure is "
@@ -85,7 +86,7 @@ def _number(name: str, help: str) -> option.Decorator:
 @option.force
 def command(
     scores_path: Path,
-    score_column: str,
+    score_column: str | None,
     outcome_column: str | None,
     group_columns: tuple[str, ...],
     model_dir: Path | None,
@@ -132,6 +133,8 @@ def command(
     }
     columns.update({f"--group-column {c}": c for c in group_columns})
     frame = read_scores(scores_path, columns)
+    if score_column is None:
+        score_column = find_probability_column(frame.columns, scores_path.name)
     calibration = None if model_dir is None else _calibration(model_dir, frame)
     not_groups = {score_column, outcome_column, *SCORE_COLUMNS} - {"cohort", "age_band"}
     not_groups |= {c for c in frame.columns if str(c).startswith(REASON_PREFIX)}
@@ -150,12 +153,18 @@ def command(
         seed=seed,
         calibration=calibration,
     )
+    horizon = horizon_of_column(score_column)
+    if horizon is None and model_dir is not None:
+        from riskmodel.bundle import read_manifest
+
+        horizon = bundle_horizon(read_manifest(model_dir))[0]
     html = threshold_report_html(
         result,
         source=str(scores_path),
         score_column=score_column,
         outcome_column=outcome_column,
         left_out=left_out,
+        horizon_months=horizon,
     )
     data = {**result.to_dict(), "group_columns_left_out": left_out}
     wrote = write_json_and_report(out_dir, "threshold.json", data, html)

@@ -12,7 +12,7 @@ from riskmodel.cli._progress import echo, echo_mlflow_run, metrics_line
 
 
 @click.command("train")
-@option.inputs(bundle=False)
+@option.inputs(bundle=False, with_horizon=True)
 @option.out_dir(help="Model bundle directory to write.")
 @click.option(
     "--test-fraction",

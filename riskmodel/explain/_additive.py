@@ -50,6 +50,7 @@ from sklearn.compose import ColumnTransformer
 from sklearn.utils.validation import check_is_fitted
 
 from riskmodel._errors import RiskmodelError
+from riskmodel._horizon import DEFAULT_HORIZON_MONTHS, probability_column
 from riskmodel.explain._concepts import ConceptMap
 from riskmodel.explain._messages import (
     EMPTY_INPUT,
@@ -259,8 +260,11 @@ class Explanation:
             raise KeyError(person_id)
         return int(matches[0])
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, *, horizon_months: int = DEFAULT_HORIZON_MONTHS) -> dict[str, Any]:
         """The ``explanations.json`` structure of CLI.md (plus a ``method`` block).
+
+        The probability is named after the model's horizon, ``horizon_months``
+        (``probability_2y`` for 24 months, ``probability_1y`` for 12).
 
         ``{"people": [{"person_id", "probability_2y", "base_value", "contributions",
         "concepts"}], "global": {"mean_abs_contribution", "mean_abs_concept_contribution",
@@ -277,11 +281,12 @@ class Explanation:
         concept_names = list(concepts.columns)
         concept_values = concepts.to_numpy()
         bands = risk_band(self.probability)
+        name = probability_column(horizon_months)
         people = []
         for i, person_id in enumerate(self.ids.astype(str).tolist()):
             row: dict[str, Any] = {
                 "person_id": person_id,
-                "probability_2y": float(self.probability[i]),
+                name: float(self.probability[i]),
                 "base_value": float(self.base_value),
                 "contributions": dict(zip(features, values[i].tolist(), strict=True)),
                 "concepts": dict(zip(concept_names, concept_values[i].tolist(), strict=True)),

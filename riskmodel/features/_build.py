@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from riskmodel._errors import ConfigError
+from riskmodel._horizon import DEFAULT_HORIZON_MONTHS, DEFAULT_PROOF_MONTHS, outcome_column
 from riskmodel.contract._ages import age_band, cohort
 from riskmodel.contract._vocabulary import NEED_AREAS
 from riskmodel.features._catalogue import FEATURES
@@ -46,6 +47,8 @@ def build_feature_table(
     extract_date: object = None,
     labels: bool = False,
     needs_lookback_months: int | None = 12,
+    horizon_months: int = DEFAULT_HORIZON_MONTHS,
+    proof_months: int = DEFAULT_PROOF_MONTHS,
 ) -> FeatureTable:
     """Point-in-time features (and optionally labels) of every person.
 
@@ -63,10 +66,13 @@ def build_feature_table(
     extract_date : str or Timestamp, optional
         Overrides the data's own extract date; needed only with ``labels=True``.
     labels : bool
-        Add two-year proven reoffending labels (:func:`build_labels`).
+        Add proven reoffending labels at the horizon (:func:`build_labels`).
     needs_lookback_months : int or None
         Only assessments within this many calendar months before the index date are used
         (default 12; None for no limit).
+    horizon_months, proof_months : int
+        The label's follow-up and the further months for proof (default 24 and 6); the
+        label column is named after the horizon (``reoffended_2y`` for 24 months).
 
     Returns
     -------
@@ -145,8 +151,18 @@ def build_feature_table(
     }
     label = status = None
     if labels:
-        built = labels_with_codes(people, offences, extract_stamp, codes)
-        label = built["reoffended_2y"].rename("reoffended_2y")
+        built = labels_with_codes(
+            people,
+            offences,
+            extract_stamp,
+            codes,
+            horizon_months=horizon_months,
+            proof_months=proof_months,
+        )
+        name = outcome_column(horizon_months)
+        label = built[name].rename(name)
+        meta["horizon_months"] = int(horizon_months)
+        meta["proof_months"] = int(proof_months)
         status = built["label_status"].rename("label_status")
         labelled = status == LABELLED
         meta["labelled"] = int(labelled.sum())

@@ -1,11 +1,18 @@
-"""The outcome: two-year proven reoffending (DATA_CONTRACT.md, "The outcome")."""
+"""The outcome: proven reoffending within the follow-up horizon (DATA_CONTRACT.md, "The
+outcome"): 24 months and 6 more for proof unless told otherwise."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from riskmodel.contract._vocabulary import FOLLOW_UP_MONTHS, OFFENCE_GROUPS, WAITING_MONTHS
+from riskmodel._horizon import (
+    DEFAULT_HORIZON_MONTHS,
+    DEFAULT_PROOF_MONTHS,
+    outcome_column,
+    whole_months,
+)
+from riskmodel.contract._vocabulary import OFFENCE_GROUPS
 from riskmodel.features._common import (
     add_months_array,
     as_datetime,
@@ -29,23 +36,31 @@ def build_labels(
     people: pd.DataFrame,
     offences: pd.DataFrame,
     extract_date: object,
+    *,
+    horizon_months: int = DEFAULT_HORIZON_MONTHS,
+    proof_months: int = DEFAULT_PROOF_MONTHS,
 ) -> pd.DataFrame:
-    """Two-year proven reoffending of each person, as DATA_CONTRACT.md defines it.
+    """Proven reoffending of each person within the horizon, as DATA_CONTRACT.md defines it.
 
-    A person reoffended (``reoffended_2y = 1``) when they have an offence with
+    With the default horizon of 24 months and 6 for proof, a person reoffended
+    (``reoffended_2y = 1``) when they have an offence with
     ``index_date < offence_date <= index_date + 24 months`` that was proven
     (``sanction_date``) on or before ``index_date + 30 months``, and whose ``offence_group`` is
-    not ``breach``. Offences on the index date itself do not count (strictly after), and an
-    offence committed before the index date but proven after it is ignored.
+    not ``breach``. Another horizon (``horizon_months``, ``proof_months``) moves both ends and
+    names the label after it (``reoffended_1y`` for 12 months, ``reoffended_18m`` for 18:
+    :func:`riskmodel._horizon.outcome_column`). Offences on the index date itself do not
+    count (strictly after), and an offence committed before the index date but proven after it
+    is ignored.
 
     Months are **calendar months**, clipped to the end of the month
     (:func:`riskmodel.contract._ages.add_months`): for an index date of 2020-08-31 the
     follow-up ends on 2022-08-31 and the waiting period on 2023-02-28; for 2020-02-29 they end
     on 2022-02-28 and 2022-08-29 (not clipped: August has 29 days).
 
-    A person whose ``index_date + 30 months`` falls after ``extract_date`` cannot be labelled
-    yet: ``label_status`` is ``"censored"`` and ``reoffended_2y`` is missing (NaN). Everyone
-    else is ``"labelled"`` with ``reoffended_2y`` 0 or 1.
+    A person whose ``index_date + 30 months`` (horizon plus proof) falls after
+    ``extract_date`` cannot be labelled yet: ``label_status`` is ``"censored"`` and
+    ``reoffended_2y`` is missing (NaN). Everyone else is ``"labelled"`` with ``reoffended_2y`` 0 or
+    1.
 
     Parameters
     ----------
@@ -56,6 +71,9 @@ def build_labels(
         ``offence_group``. Rows whose person is not in ``people`` are ignored.
     extract_date : str, date or Timestamp
         The date the data were extracted; required (:class:`~riskmodel.ConfigError` if None).
+    horizon_months, proof_months : int
+        The follow-up after the index date and the further months for proof (calendar
+        months).
 
     Returns
     -------
@@ -78,7 +96,9 @@ def build_labels(
     0         a            1.0     labelled
     1         b            NaN     censored
     """
-    return labels_with_codes(people, offences, extract_date)
+    return labels_with_codes(
+        people, offences, extract_date, horizon_months=horizon_months, proof_months=proof_months
+    )
 
 
 def labels_with_codes(
@@ -86,9 +106,14 @@ def labels_with_codes(
     offences: pd.DataFrame,
     extract_date: object,
     codes: tuple[np.ndarray, np.ndarray] | None = None,
+    *,
+    horizon_months: int = DEFAULT_HORIZON_MONTHS,
+    proof_months: int = DEFAULT_PROOF_MONTHS,
 ) -> pd.DataFrame:
     """:func:`build_labels`, reusing offence person codes and offence-group codes already
     computed (``codes``: as returned by :func:`riskmodel.features._common.offence_codes`)."""
+    label_name = outcome_column(horizon_months)
+    whole_months(proof_months, "the proof period")
     extract = parse_extract_date(extract_date)
     require_columns(people, ("person_id", "index_date"), "people")
     require_columns(
@@ -96,8 +121,8 @@ def labels_with_codes(
     )
     index_date = required_dates(people, "index_date", "people")
     n = len(index_date)
-    follow_up_end = add_months_array(index_date, FOLLOW_UP_MONTHS)
-    proof_end = add_months_array(index_date, FOLLOW_UP_MONTHS + WAITING_MONTHS)
+    follow_up_end = add_months_array(index_date, horizon_months)
+    proof_end = add_months_array(index_date, horizon_months + proof_months)
 
     reoffended = np.zeros(n, dtype=bool)
     if len(offences):
@@ -122,7 +147,7 @@ def labels_with_codes(
     return pd.DataFrame(
         {
             "person_id": people["person_id"].to_numpy(),
-            "reoffended_2y": label,
+            label_name: label,
             "label_status": np.where(censored, CENSORED, LABELLED),
         }
     )

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from riskmodel._horizon import DEFAULT_HORIZON_MONTHS, outcome_column
 from riskmodel.features._labels import LABELLED
 
 #: Characteristics carried for fairness and cohort reports (never features unless also in X).
@@ -31,7 +32,8 @@ class FeatureTable:
         Model features (see :data:`riskmodel.features.FEATURES`); numeric and binary columns
         are float64, categorical columns strings. Never contains ethnicity.
     label : Series or None
-        ``reoffended_2y`` (float64: 0, 1, NaN when censored); None when built for scoring.
+        ``reoffended_2y`` (float64: 0, 1, NaN when censored; named after the horizon,
+        ``meta["horizon_months"]``, default 24); None when built for scoring.
     label_status : Series or None
         ``labelled`` / ``censored``; None when built for scoring.
     groups : DataFrame
@@ -106,8 +108,9 @@ class FeatureTable:
         return self.subset((self.label_status == LABELLED).to_numpy())
 
     def to_frame(self, *, include_groups: bool = False) -> pd.DataFrame:
-        """One row per person: ``person_id`` first, the features, then ``reoffended_2y`` and
-        ``label_status`` when labelled (and the group columns only when asked for).
+        """One row per person: ``person_id`` first, the features, then the label
+        (``reoffended_2y``, or the column of its horizon) and ``label_status`` when labelled (and
+        the group columns only when asked for).
 
         Examples
         --------
@@ -123,7 +126,8 @@ class FeatureTable:
             self.X.reset_index(drop=True),
         ]
         if self.label is not None:
-            label = self.label.rename("reoffended_2y").reset_index(drop=True)
+            name = outcome_column(self.meta.get("horizon_months") or DEFAULT_HORIZON_MONTHS)
+            label = self.label.rename(name).reset_index(drop=True)
             parts.append(label.astype("Int64"))
         if self.label_status is not None:
             parts.append(self.label_status.rename("label_status").reset_index(drop=True))

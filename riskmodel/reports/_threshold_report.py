@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from riskmodel._horizon import horizon_words
 from riskmodel._io import to_jsonable
 from riskmodel._messages import DECISION_NOTE
 from riskmodel.allocation import (
@@ -16,7 +17,26 @@ from riskmodel.allocation import (
 from riskmodel.allocation._threshold import SMALL_GROUP_N
 from riskmodel.reports._render import figure_to_data_uri, new_axes, render_template
 
-__all__ = ["threshold_report_html"]
+__all__ = ["ranking_note", "threshold_report_html"]
+
+
+def ranking_note(horizon_months: int | None) -> str:
+    """What the allocation ranks people by, with the scores' horizon when it is known (from
+    the score column's name, ``probability_1y``, or the model bundle).
+
+    Examples
+    --------
+    >>> ranking_note(12)[:60]
+    'The allocation ranks people by their predicted probability o'
+    >>> "reoffending within one year;" in ranking_note(12), "within" in ranking_note(None)
+    (True, False)
+    """
+    within = f" {horizon_words(horizon_months)}" if horizon_months else ""
+    return (
+        f"The allocation ranks people by their predicted probability of proven reoffending"
+        f"{within}; panels and practitioners decide who is offered a place, with the score as "
+        "one input among others."
+    )
 
 
 POLICY_TITLES = {
@@ -65,6 +85,7 @@ def threshold_report_html(
     score_column: str = "score",
     outcome_column: str | None = None,
     left_out: list[str] | None = None,
+    horizon_months: int | None = None,
 ) -> str:
     """Render the threshold report as self-contained HTML.
 
@@ -76,6 +97,8 @@ def threshold_report_html(
         Where the scores came from, printed in the report.
     left_out : list of str, optional
         Columns of the scores file not reported as groups, each with the reason.
+    horizon_months : int, optional
+        The horizon of the scores (:func:`ranking_note`); None when not known.
 
     Returns
     -------
@@ -116,6 +139,7 @@ def threshold_report_html(
     return render_template(
         "threshold.html",
         decision_note=DECISION_NOTE,
+        ranking_note=ranking_note(horizon_months),
         policy_title=POLICY_TITLES[result.policy.name],
         r=data,
         has_outcomes=result.has_outcomes,

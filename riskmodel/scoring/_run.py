@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from riskmodel._errors import ConfigError, DataError, RiskmodelError
+from riskmodel._horizon import bundle_horizon, refuse_with_table
 from riskmodel._io import atomic_path, neutralise_formulas, rejects_path_for, to_jsonable
 from riskmodel._provenance import source_summary_path
 from riskmodel._tables._messages import EMPTY_TABLE
@@ -52,7 +53,7 @@ from riskmodel.scoring._messages import (
     NO_INPUT,
     NO_TABLE_CONFIG,
 )
-from riskmodel.scoring._score import SCORE_COLUMNS, ChunkResult, Scorer, load_model
+from riskmodel.scoring._score import ChunkResult, Scorer, load_model, score_columns
 
 __all__ = [
     "DEFAULT_CHUNK_SIZE",
@@ -198,10 +199,13 @@ def score_files(
     batch_rows: int = BATCH_ROWS,
     progress: Callable[..., Iterable[Any]] | None = None,
     programme_cohort: bool = False,
+    horizon_months: int | None = None,
+    proof_months: int | None = None,
 ) -> dict[str, Any]:
     """Score every person of a data directory or flat table with a model bundle.
 
-    Writes ``out`` (CSV, or Parquet by suffix: ``person_id``, ``probability_2y``,
+    Writes ``out`` (CSV, or Parquet by suffix: ``person_id``, ``probability_2y`` (named after
+    the bundle's horizon: ``probability_1y`` for 12 months),
     ``risk_band``, ``cohort``, ``age_band`` (when the data allow), ``model_id``, then the
     ``carry`` columns and ``reason_1..K`` with ``explain=K``), the rejects file and a run
     summary JSON beside ``out``, all atomically. People are read, validated and scored in
@@ -222,6 +226,9 @@ def score_files(
     programme_cohort : bool
         The people are a programme cohort under evaluation: drift warnings never suggest
         recalibrating (on the cohort's outcomes that would erase the programme's effect).
+    horizon_months, proof_months : int, optional
+        Checked against the bundle's own (a difference is a ConfigError); the scores are
+        always at the bundle's horizon.
 
     Returns
     -------
@@ -267,6 +274,12 @@ def score_files(
     carried = parse_carry(carry)
     engine_runner = make_engine(engine, scheduler, workers=workers)
     model, manifest = load_model(model_dir)
+    if table_path is not None:
+        refuse_with_table(horizon_months, proof_months)
+    horizon, _ = bundle_horizon(
+        manifest, horizon_months=horizon_months, proof_months=proof_months, where=str(model_dir)
+    )
+    fixed_columns = score_columns(horizon)
     model_id = str(manifest.get("model_id") or Path(model_dir).resolve().name)
     reference = manifest.get("drift_reference")
     reference = reference if isinstance(reference, dict) else None
@@ -280,7 +293,7 @@ def score_files(
         foreign = [f for f in features if f not in known]
         if foreign:
             raise ConfigError(MODEL_NOT_FOR_EVENTS.format(columns=", ".join(map(repr, foreign))))
-        _check_carry(carried, source.columns["people"], source.files["people"].name, SCORE_COLUMNS)
+        _check_carry(carried, source.columns["people"], source.files["people"].name, fixed_columns)
         extract = resolve_extract_date(None, source.metadata)
         input_options: dict[str, Any] = {
             "kind": "data",
@@ -303,7 +316,7 @@ def score_files(
                     missing=", ".join(map(repr, missing)), available=", ".join(flat.columns)
                 )
             )
-        _check_carry(carried, flat.columns, flat.path.name, SCORE_COLUMNS)
+        _check_carry(carried, flat.columns, flat.path.name, fixed_columns)
         input_options = {
             "kind": "table",
             "table": spec,
@@ -324,6 +337,7 @@ def score_files(
         explain_groups=words.explain_groups,
         labels=words.labels,
         positions=(reference or {}).get("positions"),
+        horizon_months=horizon,
         **input_options,
     )
 
@@ -364,7 +378,7 @@ def score_files(
         stack.callback(rejects_writer.close)
         for result in wrap(runner.map(chunks, scorer), "scoring", total):
             n_chunks += 1
-            _consume(result, scores_writer, rejects_writer, totals, band_counts)
+            _consume(result, scorer, scores_writer, rejects_writer, totals, band_counts)
             if result.drift is not None:
                 drift_total = merge_counts(drift_total, result.drift)
         if scores_writer.handle is None:
@@ -406,6 +420,7 @@ def score_files(
 
 def _consume(
     result: ChunkResult,
+    scorer: Scorer,
     scores_writer: _Writer,
     rejects_writer: _Writer,
     totals: dict[str, Any],
@@ -416,7 +431,7 @@ def _consume(
     if len(result.rejects):
         rejects_writer.write(result.rejects[list(REJECT_COLUMNS)])
     _merge_numbers(totals, result.counts)
-    probability = result.scores["probability_2y"].to_numpy(dtype=np.float64)
+    probability = result.scores[scorer.probability_column].to_numpy(dtype=np.float64)
     totals["probability_sum"] = totals.get("probability_sum", 0.0) + float(probability.sum())
     for band, n in result.scores["risk_band"].value_counts().items():
         band_counts[str(band)] = band_counts.get(str(band), 0) + int(n)
@@ -424,7 +439,10 @@ def _consume(
 
 def _empty_scores(scorer: Scorer) -> pd.DataFrame:
     return pd.DataFrame(
-        {c: pd.Series(dtype="float64" if c == "probability_2y" else "str") for c in scorer.columns}
+        {
+            c: pd.Series(dtype="float64" if c == scorer.probability_column else "str")
+            for c in scorer.columns
+        }
     )
 
 

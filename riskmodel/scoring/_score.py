@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from riskmodel._horizon import DEFAULT_HORIZON_MONTHS, probability_column
 from riskmodel._tables import ids_as_text
 from riskmodel._tables._ids import cell_text
 from riskmodel.bands import DEFAULT_BANDS, Bands, band_positions
@@ -39,11 +40,13 @@ __all__ = [
     "Scorer",
     "load_model",
     "score_chunk",
+    "score_columns",
 ]
 
 #: The fixed leading columns of a scores file (CLI.md); ``cohort`` and ``age_band`` only
 #: when the data allow, ``flags`` for flat tables (what was flagged about the person's row:
-#: :mod:`riskmodel.scoring._flat_rows`).
+#: :mod:`riskmodel.scoring._flat_rows`). ``probability_2y`` is named after the model's
+#: horizon (:func:`score_columns`).
 SCORE_COLUMNS: tuple[str, ...] = (
     "person_id",
     "probability_2y",
@@ -53,6 +56,20 @@ SCORE_COLUMNS: tuple[str, ...] = (
     "model_id",
     "flags",
 )
+
+
+def score_columns(horizon_months: int = DEFAULT_HORIZON_MONTHS) -> tuple[str, ...]:
+    """:data:`SCORE_COLUMNS` of a model of this horizon.
+
+    Examples
+    --------
+    >>> score_columns(12)[:3]
+    ('person_id', 'probability_1y', 'risk_band')
+    """
+    name = probability_column(horizon_months)
+    return tuple(name if c == "probability_2y" else c for c in SCORE_COLUMNS)
+
+
 #: Contributions smaller than this (log-odds) are not given as reasons.
 _MIN_REASON = 1e-9
 
@@ -89,7 +106,7 @@ class Scorer:
     Attributes
     ----------
     model : estimator
-        Fitted; ``predict_proba(X)[:, 1]`` is the two-year probability.
+        Fitted; ``predict_proba(X)[:, 1]`` is the probability at the model's horizon.
     model_id : str
     kind : {"data", "table"}
         Event tables or a flat person-level table.
@@ -121,6 +138,8 @@ class Scorer:
     positions : dict or None
         Where reasons place a person: the training people stored in the bundle
         (``drift_reference.positions``); without them reasons state no position.
+    horizon_months : int
+        The model's horizon, which names the probability column (``probability_2y`` for 24).
     """
 
     model: Any
@@ -138,13 +157,19 @@ class Scorer:
     explain_groups: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     positions: Mapping[str, Any] | None = None
+    horizon_months: int = DEFAULT_HORIZON_MONTHS
+
+    @property
+    def probability_column(self) -> str:
+        """The probability column (``probability_2y`` at 24 months)."""
+        return probability_column(self.horizon_months)
 
     @property
     def columns(self) -> list[str]:
         """Columns of the scores file, in order."""
         fixed = [
             c
-            for c in SCORE_COLUMNS
+            for c in score_columns(self.horizon_months)
             if (self.kind == "data" or self.age_sex is not None or c not in ("cohort", "age_band"))
             and (self.kind == "table" or c != "flags")
         ]
@@ -243,7 +268,7 @@ def _output(
     n = len(ids)
     parts: dict[str, Any] = {
         "person_id": _text(ids),
-        "probability_2y": probability.astype(np.float64),
+        scorer.probability_column: probability.astype(np.float64),
         "risk_band": _labels(scorer.bands.names, band_positions(probability, scorer.bands)),
     }
     if groups is not None:

@@ -3,7 +3,9 @@ r"""Synthetic probation caseloads with a known, exact probability of reoffending
 :func:`generate_population` draws people, their whole offence record (before, at and after
 the index event), needs assessments and outcomes, in the tables of DATA_CONTRACT.md, plus
 ``true_probability_2y``: the probability of the two-year proven-reoffending label given
-everything recorded about the person on their index date. No model can do better on average,
+everything recorded about the person on their index date (and ``true_probability_1y``, the
+same for the one-year label: an offence within 12 months, proven within a further 6). No
+model can do better on average,
 so it is the yardstick of every model trained on these data. :func:`write_population` writes
 a data directory; ``riskmodel synth`` does both. Every parameter is in
 ``riskmodel/synthetic/_parameters.py``.

@@ -34,7 +34,9 @@ from riskmodel.synthetic._truth import class_log_prior, true_probability
 PEOPLE_COLUMNS: tuple[str, ...] = tuple(column.name for column in schema.PEOPLE)
 OFFENCE_COLUMNS: tuple[str, ...] = tuple(column.name for column in schema.OFFENCES)
 NEEDS_COLUMNS: tuple[str, ...] = tuple(column.name for column in schema.NEEDS)
-TRUTH_COLUMNS: tuple[str, ...] = ("person_id", "true_probability_2y")
+TRUTH_COLUMNS: tuple[str, ...] = ("person_id", "true_probability_2y", "true_probability_1y")
+#: The one-year horizon of ``true_probability_1y`` (the proof period is the same).
+ONE_YEAR_MONTHS = 12
 
 
 @dataclass
@@ -48,7 +50,8 @@ class SyntheticPopulation:
         ``custody_days`` and need scores as nullable integers.
     truth : DataFrame
         ``person_id``, ``true_probability_2y``: P(two-year proven reoffending | everything
-        recorded on the index date).
+        recorded on the index date), and ``true_probability_1y``: the same at one year (an
+        offence within 12 months, proven within a further 6).
     metadata : dict
         ``extract_date`` (ISO string), ``seed``, ``n_people``, ``ethnicity_bias``,
         ``generator_version`` and counts.
@@ -165,7 +168,7 @@ def generate_population(
     --------
     >>> pop = generate_population(200, seed=1)
     >>> list(pop.truth.columns)
-    ['person_id', 'true_probability_2y']
+    ['person_id', 'true_probability_2y', 'true_probability_1y']
     >>> pop.people["person_id"].iloc[0], pop.metadata["extract_date"]
     ('P0000001', '2026-06-30')
     """
@@ -383,15 +386,19 @@ def generate_population(
         rows, areas = np.nonzero(hits)
         np.add.at(need_counts, (a_person[rows], areas, value), 1)
     counting = known_factor * proc.counting_exposure(age_at_index, follow_end, proof_end)
-    truth, posterior = true_probability(
+    follow_end_1y = proc.add_months_days(index_day, ONE_YEAR_MONTHS) - index_day
+    proof_end_1y = proc.add_months_days(index_day, ONE_YEAR_MONTHS + WAITING_MONTHS) - index_day
+    counting_1y = known_factor * proc.counting_exposure(age_at_index, follow_end_1y, proof_end_1y)
+    (truth, truth_1y), posterior = true_probability(
         class_prior=prior,
         n_history=n_history,
         history_exposure=exposure,
         mix_counts=mix_counts,
         need_counts=need_counts,
-        counting_exposure=counting,
+        counting_exposure=(counting, counting_1y),
     )
     truth = (1.0 - par.desistance(age_at_index)) * truth
+    truth_1y = (1.0 - par.desistance(age_at_index)) * truth_1y
     # The same probability given the hidden traits too (desistance still integrated out).
     given_traits = (1.0 - par.desistance(age_at_index)) * -np.expm1(
         -propensity * par.CLASS_FUTURE[klass] * effect * counting
@@ -436,7 +443,9 @@ def generate_population(
         column = pd.array(np.maximum(scores, 0), dtype="Int64")
         column[scores < 0] = pd.NA
         needs[area] = column
-    truth_frame = pd.DataFrame({"person_id": ids, "true_probability_2y": truth})
+    truth_frame = pd.DataFrame(
+        {"person_id": ids, "true_probability_2y": truth, "true_probability_1y": truth_1y}
+    )
     latent = pd.DataFrame(
         {
             "person_id": ids,

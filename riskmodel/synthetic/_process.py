@@ -347,8 +347,12 @@ def counting_exposure(
     total = np.zeros(n)
     # Pieces (start, end, sub-pieces) on which the follow-up factor is constant.
     edges = np.concatenate([[par.FUTURE_START_DAYS], par.FOLLOW_EDGES_DAYS[1:-1]])
-    pieces = [(np.full(n, lo), np.full(n, hi), 3) for lo, hi in itertools.pairwise(edges)]
-    pieces.append((np.full(n, edges[-1]), follow_end + 1.0, 12))
+    end = follow_end + 1.0
+    # Pieces past the end of a short follow-up have no width.
+    pieces = [
+        (np.minimum(lo, end), np.minimum(hi, end), 3) for lo, hi in itertools.pairwise(edges)
+    ]
+    pieces.append((np.minimum(edges[-1], end), end, 12))
     for lo, hi, k in pieces:
         factor = follow_factor((lo + hi) / 2)
         half = (hi - lo) / k / 2

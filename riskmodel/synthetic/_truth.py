@@ -10,6 +10,8 @@ by ``1 - P(desist | age)`` (done by the caller). Everything is a dense numpy arr
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from scipy.special import gammaln
 
@@ -50,9 +52,12 @@ def true_probability(
     history_exposure: np.ndarray,
     mix_counts: np.ndarray,
     need_counts: np.ndarray,
-    counting_exposure: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
+    counting_exposure: np.ndarray | tuple[np.ndarray, ...],
+) -> tuple[Any, np.ndarray]:
     """P(label = 1 | record) and the posterior class probabilities.
+
+    With a tuple of counting exposures (one per label horizon), the probability is a tuple
+    too, one per exposure: the posterior over the hidden states is computed once.
 
     Parameters
     ----------
@@ -67,8 +72,10 @@ def true_probability(
     need_counts : (people, areas, 3)
         How often each score was recorded for each area in assessments on or before the
         index date.
-    counting_exposure : (people,)
-        The integrated intensity of counting offences without ``Z`` and the class factor.
+    counting_exposure : (people,) or tuple of (people,)
+        The integrated intensity of counting offences without ``Z`` and the class factor
+        (:func:`riskmodel.synthetic._process.counting_exposure`), for one label horizon or
+        several.
     """
     k = par.GAMMA_SHAPE
     n = n_history.astype(np.float64)[:, None]
@@ -99,12 +106,18 @@ def true_probability(
         * par.ACCOMMODATION_EFFECT[None, :, None]
         * par.DRUGS_EFFECT[None, None, :]
     )  # (2, 3, 3)
-    big_lambda = (
-        par.CLASS_FUTURE[None, :, None, None, None]
-        * effect[None, None]
-        * counting_exposure[:, None, None, None, None]
-    )
     shape = (k + n)[:, :, None, None, None]
-    p_state = -np.expm1(-shape * np.log1p(big_lambda / scale[:, :, None, None, None]))
-    probability = (weight * p_state).sum(axis=(1, 2, 3, 4))
-    return probability, weight.sum(axis=(2, 3, 4))
+
+    def probability_of(exposure: np.ndarray) -> np.ndarray:
+        big_lambda = (
+            par.CLASS_FUTURE[None, :, None, None, None]
+            * effect[None, None]
+            * exposure[:, None, None, None, None]
+        )
+        p_state = -np.expm1(-shape * np.log1p(big_lambda / scale[:, :, None, None, None]))
+        return (weight * p_state).sum(axis=(1, 2, 3, 4))
+
+    posterior = weight.sum(axis=(2, 3, 4))
+    if isinstance(counting_exposure, tuple):
+        return tuple(probability_of(e) for e in counting_exposure), posterior
+    return probability_of(counting_exposure), posterior

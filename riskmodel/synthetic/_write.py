@@ -34,8 +34,8 @@ def write_population(population: SyntheticPopulation, out_dir: str | os.PathLike
     """Write a population as a data directory that ``riskmodel`` commands read.
 
     Writes ``people.csv``, ``offences.csv``, ``needs.csv``, ``truth.csv`` (``person_id``,
-    ``true_probability_2y``) and ``metadata.json`` (``extract_date``, ``seed``, ...), each
-    atomically. The hidden traits (``population.latent``) are not written.
+    ``true_probability_2y``, ``true_probability_1y``) and ``metadata.json`` (``extract_date``,
+    ``seed``, ...), each atomically. The hidden traits (``population.latent``) are not written.
 
     Parameters
     ----------

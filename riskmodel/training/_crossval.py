@@ -11,6 +11,7 @@ from sklearn.base import clone
 from sklearn.model_selection import StratifiedKFold
 
 from riskmodel._errors import DataError
+from riskmodel._horizon import horizon_suffix
 from riskmodel.evaluation import (
     EVALUATION_GROUPS,
     evaluate_predictions,
@@ -83,7 +84,8 @@ def cross_validate(
     wrap: Callable[[Iterable[Any], str, int], Iterable[Any]] | None = None,
 ) -> CrossValResult:
     """Evaluate the configured model, the base-rate model and (when the data allow) OGRS3
-    out of fold on the same stratified folds (shuffled with ``seed``).
+    out of fold on the same stratified folds (shuffled with ``seed``). OGRS3 is compared on
+    its scale of the label's horizon (one or two years; at another horizon it has none).
 
     Everything the configured model chooses (family, regularisation) it chooses by inner
     cross-validation inside each training fold.
@@ -121,10 +123,12 @@ def cross_validate(
         predictions[configured][test] = model.predict_proba(X.iloc[test])[:, 1]
         base = BaseRateModel().fit(X.iloc[train], y[train], sample_weight=w_train)
         predictions["base_rate"][test] = base.predict_proba(X.iloc[test])[:, 1]
-    if ogrs3_available(X):
+    ogrs3_scale = horizon_suffix(inputs.horizon_months)  # OGRS3 has one- and two-year scales
+    if ogrs3_available(X) and ogrs3_scale in ("1y", "2y"):
         from riskmodel.baselines import OGRS3Classifier
 
-        predictions["ogrs3"] = OGRS3Classifier().fit(X).predict_proba(X)[:, 1]
+        ogrs3 = OGRS3Classifier(horizon=ogrs3_scale)
+        predictions["ogrs3"] = ogrs3.fit(X).predict_proba(X)[:, 1]
 
     metrics: dict[str, dict[str, Any]] = {}
     for name, p in predictions.items():

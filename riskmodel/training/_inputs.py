@@ -12,6 +12,14 @@ import numpy as np
 import pandas as pd
 
 from riskmodel._errors import ConfigError
+from riskmodel._horizon import (
+    DEFAULT_HORIZON_MONTHS,
+    DEFAULT_PROOF_MONTHS,
+    bundle_horizon,
+    label_horizon,
+    outcome_text,
+    refuse_with_table,
+)
 from riskmodel.bundle import DEFAULT_NEEDS_LOOKBACK_MONTHS, input_spec
 from riskmodel.config import Config, load_config
 from riskmodel.features import CATEGORICAL_FEATURES, LABELLED, NUMERIC_FEATURES, FeatureTable
@@ -32,7 +40,9 @@ class ModelInputs:
     """A FeatureTable with what the commands need to know about where it came from.
 
     ``index_dates`` (aligned with the table's rows) is set for event data and lets
-    ``riskmodel train`` split by time; ``outcome`` and ``follow_up_months`` describe the label.
+    ``riskmodel train`` split by time; ``outcome`` and ``follow_up_months`` describe the label,
+    ``horizon_months`` and ``proof_months`` name it (a flat table's horizon is its
+    ``follow_up_months``, 24 when it gives none; its proof period is not known: None).
     """
 
     table: FeatureTable
@@ -43,6 +53,8 @@ class ModelInputs:
     follow_up_months: int | None
     index_dates: pd.Series | None = None
     summary: dict[str, Any] | None = None
+    horizon_months: int = DEFAULT_HORIZON_MONTHS
+    proof_months: int | None = DEFAULT_PROOF_MONTHS
 
     @property
     def numeric(self) -> list[str]:
@@ -118,17 +130,20 @@ def load_inputs(
     config: Config | None = None,
     needs_lookback_months: int | None = DEFAULT_NEEDS_LOOKBACK_MONTHS,
     carry: Sequence[str] = (),
+    horizon_months: int | None = None,
+    proof_months: int | None = None,
 ) -> ModelInputs:
     """Read ``--table`` (with its ``[table]`` config) or ``--data`` into a FeatureTable.
 
     ``carry`` names further columns of a ``--table`` to keep beside the groups (``crossval
-    --carry``).
+    --carry``). ``horizon_months`` and ``proof_months`` (default 24 and 6) set the label of
+    event data; a flat table takes its horizon from ``[table] follow_up_months``.
 
     Raises
     ------
     ConfigError
-        Neither or both inputs, ``--table`` without a ``[table]`` config, or labels wanted
-        from event data without an extract date.
+        Neither or both inputs, ``--table`` without a ``[table]`` config, labels wanted
+        from event data without an extract date, or a horizon given with a flat table.
     """
     if table_path is None and data_dir is None:
         raise ConfigError(NO_INPUT)
@@ -139,6 +154,7 @@ def load_inputs(
     if table_path is not None:
         from riskmodel.flat_table import load_flat_table
 
+        refuse_with_table(horizon_months, proof_months)
         if config.table is None:
             raise ConfigError(NO_TABLE_SECTION)
         table = load_flat_table(table_path, config.table, labels=labels, carry=carry)
@@ -149,18 +165,26 @@ def load_inputs(
             kind="table",
             outcome=config.table.outcome,
             follow_up_months=config.table.follow_up_months,
+            horizon_months=config.table.follow_up_months or DEFAULT_HORIZON_MONTHS,
+            proof_months=None,
         )
     from riskmodel.contract import read_tables, validate_tables
-    from riskmodel.contract._vocabulary import FOLLOW_UP_MONTHS
     from riskmodel.features import build_feature_table
 
+    horizon, proof = label_horizon(horizon_months, proof_months)
     data = validate_tables(read_tables(Path(str(data_dir))), extract_date=extract_date)
     if labels and getattr(data, "extract_date", None) is None:
         raise ConfigError(MISSING_EXTRACT_DATE)
-    table = build_feature_table(data, labels=labels, needs_lookback_months=needs_lookback_months)
+    table = build_feature_table(
+        data,
+        labels=labels,
+        needs_lookback_months=needs_lookback_months,
+        horizon_months=horizon,
+        proof_months=proof,
+    )
     people = data.people.reset_index(drop=True)
     if labels:
-        _attach_reoffence_times(table, people, data.offences)
+        _attach_reoffence_times(table, people, data.offences, horizon, proof)
     dates = None
     if "index_date" in people.columns and len(people) == len(table):
         by_id = pd.Series(people["index_date"].to_numpy(), index=people["person_id"].astype(str))
@@ -170,14 +194,18 @@ def load_inputs(
         config=config,
         source=str(data_dir),
         kind="data",
-        outcome="proven reoffending within two years (Ministry of Justice definition)",
-        follow_up_months=int(FOLLOW_UP_MONTHS),
+        outcome=outcome_text(horizon, proof),
+        follow_up_months=horizon,
         index_dates=dates,
         summary=getattr(data, "summary", None),
+        horizon_months=horizon,
+        proof_months=proof,
     )
 
 
-def _attach_reoffence_times(table: FeatureTable, people: pd.DataFrame, offences: Any) -> None:
+def _attach_reoffence_times(
+    table: FeatureTable, people: pd.DataFrame, offences: Any, horizon: int, proof: int
+) -> None:
     """Give an event-data table each labelled person's time to reoffence (for the
     cumulative share reoffending by risk band); left out when ids do not match one to one."""
     from riskmodel.features._reoffence_time import time_to_reoffence
@@ -185,7 +213,9 @@ def _attach_reoffence_times(table: FeatureTable, people: pd.DataFrame, offences:
     ids = people["person_id"].astype(str)
     if ids.duplicated().any() or table.label_status is None:
         return
-    times = time_to_reoffence(people, offences).set_index(ids.to_numpy())
+    times = time_to_reoffence(
+        people, offences, follow_up_months=horizon, waiting_months=proof
+    ).set_index(ids.to_numpy())
     aligned = times.reindex(table.ids.astype(str).to_numpy())
     if aligned["time_months"].isna().any():
         return
@@ -206,11 +236,21 @@ def inputs_for_bundle(
     config_path: str | os.PathLike | None,
     extract_date: str | None = None,
     labels: bool = True,
+    horizon_months: int | None = None,
+    proof_months: int | None = None,
 ) -> ModelInputs:
     """Read ``--table`` or ``--data`` the way the bundle with ``manifest`` was trained to:
-    its recorded config (``[table]`` and query) unless ``config_path`` gives another, and its
-    needs look-back (:func:`riskmodel.bundle.input_spec`, the rule scoring follows too)."""
+    its recorded config (``[table]`` and query) unless ``config_path`` gives another, its
+    needs look-back (:func:`riskmodel.bundle.input_spec`, the rule scoring follows too) and,
+    for event data, its horizon and proof period (:func:`riskmodel._horizon.bundle_horizon`:
+    an explicit ``horizon_months`` or ``proof_months`` that differs is refused)."""
     spec = input_spec(manifest, config_path)
+    if table_path is not None:
+        refuse_with_table(horizon_months, proof_months)
+    horizon, proof = bundle_horizon(
+        manifest, horizon_months=horizon_months, proof_months=proof_months
+    )
+    event_data = table_path is None
     return load_inputs(
         table_path=table_path,
         data_dir=data_dir,
@@ -219,6 +259,8 @@ def inputs_for_bundle(
         labels=labels,
         config=spec.config,
         needs_lookback_months=spec.needs_lookback_months,
+        horizon_months=horizon if event_data else None,
+        proof_months=proof if event_data else None,
     )
 
 

@@ -44,6 +44,8 @@ def bundle_manifest(inputs: Any, result: Any) -> dict[str, Any]:
     return {
         "outcome": inputs.outcome,
         "follow_up_months": inputs.follow_up_months,
+        "horizon_months": inputs.horizon_months,
+        "proof_months": inputs.proof_months,
         "feature_spec": feature_spec(model, inputs.kind, needs_lookback_months=lookback),
         "training_data": inputs.describe(),
         "split": result.split,

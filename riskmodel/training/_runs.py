@@ -152,6 +152,8 @@ def crossval_run(
         "seed": seed,
         "outcome": inputs.outcome,
         "follow_up_months": inputs.follow_up_months,
+        "horizon_months": inputs.horizon_months,
+        "proof_months": inputs.proof_months,
         "data": inputs.describe(),
     }
     write_table(result.oof, Path(out_dir) / "oof.csv")
