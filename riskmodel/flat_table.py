@@ -385,7 +385,7 @@ def _time_to_event(
         )
     horizon = float(spec.follow_up_months or 0)
     time = to_months(duration.to_numpy(), spec.duration_unit)
-    label = pd.Series(horizon_labels(time, event, horizon), name=outcome_column(horizon))
+    label = pd.Series(horizon_labels(time, event, horizon), name=outcome_column(int(horizon)))
     survival = pd.DataFrame(
         {
             "time_months": time,

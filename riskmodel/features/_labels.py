@@ -124,23 +124,8 @@ def labels_with_codes(
     follow_up_end = add_months_array(index_date, horizon_months)
     proof_end = add_months_array(index_date, horizon_months + proof_months)
 
-    reoffended = np.zeros(n, dtype=bool)
-    if len(offences):
-        if codes is None:
-            codes = offence_codes(people, offences)
-        codes, groups = codes
-        excluded = np.isin(groups, [OFFENCE_GROUPS.index(g) for g in EXCLUDED_GROUPS])
-        keep = (codes >= 0) & ~excluded
-        codes = codes[keep]
-        offence_date = as_datetime(offences["offence_date"])[keep]
-        sanction_date = as_datetime(offences["sanction_date"])[keep]
-        # NaT compares False everywhere, so an undated offence never counts.
-        counts = (
-            (offence_date > index_date[codes])
-            & (offence_date <= follow_up_end[codes])
-            & (sanction_date <= proof_end[codes])
-        )
-        reoffended = np.bincount(codes[counts], minlength=n) > 0
+    person, _ = counting_offences(people, offences, index_date, follow_up_end, proof_end, codes)
+    reoffended = np.bincount(person, minlength=n) > 0
 
     censored = proof_end > np.datetime64(extract.to_datetime64(), "ns")
     label = np.where(censored, np.nan, reoffended.astype(np.float64))
@@ -151,3 +136,33 @@ def labels_with_codes(
             "label_status": np.where(censored, CENSORED, LABELLED),
         }
     )
+
+
+def counting_offences(
+    people: pd.DataFrame,
+    offences: pd.DataFrame,
+    index_date: np.ndarray,
+    follow_up_end: np.ndarray,
+    proof_end: np.ndarray,
+    codes: tuple[np.ndarray, np.ndarray] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The offences that count towards proven reoffending: committed after the index date and
+    by ``follow_up_end``, proven by ``proof_end``, and not a breach (or another excluded
+    group). Returns each one's person (row of ``people``) and offence date. ``codes``: the
+    offences' person and group codes when already computed
+    (:func:`riskmodel.features._common.offence_codes`)."""
+    if not len(offences):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype="datetime64[ns]")
+    person, groups = offence_codes(people, offences) if codes is None else codes
+    excluded = np.isin(groups, [OFFENCE_GROUPS.index(g) for g in EXCLUDED_GROUPS])
+    keep = (person >= 0) & ~excluded
+    person = person[keep]
+    offence_date = as_datetime(offences["offence_date"])[keep]
+    sanction_date = as_datetime(offences["sanction_date"])[keep]
+    # NaT compares False everywhere, so an undated offence never counts.
+    counts = (
+        (offence_date > index_date[person])
+        & (offence_date <= follow_up_end[person])
+        & (sanction_date <= proof_end[person])
+    )
+    return person[counts], np.asarray(offence_date)[counts]

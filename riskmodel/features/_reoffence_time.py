@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 
 from riskmodel._survival import DAYS_PER_MONTH
-from riskmodel.contract._vocabulary import FOLLOW_UP_MONTHS, OFFENCE_GROUPS, WAITING_MONTHS
-from riskmodel.features._common import add_months_array, as_datetime, offence_codes
-from riskmodel.features._labels import EXCLUDED_GROUPS
+from riskmodel.contract._vocabulary import FOLLOW_UP_MONTHS, WAITING_MONTHS
+from riskmodel.features._common import add_months_array, as_datetime
+from riskmodel.features._labels import counting_offences
 
 __all__ = ["time_to_reoffence"]
 
@@ -46,20 +46,11 @@ def time_to_reoffence(
     follow_up_end = add_months_array(index_date, follow_up_months)
     proof_end = add_months_array(index_date, follow_up_months + waiting_months)
     first = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
-    if len(offences):
-        codes, groups = offence_codes(people, offences)
-        excluded = np.isin(groups, [OFFENCE_GROUPS.index(g) for g in EXCLUDED_GROUPS])
-        keep = (codes >= 0) & ~excluded
-        codes = codes[keep]
-        offence_date = as_datetime(offences["offence_date"])[keep]
-        sanction_date = as_datetime(offences["sanction_date"])[keep]
-        counts = (
-            (offence_date > index_date[codes])
-            & (offence_date <= follow_up_end[codes])
-            & (sanction_date <= proof_end[codes])
-        )
-        found = pd.Series(offence_date[counts]).groupby(codes[counts]).min()
-        first[found.index.to_numpy()] = found.to_numpy()
+    person, offence_date = counting_offences(
+        people, offences, index_date, follow_up_end, proof_end
+    )
+    found = pd.Series(offence_date).groupby(person).min()
+    first[found.index.to_numpy()] = found.to_numpy()
     event = ~np.isnat(first)
     end = np.where(event, first, follow_up_end)
     days = (end - index_date) / np.timedelta64(1, "D")
