@@ -224,11 +224,11 @@ def ahead_line(name: str, check: dict[str, Any], labels: dict[str, str]) -> str:
     )
 
 
-def oracle_line(check: dict[str, Any]) -> str:
-    """Whether the default's Brier score is within the target of the oracle's."""
+def oracle_line(check: dict[str, Any], whose: str = "the default's") -> str:
+    """Whether a model's Brier score (``whose``) is within the target of the oracle's."""
     target = check["target"]
     what = (
-        f"- Synthetic: the default's Brier score within {target - 1:.0%} of the oracle's "
+        f"- Synthetic: {whose} Brier score within {target - 1:.0%} of the oracle's "
         f"(ratio ≤ {target:g})"
     )
     if check.get("met") is None:
@@ -321,6 +321,13 @@ def check_lines(accuracy: dict[str, Any]) -> list[str]:
     lines = [ahead_line(n, checks.get(f"default_ahead_{n}", {}), labels) for n in datasets]
     if "default_near_oracle_synthetic" in checks:
         lines.append(oracle_line(checks["default_near_oracle_synthetic"]))
+    if "train_near_oracle_synthetic" in checks:
+        lines.append(
+            oracle_line(
+                checks["train_near_oracle_synthetic"],
+                "the shipped `riskmodel train` model's (refitted on every row)",
+            )
+        )
     lines += [
         peer_line(n, checks[f"default_near_peers_{n}"], labels)
         for n in datasets

@@ -104,6 +104,8 @@ _TABLE_KEYS = (
     "follow_up_months",
     "increasing",
     "decreasing",
+    "person",
+    "period",
 )
 _MODEL_KEYS = ("family", "calibration", "seed")
 _EXPLAIN_KEYS = ("groups",)
@@ -151,6 +153,12 @@ class TableSpec:
     increasing, decreasing : tuple of str
         Numeric features in which the score must never fall as they rise (``increasing``) or
         as they fall (``decreasing``); every model family honours them by construction.
+    person : str or None
+        Column naming the person of each row when a person may have several rows (every
+        split then keeps a person's rows on one side).
+    period : str or None
+        Column naming each row's period (a year, a cohort), for a temporal split
+        (``--test-periods``).
     """
 
     label: str
@@ -163,6 +171,8 @@ class TableSpec:
     follow_up_months: int | None = None
     increasing: tuple[str, ...] = ()
     decreasing: tuple[str, ...] = ()
+    person: str | None = None
+    period: str | None = None
 
     @property
     def features(self) -> tuple[str, ...]:
@@ -276,6 +286,12 @@ def _parse_table(values: Any) -> TableSpec:
     id_column = values.get("id")
     if id_column is not None:
         id_column = _string("table", "id", id_column)
+    person = values.get("person")
+    if person is not None:
+        person = _string("table", "person", person)
+    period = values.get("period")
+    if period is not None:
+        period = _string("table", "period", period)
     query = values.get("query", "")
     if not isinstance(query, str):
         raise ConfigError(
@@ -327,6 +343,8 @@ def _parse_table(values: Any) -> TableSpec:
         follow_up_months=follow_up,
         increasing=increasing,
         decreasing=decreasing,
+        person=person,
+        period=period,
     )
 
 

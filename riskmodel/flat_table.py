@@ -17,7 +17,7 @@ import pandas as pd
 
 from riskmodel._errors import ConfigError, DataError
 from riskmodel._query import UNSAFE_QUERY, QueryError, evaluate_query
-from riskmodel._tables import ids_as_text, read_table
+from riskmodel._tables import MISSING_GROUP, cell_text, ids_as_text, read_table
 from riskmodel.config import TableSpec
 from riskmodel.features import CENSORED, LABELLED, FeatureTable
 
@@ -267,6 +267,8 @@ def build_flat_table(
             )
         )
     needed = [*spec.features, *spec.groups, *([spec.id] if spec.id else [])]
+    if labels:  # who and when matter to the splits of training and evaluation, not to scoring
+        needed += [c for c in (spec.person, spec.period) if c]
     if labels:
         needed.append(spec.label)
     missing = [c for c in dict.fromkeys(needed) if c not in frame.columns]
@@ -329,7 +331,25 @@ def build_flat_table(
     }
     if label is not None:
         meta["n_unlabelled"] = int(label.isna().sum())
-    return FeatureTable(X=X, label=label, label_status=status, groups=groups, ids=ids, meta=meta)
+    persons = periods = None
+    if (
+        spec.person and spec.person in frame.columns
+    ):  # a row without a person is a person of its own
+        persons = ids_as_text(frame[spec.person])
+        persons = persons.fillna("(row " + ids + ")").rename("person")
+        meta["n_persons"] = int(persons.nunique())
+    if spec.period and spec.period in frame.columns:
+        periods = cell_text(frame[spec.period]).fillna(MISSING_GROUP).rename("period")
+    return FeatureTable(
+        X=X,
+        label=label,
+        label_status=status,
+        groups=groups,
+        ids=ids,
+        meta=meta,
+        persons=persons,
+        periods=periods,
+    )
 
 
 def load_flat_table(

@@ -90,6 +90,7 @@ def command(
         labels=config.labels,
         population=population,
     )
+    explanation.index_ids = table.index_ids
     rows, note = choose_people(explanation.ids, ids, sample, seed)
     payload = explanation.to_dict()
     payload["outcome"] = inputs.outcome

@@ -13,3 +13,8 @@ REVERSED_CALIBRATION = (
     "as the model's own score rises, so the declared directions would be reversed; the model "
     "has no signal on these data (check the outcome column)"
 )
+
+TOO_FEW_PERSONS = (
+    "{persons} distinct people hold the rows, too few for {folds} folds that keep each "
+    "person's rows on one side"
+)

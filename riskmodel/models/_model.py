@@ -54,7 +54,7 @@ from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss
-from sklearn.model_selection import StratifiedKFold, cross_val_predict, train_test_split
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
@@ -73,6 +73,7 @@ from riskmodel.config import (
 )
 from riskmodel.contract._vocabulary import NEED_AREAS, PATHWAYS
 from riskmodel.features._directions import directions_for
+from riskmodel.models import _splits
 from riskmodel.models._ensemble import LogOddsEnsemble
 from riskmodel.models._messages import (
     BAD_TARGET,
@@ -299,6 +300,9 @@ class RiskModel(ClassifierMixin, BaseEstimator):
     profiles_ : bool
         Whether the model reads offending profiles (never when a profile input has a
         direction: :func:`uses_profiles`).
+    grouped_ : bool
+        Whether ``fit`` was given ``groups``: the inner and calibration folds then kept each
+        person's rows on one side.
 
     Examples
     --------
@@ -403,20 +407,24 @@ class RiskModel(ClassifierMixin, BaseEstimator):
         return [(family, dict(params)) for family in families for params in CANDIDATES[family]]
 
     def _select(
-        self, X: pd.DataFrame, y: np.ndarray, candidates: list[tuple[str, dict[str, Any]]]
+        self,
+        X: pd.DataFrame,
+        y: np.ndarray,
+        candidates: list[tuple[str, dict[str, Any]]],
+        groups: np.ndarray | None = None,
     ) -> tuple[tuple[str, dict[str, Any]], pd.DataFrame]:
         if len(candidates) == 1 and self.family != "ensemble":
             return candidates[0], pd.DataFrame(columns=["family", "params", "inner_log_loss"])
-        Xs, ys = X, y
+        Xs, ys, gs = X, y, groups
         if len(X) > self.max_selection_rows:
-            Xs, _, ys, _ = train_test_split(
-                X,
-                y,
-                train_size=self.max_selection_rows,
-                stratify=y,
-                random_state=self.seed,
-            )
-        folds = StratifiedKFold(self.inner_cv, shuffle=True, random_state=self.seed + 1)
+            rows = _splits.subsample(y, groups, self.max_selection_rows, self.seed)
+            Xs, ys = X.iloc[rows], y[rows]
+            gs = None if groups is None else groups[rows]
+        folds: Any = (
+            StratifiedKFold(self.inner_cv, shuffle=True, random_state=self.seed + 1)
+            if gs is None
+            else _splits.fold_splits(ys, gs, self.inner_cv, self.seed + 1)
+        )
         rows, log_odds = [], []
         for family, params in candidates:
             pipeline = build_pipeline(
@@ -461,13 +469,17 @@ class RiskModel(ClassifierMixin, BaseEstimator):
         best = int(table["inner_log_loss"].to_numpy().argmin())
         return candidates[best], table
 
-    def fit(self, X: Any, y: Any) -> RiskModel:
+    def fit(self, X: Any, y: Any, groups: Any = None) -> RiskModel:
         """Choose (by inner CV), fit and calibrate on ``X``, ``y``, with the package's native
-        thread limit (:func:`riskmodel._threads.thread_limit`)."""
-        with thread_limit():
-            return self._fit(X, y)
+        thread limit (:func:`riskmodel._threads.thread_limit`).
 
-    def _fit(self, X: Any, y: Any) -> RiskModel:
+        ``groups`` (optional, one value per row) names the person of each row when a person
+        may have several: the inner model-selection folds and the calibration folds then keep
+        each person's rows on one side (:mod:`riskmodel.models._splits`)."""
+        with thread_limit():
+            return self._fit(X, y, groups)
+
+    def _fit(self, X: Any, y: Any, groups: Any = None) -> RiskModel:
         if self.family not in FAMILIES:
             raise ConfigError(UNKNOWN_FAMILY.format(value=self.family, known=", ".join(FAMILIES)))
         if self.calibration not in CALIBRATIONS:
@@ -482,7 +494,12 @@ class RiskModel(ClassifierMixin, BaseEstimator):
         self.directions_ = self._resolve_directions()
         self.profiles_ = uses_profiles(self.numeric_, self.directions_)
         frame = self.prepare(frame)
-        (self.family_, self.params_), selection = self._select(frame, target, self._candidates())
+        persons = None if groups is None else np.asarray(groups).astype(str)
+        if persons is not None and len(persons) != len(target):
+            raise ValueError(f"groups has {len(persons)} values, y has {len(target)}")
+        (self.family_, self.params_), selection = self._select(
+            frame, target, self._candidates(), persons
+        )
         # Plain records (not a DataFrame): a bundle persists only types it can load safely.
         self.selection_ = to_jsonable(selection.to_dict(orient="records"))
         pipeline = build_pipeline(
@@ -494,10 +511,17 @@ class RiskModel(ClassifierMixin, BaseEstimator):
             self.directions_,
         )
         n_folds = self.cv if self.cv != "auto" else (5 if len(target) <= 20_000 else 3)
-        folds = StratifiedKFold(n_folds, shuffle=True, random_state=self.seed)
+        folds: Any = (
+            StratifiedKFold(n_folds, shuffle=True, random_state=self.seed)
+            if persons is None
+            else _splits.fold_splits(target, persons, n_folds, self.seed)
+        )
         self.calibrated_ = CalibratedClassifierCV(
             pipeline, method=self.calibration, cv=folds, ensemble=False
         ).fit(frame, target)
+        if persons is not None:  # the split lists served the fit; the bundle keeps no rows
+            self.calibrated_.cv = n_folds
+        self.grouped_ = persons is not None
         fitted = self.calibrated_.calibrated_classifiers_[0]
         self.estimator_ = fitted.estimator
         calibrator = fitted.calibrators[0]

@@ -8,11 +8,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
-from sklearn.model_selection import StratifiedKFold
 
 from riskmodel._errors import DataError
 from riskmodel.evaluation import EVALUATION_GROUPS, evaluate_predictions, metrics_by_group
-from riskmodel.models import BaseRateModel, make_model
+from riskmodel.models import BaseRateModel, _splits, make_model
 from riskmodel.training._inputs import (
     ModelInputs,
     feature_directions,
@@ -20,6 +19,13 @@ from riskmodel.training._inputs import (
     labelled_arrays,
 )
 from riskmodel.training._messages import CARRY_NOT_IN_DATA, TOO_FEW_FOR_FOLDS
+from riskmodel.training._split import (
+    SplitRequest,
+    fold_sentence,
+    row_unit,
+    split_rows,
+    split_sentence,
+)
 
 __all__ = ["TOO_FEW_FOR_FOLDS", "CrossValResult", "cross_validate", "ogrs3_available"]
 
@@ -41,11 +47,14 @@ class CrossValResult:
         oof: pd.DataFrame,
         metrics: dict[str, dict[str, Any]],
         fitted_families: list[str],
+        split: dict[str, Any] | None = None,
     ) -> None:
         self.configured = configured
         self.oof = oof
         self.metrics = metrics
         self.fitted_families = fitted_families
+        #: How the rows were split (``sentence`` states it in words).
+        self.split = split or {}
 
     def to_dict(self) -> dict[str, Any]:
         """The ``metrics.json`` of ``riskmodel crossval`` (CLI.md)."""
@@ -54,6 +63,7 @@ class CrossValResult:
             "models": self.metrics,
             "folds": int(self.oof["fold"].max() + 1),
             "families_fitted_by_fold": self.fitted_families,
+            "split": self.split,
         }
 
 
@@ -65,16 +75,21 @@ def cross_validate(
     n_resamples: int = 1000,
     carry: Iterable[str] = (),
     wrap: Callable[[Iterable[Any], str, int], Iterable[Any]] | None = None,
+    request: SplitRequest | None = None,
 ) -> CrossValResult:
     """Evaluate the configured model, the base-rate model and (when the data allow) OGRS3
     out of fold on the same stratified folds (shuffled with ``seed``).
 
     Everything the configured model chooses (family, regularisation) it chooses by inner
-    cross-validation inside each training fold.
+    cross-validation inside each training fold. When a person may have several rows, the
+    folds (and the inner ones) keep each person's rows together. A temporal ``request``
+    (``--test-from``, ``--test-periods``) replaces the folds by one forward split: every
+    model is fitted on the earlier part and ``oof`` holds the later part (fold 0).
     """
-    table, y, _ = labelled_arrays(inputs)
+    table, y, dates = labelled_arrays(inputs)
     positives, negatives = int(y.sum()), int(len(y) - y.sum())
-    if min(positives, negatives) < folds:
+    request = request or SplitRequest()
+    if not request.temporal and min(positives, negatives) < folds:
         raise DataError(
             TOO_FEW_FOR_FOLDS.format(folds=folds, positives=positives, negatives=negatives)
         )
@@ -84,13 +99,27 @@ def cross_validate(
     template = make_model(
         spec, numeric=numeric, categorical=categorical, directions=feature_directions(inputs)
     )
+    groups = table.person_groups()
+    unit = row_unit(table)
+    if request.temporal:
+        train, test, split = split_rows(
+            y, dates, test_fraction=0.2, seed=seed, groups=groups, periods=table.periods,
+            request=request,
+        )  # fmt: skip
+        split["sentence"] = split_sentence(split, unit=unit)
+        splits = [(train, test)]
+    else:
+        splits = _splits.fold_splits(y, groups, folds, seed)
+        split = {"method": "out of fold", "folds": folds, "seed": seed}
+        if groups is not None:
+            split["grouped_by_person"] = True
+            split["n_persons"] = len(np.unique(groups))
+        split["sentence"] = fold_sentence(folds, seed, groups=groups)
     X = table.X
-    splitter = StratifiedKFold(folds, shuffle=True, random_state=seed)
-    splits = list(splitter.split(np.zeros(len(y)), y))
-    fold_of = np.empty(len(y), dtype=int)
+    fold_of = np.full(len(y), -1, dtype=int)
     predictions: dict[str, np.ndarray] = {
-        configured: np.empty(len(y)),
-        "base_rate": np.empty(len(y)),
+        configured: np.full(len(y), np.nan),
+        "base_rate": np.full(len(y), np.nan),
     }
     families: list[str] = []
     iterator: Iterable[Any] = enumerate(splits)
@@ -98,44 +127,53 @@ def cross_validate(
         iterator = wrap(iterator, "cross-validating", len(splits))
     for k, (train, test) in iterator:
         fold_of[test] = k
-        model = clone(template).fit(X.iloc[train], y[train])
+        model = clone(template).fit(
+            X.iloc[train], y[train], groups=None if groups is None else groups[train]
+        )
         families.append(model.family_)
         predictions[configured][test] = model.predict_proba(X.iloc[test])[:, 1]
         base = BaseRateModel().fit(X.iloc[train], y[train])
         predictions["base_rate"][test] = base.predict_proba(X.iloc[test])[:, 1]
+    scored = fold_of >= 0  # every row out of fold; the test part of a temporal split
+    split["n_labelled"] = len(y)
     if ogrs3_available(X):
         from riskmodel.baselines import OGRS3Classifier
 
         predictions["ogrs3"] = OGRS3Classifier().fit(X).predict_proba(X)[:, 1]
+    predictions = {name: p[scored] for name, p in predictions.items()}
+    y_scored = y[scored]
+    groups_scored = table.groups.loc[scored].reset_index(drop=True)
 
     metrics: dict[str, dict[str, Any]] = {}
     for name, p in predictions.items():
         metrics[name] = evaluate_predictions(
-            y_true=y, y_prob=p, n_resamples=n_resamples, seed=seed
+            y_true=y_scored, y_prob=p, n_resamples=n_resamples, seed=seed
         )
     present = [c for c in EVALUATION_GROUPS if c in table.groups.columns]
     if present:
         metrics[configured]["by_group"] = metrics_by_group(
-            y_true=y,
+            y_true=y_scored,
             y_prob=predictions[configured],
-            groups=table.groups[present],
+            groups=groups_scored[present],
             n_resamples=n_resamples,
             seed=seed,
         )
 
-    oof = pd.DataFrame({"person_id": table.ids.to_numpy(), "fold": fold_of, "outcome": y})
+    oof = table.keys().loc[scored].reset_index(drop=True)
+    oof["fold"] = fold_of[scored]
+    oof["outcome"] = y_scored
     for name, p in predictions.items():
         oof[f"p_{name}"] = p
     for column in carry:
         if column in table.groups.columns:
-            oof[column] = table.groups[column].to_numpy()
+            oof[column] = groups_scored[column].to_numpy()
         elif column in table.X.columns:
-            oof[column] = table.X[column].to_numpy()
+            oof[column] = table.X.loc[scored, column].to_numpy()
         else:
             available = sorted(set(table.groups.columns) | set(table.X.columns))
             raise DataError(
                 CARRY_NOT_IN_DATA.format(column=column, available=", ".join(available))
             )
     return CrossValResult(
-        configured=configured, oof=oof, metrics=metrics, fitted_families=families
+        configured=configured, oof=oof, metrics=metrics, fitted_families=families, split=split
     )

@@ -161,8 +161,8 @@ def load_inputs(
     people = data.people.reset_index(drop=True)
     dates = None
     if "index_date" in people.columns and len(people) == len(table):
-        by_id = pd.Series(people["index_date"].to_numpy(), index=people["person_id"].astype(str))
-        dates = pd.Series(by_id.reindex(table.ids.astype(str)).to_numpy(), name="index_date")
+        # the table's rows are the people's rows, in order (one per index event)
+        dates = pd.Series(people["index_date"].to_numpy(), name="index_date")
     return ModelInputs(
         table=table,
         config=config,
