@@ -393,6 +393,9 @@ def test_event_data_with_index_events_split_forward_and_fold_by_person(tmp_path)
         "2022-01-01 (--test-from)"
     )
     assert result.shipped["n_rows"] == len(labelled)
+    described = inputs.describe()
+    assert described["n_persons_labelled"] == len(set(persons))
+    assert described["n_persons"] == inputs.table.ids.nunique() < described["n_rows"]
     assert result.shipped["n_persons"] == len(set(persons))
 
     cv = cross_validate(inputs, folds=3, seed=1, n_resamples=50)

@@ -65,6 +65,9 @@ class ModelInputs:
             "outcome": self.outcome,
             "follow_up_months": self.follow_up_months,
         }
+        if table.persons is not None:  # several rows (index events) per person
+            out["n_persons"] = int(table.persons.nunique())
+            out["n_persons_labelled"] = int(labelled.persons.nunique())
         if labelled.label is not None and len(labelled):
             out["base_rate"] = float(labelled.label.mean())
         if self.index_dates is not None and len(self.index_dates):
