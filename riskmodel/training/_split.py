@@ -248,11 +248,11 @@ def fold_sentence(
     Examples
     --------
     >>> fold_sentence(5, 0)
-    'Out of fold: 5 folds stratified by outcome (seed 0); each row is scored by a model fitted on the other 4.'
+    'Out of fold: 5 folds stratified by outcome (seed 0); each row is scored by a model fitted on the other 4 folds.'
     """  # noqa: E501
     text = (
         f"Out of fold: {folds} folds stratified by outcome (seed {seed}); each row is scored "
-        f"by a model fitted on the other {folds - 1}"
+        f"by a model fitted on the other {folds - 1} folds"
     )
     if groups is not None:
         persons = len(np.unique(np.asarray(groups)))
