@@ -228,9 +228,11 @@ def ahead_line(name: str, check: dict[str, Any], labels: dict[str, str]) -> str:
     )
 
 
-def oracle_line(check: dict[str, Any], name: str = "synthetic") -> str:
-    """Whether the default's Brier score is within the target of the oracle's on dataset
-    ``name``.
+def oracle_line(
+    check: dict[str, Any], name: str = "synthetic", whose: str = "the default's"
+) -> str:
+    """Whether a model's Brier score (``whose``) is within the target of the oracle's on
+    dataset ``name``.
 
     Examples
     --------
@@ -241,7 +243,7 @@ def oracle_line(check: dict[str, Any], name: str = "synthetic") -> str:
     """
     target = check["target"]
     what = (
-        f"- {ORACLE_TITLES.get(name, _title(name))}: the default's Brier score within "
+        f"- {ORACLE_TITLES.get(name, _title(name))}: {whose} Brier score within "
         f"{target - 1:.0%} of the oracle's (ratio ≤ {target:g})"
     )
     if check.get("met") is None:
@@ -337,6 +339,14 @@ def check_lines(accuracy: dict[str, Any]) -> list[str]:
         for n in datasets
         if f"default_near_oracle_{n}" in checks
     ]
+    if "train_near_oracle_synthetic" in checks:
+        lines.append(
+            oracle_line(
+                checks["train_near_oracle_synthetic"],
+                "synthetic",
+                "the shipped `riskmodel train` model's (refitted on every row)",
+            )
+        )
     lines += [
         peer_line(n, checks[f"default_near_peers_{n}"], labels)
         for n in datasets

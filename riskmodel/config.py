@@ -118,6 +118,8 @@ _TABLE_KEYS = (
     "duration",
     "event",
     "duration_unit",
+    "person",
+    "period",
 )
 #: Units a ``[table]`` duration may be given in.
 DURATION_UNIT_NAMES: tuple[str, ...] = ("days", "weeks", "months")
@@ -173,6 +175,12 @@ class TableSpec:
         days, weeks or months) and the column saying whether the person reoffended then (1)
         or was censored then (0). The label at ``follow_up_months`` is derived
         (:mod:`riskmodel._survival`).
+    person : str or None
+        Column naming the person of each row when a person may have several rows (every
+        split then keeps a person's rows on one side).
+    period : str or None
+        Column naming each row's period (a year, a cohort), for a temporal split
+        (``--test-periods``).
     """
 
     label: str | None = None
@@ -188,6 +196,8 @@ class TableSpec:
     duration: str | None = None
     event: str | None = None
     duration_unit: str | None = None
+    person: str | None = None
+    period: str | None = None
 
     @property
     def features(self) -> tuple[str, ...]:
@@ -308,6 +318,12 @@ def _parse_table(values: Any) -> TableSpec:
     id_column = values.get("id")
     if id_column is not None:
         id_column = _string("table", "id", id_column)
+    person = values.get("person")
+    if person is not None:
+        person = _string("table", "person", person)
+    period = values.get("period")
+    if period is not None:
+        period = _string("table", "period", period)
     query = values.get("query", "")
     if not isinstance(query, str):
         raise ConfigError(
@@ -371,6 +387,8 @@ def _parse_table(values: Any) -> TableSpec:
         duration=duration,
         event=event,
         duration_unit=unit,
+        person=person,
+        period=period,
     )
 
 

@@ -19,7 +19,7 @@ from riskmodel._errors import ConfigError, DataError
 from riskmodel._horizon import DEFAULT_HORIZON_MONTHS, outcome_column
 from riskmodel._query import UNSAFE_QUERY, QueryError, evaluate_query
 from riskmodel._survival import censoring_weights, horizon_labels, survival_summary, to_months
-from riskmodel._tables import ids_as_text, read_table
+from riskmodel._tables import MISSING_GROUP, cell_text, ids_as_text, read_table
 from riskmodel.config import TableSpec
 from riskmodel.features import CENSORED, LABELLED, FeatureTable
 
@@ -279,6 +279,8 @@ def build_flat_table(
             )
         )
     needed = [*spec.features, *spec.groups, *([spec.id] if spec.id else [])]
+    if labels:  # who and when matter to the splits of training and evaluation, not to scoring
+        needed += [c for c in (spec.person, spec.period) if c]
     if labels:
         needed += [spec.label] if spec.label is not None else [spec.duration, spec.event]
     missing = [c for c in dict.fromkeys(needed) if c not in frame.columns]
@@ -350,6 +352,15 @@ def build_flat_table(
         meta["n_unlabelled"] = int(label.isna().sum())
     if survival is not None:
         meta["survival"] = summary
+    persons = periods = None
+    if (
+        spec.person and spec.person in frame.columns
+    ):  # a row without a person is a person of its own
+        persons = ids_as_text(frame[spec.person])
+        persons = persons.fillna("(row " + ids + ")").rename("person")
+        meta["n_persons"] = int(persons.nunique())
+    if spec.period and spec.period in frame.columns:
+        periods = cell_text(frame[spec.period]).fillna(MISSING_GROUP).rename("period")
     return FeatureTable(
         X=X,
         label=label,
@@ -358,6 +369,8 @@ def build_flat_table(
         ids=ids,
         meta=meta,
         survival=survival,
+        persons=persons,
+        periods=periods,
     )
 
 

@@ -454,3 +454,26 @@ def test_explanations_section_says_the_need_figure(report: ModuleType) -> None:
     ) in lines
     assert "- By need area (told it lowers of scored 2): drugs 1,000 of 3,000." in lines
     assert report.explanations_section({"families": {}}) == []
+
+
+def test_train_command_oracle_check_and_its_line(
+    bench_accuracy: ModuleType, report: ModuleType
+) -> None:
+    """The check on the model `riskmodel train` ships reads its own row, and RESULTS.md says
+    whose ratio it is."""
+    rows = {
+        "default": {"brier_vs_oracle": {"ratio": 1.004, "ratio_ci": [1.001, 1.008]}},
+        bench_accuracy.TRAIN_COMMAND: {
+            "brier_vs_oracle": {"ratio": 1.0123, "ratio_ci": [1.009, 1.016]}
+        },
+    }
+    check = bench_accuracy.oracle_check({"models": rows}, bench_accuracy.TRAIN_COMMAND)
+    assert check == {"met": False, "ratio": 1.0123, "ratio_ci": [1.009, 1.016], "target": 1.01}
+    assert bench_accuracy.oracle_check({"models": rows})["met"] is True
+    line = report.oracle_line(
+        check, "the shipped `riskmodel train` model's (refitted on every row)"
+    )
+    assert line.startswith(
+        "- Synthetic: the shipped `riskmodel train` model's (refitted on every row) Brier score "
+        "within 1% of the oracle's (ratio ≤ 1.01): **not met**. Ratio 1.0123"
+    )

@@ -148,9 +148,11 @@ def test_train_and_card_warn_about_thin_evidence(trained):
     card = (bundle / "MODEL_CARD.md").read_text()
     assert "## Warnings" in card
     assert "fewer than 100 of either" in card
-    # ids are never written, only salted hashes
+    # ids are never written, only salted hashes, of every row the shipped (refitted) model saw
     people = manifest["training_people"]
-    assert people["n"] == split["n_train"] and len(people["hashes"]) == split["n_train"]
+    seen = manifest["shipped_model"]["n_rows"]
+    assert seen == split["n_train"] + split["n_test"]
+    assert people["n"] == seen and len(people["hashes"]) == seen
     assert "c00001" not in (bundle / "manifest.json").read_text()
 
 
@@ -173,9 +175,9 @@ def test_evaluate_and_recalibrate_warn_about_training_people_and_unseen_categori
 ):
     bundle, root, _ = trained
     manifest = json.loads((bundle / "manifest.json").read_text())
-    n_train = manifest["split"]["n_train"]
+    n_train = manifest["shipped_model"]["n_rows"]  # refitted on every labelled row
     frame = pd.read_csv(root / "people.csv")
-    assert overlap_with_training(manifest, frame["case"]) == n_train
+    assert overlap_with_training(manifest, frame["case"]) == n_train == len(frame)
     frame.loc[:99, "area"] = "atlantis"
     local = tmp_path / "local.csv"
     frame.to_csv(local, index=False)

@@ -13,8 +13,10 @@ The lowest layer of the package besides :mod:`riskmodel._errors`: it imports not
 """
 
 from riskmodel._tables._ids import (
+    INDEX_ID,
     MISSING_GROUP,
     MISSING_IDS,
+    PERSON_ID,
     IdLookup,
     arrow_text,
     cell_text,
@@ -40,8 +42,10 @@ from riskmodel._tables._read import (
 
 __all__ = [
     "BATCH_ROWS",
+    "INDEX_ID",
     "MISSING_GROUP",
     "MISSING_IDS",
+    "PERSON_ID",
     "IdLookup",
     "arrow_text",
     "cell_text",

@@ -18,6 +18,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+#: Column of the person identifier in every table and output.
+PERSON_ID = "person_id"
+#: Optional column of ``people`` naming each index event when a person may have several
+#: (``person_id`` then repeats); outputs keyed by person carry it next to ``person_id``.
+INDEX_ID = "index_id"
+
 #: Identifiers that read as missing (compared stripped and lower-cased): what spreadsheets,
 #: databases and pandas write for an empty cell. A person needs a real identifier.
 MISSING_IDS: tuple[str, ...] = (

@@ -92,6 +92,7 @@ def command(
         labels=config.labels,
         population=population,
     )
+    explanation.index_ids = table.index_ids
     rows, note = choose_people(explanation.ids, ids, sample, seed)
     payload = explanation.to_dict(horizon_months=bundle_horizon(manifest)[0])
     payload["outcome"] = inputs.outcome

@@ -177,6 +177,64 @@ def horizon() -> Decorator:
     )
 
 
+def temporal_split() -> Decorator:
+    """``--test-from DATE`` (event data) and ``--test-periods A,B`` (a flat table's
+    ``[table] period``): a held-out part forward in time, as the field validates."""
+    return stack(
+        click.option(
+            "--test-from",
+            default=None,
+            metavar="YYYY-MM-DD",
+            help="Hold out the index events on or after this date (event data, --data); "
+            "the model is fitted on those before it. A person with events on both sides is "
+            "held out whole.",
+        ),
+        click.option(
+            "--test-periods",
+            default=None,
+            metavar="A,B",
+            help="Hold out the rows of these periods of a --table (its [table] period "
+            "column); the model is fitted on the other periods.",
+        ),
+    )
+
+
+def model_seed() -> Decorator:
+    """``--seed`` of a model and its random split, defaulting to the config's."""
+    return click.option(
+        "--seed",
+        type=int,
+        default=None,
+        help="Seed of the random held-out split and of the model [default: the config's "
+        "[model] seed, 0 without one].",
+    )
+
+
+refit = click.option(
+    "--refit/--no-refit",
+    default=True,
+    show_default=True,
+    help="After the held-out evaluation, refit the model the same way on every labelled row "
+    "and ship that (--no-refit ships the model fitted without the held-out part).",
+)
+
+
+def first_per_person() -> Decorator:
+    """``--first-per-person`` with ``--from`` and ``--to``: the MoJ cohort rule."""
+    return stack(
+        click.option(
+            "--first-per-person",
+            is_flag=True,
+            help="Keep each person's first index event in the period --from to --to (the "
+            "Ministry of Justice cohort rule): one row per person.",
+        ),
+        click.option("--from", "period_from", default=None, metavar="YYYY-MM-DD",
+                     help="First day of the cohort period (with --first-per-person)."),
+        click.option("--to", "period_to", default=None, metavar="YYYY-MM-DD",
+                     help="Last day of the cohort period (with --first-per-person)."),
+    )  # fmt: skip
+
+
 #: The keyword arguments the input options give a command, in one ``source`` mapping.
 SOURCE_KEYS = (
     "table_path",

@@ -22,6 +22,9 @@ from riskmodel.cli._progress import echo, echo_mlflow_run, metrics_line
     help="Share of people held out for testing (the latest by index date when dates exist).",
 )
 @option.n_resamples()
+@option.temporal_split()
+@option.model_seed()
+@option.refit
 @click.option(
     "--register",
     default=None,
@@ -34,6 +37,10 @@ def command(
     out_dir: Path,
     test_fraction: float,
     n_resamples: int,
+    test_from: str | None,
+    test_periods: str | None,
+    seed: int | None,
+    refit: bool,
     register: str | None,
     no_mlflow: bool,
     force: bool,
@@ -41,7 +48,12 @@ def command(
     """Fit and calibrate a model, evaluate it on held-out people, write a model bundle.
 
     The held-out people are the latest by index date when the data have dates (the honest
-    test for a tool used on future cases), otherwise a stratified random part. The bundle
+    test for a tool used on future cases), those from --test-from (event data) or of
+    --test-periods (a --table with [table] period), otherwise a stratified random part
+    (--seed). A person with several index events (or rows of one [table] person) is never on
+    both sides. After the held-out evaluation the model is refitted the same way on every
+    labelled row and that refit is shipped (--no-refit ships the model fitted without the
+    held-out part); the manifest and model card say which rows it saw. The bundle
     holds model.skops, manifest.json (with sha256, versions, feature spec, data summary,
     metrics, config, outcome and follow-up), MODEL_CARD.md (also as model_card.html),
     metrics.json and report.html.
@@ -55,15 +67,24 @@ def command(
     Example:
       riskmodel train --data data/synthetic --out models/default
       riskmodel train --table compas.csv --config training/compas.toml --out out/compas-model
+      riskmodel train --data data/extract --test-from 2022-01-01 --seed 1 --out out/forward
     """
     option.protect_outputs({"--out": out_dir}, source=source, kind="bundle", force=force)
     from riskmodel._io import write_text
     from riskmodel.reports._evaluation_report import evaluation_report_html
     from riskmodel.reports._model_card import write_model_card_page
     from riskmodel.training import train_bundle
+    from riskmodel.training._split import SplitRequest
 
+    request = SplitRequest.from_options(test_from, test_periods)
     inputs, result, saved = train_bundle(
-        out_dir, test_fraction=test_fraction, n_resamples=n_resamples, **source
+        out_dir,
+        test_fraction=test_fraction,
+        n_resamples=n_resamples,
+        seed=seed,
+        request=request,
+        refit=refit,
+        **source,
     )
     split = result.split
     html = evaluation_report_html(
@@ -75,19 +96,21 @@ def command(
         follow_up_months=inputs.follow_up_months,
         model_name=saved["model_id"],
         n_excluded=0,
-        design=f"Held-out test: {split['method']}; {split['n_train']:,} people "
-        f"to train, {split['n_test']:,} to test.",
+        design=f"{split['sentence']} {result.shipped['sentence']}",
         n_resamples=n_resamples,
         fairness=result.group_summary,
     )
     write_text(html, out_dir / "report.html")
     write_model_card_page(out_dir, report="training report")
     echo(f"model {saved['model_id']} ({result.model.family_}, {result.model.calibration})")
+    echo(split["sentence"])
     echo(
-        f"held-out ({split['method']}, {split['n_test']:,} people): {metrics_line(result.metrics)}"
+        f"held-out ({split['method']}, {split['n_test']:,} {split['unit']}): "
+        f"{metrics_line(result.metrics)}"
     )
     if "survival" in result.metrics:
         echo(f"note: {result.metrics['survival']['note']}")
+    echo(result.shipped["sentence"])
     for warning in result.warnings:
         echo(f"warning: {warning}")
     if not no_mlflow:

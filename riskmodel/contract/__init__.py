@@ -6,6 +6,7 @@ problems quarantine the affected person in ``rejects`` and everyone else is kept
 
 from riskmodel.contract._ages import add_months, age_band, cohort, whole_years
 from riskmodel.contract._read import RawTables, read_tables
+from riskmodel.contract._schema import INDEX_ID
 from riskmodel.contract._validate import (
     REJECT_COLUMNS,
     ValidatedData,
@@ -26,6 +27,7 @@ __all__ = [
     "AGE_BANDS",
     "COHORTS",
     "DISPOSALS",
+    "INDEX_ID",
     "NEED_AREAS",
     "OFFENCE_GROUPS",
     "PATHWAYS",

@@ -37,6 +37,10 @@ ID_LEADING_ZEROS = (
     "ids as text, the same way in every table"
 )
 DUPLICATE_PERSON = "duplicate person_id: every row with this person_id is rejected"
+DUPLICATE_INDEX_ID = "duplicate index_id: every row of the people holding it is rejected"
+MISSING_INDEX_ID = (
+    "missing index_id; the people table has an index_id column, so every index event needs one"
+)
 BIRTH_AFTER_INDEX = "date_of_birth is after index_date"
 UNDER_MINIMUM_AGE = "aged {age} on index_date: people under 18 belong to youth justice"
 OVER_MAXIMUM_AGE = "aged {age} on index_date: above 110 is not a plausible age"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from riskmodel._tables import INDEX_ID
 from riskmodel.contract._vocabulary import DISPOSALS, NEED_AREAS, OFFENCE_GROUPS, SEXES
 
 
@@ -64,3 +65,5 @@ NEEDS: tuple[Column, ...] = (
 #: Contract tables in reading order; ``needs`` is optional.
 TABLES: dict[str, tuple[Column, ...]] = {"people": PEOPLE, "offences": OFFENCES, "needs": NEEDS}
 OPTIONAL_TABLES: frozenset[str] = frozenset({"needs"})
+
+__all__ = ["INDEX_ID", "NEEDS", "OFFENCES", "OPTIONAL_TABLES", "PEOPLE", "TABLES", "Column"]

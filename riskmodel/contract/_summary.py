@@ -64,10 +64,16 @@ def write_with_rejects(
     out: str | os.PathLike,
     data: ValidatedData,
     rejects_path: str | os.PathLike | None = None,
+    *,
+    kept: int | None = None,
 ) -> list[str]:
     """Write ``frame`` to ``out`` and the data's rejects beside it (or to ``rejects_path``);
-    return the lines reconciling the two."""
+    return the lines reconciling the two. ``kept`` (when a rule then selected some of the
+    people kept, as ``--first-per-person`` does) reconciles the people kept instead of the
+    rows written."""
     rejects = Path(rejects_path) if rejects_path is not None else rejects_path_for(out)
     write_table(data.rejects, rejects)
     write_table(frame, out)
+    if kept is not None:
+        return reconcile_lines(data.summary, kept, rejects, len(data.rejects), verb="kept")
     return reconcile_lines(data.summary, len(frame), rejects, len(data.rejects))

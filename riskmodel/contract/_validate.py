@@ -28,13 +28,14 @@ from riskmodel._tables import (
     arrow_text,
     cell_text,
     has_control_characters,
+    ids_as_text,
     unpadded,
     without_missing_ids,
 )
 from riskmodel.contract import _messages as msg
 from riskmodel.contract._ages import whole_years
 from riskmodel.contract._read import RawTables
-from riskmodel.contract._schema import NEEDS, OFFENCES, PEOPLE, Column
+from riskmodel.contract._schema import INDEX_ID, NEEDS, OFFENCES, PEOPLE, Column
 from riskmodel.contract._vocabulary import (
     DATES_END,
     EARLIEST_DATE,
@@ -305,8 +306,15 @@ def _validate_people(
     typed = _check_columns(problems, PEOPLE, extract)
     people = _typed_frame(frame, typed, PEOPLE)
     ids = people["person_id"]
-    duplicated = (ids.duplicated(keep=False) & ids.notna()).to_numpy()
-    problems.add(duplicated, "person_id", msg.DUPLICATE_PERSON)
+    if INDEX_ID in frame.columns:  # several index events per person: index_id is the key
+        index_ids = ids_as_text(frame[INDEX_ID])
+        people[INDEX_ID] = index_ids
+        problems.add(index_ids.isna().to_numpy(), INDEX_ID, msg.MISSING_INDEX_ID)
+        repeated = (index_ids.duplicated(keep=False) & index_ids.notna()).to_numpy()
+        problems.add(repeated, INDEX_ID, msg.DUPLICATE_INDEX_ID)
+    else:
+        duplicated = (ids.duplicated(keep=False) & ids.notna()).to_numpy()
+        problems.add(duplicated, "person_id", msg.DUPLICATE_PERSON)
     people["index_sanction_date"] = people["index_sanction_date"].fillna(people["index_date"])
     birth, index = people["date_of_birth"], people["index_date"]
     both = (birth.notna() & index.notna()).to_numpy()

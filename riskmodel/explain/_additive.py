@@ -163,6 +163,9 @@ class Explanation:
     concept_map: ConceptMap | None = None
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
     population: ReferencePopulation | None = None
+    #: ``index_id`` of each row when people have several index events (written next to
+    #: ``person_id`` in ``explanations.json``).
+    index_ids: pd.Series | None = None
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -283,9 +286,12 @@ class Explanation:
         bands = risk_band(self.probability)
         name = probability_column(horizon_months)
         people = []
+        index_ids = None if self.index_ids is None else self.index_ids.astype(str).tolist()
         for i, person_id in enumerate(self.ids.astype(str).tolist()):
-            row: dict[str, Any] = {
-                "person_id": person_id,
+            row: dict[str, Any] = {"person_id": person_id}
+            if index_ids is not None:
+                row["index_id"] = index_ids[i]
+            row |= {
                 name: float(self.probability[i]),
                 "base_value": float(self.base_value),
                 "contributions": dict(zip(features, values[i].tolist(), strict=True)),

@@ -11,6 +11,7 @@ import pandas as pd
 
 from riskmodel._errors import ConfigError
 from riskmodel._horizon import DEFAULT_HORIZON_MONTHS, DEFAULT_PROOF_MONTHS, outcome_column
+from riskmodel._tables import INDEX_ID
 from riskmodel.contract._ages import age_band, cohort
 from riskmodel.contract._vocabulary import NEED_AREAS
 from riskmodel.features._catalogue import FEATURES
@@ -22,6 +23,8 @@ from riskmodel.features._offence_history import OFFENCE_COLUMNS, offence_history
 from riskmodel.features._table import GROUP_COLUMNS, FeatureTable
 
 _EMPTY_OFFENCES = ("person_id", "offence_date", "sanction_date", "offence_group")
+#: Temporary column of :func:`_by_index_event`.
+_KEY = "__riskmodel_index_event__"
 
 
 def _unpack(data: Any) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None, Any]:
@@ -39,6 +42,24 @@ def _unpack(data: Any) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None,
     if offences is None:
         offences = pd.DataFrame({c: pd.Series([], dtype="object") for c in _EMPTY_OFFENCES})
     return people, offences, get("needs"), get("extract_date")
+
+
+def _by_index_event(
+    people: pd.DataFrame, offences: pd.DataFrame, needs: pd.DataFrame | None
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None]:
+    """The tables keyed by index event: each person's offences and assessments repeated for
+    every index event of theirs, with ``index_id`` standing in for ``person_id``, so that the
+    builders (one row per key) give each event its own point-in-time features and label."""
+    key = people[INDEX_ID].astype("str").to_numpy()
+    pairs = pd.DataFrame({"person_id": people["person_id"].astype("str").to_numpy(), _KEY: key})
+
+    def repeat(events: pd.DataFrame) -> pd.DataFrame:
+        events = events.assign(person_id=events["person_id"].astype("str"))
+        merged = events.merge(pairs, on="person_id", how="inner", sort=False)
+        return merged.assign(person_id=merged.pop(_KEY))
+
+    people = people.assign(person_id=key)
+    return people, repeat(offences), None if needs is None else repeat(needs)
 
 
 def build_feature_table(
@@ -78,7 +99,9 @@ def build_feature_table(
     -------
     FeatureTable
         ``X`` with the catalogue's columns (:data:`riskmodel.features.FEATURES`), one row per
-        person in the order of ``people``.
+        person in the order of ``people``. When ``people`` has an ``index_id`` column (several
+        index events per person), one row per index event, each with its own point-in-time
+        features and label; ``index_ids`` and ``persons`` are then set.
 
     Raises
     ------
@@ -109,6 +132,12 @@ def build_feature_table(
     extract_stamp = parse_extract_date(extract) if (labels or extract is not None) else None
 
     people = people.reset_index(drop=True)
+    person_ids = index_ids = None
+    n_offences = len(offences)
+    if INDEX_ID in people.columns:
+        person_ids = people["person_id"].astype("str").rename("person_id")
+        index_ids = people[INDEX_ID].astype("str").rename(INDEX_ID)
+        people, offences, needs = _by_index_event(people, offences, needs)
     dates = people_dates(people)
     require_columns(offences, OFFENCE_COLUMNS, "offences")
     codes = offence_codes(people, offences)
@@ -121,7 +150,9 @@ def build_feature_table(
     )
     X = pd.concat([history, need], axis=1)[[f.name for f in FEATURES]]
 
-    ids = people["person_id"].astype("str").rename("person_id")
+    ids = (person_ids if person_ids is not None else people["person_id"].astype("str")).rename(
+        "person_id"
+    )
     age = pd.Series(X["age_at_index"].to_numpy())
     ethnicity = (
         people["ethnicity"].astype("str")
@@ -141,7 +172,7 @@ def build_feature_table(
 
     meta: dict[str, Any] = {
         "n_people": len(people),
-        "n_offences": len(offences),
+        "n_offences": n_offences,
         **history_meta,
         "needs_lookback_months": needs_lookback_months,
         "n_assessments": 0 if needs is None else len(needs),
@@ -169,4 +200,15 @@ def build_feature_table(
         meta["censored"] = int((status == CENSORED).sum())
         meta["reoffended"] = int((label[labelled] == 1).sum())
         meta["base_rate"] = float(label[labelled].mean()) if labelled.any() else None
-    return FeatureTable(X=X, label=label, label_status=status, groups=groups, ids=ids, meta=meta)
+    if index_ids is not None:
+        meta["n_persons"] = int(ids.nunique())
+    return FeatureTable(
+        X=X,
+        label=label,
+        label_status=status,
+        groups=groups,
+        ids=ids,
+        meta=meta,
+        index_ids=index_ids,
+        persons=ids if index_ids is not None else None,
+    )

@@ -20,3 +20,14 @@ MISSING_DATES = "{table}.{column} is empty in {n} row(s); validate the data firs
 
 #: Raised for a look-back that is not a positive whole number of months.
 BAD_LOOKBACK = "needs look-back must be a positive whole number of months, got {value!r}"
+
+#: --from / --to given without --first-per-person.
+PERIOD_WITHOUT_RULE = (
+    "--from and --to give the period of --first-per-person; add --first-per-person"
+)
+
+#: A --from or --to that is not a date.
+BAD_PERIOD_DATE = "{option} {value!r} is not a date (expected YYYY-MM-DD)"
+
+#: A period that ends before it starts.
+PERIOD_REVERSED = "the period ends ({end}) before it starts ({start})"

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from riskmodel._horizon import DEFAULT_HORIZON_MONTHS, outcome_column
+from riskmodel._tables import INDEX_ID, PERSON_ID
 from riskmodel.features._labels import LABELLED
 
 #: Characteristics carried for fairness and cohort reports (never features unless also in X).
@@ -49,6 +50,15 @@ class FeatureTable:
         reoffence, or to the end of follow-up), ``event`` (1 reoffended then, 0 censored then)
         and, for a time-to-event table, ``weight`` (inverse probability of staying
         uncensored; NaN for the unlabelled). See :mod:`riskmodel._survival`.
+    index_ids : Series or None
+        ``index_id`` of each row when a person may have several index events (event data
+        whose people carry an ``index_id``); outputs then carry it next to ``person_id``.
+    persons : Series or None
+        Who each row is, when a person may have several rows (event data with ``index_id``:
+        ``person_id``; a flat table's ``[table] person`` column): every split keeps a
+        person's rows on one side. None: every row is a person of its own.
+    periods : Series or None
+        A flat table's ``[table] period`` of each row (as text), for a temporal split.
     """
 
     X: pd.DataFrame
@@ -58,12 +68,17 @@ class FeatureTable:
     ids: pd.Series
     meta: dict[str, Any] = field(default_factory=dict)
     survival: pd.DataFrame | None = None
+    index_ids: pd.Series | None = None
+    persons: pd.Series | None = None
+    periods: pd.Series | None = None
 
     def __post_init__(self) -> None:
         n = len(self.ids)
         parts = [("X", self.X), ("groups", self.groups), ("label", self.label)]
         parts.append(("label_status", self.label_status))
         parts.append(("survival", self.survival))
+        parts += [("index_ids", self.index_ids), ("persons", self.persons)]
+        parts.append(("periods", self.periods))
         for name, part in parts:
             if part is not None and len(part) != n:
                 raise ValueError(f"FeatureTable.{name} has {len(part)} rows, ids has {n}")
@@ -98,7 +113,35 @@ class FeatureTable:
             ids=take(self.ids),
             meta=meta,
             survival=take(self.survival),
+            index_ids=take(self.index_ids),
+            persons=take(self.persons),
+            periods=take(self.periods),
         )
+
+    def keys(self) -> pd.DataFrame:
+        """What identifies each row in an output: ``person_id``, then ``index_id`` when the
+        table has one.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> table = FeatureTable(X=pd.DataFrame({"age": [30.0, 31.0]}), label=None,
+        ...     label_status=None, groups=pd.DataFrame(index=range(2)),
+        ...     ids=pd.Series(["a", "a"]), index_ids=pd.Series(["a1", "a2"]))
+        >>> table.keys().to_dict(orient="list")
+        {'person_id': ['a', 'a'], 'index_id': ['a1', 'a2']}
+        """
+        parts = {PERSON_ID: self.ids.reset_index(drop=True)}
+        if self.index_ids is not None:
+            parts[INDEX_ID] = self.index_ids.reset_index(drop=True)
+        return pd.DataFrame(parts)
+
+    def person_groups(self) -> np.ndarray | None:
+        """The person of each row, for grouped splits; None when every row is its own
+        person (no ``index_id``, no ``[table] person``)."""
+        if self.persons is None:
+            return None
+        return self.persons.astype("str").to_numpy()
 
     def labelled(self) -> FeatureTable:
         """Only the people with a known outcome (censored people excluded), for training and
@@ -108,9 +151,9 @@ class FeatureTable:
         return self.subset((self.label_status == LABELLED).to_numpy())
 
     def to_frame(self, *, include_groups: bool = False) -> pd.DataFrame:
-        """One row per person: ``person_id`` first, the features, then the label
-        (``reoffended_2y``, or the column of its horizon) and ``label_status`` when labelled (and
-        the group columns only when asked for).
+        """One row per person: ``person_id`` first (then ``index_id`` when the table has
+        one), the features, then the label (``reoffended_2y``, or the column of its horizon)
+        and ``label_status`` when labelled (and the group columns only when asked for).
 
         Examples
         --------
@@ -121,10 +164,7 @@ class FeatureTable:
         >>> table.to_frame().columns.tolist()
         ['person_id', 'age_at_index']
         """
-        parts = [
-            self.ids.rename("person_id").reset_index(drop=True),
-            self.X.reset_index(drop=True),
-        ]
+        parts = [self.keys(), self.X.reset_index(drop=True)]
         if self.label is not None:
             name = outcome_column(self.meta.get("horizon_months") or DEFAULT_HORIZON_MONTHS)
             label = self.label.rename(name).reset_index(drop=True)

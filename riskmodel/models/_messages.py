@@ -18,3 +18,8 @@ BAD_WEIGHTS = (
     "sample_weight must be one finite, non-negative weight per row ({n} rows); got shape "
     "{shape}, or a weight that is negative or not finite"
 )
+
+TOO_FEW_PERSONS = (
+    "{persons} distinct people hold the rows, too few for {folds} folds that keep each "
+    "person's rows on one side"
+)

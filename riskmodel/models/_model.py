@@ -56,7 +56,6 @@ from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss
-from sklearn.model_selection import StratifiedKFold, train_test_split
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
@@ -75,6 +74,7 @@ from riskmodel.config import (
 )
 from riskmodel.contract._vocabulary import NEED_AREAS, PATHWAYS
 from riskmodel.features._directions import directions_for
+from riskmodel.models import _splits
 from riskmodel.models._ensemble import LogOddsEnsemble
 from riskmodel.models._messages import (
     BAD_TARGET,
@@ -322,6 +322,9 @@ class RiskModel(ClassifierMixin, BaseEstimator):
     profiles_ : bool
         Whether the model reads offending profiles (never when a profile input has a
         direction: :func:`uses_profiles`).
+    grouped_ : bool
+        Whether ``fit`` was given ``groups``: the inner and calibration folds then kept each
+        person's rows on one side.
 
     Examples
     --------
@@ -436,30 +439,26 @@ class RiskModel(ClassifierMixin, BaseEstimator):
         y: np.ndarray,
         candidates: list[tuple[str, dict[str, Any]]],
         sample_weight: np.ndarray | None = None,
+        groups: np.ndarray | None = None,
     ) -> tuple[tuple[str, dict[str, Any]], pd.DataFrame, np.ndarray | None]:
         """The candidate with the least inner cross-validated log loss, the table of all, and
         its out-of-fold log-odds when every row of ``X`` took part in the folds the calibration
-        would use (None otherwise: the calibration then has folds of its own)."""
+        would use (None otherwise: the calibration then has folds of its own). ``groups``
+        keeps each person's rows on one side of every fold."""
         if len(candidates) == 1 and self.family != "ensemble":
             return (
                 candidates[0],
                 pd.DataFrame(columns=["family", "params", "inner_log_loss"]),
                 None,
             )
-        Xs, ys, ws = X, y, sample_weight
+        Xs, ys, ws, gs = X, y, sample_weight, groups
         if len(X) > self.max_selection_rows:
-            Xs, _, ys, _, *kept = train_test_split(
-                X,
-                y,
-                *([] if sample_weight is None else [sample_weight]),
-                train_size=self.max_selection_rows,
-                stratify=y,
-                random_state=self.seed,
-            )
-            ws = kept[0] if kept else None
+            rows = _splits.subsample(y, groups, self.max_selection_rows, self.seed)
+            Xs, ys = X.iloc[rows], y[rows]
+            ws = None if sample_weight is None else sample_weight[rows]
+            gs = None if groups is None else groups[rows]
         inner = self._calibration_folds(len(y)) if self.inner_cv == "auto" else self.inner_cv
-        folds = StratifiedKFold(int(inner), shuffle=True, random_state=self.seed + 1)
-        splits = list(folds.split(Xs, ys))
+        splits = _splits.fold_splits(ys, gs, int(inner), self.seed + 1)
         log_odds = self._candidate_log_odds(Xs, ys, candidates, splits, ws)
         rows = [
             {"family": family, "params": params, "inner_log_loss": _log_loss(ys, odds, ws)}
@@ -526,19 +525,22 @@ class RiskModel(ClassifierMixin, BaseEstimator):
                 out[i] = out_of_fold_log_odds(pipeline, X, y, splits, sample_weight)
         return [out[i] for i in range(len(candidates))]
 
-    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> RiskModel:
+    def fit(self, X: Any, y: Any, sample_weight: Any = None, groups: Any = None) -> RiskModel:
         """Choose (by inner CV), fit and calibrate on ``X``, ``y``, with the package's native
         thread limit (:func:`riskmodel._threads.thread_limit`).
 
         ``sample_weight`` (one non-negative weight per row, e.g. inverse probability of
         censoring weights, :mod:`riskmodel._survival`) weights every step: the inner
         cross-validation's fits and log loss, the pipeline's classifier (every member of an
-        ensemble) and the calibrator.
+        ensemble) and the calibrator. ``groups`` (optional, one value per row) names the
+        person of each row when a person may have several: the inner model-selection folds
+        and the calibration folds then keep each person's rows on one side
+        (:mod:`riskmodel.models._splits`).
         """
         with thread_limit():
-            return self._fit(X, y, sample_weight)
+            return self._fit(X, y, sample_weight, groups)
 
-    def _fit(self, X: Any, y: Any, sample_weight: Any = None) -> RiskModel:
+    def _fit(self, X: Any, y: Any, sample_weight: Any = None, groups: Any = None) -> RiskModel:
         if self.family not in FAMILIES:
             raise ConfigError(UNKNOWN_FAMILY.format(value=self.family, known=", ".join(FAMILIES)))
         if self.calibration not in CALIBRATIONS:
@@ -554,8 +556,11 @@ class RiskModel(ClassifierMixin, BaseEstimator):
         self.directions_ = self._resolve_directions()
         self.profiles_ = uses_profiles(self.numeric_, self.directions_)
         frame = self.prepare(frame)
+        persons = None if groups is None else np.asarray(groups).astype(str)
+        if persons is not None and len(persons) != len(target):
+            raise ValueError(f"groups has {len(persons)} values, y has {len(target)}")
         (self.family_, self.params_), selection, log_odds = self._select(
-            frame, target, self._candidates(), weights
+            frame, target, self._candidates(), weights, persons
         )
         # Plain records (not a DataFrame): a bundle persists only types it can load safely.
         self.selection_ = to_jsonable(selection.to_dict(orient="records"))
@@ -578,9 +583,8 @@ class RiskModel(ClassifierMixin, BaseEstimator):
                 sample_weight=weights,
             )
         else:
-            folds = StratifiedKFold(
-                self._calibration_folds(len(target)), shuffle=True, random_state=self.seed
-            )
+            n_folds = self._calibration_folds(len(target))
+            folds = _splits.fold_splits(target, persons, n_folds, self.seed)
             with warnings.catch_warnings():
                 # A plain Pipeline's fit has no sample_weight of its own: the weights reach
                 # its classifier as classifier__sample_weight, and the calibrator directly.
@@ -591,6 +595,8 @@ class RiskModel(ClassifierMixin, BaseEstimator):
                 self.calibrated_ = CalibratedClassifierCV(
                     pipeline, method=self.calibration, cv=folds, ensemble=False
                 ).fit(frame, target, sample_weight=weights, **params)
+            self.calibrated_.cv = n_folds  # the split lists served the fit; no rows kept
+        self.grouped_ = persons is not None
         fitted = self.calibrated_.calibrated_classifiers_[0]
         self.estimator_ = fitted.estimator
         calibrator = fitted.calibrators[0]

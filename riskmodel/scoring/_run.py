@@ -21,6 +21,7 @@ from riskmodel._errors import ConfigError, DataError, RiskmodelError
 from riskmodel._horizon import bundle_horizon, refuse_with_table
 from riskmodel._io import atomic_path, neutralise_formulas, rejects_path_for, to_jsonable
 from riskmodel._provenance import source_summary_path
+from riskmodel._tables import INDEX_ID
 from riskmodel._tables._messages import EMPTY_TABLE
 from riskmodel.bands import parse_bands
 from riskmodel.bundle import input_spec
@@ -299,6 +300,7 @@ def score_files(
             "kind": "data",
             "needs_lookback_months": input_spec(manifest).needs_lookback_months,
             "extract_date": None if extract is None else extract.date().isoformat(),
+            "index_id": INDEX_ID in source.columns["people"],
         }
         input_info: dict[str, Any] = {
             "kind": "data",

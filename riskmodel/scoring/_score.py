@@ -21,7 +21,7 @@ import pandas as pd
 import pyarrow as pa
 
 from riskmodel._horizon import DEFAULT_HORIZON_MONTHS, probability_column
-from riskmodel._tables import ids_as_text
+from riskmodel._tables import INDEX_ID, ids_as_text
 from riskmodel._tables._ids import cell_text
 from riskmodel.bands import DEFAULT_BANDS, Bands, band_positions
 from riskmodel.config import TableSpec
@@ -140,6 +140,9 @@ class Scorer:
         (``drift_reference.positions``); without them reasons state no position.
     horizon_months : int
         The model's horizon, which names the probability column (``probability_2y`` for 24).
+    index_id : bool
+        Event data whose people carry an ``index_id`` (several index events per person):
+        the scores then give it after ``person_id``.
     """
 
     model: Any
@@ -157,6 +160,7 @@ class Scorer:
     explain_groups: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     positions: Mapping[str, Any] | None = None
+    index_id: bool = False
     horizon_months: int = DEFAULT_HORIZON_MONTHS
 
     @property
@@ -173,6 +177,8 @@ class Scorer:
             if (self.kind == "data" or self.age_sex is not None or c not in ("cohort", "age_band"))
             and (self.kind == "table" or c != "flags")
         ]
+        if self.index_id:
+            fixed.insert(1, INDEX_ID)
         return fixed + list(self.carry) + [f"reason_{i + 1}" for i in range(self.explain)]
 
 
@@ -264,10 +270,13 @@ def _output(
     carried: pd.DataFrame,
     reasons: pd.DataFrame | None,
     flags: pd.Series | None = None,
+    index_ids: pd.Series | None = None,
 ) -> pd.DataFrame:
     n = len(ids)
-    parts: dict[str, Any] = {
-        "person_id": _text(ids),
+    parts: dict[str, Any] = {"person_id": _text(ids)}
+    if scorer.index_id:
+        parts[INDEX_ID] = _text(index_ids if index_ids is not None else pd.Series([None] * n))
+    parts |= {
         scorer.probability_column: probability.astype(np.float64),
         "risk_band": _labels(scorer.bands.names, band_positions(probability, scorer.bands)),
     }
@@ -322,7 +331,9 @@ def _score_events(chunk: Chunk, scorer: Scorer) -> ChunkResult:
     probability = _predict(scorer, table.X)
     carried = _carry(chunk.people, data.people[ROW].to_numpy(dtype=np.int64), scorer.carry)
     reasons = _reasons(scorer, table.X, table.ids) if scorer.explain else None
-    scores = _output(scorer, table.ids, probability, table.groups, carried, reasons)
+    scores = _output(
+        scorer, table.ids, probability, table.groups, carried, reasons, index_ids=table.index_ids
+    )
     drift = (
         drift_counts(table.X, probability, scorer.reference)
         if scorer.reference is not None

@@ -97,6 +97,25 @@ def _reads(manifest: dict[str, Any]) -> str:
     return model_reads(features, groups)
 
 
+def _split_line(split: dict[str, Any]) -> str:
+    """The card's line on the held-out split: the sentence training generated, or, for a
+    bundle written before it had one (or a recalibrated one), the split's own fields."""
+    if split.get("sentence"):
+        return f"- {md(split['sentence'])}"
+    return (
+        f"- held-out test: {md(split.get('method'))}"
+        + (f" (test from {md(split['test_from'])})" if split.get("test_from") else "")
+        + f"; {_count(split.get('n_train'))} people to train, {_count(split.get('n_test'))} to "
+        "test"
+    )
+
+
+def _shipped_lines(manifest: dict[str, Any]) -> list[str]:
+    """Which rows the shipped model saw (absent from bundles written before refitting)."""
+    shipped = manifest.get("shipped_model") or {}
+    return [f"- {md(shipped['sentence'])}"] if shipped.get("sentence") else []
+
+
 def model_card_markdown(manifest: dict[str, Any]) -> str:
     """The model card of a bundle, as Markdown, from its manifest (JSON-ready values).
 
@@ -171,10 +190,8 @@ def model_card_markdown(manifest: dict[str, Any]) -> str:
         f"- people: {_count(data.get('n_rows'))} read, {_count(data.get('n_labelled'))} with a "
         f"known outcome, {_count(data.get('n_unlabelled'))} without (censored, excluded)",
         f"- base rate: {_pct(data.get('base_rate'))}",
-        f"- held-out test: {md(split.get('method'))}"
-        + (f" (test from {md(split['test_from'])})" if split.get("test_from") else "")
-        + f"; {_count(split.get('n_train'))} people to train, {_count(split.get('n_test'))} to "
-        "test",
+        _split_line(split),
+        *_shipped_lines(manifest),
         "",
         "## Held-out performance (95% bootstrap intervals)",
         "",

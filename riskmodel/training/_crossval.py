@@ -8,7 +8,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
-from sklearn.model_selection import StratifiedKFold
 
 from riskmodel._errors import DataError
 from riskmodel._horizon import horizon_suffix
@@ -18,7 +17,7 @@ from riskmodel.evaluation import (
     metrics_by_group,
     reoffending_over_time,
 )
-from riskmodel.models import BaseRateModel, make_model
+from riskmodel.models import BaseRateModel, _splits, make_model
 from riskmodel.training._inputs import (
     ModelInputs,
     feature_directions,
@@ -28,6 +27,13 @@ from riskmodel.training._inputs import (
     survival_summary,
 )
 from riskmodel.training._messages import CARRY_NOT_IN_DATA, TOO_FEW_FOR_FOLDS
+from riskmodel.training._split import (
+    SplitRequest,
+    fold_sentence,
+    row_unit,
+    split_rows,
+    split_sentence,
+)
 
 __all__ = ["TOO_FEW_FOR_FOLDS", "CrossValResult", "cross_validate", "ogrs3_available"]
 
@@ -51,6 +57,7 @@ class CrossValResult:
         fitted_families: list[str],
         survival: dict[str, Any] | None = None,
         times: pd.DataFrame | None = None,
+        split: dict[str, Any] | None = None,
     ) -> None:
         #: The unlabelled and the rates at the horizon of a time-to-event table, else None.
         self.survival = survival
@@ -60,6 +67,8 @@ class CrossValResult:
         self.oof = oof
         self.metrics = metrics
         self.fitted_families = fitted_families
+        #: How the rows were split (``sentence`` states it in words).
+        self.split = split or {}
 
     def to_dict(self) -> dict[str, Any]:
         """The ``metrics.json`` of ``riskmodel crossval`` (CLI.md)."""
@@ -68,6 +77,7 @@ class CrossValResult:
             "models": self.metrics,
             "folds": int(self.oof["fold"].max() + 1),
             "families_fitted_by_fold": self.fitted_families,
+            "split": self.split,
         }
         if self.survival is not None:
             out["survival"] = self.survival
@@ -82,17 +92,22 @@ def cross_validate(
     n_resamples: int = 1000,
     carry: Iterable[str] = (),
     wrap: Callable[[Iterable[Any], str, int], Iterable[Any]] | None = None,
+    request: SplitRequest | None = None,
 ) -> CrossValResult:
     """Evaluate the configured model, the base-rate model and (when the data allow) OGRS3
     out of fold on the same stratified folds (shuffled with ``seed``). OGRS3 is compared on
     its scale of the label's horizon (one or two years; at another horizon it has none).
 
     Everything the configured model chooses (family, regularisation) it chooses by inner
-    cross-validation inside each training fold.
+    cross-validation inside each training fold. When a person may have several rows, the
+    folds (and the inner ones) keep each person's rows together. A temporal ``request``
+    (``--test-from``, ``--test-periods``) replaces the folds by one forward split: every
+    model is fitted on the earlier part and ``oof`` holds the later part (fold 0).
     """
-    table, y, _ = labelled_arrays(inputs)
+    table, y, dates = labelled_arrays(inputs)
     positives, negatives = int(y.sum()), int(len(y) - y.sum())
-    if min(positives, negatives) < folds:
+    request = request or SplitRequest()
+    if not request.temporal and min(positives, negatives) < folds:
         raise DataError(
             TOO_FEW_FOR_FOLDS.format(folds=folds, positives=positives, negatives=negatives)
         )
@@ -102,14 +117,28 @@ def cross_validate(
     template = make_model(
         spec, numeric=numeric, categorical=categorical, directions=feature_directions(inputs)
     )
+    groups = table.person_groups()
+    unit = row_unit(table)
+    if request.temporal:
+        train, test, split = split_rows(
+            y, dates, test_fraction=0.2, seed=seed, groups=groups, periods=table.periods,
+            request=request,
+        )  # fmt: skip
+        split["sentence"] = split_sentence(split, unit=unit)
+        splits = [(train, test)]
+    else:
+        splits = _splits.fold_splits(y, groups, folds, seed)
+        split = {"method": "out of fold", "folds": folds, "seed": seed}
+        if groups is not None:
+            split["grouped_by_person"] = True
+            split["n_persons"] = len(np.unique(groups))
+        split["sentence"] = fold_sentence(folds, seed, groups=groups)
     X = table.X
     weights = sample_weights(table)
-    splitter = StratifiedKFold(folds, shuffle=True, random_state=seed)
-    splits = list(splitter.split(np.zeros(len(y)), y))
-    fold_of = np.empty(len(y), dtype=int)
+    fold_of = np.full(len(y), -1, dtype=int)
     predictions: dict[str, np.ndarray] = {
-        configured: np.empty(len(y)),
-        "base_rate": np.empty(len(y)),
+        configured: np.full(len(y), np.nan),
+        "base_rate": np.full(len(y), np.nan),
     }
     families: list[str] = []
     iterator: Iterable[Any] = enumerate(splits)
@@ -118,49 +147,65 @@ def cross_validate(
     for k, (train, test) in iterator:
         fold_of[test] = k
         w_train = None if weights is None else weights[train]
-        model = clone(template).fit(X.iloc[train], y[train], sample_weight=w_train)
+        model = clone(template).fit(
+            X.iloc[train],
+            y[train],
+            sample_weight=w_train,
+            groups=None if groups is None else groups[train],
+        )
         families.append(model.family_)
         predictions[configured][test] = model.predict_proba(X.iloc[test])[:, 1]
         base = BaseRateModel().fit(X.iloc[train], y[train], sample_weight=w_train)
         predictions["base_rate"][test] = base.predict_proba(X.iloc[test])[:, 1]
+    scored = fold_of >= 0  # every row out of fold; the test part of a temporal split
+    split["n_labelled"] = len(y)
     ogrs3_scale = horizon_suffix(inputs.horizon_months)  # OGRS3 has one- and two-year scales
     if ogrs3_available(X) and ogrs3_scale in ("1y", "2y"):
         from riskmodel.baselines import OGRS3Classifier
 
         ogrs3 = OGRS3Classifier(horizon=ogrs3_scale)
         predictions["ogrs3"] = ogrs3.fit(X).predict_proba(X)[:, 1]
+    predictions = {name: p[scored] for name, p in predictions.items()}
+    y_scored = y[scored]
+    w_scored = None if weights is None else weights[scored]
+    groups_scored = table.groups.loc[scored].reset_index(drop=True)
 
     metrics: dict[str, dict[str, Any]] = {}
     for name, p in predictions.items():
         metrics[name] = evaluate_predictions(
-            y_true=y, y_prob=p, n_resamples=n_resamples, seed=seed, sample_weight=weights
+            y_true=y_scored, y_prob=p, n_resamples=n_resamples, seed=seed, sample_weight=w_scored
         )
     present = [c for c in EVALUATION_GROUPS if c in table.groups.columns]
     if present:
         metrics[configured]["by_group"] = metrics_by_group(
-            y_true=y,
+            y_true=y_scored,
             y_prob=predictions[configured],
-            groups=table.groups[present],
+            groups=groups_scored[present],
             n_resamples=n_resamples,
             seed=seed,
-            sample_weight=weights,
+            sample_weight=w_scored,
         )
 
+    times = None
+    if table.survival is not None:
+        times = table.survival.loc[scored].reset_index(drop=True)
     over_time = reoffending_over_time(
-        table.survival, predictions[configured], horizon_months=inputs.follow_up_months
+        times, predictions[configured], horizon_months=inputs.follow_up_months
     )
     if over_time is not None:
         metrics[configured]["over_time"] = over_time
-    oof = pd.DataFrame({"person_id": table.ids.to_numpy(), "fold": fold_of, "outcome": y})
-    if weights is not None:
-        oof["weight"] = weights
+    oof = table.keys().loc[scored].reset_index(drop=True)
+    oof["fold"] = fold_of[scored]
+    oof["outcome"] = y_scored
+    if w_scored is not None:
+        oof["weight"] = w_scored
     for name, p in predictions.items():
         oof[f"p_{name}"] = p
     for column in carry:
         if column in table.groups.columns:
-            oof[column] = table.groups[column].to_numpy()
+            oof[column] = groups_scored[column].to_numpy()
         elif column in table.X.columns:
-            oof[column] = table.X[column].to_numpy()
+            oof[column] = table.X.loc[scored, column].to_numpy()
         else:
             available = sorted(set(table.groups.columns) | set(table.X.columns))
             raise DataError(
@@ -172,5 +217,6 @@ def cross_validate(
         metrics=metrics,
         fitted_families=families,
         survival=survival_summary(inputs),
-        times=table.survival,
+        times=times,
+        split=split,
     )

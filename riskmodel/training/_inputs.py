@@ -77,6 +77,9 @@ class ModelInputs:
             "outcome": self.outcome,
             "follow_up_months": self.follow_up_months,
         }
+        if table.persons is not None:  # several rows (index events) per person
+            out["n_persons"] = int(table.persons.nunique())
+            out["n_persons_labelled"] = int(labelled.persons.nunique())
         if labelled.label is not None and len(labelled):
             out["base_rate"] = float(labelled.label.mean())
         if self.index_dates is not None and len(self.index_dates):
@@ -187,8 +190,8 @@ def load_inputs(
         _attach_reoffence_times(table, people, data.offences, horizon, proof)
     dates = None
     if "index_date" in people.columns and len(people) == len(table):
-        by_id = pd.Series(people["index_date"].to_numpy(), index=people["person_id"].astype(str))
-        dates = pd.Series(by_id.reindex(table.ids.astype(str)).to_numpy(), name="index_date")
+        # the table's rows are the people's rows, in order (one per index event)
+        dates = pd.Series(people["index_date"].to_numpy(), name="index_date")
     return ModelInputs(
         table=table,
         config=config,

@@ -49,6 +49,7 @@ def bundle_manifest(inputs: Any, result: Any) -> dict[str, Any]:
         "feature_spec": feature_spec(model, inputs.kind, needs_lookback_months=lookback),
         "training_data": inputs.describe(),
         "split": result.split,
+        "shipped_model": result.shipped,
         "metrics": result.metrics,
         "group_summary": result.group_summary,
         "drift_reference": result.drift_reference,

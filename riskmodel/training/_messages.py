@@ -55,3 +55,19 @@ NO_KNOWN_OUTCOMES = (
     "not ended by the extract date); evaluating or recalibrating a model needs people whose "
     "outcome is known"
 )
+
+BAD_TEST_FROM = "--test-from {value!r} is not a date (expected YYYY-MM-DD)"
+TEST_FROM_NEEDS_DATES = (
+    "--test-from splits by index date, which only event data (--data) have; for a --table "
+    'name a period column ([table] period = "...") and give --test-periods'
+)
+TEST_PERIODS_NEED_PERIOD = (
+    "--test-periods needs a flat table whose config names its period column ([table] period "
+    '= "..."); with --data use --test-from YYYY-MM-DD'
+)
+BOTH_SPLITS = "--test-from and --test-periods are two ways to give one split; give one of them"
+UNKNOWN_PERIODS = "--test-periods {given}: no labelled rows have these periods; periods: {known}"
+SPLIT_PART_TOO_SMALL = (
+    "the {part} part of the split has {n:,} labelled rows, {positives:,} with the outcome: "
+    "each part needs at least 5 rows of each outcome (move the split point)"
+)

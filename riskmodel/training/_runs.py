@@ -29,6 +29,7 @@ from riskmodel.training._manifest import bundle_manifest
 from riskmodel.training._messages import NO_KNOWN_OUTCOMES
 from riskmodel.training._recalibrate import recalibrate_model
 from riskmodel.training._review import batch_warnings, evidence_warnings
+from riskmodel.training._split import SplitRequest
 from riskmodel.training._train import (
     SUMMARY_GROUPS,
     TrainResult,
@@ -101,14 +102,25 @@ def train_bundle(
     *,
     test_fraction: float = 0.2,
     n_resamples: int = 1000,
+    seed: int | None = None,
+    request: SplitRequest | None = None,
+    refit: bool = True,
     **source: Any,
 ) -> tuple[ModelInputs, TrainResult, dict[str, Any]]:
-    """Read the data, train (:func:`train_model`), write the bundle and its ``metrics.json``.
+    """Read the data, train (:func:`train_model`: held-out evaluation, then by default a refit
+    on every labelled row), write the bundle and its ``metrics.json``.
 
     Returns the inputs, the training result and the saved manifest.
     """
     inputs = load_inputs(**source)
-    result = train_model(inputs, test_fraction=test_fraction, n_resamples=n_resamples)
+    result = train_model(
+        inputs,
+        test_fraction=test_fraction,
+        n_resamples=n_resamples,
+        seed=seed,
+        request=request,
+        refit=refit,
+    )
     manifest = to_jsonable(bundle_manifest(inputs, result))
     saved = save_bundle(
         out_dir,
@@ -129,6 +141,7 @@ def crossval_run(
     n_resamples: int = 1000,
     carry: Sequence[str] = (),
     wrap: Callable[..., Iterable[Any]] | None = None,
+    request: SplitRequest | None = None,
     **source: Any,
 ) -> tuple[ModelInputs, CrossValResult, dict[str, Any]]:
     """Read the data, cross-validate (:func:`cross_validate`), write ``oof.csv`` and
@@ -146,7 +159,13 @@ def crossval_run(
         features = inputs.config.table.features
         carried = groups + [c for c in SUMMARY_GROUPS if c in features and c not in groups]
     result = cross_validate(
-        inputs, folds=folds, seed=seed, n_resamples=n_resamples, carry=carried, wrap=wrap
+        inputs,
+        folds=folds,
+        seed=seed,
+        n_resamples=n_resamples,
+        carry=carried,
+        wrap=wrap,
+        request=request,
     )
     payload = result.to_dict() | {
         "seed": seed,

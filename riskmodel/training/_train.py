@@ -1,5 +1,7 @@
 """Training with an honest held-out test: split by index date when dates exist (train on the
-earlier people, test on the later ones), otherwise stratified at random."""
+earlier people, test on the later ones), by a date or periods given, otherwise stratified at
+random (:mod:`riskmodel.training._split`); then, by default, the model is refitted the same way
+on every labelled row and that refit is the model shipped."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import train_test_split
+from sklearn.base import clone
 
 from riskmodel._errors import DataError
 from riskmodel.evaluation import (
@@ -29,10 +31,12 @@ from riskmodel.training._inputs import (
 )
 from riskmodel.training._messages import TOO_FEW_TO_SPLIT
 from riskmodel.training._review import evidence_warnings
+from riskmodel.training._split import SplitRequest, row_unit, split_rows, split_sentence
 
 __all__ = [
     "SUMMARY_GROUPS",
     "TOO_FEW_TO_SPLIT",
+    "SplitRequest",
     "TrainResult",
     "group_summary",
     "split_rows",
@@ -62,54 +66,8 @@ class TrainResult:
     train_ids: pd.Series | None = None
     #: What a reviewer must be told about the held-out evidence (:func:`evidence_warnings`).
     warnings: list[str] = field(default_factory=list)
-
-
-def split_rows(
-    y: np.ndarray,
-    dates: pd.Series | None,
-    *,
-    test_fraction: float,
-    seed: int,
-) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
-    """Train and test row positions and a description of the split.
-
-    With dates, the test rows are the people with the latest index dates (about
-    ``test_fraction`` of them; everyone on the cut-off date goes to the test side).
-
-    Examples
-    --------
-    >>> import numpy as np, pandas as pd
-    >>> dates = pd.Series(pd.date_range("2020-01-01", periods=10, freq="MS"))
-    >>> train, test, info = split_rows(np.arange(10) % 2, dates, test_fraction=0.2, seed=0)
-    >>> test.tolist(), info["method"]
-    ([8, 9], 'by index date')
-    """
-    n = len(y)
-    if dates is not None and dates.notna().all() and dates.nunique() > 1:
-        values = pd.to_datetime(dates).to_numpy()
-        cutoff = np.sort(values)[int(np.floor(n * (1 - test_fraction)))]
-        test_mask = values >= cutoff
-        if 0 < test_mask.sum() < n and len(np.unique(y[test_mask])) == 2:
-            train = np.flatnonzero(~test_mask)
-            test = np.flatnonzero(test_mask)
-            info = {
-                "method": "by index date",
-                "test_from": str(pd.Timestamp(cutoff).date()),
-                "n_train": len(train),
-                "n_test": len(test),
-            }
-            return train, test, info
-    rows = np.arange(n)
-    train, test = train_test_split(
-        rows, test_size=test_fraction, stratify=y, random_state=seed, shuffle=True
-    )
-    info = {
-        "method": "stratified at random",
-        "seed": seed,
-        "n_train": len(train),
-        "n_test": len(test),
-    }
-    return np.sort(train), np.sort(test), info
+    #: Which rows the shipped model saw (:func:`shipped_summary`).
+    shipped: dict[str, Any] = field(default_factory=dict)
 
 
 #: Group columns the per-group evaluation covers instead of the fairness summary.
@@ -161,28 +119,94 @@ def group_summary(
     )
 
 
+def _take(groups: np.ndarray | None, rows: np.ndarray) -> np.ndarray | None:
+    return None if groups is None else groups[rows]
+
+
+def shipped_summary(
+    *, refit: bool, n_rows: int, n_persons: int | None, n_held_out: int, unit: str
+) -> dict[str, Any]:
+    """What the manifest and model card say about the rows the shipped model saw.
+
+    Examples
+    --------
+    >>> shipped_summary(refit=True, n_rows=1000, n_persons=None, n_held_out=200,
+    ...                 unit="people")["sentence"]
+    'The shipped model was refitted the same way on all 1,000 labelled people, the 200 held out included; the held-out figures describe this procedure, measured on a model fitted without the held-out people.'
+    """  # noqa: E501
+    if refit:
+        sentence = (
+            f"The shipped model was refitted the same way on all {n_rows:,} labelled {unit}, "
+            f"the {n_held_out:,} held out included; the held-out figures describe this "
+            f"procedure, measured on a model fitted without the held-out {unit}."
+        )
+    else:
+        sentence = (
+            f"The shipped model is the one fitted on the {n_rows:,} training {unit} (--no-refit)"
+            f"; the held-out figures measure it on the {n_held_out:,} {unit} it did not see."
+        )
+    out: dict[str, Any] = {
+        "refit": refit,
+        "rows": "every labelled row" if refit else "the training part",
+        "n_rows": n_rows,
+        "unit": unit,
+        "sentence": sentence,
+    }
+    if n_persons is not None:
+        out["n_persons"] = n_persons
+    return out
+
+
 def train_model(
     inputs: ModelInputs,
     *,
     test_fraction: float = 0.2,
     seed: int | None = None,
     n_resamples: int = 1000,
+    request: SplitRequest | None = None,
+    refit: bool = True,
 ) -> TrainResult:
-    """Split, fit the configured model on the training part, evaluate on the held-out part."""
+    """Split, fit the configured model on the training part, evaluate on the held-out part,
+    then (``refit``, the default) refit it the same way on every labelled row: the model
+    returned is the one shipped.
+
+    ``seed`` (default: the config's ``[model] seed``) seeds the random split and the model;
+    ``request`` asks for a temporal split (:class:`SplitRequest`). Every split keeps a person's
+    rows on one side when the table has several rows per person.
+    """
     table, y, dates = labelled_arrays(inputs)
     positives = int(y.sum())
     if len(y) < 20 or min(positives, len(y) - positives) < 5:
         raise DataError(TOO_FEW_TO_SPLIT.format(n=len(y), positives=positives))
     spec = inputs.config.model
     seed = spec.seed if seed is None else seed
-    train, test, info = split_rows(y, dates, test_fraction=test_fraction, seed=seed)
+    groups = table.person_groups()
+    train, test, info = split_rows(
+        y,
+        dates,
+        test_fraction=test_fraction,
+        seed=seed,
+        groups=groups,
+        periods=table.periods,
+        request=request,
+    )
+    unit = row_unit(table)
+    info["unit"] = unit
+    info["sentence"] = split_sentence(info, unit=unit)
     numeric, categorical = feature_lists(inputs)
     weights = sample_weights(table)
     w_train, w_test = (None, None) if weights is None else (weights[train], weights[test])
-    model = make_model(
+    template = make_model(
         spec, numeric=numeric, categorical=categorical, directions=feature_directions(inputs)
-    ).fit(table.X.iloc[train], y[train], sample_weight=w_train)
-    p_test = model.predict_proba(table.X.iloc[test])[:, 1]
+    ).set_params(seed=seed)
+    held = clone(template).fit(
+        table.X.iloc[train], y[train], sample_weight=w_train, groups=_take(groups, train)
+    )
+    p_test = held.predict_proba(table.X.iloc[test])[:, 1]
+    fitted = np.arange(len(y)) if refit else train
+    model = (
+        clone(template).fit(table.X, y, sample_weight=weights, groups=groups) if refit else held
+    )
     groups_test = table.groups.iloc[test].reset_index(drop=True)
     summary_test = summary_groups(table).iloc[test].reset_index(drop=True)
     metrics = evaluate_predictions(
@@ -209,6 +233,13 @@ def train_model(
     )
     info["train_base_rate"] = float(np.average(y[train], weights=w_train))
     info["test_base_rate"] = float(np.average(y[test], weights=w_test))
+    shipped = shipped_summary(
+        refit=refit,
+        n_rows=len(fitted),
+        n_persons=None if groups is None else len(np.unique(groups[fitted])),
+        n_held_out=len(test),
+        unit=unit,
+    )
     return TrainResult(
         model=model,
         split=info,
@@ -222,11 +253,12 @@ def train_model(
             y_true=y[test],
             y_prob=p_test,
             groups=summary_test,
-            features=[str(f) for f in model.feature_names_in_],
+            features=[str(f) for f in held.feature_names_in_],
         ),
-        drift_reference=_drift_reference(model, table.X.iloc[train]),
-        train_ids=table.ids.iloc[train].reset_index(drop=True) if has_ids else None,
+        drift_reference=_drift_reference(model, table.X.iloc[fitted]),
+        train_ids=table.ids.iloc[fitted].reset_index(drop=True) if has_ids else None,
         warnings=evidence_warnings(y[test], metrics),
+        shipped=shipped,
     )
 
 
