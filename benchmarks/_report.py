@@ -436,6 +436,7 @@ def programme_section(programme: dict[str, Any]) -> list[str]:
     '| 200 | 94.0% (± 1.7%) | 100.0% | +0.1 | +35.0 | 4.0 | yes |'
     """
     low, high = programme["coverage_target"]
+    design = programme["design"]
     quick = programme.get("quick", False)
     rows = [
         [
@@ -451,7 +452,7 @@ def programme_section(programme: dict[str, Any]) -> list[str]:
     header = [
         "programmes",
         "coverage of the 95% interval",
-        "runs with every |SMD| < 0.1",
+        "runs with every SMD within ±0.1",
         "matched bias (points)",
         "naive bias (points)",
         "median interval width (points)",
@@ -460,7 +461,7 @@ def programme_section(programme: dict[str, Any]) -> list[str]:
     lines = [
         "## Programme evaluation: does the matched comparison recover a known effect?",
         "",
-        f"{programme['design'].capitalize()}. Targets: coverage {low:.0%}–{high:.0%}, "
+        f"{design[:1].upper()}{design[1:]}. Targets: coverage {low:.0%}–{high:.0%}, "
         f"balance in at least {programme['balance_target']:.0%} of runs. Bias is the mean of "
         "estimate minus true effect on the proven reoffending rate, in percentage points; "
         "naive: all participants against everyone who did not take part.",

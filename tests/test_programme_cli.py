@@ -37,6 +37,7 @@ def area(tmp_path_factory) -> Path:
     return built_once(tmp_path_factory, "programme-area", _write_area)
 
 
+@pytest.mark.slow
 def test_programme_report_with_a_model_and_a_baseline(area, bundle, tmp_path):
     out = tmp_path / "out"
     done = run_here(
