@@ -24,6 +24,7 @@ from riskmodel.programme import (
     read_programme_data,
     reoffending_outcomes,
 )
+from riskmodel.programme._evaluate import _measure_sentence, p_text
 from riskmodel.programme._matching import MISSING_SUFFIX, RISK_VARIABLE
 from riskmodel.programme._messages import (
     BAD_CALIPER,
@@ -235,6 +236,16 @@ def test_difference_sentences_say_what_the_interval_allows():
     out = outcome_differences(t, c, n_resamples=200)
     assert out["rate"]["difference"] == pytest.approx(-0.3)
     assert out["rate"]["difference_ci"][1] < 0 and out["rate"]["p_value"] == 2 / 201
+    assert out["rate"]["p_value_is_bound"] and p_text(out["rate"]) == "p ≤ 0.010"
+    low, high = (f"{100 * v:.1f}".replace("-", "−") for v in out["rate"]["difference_ci"])
+    assert _measure_sentence("rate", out["rate"], 24).startswith(
+        "Proven reoffending within 24 months: 30.0% of matched participants against 60.0% of "
+        f"their comparisons, a difference of −30.0 percentage points (95% interval {low} to "
+        f"{high} percentage points, "
+    )
+    assert _measure_sentence("rate", out["rate"], 24).endswith(
+        "p ≤ 0.010). The interval excludes 0: lower for participants than for their comparisons."
+    )
     assert out["reoffences_per_reoffender"]["difference"] == pytest.approx(-1.0)
 
 

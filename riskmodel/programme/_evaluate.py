@@ -119,11 +119,14 @@ def outcome_differences(
         below = ((replicates <= 0).sum(axis=0) + 1) / (defined + 1)
         above = ((replicates >= 0).sum(axis=0) + 1) / (defined + 1)
         p_values = np.minimum(1.0, 2 * np.minimum(below, above))
+        # no resample on the other side of 0: the p-value is only known to be at most this
+        bound = (np.minimum(below, above) * (defined + 1) == 1) & (defined > 0)
         ci = percentile_interval(replicates, CONFIDENCE)
     else:
         se = np.full(4, np.nan)
         ci = np.full((4, 2), np.nan)
         p_values = np.full(4, np.nan)
+        bound = np.zeros(4, dtype=bool)
     factor = NormalDist().inv_cdf(1 - (1 - CONFIDENCE) / 2) + NormalDist().inv_cdf(POWER)
     out = {}
     for k, name in enumerate(MEASURES):
@@ -137,6 +140,7 @@ def outcome_differences(
             "difference_ci": [float(ci[k, 0]), float(ci[k, 1])],
             "standard_error": s,
             "p_value": p,
+            "p_value_is_bound": bool(bound[k]) and np.isfinite(d),
             "minimum_detectable_difference": float(factor * s),
         }
     return out
@@ -431,6 +435,25 @@ def _set_means(pool: np.ndarray, sets: np.ndarray) -> np.ndarray:
     return values.sum(axis=1) / found.sum(axis=1, keepdims=True)
 
 
+def p_text(outcome: dict[str, Any], *, prefix: bool = True) -> str:
+    """The p-value of one difference as text; when no bootstrap resample fell on the other
+    side of 0 it is only bounded, and says so ("p ≤ 0.010").
+
+    Examples
+    --------
+    >>> p_text({"p_value": 0.0099, "p_value_is_bound": True})
+    'p ≤ 0.010'
+    >>> p_text({"p_value": 0.0002, "p_value_is_bound": True}, prefix=False)
+    '< 0.001'
+    >>> p_text({"p_value": 0.31, "p_value_is_bound": False})
+    'p = 0.310'
+    """
+    text = p_value_text(outcome["p_value"], prefix=prefix)
+    if outcome.get("p_value_is_bound") and "<" not in text:
+        text = text.replace("= ", "≤ ") if prefix else f"≤ {text}"
+    return text
+
+
 def _signed(value: float, scale: float, unit: str, digits: int = 1) -> str:
     return f"{scale * value:+.{digits}f}{unit}".replace("-", "−")
 
@@ -439,7 +462,7 @@ def _measure_sentence(name: str, o: dict[str, Any], horizon: int) -> str:
     """One finding: the two figures, the difference with its interval and p-value, and what
     the interval allows one to say."""
     low, high = o["difference_ci"]
-    p = p_value_text(o["p_value"])
+    p = p_text(o)
     if name == "rate":
         scale, unit, digits = 100.0, " percentage points", 1
         figures = (

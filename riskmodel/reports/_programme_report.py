@@ -10,6 +10,7 @@ import numpy as np
 from riskmodel._io import to_jsonable
 from riskmodel._provenance import is_synthetic
 from riskmodel.programme import MEASURES, SMD_LIMIT, ProgrammeResult, pbr_sentences
+from riskmodel.programme._evaluate import p_text
 from riskmodel.reports._render import figure_to_data_uri, new_axes, render_template
 
 __all__ = ["balance_figure", "programme_report_html", "survival_figure"]
@@ -96,4 +97,5 @@ def programme_report_html(
         model=None if model is None else str(model),
         listed=data["unmatched"][:LISTED_UNMATCHED],
         pbr_sentences=[] if pbr is None else pbr_sentences(pbr),
+        p_texts={k: p_text(o, prefix=False) for k, o in result.outcomes.items()},
     )
