@@ -471,7 +471,7 @@ def test_train_command_oracle_check_and_its_line(
     assert check == {"met": False, "ratio": 1.0123, "ratio_ci": [1.009, 1.016], "target": 1.01}
     assert bench_accuracy.oracle_check({"models": rows})["met"] is True
     line = report.oracle_line(
-        check, "the shipped `riskmodel train` model's (refitted on every row)"
+        check, whose="the shipped `riskmodel train` model's (refitted on every row)"
     )
     assert line.startswith(
         "- Synthetic: the shipped `riskmodel train` model's (refitted on every row) Brier score "

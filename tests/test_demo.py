@@ -65,7 +65,8 @@ def _landing_page_links_every_report(demo, render_html):
     parser = _Links()
     parser.feed(index.read_text())
     reports = [href for href in parser.hrefs if href.endswith("report.html")]
-    for step in ("model", "crossval", "evaluate", "explain", "fairness", "threshold", "cohort"):
+    steps = ("model", "crossval", "evaluate", "explain", "fairness", "threshold", "cohort")
+    for step in (*steps, "programme"):
         assert f"{step}/report.html" in reports
     assert "model/model_card.html" in parser.hrefs
     for href in parser.hrefs:
@@ -78,6 +79,7 @@ def _landing_page_links_every_report(demo, render_html):
     landing = render_html(index)
     assert landing.console_errors == []
     assert "Fairness" in landing.text and "Programme cohort" in landing.text
+    assert "Programme evaluation" in landing.text
 
 
 def _pages(index: Path) -> list[Path]:
@@ -87,7 +89,7 @@ def _pages(index: Path) -> list[Path]:
 def _every_page_shares_the_structure_of_a_report(demo):
     index, _ = demo
     pages = _pages(index)
-    assert len(pages) == 9  # the landing page, seven reports and the model card
+    assert len(pages) == 10  # the landing page, eight reports and the model card
     for path in pages:
         html = path.read_text(encoding="utf-8")
         page = PageStructure(html)
@@ -107,7 +109,7 @@ def _axe_finds_no_serious_violation_on_any_page(demo, render_html):
     require_axe()
     index, _ = demo
     found = axe_violations(render_html.browser, _pages(index))
-    assert len(found) == 9
+    assert len(found) == 10
     problems = {page: lines for page, lines in found.items() if lines}
     assert problems == {}, "\n".join(
         f"{page}: {line}" for page, lines in problems.items() for line in lines

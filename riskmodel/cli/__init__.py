@@ -30,6 +30,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "ogrs3",
     "threshold",
     "cohort",
+    "programme",
     "fairness",
     "crossval",
     "train",

@@ -24,7 +24,8 @@ def command(out_dir: Path, n_people: int, n_batch: int, seed: int, force: bool) 
     Generates and validates a population, builds point-in-time features and labels, scores
     OGRS3, trains and evaluates the default model against the alternatives, explains it,
     audits its fairness, scores a batch with rejects, chooses an allocation threshold for a
-    capacity of 10% and evaluates a simulated programme cohort. Runs are logged to MLflow
+    capacity of 10%, evaluates a simulated programme cohort against the model's expectation
+    and a simulated programme against a matched comparison group. Runs are logged to MLflow
     (MLFLOW_TRACKING_URI, default a SQLite file in OUT).
 
     \b

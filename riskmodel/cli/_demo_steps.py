@@ -50,6 +50,7 @@ DIRECTORY_COMMANDS = frozenset(
         "fairness",
         "threshold",
         "cohort",
+        "programme",
     }
 )
 
@@ -299,6 +300,22 @@ def run_demo(
                          f"{result['observed_rate']:.1%} against {result['expected_rate']:.1%} "
                          f"expected (O/E {result['observed_expected']:.2f}).",
                          "cohort/report.html", "Cohort report"))  # fmt: skip
+
+    area = out / "programme-data"
+    _run("programme data", ["synth", "--n-people", str(n_batch * 2), "--seed", str(seed + 2),
+                            "--programme-effect", "0.3", "--programme-share", "0.15",
+                            "--out", str(area)])  # fmt: skip
+    _run("programme", ["programme", "--data", str(area), "--participant-column", "programme",
+                       "--model", str(model), "--ratio", "3", "--n-resamples", "200",
+                       "--out", str(out / "programme")])  # fmt: skip
+    evaluation = _json(out / "programme" / "programme.json")
+    counts, rate = evaluation["counts"], evaluation["outcomes"]["rate"]
+    entries.append(Entry("Programme evaluation", f"A simulated programme selecting on risk and "
+                         f"needs: {counts['participants']:,} participants, "
+                         f"{counts['matched']:,} matched; proven reoffending "
+                         f"{rate['participants']:.1%} against {rate['comparisons']:.1%} for "
+                         "matched comparisons (programme-data/programme.csv holds the truth).",
+                         "programme/report.html", "Programme evaluation report"))  # fmt: skip
 
     echo_lines = render_index(
         out, entries, n_people=n_people, seed=seed, tracking_uri=tracking_uri, source=data

@@ -149,6 +149,12 @@ from riskmodel.synthetic._generate import (
     generate_population,
 )
 from riskmodel.synthetic._parameters import BIASED_ETHNICITIES, ETHNICITIES, GENERATOR_VERSION
+from riskmodel.synthetic._programme import (
+    PROGRAMME_COLUMNS,
+    programme_selection,
+    recorded_need_total,
+    with_programme,
+)
 from riskmodel.synthetic._write import FILES, write_csv, write_population
 
 __all__ = [
@@ -163,9 +169,13 @@ __all__ = [
     "NEEDS_COLUMNS",
     "OFFENCE_COLUMNS",
     "PEOPLE_COLUMNS",
+    "PROGRAMME_COLUMNS",
     "TRUTH_COLUMNS",
     "SyntheticPopulation",
     "generate_population",
+    "programme_selection",
+    "recorded_need_total",
+    "with_programme",
     "write_csv",
     "write_population",
 ]

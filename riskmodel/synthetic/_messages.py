@@ -9,3 +9,5 @@ BAD_SEED = "seed must be a whole number >= 0 (got {value!r})"
 
 
 BAD_ETHNICITY_BIAS = "ethnicity_bias must be a number >= 0 (got {value!r})"
+
+BAD_PROGRAMME = "the programme's {name} must be a number {interval} (got {value!r})"
