@@ -6,16 +6,14 @@ import numpy as np
 import pandas as pd
 
 from riskmodel._errors import ConfigError
-from riskmodel.contract._vocabulary import FOLLOW_UP_MONTHS, OFFENCE_GROUPS, WAITING_MONTHS
+from riskmodel.contract._vocabulary import FOLLOW_UP_MONTHS, WAITING_MONTHS
 from riskmodel.features._common import (
     add_months_array,
-    as_datetime,
-    offence_codes,
     parse_extract_date,
     require_columns,
     required_dates,
 )
-from riskmodel.features._labels import CENSORED, EXCLUDED_GROUPS, LABELLED
+from riskmodel.features._labels import CENSORED, LABELLED, counting_offences
 from riskmodel.programme._messages import BAD_HORIZON
 
 __all__ = ["OUTCOME_COLUMNS", "reoffending_outcomes"]
@@ -108,24 +106,13 @@ def reoffending_outcomes(
     proof_end = add_months_array(index_date, horizon_months + proof_months)
     count = np.zeros(n, dtype=np.float64)
     first = np.full(n, np.nan)
-    if len(offences):
-        codes, groups = offence_codes(people, offences)
-        excluded = np.isin(groups, [OFFENCE_GROUPS.index(g) for g in EXCLUDED_GROUPS])
-        keep = (codes >= 0) & ~excluded
-        codes = codes[keep]
-        offence_date = as_datetime(offences["offence_date"])[keep]
-        sanction_date = as_datetime(offences["sanction_date"])[keep]
-        counts = (
-            (offence_date > index_date[codes])
-            & (offence_date <= follow_up_end[codes])
-            & (sanction_date <= proof_end[codes])
-        )
-        who = codes[counts]
+    who, offence_date = counting_offences(people, offences, index_date, follow_up_end, proof_end)
+    if who.size:
         count = np.bincount(who, minlength=n).astype(np.float64)
-        days = (offence_date[counts] - index_date[who]) / np.timedelta64(1, "D")
+        days = (offence_date - index_date[who]) / np.timedelta64(1, "D")
         order = np.lexsort((days, who))
         who, days = who[order], days[order]
-        starts = np.flatnonzero(np.r_[True, who[1:] != who[:-1]]) if who.size else who
+        starts = np.flatnonzero(np.r_[True, who[1:] != who[:-1]])
         first[who[starts]] = days[starts]
     censored = proof_end > np.datetime64(extract.to_datetime64(), "ns")
     follow_up = (follow_up_end - index_date) / np.timedelta64(1, "D")
