@@ -214,10 +214,10 @@ def test_train_and_crossval_group_every_split_by_person(table_files, recorded):
         f"each of the {len(set(persons)):,} people's rows are all in one fold."
     )
     # every fold list built: train's held-out split, then its two fits (held-out and refit),
-    # crossval's folds, then its three fits; inside each fit the inner selection and the
-    # calibration folds
+    # crossval's folds, then its three fits; inside each fit one list, the inner
+    # selection's, whose out-of-fold log-odds the calibration reuses
     folds = [c for c in recorded if c["kind"] == "folds"]
-    assert len(folds) == (1 + 2 * 2) + (1 + 3 * 2)
+    assert len(folds) == (1 + 2 * 1) + (1 + 3 * 1)
     for call in folds:
         assert call["groups"] is not None
         for train, test in call["splits"]:
