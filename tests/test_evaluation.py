@@ -89,6 +89,26 @@ def test_bootstrap_counts_give_the_same_metrics_as_resampled_arrays():
     np.testing.assert_allclose(weighted, direct, atol=1e-8)
 
 
+def test_undefined_resamples_are_skipped_and_the_others_unchanged():
+    # resamples with one class, and a score without spread: slope and intercept undefined
+    # there (NaN, without fitting), the same as alone everywhere else
+    rng = np.random.default_rng(8)
+    n = 300
+    p = rng.uniform(0.05, 0.95, (4, n))
+    y = (rng.random((4, n)) < p).astype(float)
+    y[1] = 0.0  # one class
+    p[2] = 0.3  # no spread
+    slope, intercept = calibration_slope_intercept(y_true=y, y_prob=p)
+    assert np.isnan(slope[[1, 2]]).all() and np.isnan(intercept[[1, 2]]).all()
+    for row in (0, 3):
+        alone = calibration_slope_intercept(y_true=y[row], y_prob=p[row])
+        assert (slope[row], intercept[row]) == pytest.approx(alone, abs=1e-12)
+    # a constant score (the base-rate model): every resample's slope is undefined
+    flat = evaluate_predictions(y_true=y[0], y_prob=np.full(n, 0.4), n_resamples=200)
+    assert np.isnan(flat["calibration_slope"]) and np.isnan(flat["calibration_slope_ci"]).all()
+    assert flat["brier_ci"][0] < flat["brier"] < flat["brier_ci"][1]
+
+
 def test_evaluate_predictions_keys_and_intervals(sample):
     y, p = sample
     m = evaluate_predictions(y_true=y, y_prob=p, n_resamples=300, seed=1)

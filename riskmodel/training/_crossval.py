@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -19,9 +20,16 @@ from riskmodel.training._inputs import (
     feature_lists,
     labelled_arrays,
 )
-from riskmodel.training._messages import CARRY_NOT_IN_DATA, TOO_FEW_FOR_FOLDS
+from riskmodel.training._messages import CARRY_NOT_IN_DATA, CROSSVAL_ESTIMATE, TOO_FEW_FOR_FOLDS
 
-__all__ = ["TOO_FEW_FOR_FOLDS", "CrossValResult", "cross_validate", "ogrs3_available"]
+__all__ = [
+    "CROSSVAL_ESTIMATE",
+    "TOO_FEW_FOR_FOLDS",
+    "CrossValResult",
+    "cross_validate",
+    "fold_estimate",
+    "ogrs3_available",
+]
 
 
 def ogrs3_available(X: pd.DataFrame) -> bool:
@@ -57,6 +65,23 @@ class CrossValResult:
         }
 
 
+def fold_estimate(first: float, folds: int) -> str:
+    """What to say once the first of ``folds`` folds took ``first`` seconds: the folds take
+    about as long each (the same model fitted on as many people).
+
+    Examples
+    --------
+    >>> import textwrap
+    >>> print(textwrap.fill(fold_estimate(7.2, 5), 72))
+    fold 1 of 5 took 7.2 s: the 5 folds should take about 36 s in all (29 s
+    more), then the metrics with their bootstrap intervals
+    """
+    first = round(first, 1)  # the estimate is the time said times the folds
+    return CROSSVAL_ESTIMATE.format(
+        folds=folds, first=first, total=first * folds, left=first * (folds - 1)
+    )
+
+
 def cross_validate(
     inputs: ModelInputs,
     *,
@@ -65,12 +90,14 @@ def cross_validate(
     n_resamples: int = 1000,
     carry: Iterable[str] = (),
     wrap: Callable[[Iterable[Any], str, int], Iterable[Any]] | None = None,
+    notify: Callable[[str], None] | None = None,
 ) -> CrossValResult:
     """Evaluate the configured model, the base-rate model and (when the data allow) OGRS3
     out of fold on the same stratified folds (shuffled with ``seed``).
 
     Everything the configured model chooses (family, regularisation) it chooses by inner
-    cross-validation inside each training fold.
+    cross-validation inside each training fold. ``notify`` is given, once the first fold is
+    done, how long the folds should take in all (:func:`fold_estimate`).
     """
     table, y, _ = labelled_arrays(inputs)
     positives, negatives = int(y.sum()), int(len(y) - y.sum())
@@ -96,6 +123,7 @@ def cross_validate(
     iterator: Iterable[Any] = enumerate(splits)
     if wrap is not None:
         iterator = wrap(iterator, "cross-validating", len(splits))
+    started = time.perf_counter()
     for k, (train, test) in iterator:
         fold_of[test] = k
         model = clone(template).fit(X.iloc[train], y[train])
@@ -103,6 +131,8 @@ def cross_validate(
         predictions[configured][test] = model.predict_proba(X.iloc[test])[:, 1]
         base = BaseRateModel().fit(X.iloc[train], y[train])
         predictions["base_rate"][test] = base.predict_proba(X.iloc[test])[:, 1]
+        if k == 0 and notify is not None:
+            notify(fold_estimate(time.perf_counter() - started, len(splits)))
     if ogrs3_available(X):
         from riskmodel.baselines import OGRS3Classifier
 

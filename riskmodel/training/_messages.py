@@ -55,3 +55,8 @@ NO_KNOWN_OUTCOMES = (
     "not ended by the extract date); evaluating or recalibrating a model needs people whose "
     "outcome is known"
 )
+
+CROSSVAL_ESTIMATE = (
+    "fold 1 of {folds} took {first:,.1f} s: the {folds} folds should take about {total:,.0f} s "
+    "in all ({left:,.0f} s more), then the metrics with their bootstrap intervals"
+)

@@ -129,6 +129,7 @@ def crossval_run(
     n_resamples: int = 1000,
     carry: Sequence[str] = (),
     wrap: Callable[..., Iterable[Any]] | None = None,
+    notify: Callable[[str], None] | None = None,
     **source: Any,
 ) -> tuple[ModelInputs, CrossValResult, dict[str, Any]]:
     """Read the data, cross-validate (:func:`cross_validate`), write ``oof.csv`` and
@@ -137,7 +138,7 @@ def crossval_run(
     ``carry`` names columns to copy into ``oof.csv``; with none, a flat table's
     ``[table] groups`` are carried, and those of sex, age band, cohort and ethnicity that are
     features. Returns the inputs, the result and the ``metrics.json``
-    content.
+    content. ``notify`` is told how long the folds should take once the first is done.
     """
     inputs = load_inputs(carry=carry, **source)
     carried = list(carry)
@@ -146,7 +147,13 @@ def crossval_run(
         features = inputs.config.table.features
         carried = groups + [c for c in SUMMARY_GROUPS if c in features and c not in groups]
     result = cross_validate(
-        inputs, folds=folds, seed=seed, n_resamples=n_resamples, carry=carried, wrap=wrap
+        inputs,
+        folds=folds,
+        seed=seed,
+        n_resamples=n_resamples,
+        carry=carried,
+        wrap=wrap,
+        notify=notify,
     )
     payload = result.to_dict() | {
         "seed": seed,
