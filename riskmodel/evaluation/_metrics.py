@@ -272,15 +272,20 @@ def _weighted_metrics(
     SY, SP = np.column_stack(sums_y), np.column_stack(sums_p)
     ece_v = np.abs(np.diff(SY, axis=1) - np.diff(SP, axis=1)).sum(axis=1) / n
     # calibration slope and intercept: weighted Newton from the full-sample estimate, only
-    # for the resamples where they are defined (two classes, some spread in the scores)
+    # for the resamples where they are defined (two classes, some spread in the scores), on
+    # the runs of tied scores (each with its resampled people and outcomes: the same
+    # likelihood, with one term per distinct score instead of one per person)
     x = np.log(np.clip(p, 1e-9, 1 - 1e-9) / (1 - np.clip(p, 1e-9, 1 - 1e-9)))
     a0 = np.full(b, start[1] if np.isfinite(start[1]) else 0.0)
     a1 = np.full(b, start[0] if np.isfinite(start[0]) else 1.0)
     spread = (W @ (x * x)) / n - ((W @ x) / n) ** 2
     fit = (n_pos > 0) & (n_neg > 0) & (spread > 1e-12)
     if fit.any():
+        people = pos_g[fit] + neg_g[fit]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = np.where(people > 0, pos_g[fit] / people, 0.0)
         a0[fit], a1[fit] = _damped_newton(
-            x, y[None, :], W[fit], a0[fit], a1[fit], max_iter=25, tol=1e-9
+            x[starts], share, people, a0[fit], a1[fit], max_iter=25, tol=1e-9
         )
     defined = fit & (np.abs(a1) < 1e3)
     slope_v = np.where(defined, a1, np.nan)
