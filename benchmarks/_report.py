@@ -605,8 +605,8 @@ def speed_scoring(d: dict[str, Any]) -> list[str]:
         )
     processes = f"{workers} processes (`--workers {workers}`)" if workers > 1 else "1 process"
     return [
-        f"batch scoring from Parquet: {d['people']:,} people, {d['offence_rows']:,} offence "
-        f"rows, chunks of {d['chunk_size']:,}, {processes}",
+        f"batch scoring from Parquet{_bundle_words(d.get('bundle'))}: {d['people']:,} people, "
+        f"{d['offence_rows']:,} offence rows, chunks of {d['chunk_size']:,}, {processes}",
         ours,
         f"`pandas.read_parquet` of the same files: {fmt_seconds(d['read_parquet_seconds'])}",
         fmt_ratio(d["ratio_to_read_parquet"]),
@@ -615,6 +615,79 @@ def speed_scoring(d: dict[str, Any]) -> list[str]:
         f"GiB, peak growth at twice the people ≤ {targets['peak_growth_large_over_small']:g}× "
         f"(measured {fmt_ratio(d.get('peak_growth_large_over_small'))})",
         fmt_met(d.get("meets_targets"), quick=d.get("quick", False)),
+    ]
+
+
+def _bundle_words(bundle: dict[str, Any] | None) -> str:
+    """`` with the default bundle (model m, family default, fitted as ensemble)``, or nothing
+    when the result does not say which bundle was measured."""
+    if not bundle:
+        return ""
+    fitted = bundle.get("family_fitted")
+    family = bundle.get("family")
+    said = f"family {family}" + (f", fitted as {fitted}" if fitted and fitted != family else "")
+    return f" with the {family} bundle (`{bundle.get('model_id')}`, {said})"
+
+
+def scoring_details(d: dict[str, Any]) -> list[str]:
+    """The scoring benchmark's families side by side, where one chunk's time goes and the
+    start-up times (results that have them)."""
+    lines: list[str] = []
+    families = d.get("families") or {}
+    if families:
+        rows = [
+            [
+                name,
+                str(f.get("bundle", {}).get("family_fitted") or name),
+                fmt_seconds(f.get("score_seconds")),
+                fmt_ratio(f.get("ratio_to_read_parquet")),
+                fmt_gib(f.get("peak_rss_gib")),
+            ]
+            for name, f in families.items()
+        ]
+        lines += [
+            f"Scoring {d['people']:,} people with each family ({d.get('workers', 1)} "
+            "processes, the same files, the same `read_parquet` time):",
+            "",
+            *table(["bundle", "fitted family", "scoring", "ratio", "peak memory"], rows),
+            "",
+        ]
+    profile = d.get("profile")
+    if profile:
+        stages = profile["stage_seconds"]
+        lines += [
+            f"Where the time of one chunk goes ({profile['chunk_people']:,} people, "
+            f"{profile['chunk_offence_rows']:,} offence rows, one process, one native thread;"
+            f" the whole chunk scored: {fmt_seconds(profile['score_chunk_seconds'])}):",
+            "",
+            *table(["stage", "seconds"], [[k, f"{v:.3f}"] for k, v in stages.items()]),
+            "",
+        ]
+    startup = d.get("startup")
+    if startup:
+        lines += [
+            f'Start-up: `python -c "import riskmodel.cli"` '
+            f"{fmt_seconds(startup['import_riskmodel_cli_seconds'])}, `riskmodel score "
+            f"--help` {fmt_seconds(startup['score_help_seconds'])} (medians of 3).",
+            "",
+        ]
+    return lines
+
+
+def speed_crossval(d: dict[str, Any]) -> list[str]:
+    """``riskmodel crossval`` of the default family against a plain gradient boosting
+    crossval on the same folds."""
+    return [
+        f"`riskmodel crossval` of the {d['family']} family: {d['rows']:,}-row prison-release "
+        f"table ({len(d['categorical'])} categorical columns), {d['folds']} folds, "
+        f"{d['threads']} native thread (fold loop {fmt_seconds(d['default_fold_loop_seconds'])}"
+        f", {fmt_ratio(d['fold_loop_ratio'])})",
+        fmt_seconds(d["command_seconds"]),
+        f"plain HistGradientBoosting, same folds: {fmt_seconds(d['baseline_seconds'])}",
+        fmt_ratio(d["ratio"]),
+        fmt_gib(d.get("peak_rss_gib")),
+        f"ratio ≤ {d['target_ratio']:g}",
+        fmt_met(d.get("meets_target"), quick=d.get("quick", False)),
     ]
 
 
@@ -667,9 +740,14 @@ def speed_training(d: dict[str, Any]) -> list[str]:
     ratio = fmt_ratio(d["ratio"])
     if d.get("cpu_ratio") is not None:
         ratio += f" (CPU time: {fmt_ratio(d['cpu_ratio'])})"
+    others = {k: v for k, v in (d.get("families") or {}).items() if k != d.get("family")}
+    beside = "".join(
+        f"; {name} {fmt_seconds(run['train_seconds'])}" for name, run in others.items()
+    )
+    how = " through `train_model` (what `riskmodel train` calls)" if d.get("function") else ""
     return [
-        f"training the default model: {d['train_seconds_people']:,} synthetic people "
-        f"({d['train_labelled_rows']:,} labelled rows; chose {d['family_fitted']}), "
+        f"training the default model{how}: {d['train_seconds_people']:,} synthetic people "
+        f"({d['train_labelled_rows']:,} labelled rows; chose {d['family_fitted']}{beside}), "
         f"{_threads(d)}",
         fmt_seconds(d["train_seconds"]),
         f"plain HistGradientBoosting, same rows: {fmt_seconds(d['baseline_seconds'])}",
@@ -714,6 +792,7 @@ SPEED_ROWS: dict[str, Callable[[dict[str, Any]], list[str] | None]] = {
     "accuracy": speed_accuracy,
     "features": speed_features,
     "scoring": speed_scoring,
+    "crossval": speed_crossval,
     "explain": speed_explain,
     "synth": speed_synth,
     "demo": speed_demo,
@@ -741,6 +820,7 @@ def speed_section(results: dict[str, dict[str, Any]]) -> list[str]:
         "",
         *table([*header, "source"], rows),
         "",
+        *(scoring_details(results["scoring"]) if "scoring" in results else []),
     ]
 
 

@@ -4,12 +4,18 @@ Setup (not timed): ``riskmodel synth --n-people 100000 --seed 3`` (``--quick``: 
 subprocess, then its features and labels. Timed, in this process and in the same run, on the
 same labelled rows:
 
-* the default model, ``RiskModel`` built from the default ``[model]`` spec as
-  ``riskmodel train`` builds it (family chosen by inner cross-validation, then calibrated);
+* the default model as shipped, through the function ``riskmodel train`` calls to fit and
+  evaluate (:func:`riskmodel.training.train_model`: the split by index date, the model built
+  from the ``[model]`` spec of ``training/synthetic.toml`` (none: the default family, chosen
+  by inner cross-validation, then calibrated), its held-out evaluation and drift reference),
+  so whatever that function comes to include (a refit on all rows) is timed too;
+* beside it, the same function with the ``logistic`` and ``gbm`` families (``families`` in
+  the JSON; ``--families`` to choose);
 * the baseline: a plain ``HistGradientBoostingClassifier`` written by hand
-  (``bench_accuracy.plain_hgb``), fitted ``--repeats`` times (median kept).
+  (``bench_accuracy.plain_hgb``), fitted ``--repeats`` times (median kept) on the training
+  rows of the same split.
 
-Both run with one native thread by default (``--threads``): on a shared 2-core machine,
+All run with one native thread by default (``--threads``): on a shared 2-core machine,
 OpenMP and BLAS threads competing with other jobs can slow a fit tenfold, which would swamp
 the comparison. Writes ``results/training.json``: wall and CPU times, their ratio and the
 peak resident memory of this process (features and fits; the generator runs in its own
@@ -17,7 +23,7 @@ process).
 
 Usage::
 
-    python benchmarks/bench_training.py [--quick] [--repeats N] [--threads N]
+    python benchmarks/bench_training.py [--quick] [--repeats N] [--threads N] [--families ...]
 """
 
 from __future__ import annotations
@@ -59,36 +65,66 @@ def _seconds(fit: Any) -> tuple[float, float]:
     return time.perf_counter() - wall, time.process_time() - cpu
 
 
-def measure(data_dir: Path, repeats: int) -> dict[str, Any]:
-    """Fit the default model once and the plain baseline ``repeats`` times on the labelled
-    people of ``data_dir``; the timings and what was fitted."""
-    from riskmodel.models import make_model
-    from riskmodel.training._inputs import feature_lists, labelled_arrays, load_inputs
+#: Families timed beside the default.
+OTHER_FAMILIES = ("logistic", "gbm")
+#: The config ``make model`` trains ``models/default`` with.
+CONFIG = Path(__file__).resolve().parents[1] / "training" / "synthetic.toml"
 
-    inputs = load_inputs(table_path=None, data_dir=data_dir, config_path=None)
-    table, y, _ = labelled_arrays(inputs)
+
+def measure(data_dir: Path, repeats: int, families: list[str] | None = None) -> dict[str, Any]:
+    """Train the default model (and each of ``families``) once through ``train_model`` and
+    fit the plain baseline ``repeats`` times on the training rows of the same split; the
+    timings and what was fitted."""
+    import dataclasses
+
+    from riskmodel.training._inputs import feature_lists, labelled_arrays, load_inputs
+    from riskmodel.training._train import split_rows, train_model
+
+    inputs = load_inputs(table_path=None, data_dir=data_dir, config_path=CONFIG)
+    table, y, dates = labelled_arrays(inputs)
     numeric, categorical = feature_lists(inputs)
-    X = numeric_as_float(table.X, numeric)
+    train, _, _ = split_rows(y, dates, test_fraction=0.2, seed=inputs.config.model.seed)
+    X = numeric_as_float(table.X, numeric).iloc[train]
     baseline = [
-        _seconds(lambda: plain_hgb(numeric, categorical).fit(X, y)) for _ in range(repeats)
+        _seconds(lambda: plain_hgb(numeric, categorical).fit(X, y[train])) for _ in range(repeats)
     ]
-    model = make_model(inputs.config.model, numeric=numeric, categorical=categorical)
-    train_seconds, train_cpu_seconds = _seconds(lambda: model.fit(table.X, y))
+    runs: dict[str, Any] = {}
+    for family in [inputs.config.model.family, *(families or [])]:
+        spec = dataclasses.replace(inputs.config.model, family=family)
+        chosen = dataclasses.replace(inputs, config=dataclasses.replace(inputs.config, model=spec))
+        result: dict[str, Any] = {}
+
+        def fit(chosen: Any = chosen, result: dict[str, Any] = result) -> None:
+            result["trained"] = train_model(chosen)
+
+        wall, cpu = _seconds(fit)
+        model = result["trained"].model
+        runs[family] = {
+            "family_fitted": model.family_,
+            "train_seconds": wall,
+            "train_cpu_seconds": cpu,
+            "test_auc": result["trained"].metrics.get("auc"),
+        }
+    default = runs[inputs.config.model.family]
     baseline_seconds = statistics.median(wall for wall, _ in baseline)
     baseline_cpu_seconds = statistics.median(cpu for _, cpu in baseline)
     return {
         "train_labelled_rows": len(y),
+        "train_rows": len(train),
         "n_features": len(numeric) + len(categorical),
-        "family": model.family,
-        "family_fitted": model.family_,
-        "train_seconds": train_seconds,
-        "train_cpu_seconds": train_cpu_seconds,
+        "config": str(CONFIG.relative_to(CONFIG.parents[1])),
+        "function": "riskmodel.training.train_model (what riskmodel train calls)",
+        "family": inputs.config.model.family,
+        "family_fitted": default["family_fitted"],
+        "train_seconds": default["train_seconds"],
+        "train_cpu_seconds": default["train_cpu_seconds"],
+        "families": runs,
         "baseline": "plain HistGradientBoostingClassifier (bench_accuracy.plain_hgb), same rows",
         "baseline_seconds": baseline_seconds,
         "baseline_cpu_seconds": baseline_cpu_seconds,
         "baseline_runs": [wall for wall, _ in baseline],
-        "ratio": train_seconds / baseline_seconds,
-        "cpu_ratio": train_cpu_seconds / baseline_cpu_seconds,
+        "ratio": default["train_seconds"] / baseline_seconds,
+        "cpu_ratio": default["train_cpu_seconds"] / baseline_cpu_seconds,
     }
 
 
@@ -99,6 +135,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--threads", type=int, default=1, help="native threads (OpenMP, BLAS) of both fits"
     )
+    parser.add_argument(
+        "--families", nargs="*", default=list(OTHER_FAMILIES), help="families beside the default"
+    )
     args = parser.parse_args(argv)
     n_people = QUICK_PEOPLE if args.quick else N_PEOPLE
     load_before = os.getloadavg()[0]
@@ -107,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
         synthesise(Path(tmp), n_people, SEED)
         generate_seconds = time.perf_counter() - started
         with threadpool_limits(args.threads):
-            figures = measure(Path(tmp), args.repeats)
+            figures = measure(Path(tmp), args.repeats, list(args.families))
     result = {
         "train_seconds_people": n_people,
         "seed": SEED,

@@ -30,8 +30,6 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import skops.io as sio
-
 from riskmodel._errors import DataError
 from riskmodel._io import to_jsonable
 from riskmodel._manifest_types import manifest_problem
@@ -212,6 +210,8 @@ def save_bundle(
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
+            import skops.io as sio  # imported when a bundle is written: start-up stays short
+
             sio.dump(model, staging / MODEL_FILE, compression=zipfile.ZIP_DEFLATED)
         sha = file_sha256(staging / MODEL_FILE)
         created = dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -393,6 +393,8 @@ def load_bundle(path: str | os.PathLike) -> Bundle:
     with warnings.catch_warnings():
         # scikit-learn's own version warning is replaced by BundleVersionWarning above
         warnings.simplefilter("ignore", UserWarning)
+        import skops.io as sio  # imported when a bundle is read: start-up stays short
+
         try:
             types = sio.get_untrusted_types(file=path / MODEL_FILE)
         except Exception as exc:  # not a skops file, or one from another version

@@ -477,3 +477,46 @@ def test_train_command_oracle_check_and_its_line(
         "- Synthetic: the shipped `riskmodel train` model's (refitted on every row) Brier score "
         "within 1% of the oracle's (ratio ≤ 1.01): **not met**. Ratio 1.0123"
     )
+
+
+def test_crossval_table_is_shaped_like_a_release_table_with_a_signal() -> None:
+    bench_crossval = _load("bench_crossval")
+    table = bench_crossval.generate_table(4000)
+    assert len(bench_crossval.CATEGORICAL) == 9
+    assert all(pd.api.types.is_string_dtype(table[c]) for c in bench_crossval.CATEGORICAL)
+    pd.testing.assert_frame_equal(table, bench_crossval.generate_table(4000))  # seeded
+    rate = table.groupby("age_at_release")["returned"].mean()
+    assert rate["Under 25"] - rate["55 and Older"] > 0.15  # the risk falls with age
+    release = table.groupby("release_type")["returned"].mean()
+    assert release["Parole"] > release["Discharged - End of Sentence"]
+
+
+def test_speed_rows_say_which_bundle_and_the_crossval(report: ModuleType) -> None:
+    bundle = {"model_id": "ensemble-x", "family": "default", "family_fitted": "ensemble"}
+    assert report._bundle_words(bundle) == (
+        " with the default bundle (`ensemble-x`, family default, fitted as ensemble)"
+    )
+    assert report._bundle_words(None) == ""
+    crossval = {
+        "family": "default", "rows": 26000, "categorical": ["c"] * 9, "folds": 5, "threads": 1,
+        "default_fold_loop_seconds": 40.0, "fold_loop_ratio": 8.0, "command_seconds": 60.0,
+        "baseline_seconds": 5.0, "ratio": 12.0, "peak_rss_gib": 0.5, "target_ratio": 30.0,
+        "meets_target": True,
+    }  # fmt: skip
+    row = report.speed_crossval(crossval)
+    assert row[0].startswith("`riskmodel crossval` of the default family: 26,000-row")
+    assert "9 categorical columns" in row[0] and "fold loop 40.0 s, 8×" in row[0]
+    assert row[1:4] == ["60.0 s", "plain HistGradientBoosting, same folds: 5.0 s", "12×"]
+    assert row[5:] == ["ratio ≤ 30", "yes"]
+    scoring = {
+        "people": 1000, "workers": 2,
+        "families": {"default": {"bundle": bundle, "score_seconds": 9.0,
+                                 "ratio_to_read_parquet": 4.5, "peak_rss_gib": 1.0}},
+        "profile": {"chunk_people": 100, "chunk_offence_rows": 900, "score_chunk_seconds": 2.0,
+                    "stage_seconds": {"validation": 0.25, "gbm: boosting": 1.5}},
+        "startup": {"import_riskmodel_cli_seconds": 0.1, "score_help_seconds": 0.5},
+    }  # fmt: skip
+    text = "\n".join(report.scoring_details(scoring))
+    assert "| default | ensemble | 9.0 s | 4.5× | 1.00 GiB |" in text
+    assert "| gbm: boosting | 1.500 |" in text and "the whole chunk scored: 2.0 s" in text
+    assert "`riskmodel score --help` 0.5 s" in text

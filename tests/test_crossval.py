@@ -4,6 +4,7 @@ COMPAS acceptance figures."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,7 @@ import pytest
 from riskmodel.cli import main
 from riskmodel.evaluation import METRIC_NAMES, auc, brier
 from riskmodel.training._inputs import NO_INPUT, NO_TABLE_SECTION
+from riskmodel.training._messages import CROSSVAL_ESTIMATE
 from tests.commands import on_flat_table, run_here, write_flat_inputs
 from tests.test_models import make_flat_frame
 
@@ -75,9 +77,16 @@ def test_crossval_writes_contract_outputs(crossval_run):
     assert (out / "report.html").read_text().count("<img") == 2
 
 
-def test_crossval_same_seed_same_folds(crossval_run, flat_inputs, tmp_path):
+def test_crossval_same_seed_same_folds(crossval_run, flat_inputs, tmp_path, capsys):
     _, out = crossval_run
     assert on_flat_table("crossval", flat_inputs, tmp_path, *CROSSVAL_OPTIONS) == 0
+    # after its first fold the command says how long the folds will take, before any result
+    lines = capsys.readouterr().out.splitlines()
+    said = [i for i, line in enumerate(lines) if line.startswith("fold 1 of 3 took ")]
+    assert len(said) == 1 and said[0] < min(i for i, x in enumerate(lines) if "AUC" in x)
+    first = float(re.match(r"fold 1 of 3 took ([0-9.,]+) s", lines[said[0]]).group(1))
+    expected = CROSSVAL_ESTIMATE.format(folds=3, first=first, total=3 * first, left=2 * first)
+    assert lines[said[0]] == expected
     first, second = pd.read_csv(out / "oof.csv"), pd.read_csv(tmp_path / "oof.csv")
     pd.testing.assert_series_equal(first["fold"], second["fold"])
     np.testing.assert_allclose(first["p_default"], second["p_default"])

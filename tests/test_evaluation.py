@@ -74,10 +74,12 @@ def test_ece_by_hand():
     assert expected_calibration_error(y_true=y, y_prob=p) == pytest.approx(expected)
 
 
-def test_bootstrap_counts_give_the_same_metrics_as_resampled_arrays():
+@pytest.mark.parametrize("decimals", [None, 1])  # distinct scores, and runs of tied ones
+def test_bootstrap_counts_give_the_same_metrics_as_resampled_arrays(decimals):
     rng = np.random.default_rng(5)
     n = 700
     p = rng.uniform(0.05, 0.95, n)
+    p = p if decimals is None else p.round(decimals)
     y = (rng.random(n) < p).astype(float)
     order = np.argsort(p, kind="stable")
     ys, ps = y[order], p[order]
@@ -86,7 +88,29 @@ def test_bootstrap_counts_give_the_same_metrics_as_resampled_arrays():
     W = np.stack([np.bincount(row, minlength=n) for row in idx]).astype(float)
     direct = _all_metrics(ys[idx], ps[idx])
     weighted = _weighted_metrics(W, ys, ps, starts, (1.0, 0.0))
-    np.testing.assert_allclose(weighted, direct, atol=1e-8)
+    # (equal-frequency bins split tied scores by position: ECE is compared without ties)
+    columns = list(range(7)) if decimals is None else [0, 1, 2, 4, 5, 6]
+    np.testing.assert_allclose(weighted[:, columns], direct[:, columns], atol=1e-8)
+
+
+def test_undefined_resamples_are_skipped_and_the_others_unchanged():
+    # resamples with one class, and a score without spread: slope and intercept undefined
+    # there (NaN, without fitting), the same as alone everywhere else
+    rng = np.random.default_rng(8)
+    n = 300
+    p = rng.uniform(0.05, 0.95, (4, n))
+    y = (rng.random((4, n)) < p).astype(float)
+    y[1] = 0.0  # one class
+    p[2] = 0.3  # no spread
+    slope, intercept = calibration_slope_intercept(y_true=y, y_prob=p)
+    assert np.isnan(slope[[1, 2]]).all() and np.isnan(intercept[[1, 2]]).all()
+    for row in (0, 3):
+        alone = calibration_slope_intercept(y_true=y[row], y_prob=p[row])
+        assert (slope[row], intercept[row]) == pytest.approx(alone, abs=1e-12)
+    # a constant score (the base-rate model): every resample's slope is undefined
+    flat = evaluate_predictions(y_true=y[0], y_prob=np.full(n, 0.4), n_resamples=200)
+    assert np.isnan(flat["calibration_slope"]) and np.isnan(flat["calibration_slope_ci"]).all()
+    assert flat["brier_ci"][0] < flat["brier"] < flat["brier_ci"][1]
 
 
 def test_evaluate_predictions_keys_and_intervals(sample):

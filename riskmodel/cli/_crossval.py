@@ -67,7 +67,9 @@ def command(
     carried = [c.strip() for c in carry.split(",") if c.strip()]
     inputs, result, payload = crossval_run(
         out_dir, folds=folds, seed=seed, n_resamples=n_resamples, carry=carried, wrap=progress,
-        request=request, **source,
+        request=request,
+        notify=echo,
+        **source,
     )  # fmt: skip
     configured, oof = result.configured, result.oof
     html = evaluation_report_html(

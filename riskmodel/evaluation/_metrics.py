@@ -174,8 +174,10 @@ def _damped_newton(
             if not worse.any():
                 break
             step = np.where(worse, step / 2, step)
+        else:  # the last halving was not evaluated yet
+            candidate = loglik(a0 + step * d0, a1 + step * d1)
         a0, a1 = a0 + step * d0, a1 + step * d1
-        current = loglik(a0, a1)
+        current = candidate  # the likelihood at the new (a0, a1), computed once
         if max(np.abs(step * d0).max(), np.abs(step * d1).max()) < tol:
             break
     return a0, a1
@@ -203,9 +205,15 @@ def calibration_slope_intercept(
     pc = np.clip(p, 1e-9, 1 - 1e-9)
     x = np.log(pc / (1 - pc))
     b = y.shape[0]
-    a0, a1 = _damped_newton(x, y, None, np.zeros(b), np.ones(b), max_iter=max_iter, tol=tol)
     n_pos = y.sum(axis=1)
-    defined = (n_pos > 0) & (n_pos < y.shape[1]) & (x.std(axis=1) > 0)
+    # some spread in the scores, as the resamples' (variance above 1e-12): a constant score
+    # gives a standard deviation of rounding errors, not 0
+    defined = (n_pos > 0) & (n_pos < y.shape[1]) & (x.std(axis=1) > 1e-6)
+    a0, a1 = np.zeros(b), np.ones(b)
+    if defined.any():  # fitted only where defined (two classes, some spread)
+        a0[defined], a1[defined] = _damped_newton(
+            x[defined], y[defined], None, a0[defined], a1[defined], max_iter=max_iter, tol=tol
+        )
     defined &= np.isfinite(a0) & np.isfinite(a1) & (np.abs(a1) < 1e3)
     slope = np.where(defined, a1, np.nan)
     intercept = np.where(defined, a0, np.nan)
@@ -263,13 +271,23 @@ def _weighted_metrics(
     sums_p.append(cpp[:, -1])
     SY, SP = np.column_stack(sums_y), np.column_stack(sums_p)
     ece_v = np.abs(np.diff(SY, axis=1) - np.diff(SP, axis=1)).sum(axis=1) / n
-    # calibration slope and intercept: weighted Newton from the full-sample estimate
+    # calibration slope and intercept: weighted Newton from the full-sample estimate, only
+    # for the resamples where they are defined (two classes, some spread in the scores), on
+    # the runs of tied scores (each with its resampled people and outcomes: the same
+    # likelihood, with one term per distinct score instead of one per person)
     x = np.log(np.clip(p, 1e-9, 1 - 1e-9) / (1 - np.clip(p, 1e-9, 1 - 1e-9)))
     a0 = np.full(b, start[1] if np.isfinite(start[1]) else 0.0)
     a1 = np.full(b, start[0] if np.isfinite(start[0]) else 1.0)
-    a0, a1 = _damped_newton(x, y[None, :], W, a0, a1, max_iter=25, tol=1e-9)
     spread = (W @ (x * x)) / n - ((W @ x) / n) ** 2
-    defined = (n_pos > 0) & (n_neg > 0) & (spread > 1e-12) & (np.abs(a1) < 1e3)
+    fit = (n_pos > 0) & (n_neg > 0) & (spread > 1e-12)
+    if fit.any():
+        people = pos_g[fit] + neg_g[fit]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = np.where(people > 0, pos_g[fit] / people, 0.0)
+        a0[fit], a1[fit] = _damped_newton(
+            x[starts], share, people, a0[fit], a1[fit], max_iter=25, tol=1e-9
+        )
+    defined = fit & (np.abs(a1) < 1e3)
     slope_v = np.where(defined, a1, np.nan)
     intercept_v = np.where(defined, a0, np.nan)
     return np.column_stack([auc_v, brier_v, log_loss_v, ece_v, slope_v, intercept_v, oe_v])

@@ -75,6 +75,7 @@ from riskmodel.config import (
 from riskmodel.contract._vocabulary import NEED_AREAS, PATHWAYS
 from riskmodel.features._directions import directions_for
 from riskmodel.models import _splits
+from riskmodel.models._decision import raw_decision
 from riskmodel.models._ensemble import LogOddsEnsemble
 from riskmodel.models._messages import (
     BAD_TARGET,
@@ -665,8 +666,11 @@ class RiskModel(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X: Any) -> np.ndarray:
         """Calibrated probabilities, shape ``(n, 2)``."""
         check_is_fitted(self, "calibrated_")
+        fitted = self.calibrated_.calibrated_classifiers_[0]
         with thread_limit():
-            return self.calibrated_.predict_proba(self.prepare(X))
+            # the calibrator of the raw log-odds, as ``calibrated_.predict_proba`` applies it
+            p = fitted.calibrators[0].predict(raw_decision(fitted.estimator, self.prepare(X)))
+        return np.column_stack([1.0 - p, p])
 
     def predict(self, X: Any) -> np.ndarray:
         """1 when the calibrated probability is at least 0.5."""
@@ -676,7 +680,7 @@ class RiskModel(ClassifierMixin, BaseEstimator):
         """The uncalibrated pipeline's decision function (its log-odds)."""
         check_is_fitted(self, "calibrated_")
         with thread_limit():
-            return self.estimator_.decision_function(self.prepare(X))
+            return raw_decision(self.estimator_, self.prepare(X))
 
     def decision_function(self, X: Any) -> np.ndarray:
         """Calibrated log-odds: exactly ``slope * raw + intercept`` for sigmoid calibration."""

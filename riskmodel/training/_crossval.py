@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -26,7 +27,7 @@ from riskmodel.training._inputs import (
     sample_weights,
     survival_summary,
 )
-from riskmodel.training._messages import CARRY_NOT_IN_DATA, TOO_FEW_FOR_FOLDS
+from riskmodel.training._messages import CARRY_NOT_IN_DATA, CROSSVAL_ESTIMATE, TOO_FEW_FOR_FOLDS
 from riskmodel.training._split import (
     SplitRequest,
     fold_sentence,
@@ -35,7 +36,14 @@ from riskmodel.training._split import (
     split_sentence,
 )
 
-__all__ = ["TOO_FEW_FOR_FOLDS", "CrossValResult", "cross_validate", "ogrs3_available"]
+__all__ = [
+    "CROSSVAL_ESTIMATE",
+    "TOO_FEW_FOR_FOLDS",
+    "CrossValResult",
+    "cross_validate",
+    "fold_estimate",
+    "ogrs3_available",
+]
 
 
 def ogrs3_available(X: pd.DataFrame) -> bool:
@@ -84,6 +92,23 @@ class CrossValResult:
         return out
 
 
+def fold_estimate(first: float, folds: int) -> str:
+    """What to say once the first of ``folds`` folds took ``first`` seconds: the folds take
+    about as long each (the same model fitted on as many people).
+
+    Examples
+    --------
+    >>> import textwrap
+    >>> print(textwrap.fill(fold_estimate(7.2, 5), 72))
+    fold 1 of 5 took 7.2 s: the 5 folds should take about 36 s in all (29 s
+    more), then the metrics with their bootstrap intervals
+    """
+    first = round(first, 1)  # the estimate is the time said times the folds
+    return CROSSVAL_ESTIMATE.format(
+        folds=folds, first=first, total=first * folds, left=first * (folds - 1)
+    )
+
+
 def cross_validate(
     inputs: ModelInputs,
     *,
@@ -93,6 +118,7 @@ def cross_validate(
     carry: Iterable[str] = (),
     wrap: Callable[[Iterable[Any], str, int], Iterable[Any]] | None = None,
     request: SplitRequest | None = None,
+    notify: Callable[[str], None] | None = None,
 ) -> CrossValResult:
     """Evaluate the configured model, the base-rate model and (when the data allow) OGRS3
     out of fold on the same stratified folds (shuffled with ``seed``). OGRS3 is compared on
@@ -103,6 +129,8 @@ def cross_validate(
     folds (and the inner ones) keep each person's rows together. A temporal ``request``
     (``--test-from``, ``--test-periods``) replaces the folds by one forward split: every
     model is fitted on the earlier part and ``oof`` holds the later part (fold 0).
+    ``notify`` is given, once the first fold is done, how long the folds should take in all
+    (:func:`fold_estimate`).
     """
     table, y, dates = labelled_arrays(inputs)
     positives, negatives = int(y.sum()), int(len(y) - y.sum())
@@ -144,6 +172,7 @@ def cross_validate(
     iterator: Iterable[Any] = enumerate(splits)
     if wrap is not None:
         iterator = wrap(iterator, "cross-validating", len(splits))
+    started = time.perf_counter()
     for k, (train, test) in iterator:
         fold_of[test] = k
         w_train = None if weights is None else weights[train]
@@ -157,6 +186,8 @@ def cross_validate(
         predictions[configured][test] = model.predict_proba(X.iloc[test])[:, 1]
         base = BaseRateModel().fit(X.iloc[train], y[train], sample_weight=w_train)
         predictions["base_rate"][test] = base.predict_proba(X.iloc[test])[:, 1]
+        if k == 0 and notify is not None:
+            notify(fold_estimate(time.perf_counter() - started, len(splits)))
     scored = fold_of >= 0  # every row out of fold; the test part of a temporal split
     split["n_labelled"] = len(y)
     ogrs3_scale = horizon_suffix(inputs.horizon_months)  # OGRS3 has one- and two-year scales

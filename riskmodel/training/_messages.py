@@ -71,3 +71,7 @@ SPLIT_PART_TOO_SMALL = (
     "the {part} part of the split has {n:,} labelled rows, {positives:,} with the outcome: "
     "each part needs at least 5 rows of each outcome (move the split point)"
 )
+CROSSVAL_ESTIMATE = (
+    "fold 1 of {folds} took {first:,.1f} s: the {folds} folds should take about {total:,.0f} s "
+    "in all ({left:,.0f} s more), then the metrics with their bootstrap intervals"
+)

@@ -142,6 +142,7 @@ def crossval_run(
     carry: Sequence[str] = (),
     wrap: Callable[..., Iterable[Any]] | None = None,
     request: SplitRequest | None = None,
+    notify: Callable[[str], None] | None = None,
     **source: Any,
 ) -> tuple[ModelInputs, CrossValResult, dict[str, Any]]:
     """Read the data, cross-validate (:func:`cross_validate`), write ``oof.csv`` and
@@ -150,7 +151,7 @@ def crossval_run(
     ``carry`` names columns to copy into ``oof.csv``; with none, a flat table's
     ``[table] groups`` are carried, and those of sex, age band, cohort and ethnicity that are
     features. Returns the inputs, the result and the ``metrics.json``
-    content.
+    content. ``notify`` is told how long the folds should take once the first is done.
     """
     inputs = load_inputs(carry=carry, **source)
     carried = list(carry)
@@ -166,6 +167,7 @@ def crossval_run(
         carry=carried,
         wrap=wrap,
         request=request,
+        notify=notify,
     )
     payload = result.to_dict() | {
         "seed": seed,

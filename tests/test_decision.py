@@ -1,0 +1,70 @@
+"""The raw log-odds computed block by block (:func:`riskmodel.models._decision.raw_decision`)
+are the pipelines' own decision functions, and a model's probabilities are its calibrated
+pipeline's."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from riskmodel.models import LogOddsEnsemble, RiskModel, build_pipeline
+from riskmodel.models._decision import _linear_blocks, raw_decision
+from tests.test_models import make_flat_frame
+
+NUMERIC, CATEGORICAL = ["age", "priors"], ["area", "offence"]
+
+
+@pytest.fixture(scope="module")
+def frame():
+    return make_flat_frame(n=400, seed=5)
+
+
+@pytest.fixture(scope="module")
+def members(frame):
+    """A monotone scorecard, a plain scorecard, gradient boosting and an ensemble of the first
+    and the last, fitted on ``frame``."""
+    X, y = frame[NUMERIC + CATEGORICAL], frame["outcome"].to_numpy()
+    directions = {"age": -1, "priors": 1}
+    fitted = {
+        "monotone": build_pipeline("logistic", {"C": 1.0}, NUMERIC, CATEGORICAL, 0, directions),
+        "logistic": build_pipeline("logistic", {"C": 1.0}, NUMERIC, CATEGORICAL, 0),
+        "gbm": build_pipeline("gbm", {"max_iter": 20}, NUMERIC, CATEGORICAL, 0, directions),
+    }
+    fitted = {name: pipeline.fit(X, y) for name, pipeline in fitted.items()}
+    fitted["ensemble"] = LogOddsEnsemble(
+        [("monotone", fitted["monotone"]), ("gbm", fitted["gbm"])], weights=[0.3, 0.7]
+    ).fit(X, y)
+    return fitted, X
+
+
+def test_scorecards_are_summed_block_by_block(members):
+    fitted, _ = members
+    assert _linear_blocks(fitted["monotone"]) is not None
+    assert _linear_blocks(fitted["logistic"]) is not None
+    assert _linear_blocks(fitted["gbm"]) is None  # its own decision function
+
+
+@given(rows=st.lists(st.integers(0, 399), min_size=1, max_size=60))
+@settings(max_examples=8, deadline=None)
+def test_block_by_block_is_the_decision_function(members, rows):
+    fitted, X = members
+    part = X.iloc[rows]
+    for pipeline in fitted.values():
+        np.testing.assert_allclose(
+            raw_decision(pipeline, part), pipeline.decision_function(part), rtol=0, atol=1e-12
+        )
+
+
+def test_probabilities_are_the_calibrated_pipelines(frame):
+    X, y = frame[NUMERIC + CATEGORICAL], frame["outcome"].to_numpy()
+    model = RiskModel(family="logistic", cv=2, numeric=NUMERIC, categorical=CATEGORICAL)
+    model.fit(X, y)
+    expected = model.calibrated_.predict_proba(model.prepare(X))
+    np.testing.assert_allclose(model.predict_proba(X), expected, rtol=0, atol=1e-12)
+    assert np.allclose(
+        model.decision_function(X),
+        np.log(expected[:, 1] / expected[:, 0]),
+        atol=1e-9,
+    )
