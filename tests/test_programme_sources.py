@@ -10,6 +10,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from riskmodel import ConfigError, DataError
 from riskmodel._horizon import HORIZON_MISMATCH, HORIZON_WITH_TABLE
@@ -42,6 +44,7 @@ from riskmodel.programme._messages import (
 from riskmodel.synthetic import generate_population, write_population
 from tests.commands import run_here
 from tests.conftest import built_once
+from tests.test_programme import _people
 from tests.test_programme_cli import _write_area
 
 #: A reoffence time that lies beyond a one-year horizon (followed up past it, no reoffence).
@@ -372,3 +375,37 @@ def test_help_names_the_horizon_and_the_flat_pool():
         assert option in text
     assert "within 24 months" not in text
     assert "with --model, the model's own" in text
+
+
+@settings(max_examples=8, deadline=None)
+@given(
+    counts=st.booleans(),
+    times=st.booleans(),
+    n=st.integers(min_value=80, max_value=200),
+    seed=st.integers(min_value=0, max_value=50),
+)
+def test_what_is_not_available_is_stated_and_the_rest_unchanged(counts, times, n, seed):
+    variables, outcomes = _people(n, seed)
+    participant = np.random.default_rng(seed).random(n) < 0.3
+    unavailable = {}
+    if not counts:
+        unavailable |= {k: f"not available: no counts ({k})" for k in
+                        ("reoffences_per_person", "reoffences_per_reoffender")}  # fmt: skip
+    if not times:
+        unavailable["days_to_first"] = "not available: no times"
+    options = dict(n_resamples=30, seed=seed, horizon_months=12)
+    full = evaluate_programme(variables, outcomes, participant, **options)
+    part = evaluate_programme(variables, outcomes, participant, unavailable=unavailable, **options)
+    assert part.counts == full.counts
+    findings = part.findings()
+    for name, o in part.outcomes.items():
+        if name in unavailable:
+            assert o["available"] is False and o["not_available"] == unavailable[name]
+            assert np.isnan(o["difference"]) and np.isnan(o["participants"])
+            assert np.isnan(part.naive[name])
+            if part.n_matched:
+                assert f"{measure_words(12)[name].capitalize()}: {unavailable[name]}." in findings
+        else:
+            assert o == {**full.outcomes[name], "available": True, "not_available": None}
+    assert (part.survival["not_available"] is None) == times
+    assert not any("within two years" in s or "24 months" in s for s in findings)
