@@ -284,6 +284,12 @@ def test_payment_by_results_measures_and_rule():
     sentence = pbr_sentences(out)[0]
     assert f"{100 * binary['observed']:.1f}% observed" in sentence
     assert sentence.endswith("significantly lower than the baseline.")
+    assert pbr_sentences(out, 12)[0].startswith(
+        "Binary measure (share who reoffended within one year): "
+    )
+    assert pbr_sentences(out, 24)[1].startswith(
+        "Frequency measure (reoffences per person within two years): "
+    )
     with pytest.raises(DataError, match=BASELINE_EMPTY):
         payment_by_results(better, {k: v[:0] for k, v in base.items()})
 

@@ -257,6 +257,6 @@ def command(
     if result.payment_by_results is not None:
         from riskmodel.programme import pbr_sentences
 
-        for sentence in pbr_sentences(result.payment_by_results):
+        for sentence in pbr_sentences(result.payment_by_results, data.horizon_months):
             click.echo(sentence)
     click.echo(wrote)

@@ -106,6 +106,6 @@ def programme_report_html(
         synthetic=bool(sources) and all(is_synthetic(s) for s in sources),
         model=None if model is None else str(model),
         listed=data["unmatched"][:LISTED_UNMATCHED],
-        pbr_sentences=[] if pbr is None else pbr_sentences(pbr),
+        pbr_sentences=[] if pbr is None else pbr_sentences(pbr, horizon),
         p_texts={k: p_text(o, prefix=False) for k, o in result.outcomes.items()},
     )
