@@ -120,6 +120,7 @@ _TABLE_KEYS = (
     "duration_unit",
     "person",
     "period",
+    "reoffences",
 )
 #: Units a ``[table]`` duration may be given in.
 DURATION_UNIT_NAMES: tuple[str, ...] = ("days", "weeks", "months")
@@ -181,6 +182,9 @@ class TableSpec:
     period : str or None
         Column naming each row's period (a year, a cohort), for a temporal split
         (``--test-periods``).
+    reoffences : str or None
+        Column counting each person's proven reoffences within ``follow_up_months`` (the
+        frequency measure of ``riskmodel programme``; never a feature).
     """
 
     label: str | None = None
@@ -198,6 +202,7 @@ class TableSpec:
     duration_unit: str | None = None
     person: str | None = None
     period: str | None = None
+    reoffences: str | None = None
 
     @property
     def features(self) -> tuple[str, ...]:
@@ -324,6 +329,9 @@ def _parse_table(values: Any) -> TableSpec:
     period = values.get("period")
     if period is not None:
         period = _string("table", "period", period)
+    reoffences = values.get("reoffences")
+    if reoffences is not None:
+        reoffences = _string("table", "reoffences", reoffences)
     query = values.get("query", "")
     if not isinstance(query, str):
         raise ConfigError(
@@ -357,6 +365,7 @@ def _parse_table(values: Any) -> TableSpec:
             )
         )
     outcomes = [label] if label is not None else [duration, event]
+    outcomes += [reoffences] if reoffences else []
     listed = [*features, *outcomes, *([id_column] if id_column else [])]
     duplicated = sorted({c for c in listed if listed.count(c) > 1})
     if duplicated:
@@ -389,6 +398,7 @@ def _parse_table(values: Any) -> TableSpec:
         duration_unit=unit,
         person=person,
         period=period,
+        reoffences=reoffences,
     )
 
 

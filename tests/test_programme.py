@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from riskmodel import ConfigError, DataError
+from riskmodel._horizon import BAD_MONTHS
 from riskmodel.features import build_labels
 from riskmodel.programme import (
     MINIMUM_MATCHED,
@@ -28,7 +29,6 @@ from riskmodel.programme._evaluate import _measure_sentence, p_text
 from riskmodel.programme._matching import MISSING_SUFFIX, RISK_VARIABLE
 from riskmodel.programme._messages import (
     BAD_CALIPER,
-    BAD_HORIZON,
     BAD_RATIO,
     BALANCE_CAVEAT,
     BASELINE_EMPTY,
@@ -172,7 +172,9 @@ def test_outcomes_follow_the_label_rule_and_count_and_time_reoffences():
     longer = reoffending_outcomes(pop.people, pop.offences, extract, horizon_months=12)
     both = known & longer["reoffended"].notna()
     assert (longer.loc[both, "reoffended"] <= out.loc[both, "reoffended"]).all()
-    with pytest.raises(ConfigError, match=re.escape(BAD_HORIZON.format(horizon=0, proof=6))):
+    with pytest.raises(
+        ConfigError, match=re.escape(BAD_MONTHS.format(what="the horizon", value=0))
+    ):
         reoffending_outcomes(pop.people, pop.offences, extract, horizon_months=0)
 
 
@@ -239,7 +241,7 @@ def test_difference_sentences_say_what_the_interval_allows():
     assert out["rate"]["p_value_is_bound"] and p_text(out["rate"]) == "p ≤ 0.010"
     low, high = (f"{100 * v:.1f}".replace("-", "−") for v in out["rate"]["difference_ci"])
     assert _measure_sentence("rate", out["rate"], 24).startswith(
-        "Proven reoffending within 24 months: 30.0% of matched participants against 60.0% of "
+        "Proven reoffending within two years: 30.0% of matched participants against 60.0% of "
         f"their comparisons, a difference of −30.0 percentage points (95% interval {low} to "
         f"{high} percentage points, "
     )
@@ -282,6 +284,12 @@ def test_payment_by_results_measures_and_rule():
     sentence = pbr_sentences(out)[0]
     assert f"{100 * binary['observed']:.1f}% observed" in sentence
     assert sentence.endswith("significantly lower than the baseline.")
+    assert pbr_sentences(out, 12)[0].startswith(
+        "Binary measure (share who reoffended within one year): "
+    )
+    assert pbr_sentences(out, 24)[1].startswith(
+        "Frequency measure (reoffences per person within two years): "
+    )
     with pytest.raises(DataError, match=BASELINE_EMPTY):
         payment_by_results(better, {k: v[:0] for k, v in base.items()})
 

@@ -8,12 +8,16 @@ import click
 import numpy as np
 
 from riskmodel._errors import ConfigError, DataError
+from riskmodel._horizon import DEFAULT_PROOF_MONTHS
 from riskmodel.cli import _options as option
 from riskmodel.cli._progress import write_json_and_report
 from riskmodel.programme._messages import (
+    BASELINE_NEEDS_COUNTS,
     BASELINE_NEEDS_MODEL,
+    PARTICIPANT_SOURCE_CHOICE,
     PARTICIPANTS_CHOICE,
     PARTICIPANTS_FILE_COLUMN,
+    POOL_CHOICE,
 )
 
 #: ``--model`` of ``programme`` (tests match it).
@@ -35,8 +39,16 @@ def _participant_ids(path: Path) -> list[str]:
 
 
 @click.command("programme")
-@option.data(required=True, help=option.DATA_HELP + " Holds the participants (and, without "
-             "--pool, the comparison pool: everyone else).")  # fmt: skip
+@option.data(help=option.DATA_HELP + " Holds the participants (and, without --pool or "
+             "--pool-table, the comparison pool: everyone else).")  # fmt: skip
+@click.option(
+    "--table",
+    "table_path",
+    type=option.FILE,
+    default=None,
+    help="Flat person-level table (CSV or Parquet) described by --config's [table], instead "
+    "of --data: holds the participants (and, without a pool, the comparison pool).",
+)
 @click.option(
     "--participants",
     "participants_path",
@@ -55,7 +67,23 @@ def _participant_ids(path: Path) -> list[str]:
     type=option.DIRECTORY,
     default=None,
     help="Data directory of non-participants to draw comparisons from (default: everyone in "
-    "--data who did not take part).",
+    "--data or --table who did not take part).",
+)
+@click.option(
+    "--pool-table",
+    type=option.FILE,
+    default=None,
+    help="Flat table (CSV or Parquet) of non-participants, one row per person, read with "
+    "--config's [table]: its features must be the participants', its outcome is its label "
+    "at follow_up_months ([table] reoffences and duration/event give the frequency and the "
+    "time to the first reoffence).",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=option.FILE,
+    default=None,
+    help="TOML config whose [table] describes --table and --pool-table (one for both).",
 )
 @option.model(required=False, help=MODEL_HELP)
 @click.option(
@@ -67,6 +95,7 @@ def _participant_ids(path: Path) -> list[str]:
     "for case mix with --model.",
 )
 @option.extract_date()
+@option.horizon()
 @click.option(
     "--caliper",
     type=click.FloatRange(min=0, min_open=True),
@@ -91,13 +120,18 @@ def _participant_ids(path: Path) -> list[str]:
 @option.out_dir("programme.json", "report.html")
 @option.force
 def command(
-    data_dir: Path,
+    data_dir: Path | None,
+    table_path: Path | None,
     participants_path: Path | None,
     participant_column: str | None,
     pool_dir: Path | None,
+    pool_table: Path | None,
+    config_path: Path | None,
     model_dir: Path | None,
     baseline_dir: Path | None,
     extract_date: str | None,
+    horizon_months: int | None,
+    proof_months: int | None,
     caliper: float,
     ratio: int,
     without_replacement: bool,
@@ -114,13 +148,21 @@ def command(
     predicted risk, within a caliper). Reports the balance of every matching variable
     before and after (standardised mean differences, flagged from 0.1), how many
     participants matched and why the others did not, and for participants and matched
-    comparisons the proven reoffending rate within 24 months (proven within a further 6),
-    reoffences per person and per reoffender and the time to the first reoffence
-    (Kaplan-Meier), each difference with a 95% bootstrap interval over matched sets, a
-    p-value and the minimum detectable difference. Below 60 matched participants it says
+    comparisons the proven reoffending rate at the horizon (--horizon-months, default 24:
+    within two years, proven within a further --proof-months, default 6; with --model the
+    model's own; with a flat table its [table] follow_up_months), reoffences per person and
+    per reoffender and the time to the first reoffence (Kaplan-Meier), each difference
+    with a 95% bootstrap interval over matched sets, a p-value and the minimum detectable
+    difference. Below 60 matched participants it says
     what cannot be concluded. With --baseline (and --model), the payment-by-results binary
     and frequency measures adjusted for case mix. Matching balances recorded
     characteristics only.
+
+    The participants come from a data directory (--data) or a flat table (--table with
+    --config); the comparison pool from another data directory (--pool) or a flat table
+    read with the same [table] (--pool-table), with the participants' features. What a flat
+    table cannot give (frequency without a [table] reoffences column, time to the first
+    reoffence without duration and event) is reported as not available.
 
     \b
     Example:
@@ -128,14 +170,21 @@ def command(
           --model models/default --out out/programme
       riskmodel programme --data data/area --participants ids.csv --pool data/national \\
           --model models/default --baseline data/last-year --out out/programme
+      riskmodel programme --data data/area --participant-column programme \\
+          --pool-table national.csv --config national.toml --horizon-months 12 \\
+          --out out/programme-1y
     """
+    if (data_dir is None) == (table_path is None):
+        raise ConfigError(PARTICIPANT_SOURCE_CHOICE)
     if (participants_path is None) == (participant_column is None):
         raise ConfigError(PARTICIPANTS_CHOICE)
+    if pool_dir is not None and pool_table is not None:
+        raise ConfigError(POOL_CHOICE)
     if baseline_dir is not None and model_dir is None:
         raise ConfigError(BASELINE_NEEDS_MODEL)
     option.protect_outputs(
         {"--out": out_dir},
-        files=(participants_path,),
+        files=(participants_path, table_path, pool_table, config_path),
         dirs=(data_dir, pool_dir, model_dir, baseline_dir),
         kind="programme",
         force=force,
@@ -151,12 +200,20 @@ def command(
 
     data = read_programme_data(
         data_dir,
+        table_path=table_path,
         participants=None if participants_path is None else _participant_ids(participants_path),
         participant_column=participant_column,
         pool_dir=pool_dir,
+        pool_table=pool_table,
+        config=config_path,
         model_dir=model_dir,
         extract_date=extract_date,
+        horizon_months=horizon_months,
+        proof_months=proof_months,
     )
+    counts_missing = data.participants_unavailable.get("reoffences_per_person")
+    if baseline_dir is not None and counts_missing is not None:
+        raise ConfigError(BASELINE_NEEDS_COUNTS.format(reason=counts_missing))
     result = evaluate_programme(
         matching_variables(data.X, data.risk),
         data.outcomes,
@@ -168,7 +225,11 @@ def command(
         replace=not without_replacement,
         n_resamples=n_resamples,
         seed=seed,
+        horizon_months=data.horizon_months,
+        proof_months=data.proof_months,
+        unavailable=data.unavailable,
     )
+    result.notes.extend(data.notes)
     if baseline_dir is not None:
         cohort = data.participant & np.isfinite(data.outcomes["reoffended"].to_numpy(float))
         result.payment_by_results = payment_by_results(
@@ -177,7 +238,13 @@ def command(
                 "reoffences": data.outcomes["reoffences"][cohort],
                 "risk": data.risk[cohort],
             },
-            baseline_outcomes(baseline_dir, model_dir=model_dir, extract_date=extract_date),
+            baseline_outcomes(
+                baseline_dir,
+                model_dir=model_dir,
+                extract_date=extract_date,
+                horizon_months=data.horizon_months,
+                proof_months=data.proof_months or DEFAULT_PROOF_MONTHS,
+            ),
             n_resamples=n_resamples,
             seed=seed,
         )
@@ -185,9 +252,11 @@ def command(
     wrote = write_json_and_report(out_dir, "programme.json", result.to_dict(), html)
     for sentence in result.to_dict()["findings"]:
         click.echo(sentence)
+    for note in result.notes:
+        click.echo(f"{note}.")
     if result.payment_by_results is not None:
         from riskmodel.programme import pbr_sentences
 
-        for sentence in pbr_sentences(result.payment_by_results):
+        for sentence in pbr_sentences(result.payment_by_results, data.horizon_months):
             click.echo(sentence)
     click.echo(wrote)

@@ -7,6 +7,8 @@ table of standardised mean differences before and after, and three outcomes for 
 and matched comparisons (proven reoffending rate, frequency, time to first reoffence), each
 difference with a bootstrap interval over matched sets, a p-value and the minimum detectable
 difference. Given a baseline cohort, the payment-by-results measures adjusted for case mix.
+Participants and pool come from data directories or flat tables with the same features, at
+one horizon; what a flat table cannot give is reported as not available, never estimated.
 Matching balances recorded characteristics only.
 """
 
@@ -15,9 +17,16 @@ from riskmodel.programme._evaluate import (
     MINIMUM_MATCHED,
     ProgrammeResult,
     evaluate_programme,
+    measure_words,
     outcome_differences,
 )
-from riskmodel.programme._inputs import ProgrammeData, participant_flags, read_programme_data
+from riskmodel.programme._inputs import (
+    ProgrammeData,
+    check_same_features,
+    participant_flags,
+    programme_horizon,
+    read_programme_data,
+)
 from riskmodel.programme._matching import (
     DEFAULT_CALIPER_SD,
     SMD_LIMIT,
@@ -27,7 +36,7 @@ from riskmodel.programme._matching import (
     matching_variables,
     propensity_logit,
 )
-from riskmodel.programme._outcomes import OUTCOME_COLUMNS, reoffending_outcomes
+from riskmodel.programme._outcomes import OUTCOME_COLUMNS, reoffending_outcomes, table_outcomes
 from riskmodel.programme._pbr import payment_by_results, pbr_sentences
 
 __all__ = [
@@ -40,14 +49,18 @@ __all__ = [
     "ProgrammeData",
     "ProgrammeResult",
     "balance_table",
+    "check_same_features",
     "evaluate_programme",
     "match_on_logit",
     "matching_variables",
+    "measure_words",
     "outcome_differences",
     "participant_flags",
     "payment_by_results",
     "pbr_sentences",
+    "programme_horizon",
     "propensity_logit",
     "read_programme_data",
     "reoffending_outcomes",
+    "table_outcomes",
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from statistics import NormalDist
 from typing import Any
@@ -15,7 +15,13 @@ from numpy.typing import ArrayLike
 from riskmodel._bootstrap import bootstrap_indices, percentile_interval
 from riskmodel._errors import ConfigError, DataError
 from riskmodel._format import p_value_text
-from riskmodel.contract._vocabulary import FOLLOW_UP_MONTHS, WAITING_MONTHS
+from riskmodel._horizon import (
+    DEFAULT_HORIZON_MONTHS,
+    DEFAULT_PROOF_MONTHS,
+    horizon_words,
+    outcome_text,
+    whole_months,
+)
 from riskmodel.programme._matching import (
     DEFAULT_CALIPER_SD,
     SMD_LIMIT,
@@ -32,18 +38,19 @@ from riskmodel.programme._messages import (
     NO_PARTICIPANTS,
     NO_POOL,
     REASON_MISSING,
+    REASON_NO_LABEL,
     REASON_NO_MATCH,
     REASON_NO_OUTCOME,
     REASON_NOT_FOUND,
     TOO_SMALL,
 )
-from riskmodel.programme._outcomes import check_horizon
 
 __all__ = [
     "MEASURES",
     "MINIMUM_MATCHED",
     "ProgrammeResult",
     "evaluate_programme",
+    "measure_words",
     "outcome_differences",
 ]
 
@@ -60,6 +67,34 @@ MEASURES: dict[str, str] = {
     "reoffences_per_reoffender": "reoffences per reoffender",
     "days_to_first": "days to the first proven reoffence (restricted mean within the horizon)",
 }
+#: What each measure depends on beyond the label: the reoffence counts or the time to the
+#: first reoffence (a flat table may give neither).
+NEEDS: dict[str, str] = {
+    "reoffences_per_person": "reoffences",
+    "reoffences_per_reoffender": "reoffences",
+    "days_to_first": "days_to_first",
+}
+
+
+def measure_words(horizon_months: int = DEFAULT_HORIZON_MONTHS) -> dict[str, str]:
+    """The measures of :data:`MEASURES` in the words of the page at a horizon.
+
+    Examples
+    --------
+    >>> measure_words(12)["rate"]
+    'proven reoffending rate within one year'
+    >>> measure_words(18)["days_to_first"]
+    'days to the first proven reoffence (restricted mean within 18 months)'
+    """
+    within = horizon_words(horizon_months)
+    return {
+        "rate": f"proven reoffending rate {within}",
+        "reoffences_per_person": f"proven reoffences per person {within}",
+        "reoffences_per_reoffender": f"proven reoffences per reoffender {within}",
+        "days_to_first": f"days to the first proven reoffence (restricted mean {within})",
+    }
+
+
 #: Step of the survival curves in programme.json, in days.
 CURVE_STEP_DAYS = 7
 
@@ -227,9 +262,10 @@ def evaluate_programme(
     replace: bool = True,
     n_resamples: int = 1000,
     seed: int = 0,
-    horizon_months: int = FOLLOW_UP_MONTHS,
-    proof_months: int = WAITING_MONTHS,
+    horizon_months: int = DEFAULT_HORIZON_MONTHS,
+    proof_months: int | None = DEFAULT_PROOF_MONTHS,
     minimum_matched: int = MINIMUM_MATCHED,
+    unavailable: Mapping[str, str] | None = None,
 ) -> ProgrammeResult:
     """Evaluate a programme against a propensity-matched comparison group.
 
@@ -241,7 +277,8 @@ def evaluate_programme(
     outcomes : DataFrame
         Aligned with ``variables``: ``reoffended`` (NaN when not known yet), ``reoffences``,
         ``days_to_first`` (NaN without a reoffence) and ``follow_up_days``
-        (:func:`reoffending_outcomes`).
+        (:func:`reoffending_outcomes`); optionally ``outcome_unknown``, why an outcome is
+        not known (default: not known yet at the extract).
     participant : array-like of bool
         Who took part; everyone else is the comparison pool.
     ids : array-like, optional
@@ -258,9 +295,14 @@ def evaluate_programme(
     n_resamples, seed : int
         Bootstrap over matched sets.
     horizon_months, proof_months : int
-        The label rule the outcomes were made with (stated on the page).
+        The label rule the outcomes were made with (stated on the page); the proof period is
+        None when the outcomes come from flat tables only.
     minimum_matched : int
         Below this many matched participants the result says what cannot be concluded.
+    unavailable : mapping, optional
+        Measures of :data:`MEASURES` the data cannot give, each with the sentence saying why
+        (:func:`riskmodel.programme.read_programme_data`); they are reported as not
+        available, never estimated.
 
     Returns
     -------
@@ -277,7 +319,10 @@ def evaluate_programme(
     >>> r.counts["participants"] == r.counts["matched"] + r.counts["unmatched"]
     True
     """
-    horizon_months, proof_months = check_horizon(horizon_months, proof_months)
+    horizon_months = whole_months(horizon_months)
+    if proof_months is not None:
+        proof_months = whole_months(proof_months, "the proof period")
+    unavailable = {k: str(v) for k, v in (unavailable or {}).items() if k in MEASURES}
     if not (isinstance(caliper_sd, int | float) and np.isfinite(caliper_sd) and caliper_sd > 0):
         raise ConfigError(BAD_CALIPER.format(value=caliper_sd))
     treated = np.asarray(participant, dtype=bool)
@@ -292,7 +337,11 @@ def evaluate_programme(
     if pool_rows.size == 0:
         raise DataError(NO_POOL.format(horizon=horizon_months))
     reason = np.full(n, "", dtype=object)
-    reason[treated & ~known] = REASON_NO_OUTCOME
+    why_unknown = np.full(n, REASON_NO_OUTCOME, dtype=object)
+    if "outcome_unknown" in outcomes.columns:
+        given = outcomes["outcome_unknown"].to_numpy(dtype=object)
+        why_unknown = np.where(pd.notna(given), given, why_unknown)
+    reason[treated & ~known] = why_unknown[treated & ~known]
     reason[treated & known & ~complete] = REASON_MISSING
     candidates = np.flatnonzero(treated & known & complete)
 
@@ -328,10 +377,10 @@ def evaluate_programme(
             "reason": [*reason[treated & (reason != "")], *[REASON_NOT_FOUND] * len(not_found)],
         }
     )
-    by_reason = {
-        r: int((unmatched["reason"] == r).sum())
-        for r in (REASON_NOT_FOUND, REASON_NO_OUTCOME, REASON_MISSING, REASON_NO_MATCH)
-    }
+    reasons = [REASON_NOT_FOUND, REASON_NO_OUTCOME, REASON_MISSING, REASON_NO_MATCH]
+    if "outcome_unknown" in outcomes.columns and pd.notna(given[treated]).any():
+        reasons.insert(2, REASON_NO_LABEL)  # participants from a flat table
+    by_reason = {r: int((unmatched["reason"] == r).sum()) for r in reasons}
     weights = matching.weights(pool_rows.size)
     counts = {
         "participants": n_participants,
@@ -350,7 +399,12 @@ def evaluate_programme(
         matching,
     )
 
-    frame = outcomes.reset_index(drop=True)
+    frame = outcomes.reset_index(drop=True).copy()
+    # what the data cannot give is left out of the figures (and stated as not available)
+    if any(NEEDS.get(k) == "reoffences" for k in unavailable):
+        frame["reoffences"] = frame["reoffended"]
+    if "days_to_first" in unavailable:
+        frame["days_to_first"] = np.nan
     horizon_days = float(frame["follow_up_days"].min())
     per_person = _per_person(frame, horizon_days)
     t_sets = per_person[candidates[matched]]
@@ -359,6 +413,14 @@ def evaluate_programme(
     everyone_t = per_person[treated & known]
     naive_stats = _statistics(everyone_t, per_person[pool_rows])[..., 2]
     naive = {name: float(naive_stats[k]) for k, name in enumerate(MEASURES)}
+    for name, o in results.items():
+        o["available"] = name not in unavailable
+        o["not_available"] = unavailable.get(name)
+        if name in unavailable:
+            o.update({k: float("nan") for k in o if isinstance(o[k], float)})
+            o["difference_ci"] = [float("nan"), float("nan")]
+            o["p_value_is_bound"] = False
+            naive[name] = float("nan")
 
     grid = np.arange(0.0, horizon_days + 1e-9, CURVE_STEP_DAYS)
     durations = np.where(
@@ -377,10 +439,20 @@ def evaluate_programme(
         "comparisons": s_c,
         "median_days_participants": med_t,
         "median_days_comparisons": med_c,
+        "not_available": unavailable.get("days_to_first"),
     }
+    if "days_to_first" in unavailable:
+        survival.update(days=[], participants=[], comparisons=[],
+                        median_days_participants=float("nan"),
+                        median_days_comparisons=float("nan"))  # fmt: skip
     settings = {
         "horizon_months": horizon_months,
         "proof_months": proof_months,
+        "horizon_words": horizon_words(horizon_months),
+        "outcome": outcome_text(horizon_months, proof_months)
+        if proof_months is not None
+        else f"proven reoffending {horizon_words(horizon_months)} (the tables' own labels)",
+        "not_available": dict(unavailable),
         "caliper_sd": float(caliper_sd),
         "caliper": float(caliper),
         "ratio": int(ratio),
@@ -460,27 +532,30 @@ def _signed(value: float, scale: float, unit: str, digits: int = 1) -> str:
 
 def _measure_sentence(name: str, o: dict[str, Any], horizon: int) -> str:
     """One finding: the two figures, the difference with its interval and p-value, and what
-    the interval allows one to say."""
+    the interval allows one to say; or that the data cannot give the measure."""
+    within = horizon_words(horizon)
+    if o.get("available") is False:
+        return f"{measure_words(horizon)[name].capitalize()}: {o['not_available']}."
     low, high = o["difference_ci"]
     p = p_text(o)
     if name == "rate":
         scale, unit, digits = 100.0, " percentage points", 1
         figures = (
-            f"Proven reoffending within {horizon} months: {100 * o['participants']:.1f}% of "
+            f"Proven reoffending {within}: {100 * o['participants']:.1f}% of "
             f"matched participants against {100 * o['comparisons']:.1f}% of their comparisons"
         )
     elif name == "days_to_first":
         scale, unit, digits = 1.0, " days", 0
         figures = (
-            f"Days free of proven reoffending within the {horizon} months (restricted mean): "
+            f"Days free of proven reoffending {within} (restricted mean): "
             f"{o['participants']:.0f} for matched participants against "
             f"{o['comparisons']:.0f} for their comparisons"
         )
     else:
         scale, unit, digits = 1.0, "", 2
         figures = (
-            f"{MEASURES[name].capitalize()}: {o['participants']:.2f} for matched participants "
-            f"against {o['comparisons']:.2f} for their comparisons"
+            f"{measure_words(horizon)[name].capitalize()}: {o['participants']:.2f} for "
+            f"matched participants against {o['comparisons']:.2f} for their comparisons"
         )
     if not np.isfinite(o["difference"]):
         return f"{figures}: the difference is undefined."
@@ -540,7 +615,7 @@ def findings(result: ProgrammeResult) -> list[str]:
         if np.isfinite(mdd):
             out.append(
                 f"With {result.n_matched:,} matched participants, the smallest difference in "
-                f"the proven reoffending rate this comparison would reliably detect (80% "
-                f"power, 5% level) is {100 * mdd:.1f} percentage points."
+                f"the proven reoffending rate {horizon_words(horizon)} this comparison would "
+                f"reliably detect (80% power, 5% level) is {100 * mdd:.1f} percentage points."
             )
     return out

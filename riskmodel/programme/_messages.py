@@ -14,11 +14,6 @@ BAD_CALIPER = "the caliper must be a positive number of standard deviations, got
 
 BAD_RATIO = "the number of comparisons per participant must be a whole number >= 1, got {value!r}"
 
-BAD_HORIZON = (
-    "the horizon and the proof period must be whole numbers of months (horizon >= 1, proof "
-    ">= 0), got {horizon!r} and {proof!r}"
-)
-
 NO_VARIATION = (
     "the matching variables do not vary across participants and pool, so a propensity score "
     "cannot be fitted"
@@ -45,6 +40,9 @@ REASON_NOT_FOUND = "not in the data (absent, or rejected by validation)"
 REASON_NO_OUTCOME = "outcome not known yet: the follow-up and proof period end after the extract"
 REASON_MISSING = "missing matching variables"
 REASON_NO_MATCH = "no comparison within the caliper"
+REASON_NO_LABEL = (
+    "outcome not known: the table's label at the horizon is missing (censored before it)"
+)
 
 #: Said on the page and in programme.json below the minimum cohort size.
 TOO_SMALL = (
@@ -110,4 +108,65 @@ PARTICIPANTS_FILE_COLUMN = (
 BASELINE_NEEDS_MODEL = (
     "--baseline needs --model: payment by results adjusts for case mix with the model's "
     "predicted risk"
+)
+
+#: ``riskmodel programme`` with neither or both of --data and --table.
+PARTICIPANT_SOURCE_CHOICE = (
+    "give the participants' data with exactly one of --data (a data directory) or --table (a "
+    "flat table described by --config's [table])"
+)
+
+#: Both --pool and --pool-table.
+POOL_CHOICE = "give the comparison pool with at most one of --pool or --pool-table"
+
+#: A flat table (--table or --pool-table) without a [table] config.
+TABLE_NEEDS_CONFIG = (
+    "{option} needs --config with a [table] section: it names the table's id, label and "
+    "feature columns"
+)
+
+#: The pool's features differ from the participants'.
+FEATURES_DIFFER = (
+    "the comparison pool ({pool}) and the participants ({participants}) do not have the same "
+    "features, so they cannot be matched: {problems}"
+)
+FEATURES_MISSING = "missing from the pool: {columns}"
+FEATURES_EXTRA = "in the pool only: {columns}"
+FEATURES_KIND = "numeric in one and categorical in the other: {columns}"
+
+#: A flat table's horizon differs from the evaluation's.
+TABLE_HORIZON = (
+    "{source}: its [table] follow_up_months gives a horizon of {table} months, but the "
+    "evaluation's horizon is {horizon} months ({why}); participants and pool must be followed "
+    "up to one horizon"
+)
+
+#: The configured reoffence count column is not in a table.
+COUNT_COLUMN_MISSING = (
+    "{source}: no column {column!r} ([table] reoffences) (its columns: {columns})"
+)
+
+#: The reoffence counts are not whole numbers >= 0, or disagree with the label.
+BAD_COUNTS = (
+    "{source}: [table] reoffences column {column!r} must hold a whole number of at least 0 for "
+    "every person with a known label, and more than 0 exactly when the label is 1; {count} "
+    "people do not (first: {first})"
+)
+
+#: What a flat table cannot give (programme.json ``not_available`` and the page).
+NO_COUNT_COLUMN = "not available: {source} gives no reoffence count column ([table] reoffences)"
+NO_TIME_COLUMNS = (
+    "not available: {source} gives no time to the first reoffence ([table] duration and "
+    "event columns)"
+)
+
+#: --baseline when the participants' reoffence counts are not known.
+BASELINE_NEEDS_COUNTS = (
+    "--baseline needs the participants' reoffence counts for the frequency measure: {reason}"
+)
+
+#: Said on the page and in programme.json for every flat table read.
+TABLE_OUTCOME = (
+    "{source}: the outcome is the table's own label at its [table] follow_up_months "
+    "({months} months: {outcome}){extra}"
 )

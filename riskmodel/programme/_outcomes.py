@@ -5,8 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from riskmodel._errors import ConfigError
-from riskmodel.contract._vocabulary import FOLLOW_UP_MONTHS, WAITING_MONTHS
+from riskmodel._errors import DataError
+from riskmodel._horizon import DEFAULT_HORIZON_MONTHS, DEFAULT_PROOF_MONTHS, label_horizon
+from riskmodel._survival import DAYS_PER_MONTH
+from riskmodel.features import FeatureTable
 from riskmodel.features._common import (
     add_months_array,
     parse_extract_date,
@@ -14,9 +16,10 @@ from riskmodel.features._common import (
     required_dates,
 )
 from riskmodel.features._labels import CENSORED, LABELLED, counting_offences
-from riskmodel.programme._messages import BAD_HORIZON
+from riskmodel.flat_table import numeric_values
+from riskmodel.programme._messages import BAD_COUNTS, NO_COUNT_COLUMN, NO_TIME_COLUMNS
 
-__all__ = ["OUTCOME_COLUMNS", "reoffending_outcomes"]
+__all__ = ["OUTCOME_COLUMNS", "reoffending_outcomes", "table_outcomes"]
 
 #: Columns of :func:`reoffending_outcomes`.
 OUTCOME_COLUMNS: tuple[str, ...] = (
@@ -29,28 +32,13 @@ OUTCOME_COLUMNS: tuple[str, ...] = (
 )
 
 
-def check_horizon(horizon_months: object, proof_months: object) -> tuple[int, int]:
-    """The horizon and proof period as whole months, or :class:`ConfigError`."""
-    good = (
-        isinstance(horizon_months, int | np.integer)
-        and isinstance(proof_months, int | np.integer)
-        and not isinstance(horizon_months, bool)
-        and not isinstance(proof_months, bool)
-        and horizon_months >= 1
-        and proof_months >= 0
-    )
-    if not good:
-        raise ConfigError(BAD_HORIZON.format(horizon=horizon_months, proof=proof_months))
-    return int(horizon_months), int(proof_months)
-
-
 def reoffending_outcomes(
     people: pd.DataFrame,
     offences: pd.DataFrame,
     extract_date: object,
     *,
-    horizon_months: int = FOLLOW_UP_MONTHS,
-    proof_months: int = WAITING_MONTHS,
+    horizon_months: int = DEFAULT_HORIZON_MONTHS,
+    proof_months: int = DEFAULT_PROOF_MONTHS,
 ) -> pd.DataFrame:
     """Proven reoffending, its frequency and the time to the first reoffence of each person.
 
@@ -94,7 +82,7 @@ def reoffending_outcomes(
     0         a         1.0         1.0           10.0
     1         b         0.0         0.0            NaN
     """
-    horizon_months, proof_months = check_horizon(horizon_months, proof_months)
+    horizon_months, proof_months = label_horizon(horizon_months, proof_months)
     extract = parse_extract_date(extract_date)
     require_columns(people, ("person_id", "index_date"), "people")
     require_columns(
@@ -126,3 +114,86 @@ def reoffending_outcomes(
             "label_status": np.where(censored, CENSORED, LABELLED),
         }
     )
+
+
+def table_outcomes(
+    table: FeatureTable,
+    *,
+    horizon_months: int,
+    counts: pd.Series | None = None,
+    source: str = "the table",
+    count_column: str | None = None,
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The outcomes of a flat table's people, as :func:`reoffending_outcomes` gives them, and
+    what the table cannot give.
+
+    ``reoffended`` is the table's label at its ``follow_up_months`` (NaN when unknown);
+    ``reoffences`` its reoffence count column (``counts``, read from ``[table] reoffences``)
+    when there is one; ``days_to_first`` the time-to-event ``duration`` of those whose
+    ``event`` falls within the horizon. Without a count column (or a time to reoffence) the
+    measures that need it are returned, keyed by name, with the sentence saying so
+    (:data:`NO_COUNT_COLUMN`, :data:`NO_TIME_COLUMNS`), and their column is NaN.
+
+    Raises
+    ------
+    DataError
+        Counts that are not whole numbers >= 0, or that are above 0 when the label is not 1
+        or 0 when it is (:data:`BAD_COUNTS`).
+
+    Examples
+    --------
+    >>> from riskmodel.features import FeatureTable
+    >>> t = FeatureTable(X=pd.DataFrame({"x": [1.0, 2.0]}), label=pd.Series([1.0, 0.0]),
+    ...     label_status=None, groups=pd.DataFrame(index=range(2)), ids=pd.Series(["a", "b"]))
+    >>> out, unavailable = table_outcomes(t, horizon_months=12)
+    >>> out["reoffended"].tolist(), sorted(unavailable)
+    ([1.0, 0.0], ['days_to_first', 'reoffences_per_person', 'reoffences_per_reoffender'])
+    """
+    label = table.label.to_numpy(dtype=float)
+    known = np.isfinite(label)
+    n = len(label)
+    unavailable: dict[str, str] = {}
+    if counts is None:
+        reoffences = np.full(n, np.nan)
+        reason = NO_COUNT_COLUMN.format(source=source)
+        unavailable = {"reoffences_per_person": reason, "reoffences_per_reoffender": reason}
+    else:
+        values, unreadable = numeric_values(counts.reset_index(drop=True))
+        reoffences = values.to_numpy(dtype=float)
+        whole = np.isfinite(reoffences) & (reoffences >= 0) & (reoffences == np.round(reoffences))
+        agrees = whole & ((reoffences > 0) == (label == 1))
+        bad = known & (unreadable.to_numpy() | ~agrees)
+        if bad.any():
+            raise DataError(
+                BAD_COUNTS.format(
+                    source=source,
+                    column=count_column,
+                    count=int(bad.sum()),
+                    first=str(table.ids.to_numpy()[bad][0]),
+                )
+            )
+        reoffences = np.where(known, reoffences, np.nan)
+    first = np.full(n, np.nan)
+    survival = table.survival
+    if survival is None:
+        unavailable["days_to_first"] = NO_TIME_COLUMNS.format(source=source)
+    else:
+        months = survival["time_months"].to_numpy(dtype=float)
+        reoffended = (survival["event"].to_numpy() == 1) & (months <= horizon_months) & known
+        first = np.where(reoffended, months * DAYS_PER_MONTH, np.nan)
+    status = (
+        table.label_status.to_numpy()
+        if table.label_status is not None
+        else np.where(known, LABELLED, CENSORED)
+    )
+    frame = pd.DataFrame(
+        {
+            "person_id": table.ids.astype(str).to_numpy(),
+            "reoffended": label,
+            "reoffences": reoffences,
+            "days_to_first": first,
+            "follow_up_days": float(horizon_months * DAYS_PER_MONTH),
+            "label_status": status,
+        }
+    )
+    return frame, unavailable

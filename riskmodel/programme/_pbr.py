@@ -12,6 +12,7 @@ from sklearn.linear_model import LogisticRegression, PoissonRegressor
 
 from riskmodel._bootstrap import percentile_interval
 from riskmodel._errors import DataError
+from riskmodel._horizon import horizon_words
 from riskmodel.programme._messages import BASELINE_EMPTY, NO_PARTICIPANTS, PBR_METHOD, PBR_RULE
 
 __all__ = ["payment_by_results"]
@@ -115,13 +116,16 @@ def payment_by_results(
     return out
 
 
-def pbr_sentences(pbr: dict[str, Any]) -> list[str]:
-    """The payment-by-results findings, each from the figures it states."""
+def pbr_sentences(pbr: dict[str, Any], horizon_months: int | None = None) -> list[str]:
+    """The payment-by-results findings, each from the figures it states (and, given the
+    horizon, in its words: "share who reoffended within one year")."""
     out = []
+    within = "" if horizon_months is None else " " + horizon_words(horizon_months)
     words = {
-        "binary": ("Binary measure (share who reoffended)", 100.0, "%", " percentage points"),
-        "frequency": ("Frequency measure (reoffences per person)", 1.0, "", ""),
-    }
+        "binary": (f"Binary measure (share who reoffended{within})", 100.0, "%",
+                   " percentage points"),
+        "frequency": (f"Frequency measure (reoffences per person{within})", 1.0, "", ""),
+    }  # fmt: skip
     for measure, (label, scale, unit, diff_unit) in words.items():
         m = pbr[measure]
         digits = 1 if scale == 100.0 else 2

@@ -7,10 +7,11 @@ from typing import Any
 
 import numpy as np
 
+from riskmodel._horizon import horizon_words
 from riskmodel._io import to_jsonable
 from riskmodel._provenance import is_synthetic
-from riskmodel.programme import MEASURES, SMD_LIMIT, ProgrammeResult, pbr_sentences
-from riskmodel.programme._evaluate import p_text
+from riskmodel.programme import SMD_LIMIT, ProgrammeResult, pbr_sentences
+from riskmodel.programme._evaluate import measure_words, p_text
 from riskmodel.reports._render import figure_to_data_uri, new_axes, render_template
 
 __all__ = ["balance_figure", "programme_report_html", "survival_figure"]
@@ -65,16 +66,24 @@ def programme_report_html(
 ) -> str:
     """Render the programme report as self-contained HTML (figures as data URIs)."""
     data: dict[str, Any] = to_jsonable(result.to_dict())
-    figures = [
-        {
-            "title": "Time to the first proven reoffence",
-            "src": figure_to_data_uri(survival_figure(result)),
-            "alt": "Kaplan-Meier curves of participants and matched comparisons",
-            "caption": (
-                "Share of matched participants and of their comparisons (weighted) without a "
-                "proven reoffence, by days after the index date (Kaplan-Meier)."
-            ),
-        },
+    horizon = int(result.settings["horizon_months"])
+    within = horizon_words(horizon)
+    survival_title = f"Time to the first proven reoffence {within}"
+    figures = []
+    if result.survival.get("not_available") is None:
+        figures.append(
+            {
+                "title": survival_title,
+                "src": figure_to_data_uri(survival_figure(result)),
+                "alt": "Kaplan-Meier curves of participants and matched comparisons",
+                "caption": (
+                    "Share of matched participants and of their comparisons (weighted) "
+                    f"without a proven reoffence {within}, by days after the index date "
+                    "(Kaplan-Meier)."
+                ),
+            }
+        )
+    figures += [
         {
             "title": "Balance before and after matching",
             "src": figure_to_data_uri(balance_figure(result)),
@@ -89,13 +98,14 @@ def programme_report_html(
     return render_template(
         "programme.html",
         r=data,
-        measures=MEASURES,
+        measures=measure_words(horizon),
+        survival_title=survival_title,
         figures=figures,
         source=", ".join(sources),
         sources=list(sources),
         synthetic=bool(sources) and all(is_synthetic(s) for s in sources),
         model=None if model is None else str(model),
         listed=data["unmatched"][:LISTED_UNMATCHED],
-        pbr_sentences=[] if pbr is None else pbr_sentences(pbr),
+        pbr_sentences=[] if pbr is None else pbr_sentences(pbr, horizon),
         p_texts={k: p_text(o, prefix=False) for k, o in result.outcomes.items()},
     )
