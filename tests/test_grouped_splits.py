@@ -158,6 +158,9 @@ def test_no_person_on_both_sides_of_inner_selection_or_calibration_folds(
         assert set(inner[0]["groups"]) == chosen
 
 
+# A handful of people may hold fewer rows of an outcome than there are folds: scikit-learn
+# says so, and the split is still made (the property is about who is on which side).
+@pytest.mark.filterwarnings("ignore:The least populated class in y has only")
 @settings(max_examples=25, deadline=None)
 @given(
     n_persons=st.integers(10, 80),
