@@ -327,3 +327,37 @@ def test_reading_participants_and_a_pool(tmp_path):
         read_programme_data(data_dir, participant_column="absent")
     with pytest.raises(DataError, match=POOL_OVERLAP.split("(")[0].format(count=len(programme))):
         read_programme_data(data_dir, participants=ids, pool_dir=data_dir)
+
+
+def test_the_median_note_says_not_reached_only_when_a_median_is_not_reached():
+    from html.parser import HTMLParser
+
+    from riskmodel.reports._programme_report import programme_report_html
+
+    class Text(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.parts: list[str] = []
+
+        def handle_data(self, data: str) -> None:
+            self.parts.append(data)
+
+    variables, outcomes = _people(240)
+    participant = np.r_[np.ones(80, bool), np.zeros(160, bool)]
+    result = evaluate_programme(variables, outcomes, participant, n_resamples=100)
+
+    def note(participants, comparisons):
+        result.survival["median_days_participants"] = participants
+        result.survival["median_days_comparisons"] = comparisons
+        parser = Text()
+        parser.feed(programme_report_html(result, sources={}, model=None))
+        text = " ".join(" ".join(parser.parts).split())
+        return text[text.index("Median days") : text.index("The last column")]
+
+    assert note(718.0, 133.0) == (
+        "Median days to the first proven reoffence: participants 718, comparisons 133. "
+    )
+    assert note(None, 133.0) == (
+        "Median days to the first proven reoffence: participants not reached, comparisons 133 "
+        "(not reached: fewer than half reoffended within two years). "
+    )
