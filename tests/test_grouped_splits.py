@@ -248,7 +248,8 @@ def test_refit_ships_a_model_fitted_on_every_labelled_row(table_files):
     # the held-out evaluation is the same procedure either way
     assert refit.metrics["auc"] == kept.metrics["auc"]
     assert refit.shipped["sentence"] == (
-        f"The shipped model was refitted the same way on all {n:,} labelled rows, the "
+        f"The shipped model was refitted, with the same choice of model, on all {n:,} "
+        "labelled rows, the "
         f"{refit.split['n_test']:,} held out included; the held-out figures describe this "
         "procedure, measured on a model fitted without the held-out rows."
     )

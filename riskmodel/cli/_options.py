@@ -214,7 +214,8 @@ refit = click.option(
     "--refit/--no-refit",
     default=True,
     show_default=True,
-    help="After the held-out evaluation, refit the model the same way on every labelled row "
+    help="After the held-out evaluation, refit the model (same family and settings) on every "
+    "labelled row "
     "and ship that (--no-refit ships the model fitted without the held-out part).",
 )
 

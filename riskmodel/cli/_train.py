@@ -51,9 +51,10 @@ def command(
     test for a tool used on future cases), those from --test-from (event data) or of
     --test-periods (a --table with [table] period), otherwise a stratified random part
     (--seed). A person with several index events (or rows of one [table] person) is never on
-    both sides. After the held-out evaluation the model is refitted the same way on every
-    labelled row and that refit is shipped (--no-refit ships the model fitted without the
-    held-out part); the manifest and model card say which rows it saw. The bundle
+    both sides. After the held-out evaluation the model is refitted, with the same choice of
+    family and settings, on every labelled row and that refit is shipped (--no-refit ships
+    the model fitted without the held-out part); the manifest and model card say which rows
+    it saw. The bundle
     holds model.skops, manifest.json (with sha256, versions, feature spec, data summary,
     metrics, config, outcome and follow-up), MODEL_CARD.md (also as model_card.html),
     metrics.json and report.html.

@@ -541,7 +541,39 @@ class RiskModel(ClassifierMixin, BaseEstimator):
         with thread_limit():
             return self._fit(X, y, sample_weight, groups)
 
-    def _fit(self, X: Any, y: Any, sample_weight: Any = None, groups: Any = None) -> RiskModel:
+    def refit(self, X: Any, y: Any, sample_weight: Any = None, groups: Any = None) -> RiskModel:
+        """A new model with this one's choice of family and hyperparameters, fitted and
+        calibrated (by cross-validation) on ``X``, ``y``: what ``riskmodel train`` ships after
+        its held-out evaluation, without choosing again on rows that include the held-out
+        ones. Its ``selection_`` is this model's.
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> rng = np.random.default_rng(0)
+        >>> X = pd.DataFrame({"age": rng.integers(18, 70, 300).astype(float)})
+        >>> y = (rng.random(300) < 1 / (1 + np.exp((X["age"] - 40) / 10))).astype(int)
+        >>> first = RiskModel(family="logistic").fit(X[:200], y[:200])
+        >>> again = first.refit(X, y)
+        >>> again.params_ == first.params_, again.n_train_
+        (True, 300)
+        """
+        check_is_fitted(self, "family_")
+        model = clone(self)
+        model.selection_ = self.selection_
+        with thread_limit():
+            return model._fit(
+                X, y, sample_weight, groups, choice=(self.family_, dict(self.params_))
+            )
+
+    def _fit(
+        self,
+        X: Any,
+        y: Any,
+        sample_weight: Any = None,
+        groups: Any = None,
+        choice: tuple[str, dict[str, Any]] | None = None,
+    ) -> RiskModel:
         if self.family not in FAMILIES:
             raise ConfigError(UNKNOWN_FAMILY.format(value=self.family, known=", ".join(FAMILIES)))
         if self.calibration not in CALIBRATIONS:
@@ -560,11 +592,14 @@ class RiskModel(ClassifierMixin, BaseEstimator):
         persons = None if groups is None else np.asarray(groups).astype(str)
         if persons is not None and len(persons) != len(target):
             raise ValueError(f"groups has {len(persons)} values, y has {len(target)}")
-        (self.family_, self.params_), selection, log_odds = self._select(
-            frame, target, self._candidates(), weights, persons
-        )
-        # Plain records (not a DataFrame): a bundle persists only types it can load safely.
-        self.selection_ = to_jsonable(selection.to_dict(orient="records"))
+        if choice is None:
+            (self.family_, self.params_), selection, log_odds = self._select(
+                frame, target, self._candidates(), weights, persons
+            )
+            # Plain records (not a DataFrame): a bundle persists only types it can load safely.
+            self.selection_ = to_jsonable(selection.to_dict(orient="records"))
+        else:  # the choice made before (refit): its inner-CV table stays as it was
+            (self.family_, self.params_), log_odds = choice, None
         pipeline = build_pipeline(
             self.family_,
             self.params_,

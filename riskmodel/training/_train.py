@@ -1,7 +1,7 @@
 """Training with an honest held-out test: split by index date when dates exist (train on the
 earlier people, test on the later ones), by a date or periods given, otherwise stratified at
-random (:mod:`riskmodel.training._split`); then, by default, the model is refitted the same way
-on every labelled row and that refit is the model shipped."""
+random (:mod:`riskmodel.training._split`); then, by default, the model is refitted with the same
+choice of family and settings on every labelled row and that refit is the model shipped."""
 
 from __future__ import annotations
 
@@ -132,11 +132,12 @@ def shipped_summary(
     --------
     >>> shipped_summary(refit=True, n_rows=1000, n_persons=None, n_held_out=200,
     ...                 unit="people")["sentence"]
-    'The shipped model was refitted the same way on all 1,000 labelled people, the 200 held out included; the held-out figures describe this procedure, measured on a model fitted without the held-out people.'
+    'The shipped model was refitted, with the same choice of model, on all 1,000 labelled people, the 200 held out included; the held-out figures describe this procedure, measured on a model fitted without the held-out people.'
     """  # noqa: E501
     if refit:
         sentence = (
-            f"The shipped model was refitted the same way on all {n_rows:,} labelled {unit}, "
+            f"The shipped model was refitted, with the same choice of model, on all {n_rows:,} "
+            f"labelled {unit}, "
             f"the {n_held_out:,} held out included; the held-out figures describe this "
             f"procedure, measured on a model fitted without the held-out {unit}."
         )
@@ -167,8 +168,8 @@ def train_model(
     refit: bool = True,
 ) -> TrainResult:
     """Split, fit the configured model on the training part, evaluate on the held-out part,
-    then (``refit``, the default) refit it the same way on every labelled row: the model
-    returned is the one shipped.
+    then (``refit``, the default) refit it with the same choice of family and settings on every
+    labelled row (:meth:`RiskModel.refit`): the model returned is the one shipped.
 
     ``seed`` (default: the config's ``[model] seed``) seeds the random split and the model;
     ``request`` asks for a temporal split (:class:`SplitRequest`). Every split keeps a person's
@@ -204,9 +205,7 @@ def train_model(
     )
     p_test = held.predict_proba(table.X.iloc[test])[:, 1]
     fitted = np.arange(len(y)) if refit else train
-    model = (
-        clone(template).fit(table.X, y, sample_weight=weights, groups=groups) if refit else held
-    )
+    model = held.refit(table.X, y, sample_weight=weights, groups=groups) if refit else held
     groups_test = table.groups.iloc[test].reset_index(drop=True)
     summary_test = summary_groups(table).iloc[test].reset_index(drop=True)
     metrics = evaluate_predictions(
