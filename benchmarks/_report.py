@@ -613,9 +613,20 @@ def speed_scoring(d: dict[str, Any]) -> list[str]:
         peak,
         f"ratio ≤ {targets['ratio_to_read_parquet']:g}, peak ≤ {targets['peak_rss_gib']:g} "
         f"GiB, peak growth at twice the people ≤ {targets['peak_growth_large_over_small']:g}× "
-        f"(measured {fmt_ratio(d.get('peak_growth_large_over_small'))})",
+        f"(measured {_growth(d.get('peak_growth_large_over_small'))})",
         fmt_met(d.get("meets_targets"), quick=d.get("quick", False)),
     ]
+
+
+def _growth(value: float | None) -> str:
+    """A peak-memory growth with the two decimals a 1.1× target needs.
+
+    Examples
+    --------
+    >>> _growth(1.1035), _growth(None)
+    ('1.10×', '—')
+    """
+    return "—" if value is None else f"{value:.2f}×"
 
 
 def _bundle_words(bundle: dict[str, Any] | None) -> str:
