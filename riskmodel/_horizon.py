@@ -138,9 +138,13 @@ def outcome_text(
     'proven reoffending within one year (Ministry of Justice definition)'
     >>> outcome_text(18, 3)
     'proven reoffending within 18 months (offences proven within a further 3 months)'
+    >>> outcome_text(18, 6)
+    'proven reoffending within 18 months (offences proven within a further 6 months)'
     """
     proof_months = whole_months(proof_months, "the proof period")
-    if proof_months == DEFAULT_PROOF_MONTHS:
+    # The Ministry of Justice counts one- and two-year follow-ups with six months for proof;
+    # any other follow-up is this package's own, said in full.
+    if proof_months == DEFAULT_PROOF_MONTHS and whole_months(months) in (12, 24):
         how = "Ministry of Justice definition"
     else:
         how = f"offences proven within a further {proof_months} months"

@@ -30,6 +30,7 @@ from riskmodel.evaluation import evaluate_predictions, reoffending_over_time
 from riskmodel.flat_table import BAD_DURATION, BAD_EVENT, build_flat_table, load_flat_table
 from riskmodel.models import RiskModel
 from riskmodel.models._messages import BAD_WEIGHTS
+from riskmodel.training._messages import UNWEIGHTED_GROUP_SUMMARY
 from tests.commands import run_here
 
 HORIZON = 12
@@ -164,6 +165,12 @@ def test_train_and_evaluate_count_the_unlabelled(released, tmp_path):
     metrics = json.loads((tmp_path / "model" / "metrics.json").read_text())
     assert f"note: {metrics['survival']['note']}" in trained.stdout
     assert metrics["weighted"] is True and "over_time" in metrics
+    # the card's group figures carry no censoring weights, and the card says so
+    manifest = json.loads((tmp_path / "model" / "manifest.json").read_text())
+    card = (tmp_path / "model" / "MODEL_CARD.md").read_text()
+    assert manifest["group_summary"]["points"]  # the table's cohort column
+    assert manifest["group_summary"]["note"] == UNWEIGHTED_GROUP_SUMMARY
+    assert UNWEIGHTED_GROUP_SUMMARY in " ".join(card.split())
     evaluated = run_here("evaluate", "--model", tmp_path / "model", *args,
                          "--n-resamples", "20", "--out", tmp_path / "eval")  # fmt: skip
     assert evaluated.returncode == 0, evaluated.stderr
@@ -285,6 +292,9 @@ def test_weights_reach_every_step_of_every_family():
     with pytest.raises(DataError, match=__import__("re").escape(BAD_WEIGHTS.format(
             n=400, shape=(3,)))):  # fmt: skip
         RiskModel(family="logistic").fit(X, y, sample_weight=[1.0, 2.0, 3.0])
+    with pytest.raises(DataError, match=__import__("re").escape(BAD_WEIGHTS.format(
+            n=400, shape=(400,)))):  # fmt: skip
+        RiskModel(family="logistic").fit(X, y, sample_weight=np.zeros(400))
 
 
 @pytest.mark.skipif(not COMPAS.exists(), reason="the COMPAS data are not on this machine")

@@ -16,7 +16,7 @@ REVERSED_CALIBRATION = (
 
 BAD_WEIGHTS = (
     "sample_weight must be one finite, non-negative weight per row ({n} rows); got shape "
-    "{shape}, or a weight that is negative or not finite"
+    "{shape}, or a weight that is negative or not finite, or all of them 0"
 )
 
 TOO_FEW_PERSONS = (

@@ -250,7 +250,8 @@ def _log_loss(
 
 def _weights(sample_weight: Any, n: int) -> np.ndarray:
     weights = np.asarray(sample_weight, dtype=float).ravel()
-    if weights.shape != (n,) or not (np.isfinite(weights).all() and (weights >= 0).all()):
+    good = np.isfinite(weights).all() and (weights >= 0).all() and weights.sum() > 0
+    if weights.shape != (n,) or not good:
         raise DataError(BAD_WEIGHTS.format(n=n, shape=weights.shape))
     return weights
 

@@ -204,7 +204,10 @@ def model_card_markdown(manifest: dict[str, Any]) -> str:
     lines += ["", "## Fairness summary (held-out)", ""]
     summary = manifest.get("group_summary", {})
     if summary.get("points"):
-        lines += [md(_reads(manifest)), "", summary_markdown(summary), ""]
+        lines += [md(_reads(manifest)), ""]
+        if summary.get("note"):
+            lines += [md(summary["note"]), ""]
+        lines += [summary_markdown(summary), ""]
     elif summary.get("by_group"):  # a bundle written before the summary had operating points
         lines += [
             "This bundle's summary predates verdicts from intervals; run `riskmodel fairness` "

@@ -75,3 +75,8 @@ CROSSVAL_ESTIMATE = (
     "fold 1 of {folds} took {first:,.1f} s: the {folds} folds should take about {total:,.0f} s "
     "in all ({left:,.0f} s more), then the metrics with their bootstrap intervals"
 )
+UNWEIGHTED_GROUP_SUMMARY = (
+    "The group figures below count the held-out people whose outcome is known at the horizon, "
+    "unweighted: unlike the figures above, they do not correct for the people censored before "
+    "it, so a group's rates are complete-case rates."
+)

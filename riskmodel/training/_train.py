@@ -29,7 +29,7 @@ from riskmodel.training._inputs import (
     sample_weights,
     survival_summary,
 )
-from riskmodel.training._messages import TOO_FEW_TO_SPLIT
+from riskmodel.training._messages import TOO_FEW_TO_SPLIT, UNWEIGHTED_GROUP_SUMMARY
 from riskmodel.training._review import evidence_warnings
 from riskmodel.training._split import SplitRequest, row_unit, split_rows, split_sentence
 
@@ -103,20 +103,25 @@ def group_summary(
     y_prob: np.ndarray,
     groups: pd.DataFrame,
     features: list[str] | None = None,
+    weighted: bool = False,
 ) -> dict[str, Any]:
     """The short fairness summary of the model card: by sex, age band, cohort and ethnicity
     (or a flat table's group columns) on the held-out people, at the base rate and at a
     capacity of 10%, with verdicts from intervals; ``features`` (the model's) adds which of
-    these columns the model reads.
+    these columns the model reads. ``weighted``: the other figures carry censoring weights,
+    which this summary does not; its ``note`` says so.
 
     See :func:`riskmodel.fairness.fairness_summary`; the fairness report goes further.
     """
     from riskmodel.fairness import fairness_summary
 
     columns = [c for c in groups.columns if c not in _EVALUATION_ONLY]
-    return fairness_summary(
+    summary = fairness_summary(
         y_true=y_true, y_score=y_prob, groups=groups[columns], features=features
     )
+    if weighted:
+        summary["note"] = UNWEIGHTED_GROUP_SUMMARY
+    return summary
 
 
 def _take(groups: np.ndarray | None, rows: np.ndarray) -> np.ndarray | None:
@@ -253,6 +258,7 @@ def train_model(
             y_prob=p_test,
             groups=summary_test,
             features=[str(f) for f in held.feature_names_in_],
+            weighted=w_test is not None,
         ),
         drift_reference=_drift_reference(model, table.X.iloc[fitted]),
         train_ids=table.ids.iloc[fitted].reset_index(drop=True) if has_ids else None,
