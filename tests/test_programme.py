@@ -347,8 +347,10 @@ def test_the_median_note_says_not_reached_only_when_a_median_is_not_reached():
     result = evaluate_programme(variables, outcomes, participant, n_resamples=100)
 
     def note(participants, comparisons):
-        result.survival["median_days_participants"] = participants
-        result.survival["median_days_comparisons"] = comparisons
+        for group, median in (("participants", participants), ("comparisons", comparisons)):
+            # None: not reached (an infinite median)
+            result.survival[f"median_days_{group}"] = float("inf") if median is None else median
+            result.survival[f"median_not_reached_{group}"] = median is None
         parser = Text()
         parser.feed(programme_report_html(result, sources={}, model=None))
         text = " ".join(" ".join(parser.parts).split())

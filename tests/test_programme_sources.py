@@ -37,6 +37,7 @@ from riskmodel.programme._messages import (
     PARTICIPANT_SOURCE_CHOICE,
     POOL_CHOICE,
     REASON_NO_LABEL,
+    TABLE_COMPLETE_CASE,
     TABLE_HORIZON,
     TABLE_NEEDS_CONFIG,
     TABLE_OUTCOME,
@@ -181,6 +182,19 @@ def test_a_time_to_event_pool_gives_the_time_to_first_reoffence(area, pool_dir, 
     assert np.isfinite(result.outcomes["days_to_first"]["difference"])
     assert result.survival["not_available"] is None and len(result.survival["participants"])
     assert not result.outcomes["reoffences_per_person"]["available"]
+    known = int(pool["reoffended"].notna().sum())
+    complete_case = TABLE_COMPLETE_CASE.format(
+        source=f"The comparison pool's table ({table})",
+        months=12,
+        followed=f"{known:,}",
+        left_out=f"{len(pool) - known:,}",
+    )
+    assert complete_case in data.notes and 0 < known < len(pool)
+    assert complete_case.startswith(
+        f"The comparison pool's table ({table}): its rates are complete-case rates among the "
+        f"{known:,} people followed to the 12-month horizon; {len(pool) - known:,} people "
+        "censored before it are left out (no censoring weights)"
+    )
 
 
 def test_participants_from_a_flat_table(pool_dir, tmp_path):

@@ -228,6 +228,7 @@ def command(
         horizon_months=data.horizon_months,
         proof_months=data.proof_months,
         unavailable=data.unavailable,
+        pool_participant_rows=data.pool_participant_rows,
     )
     result.notes.extend(data.notes)
     if baseline_dir is not None:

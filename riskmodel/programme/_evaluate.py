@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from numpy.typing import ArrayLike
 
 from riskmodel._bootstrap import bootstrap_indices, percentile_interval
 from riskmodel._errors import ConfigError, DataError
-from riskmodel._format import p_value_text
+from riskmodel._format import P_FLOOR, p_value_text
 from riskmodel._horizon import (
     DEFAULT_HORIZON_MONTHS,
     DEFAULT_PROOF_MONTHS,
@@ -151,11 +152,11 @@ def outcome_differences(
             warnings.simplefilter("ignore", RuntimeWarning)
             se = np.nanstd(replicates, axis=0, ddof=1)
         defined = np.isfinite(replicates).sum(axis=0)
-        below = ((replicates <= 0).sum(axis=0) + 1) / (defined + 1)
-        above = ((replicates >= 0).sum(axis=0) + 1) / (defined + 1)
-        p_values = np.minimum(1.0, 2 * np.minimum(below, above))
+        n_below = (replicates <= 0).sum(axis=0)
+        n_above = (replicates >= 0).sum(axis=0)
+        p_values = np.minimum(1.0, 2 * (np.minimum(n_below, n_above) + 1) / (defined + 1))
         # no resample on the other side of 0: the p-value is only known to be at most this
-        bound = (np.minimum(below, above) * (defined + 1) == 1) & (defined > 0)
+        bound = (np.minimum(n_below, n_above) == 0) & (defined > 0)
         ci = percentile_interval(replicates, CONFIDENCE)
     else:
         se = np.full(4, np.nan)
@@ -266,6 +267,7 @@ def evaluate_programme(
     proof_months: int | None = DEFAULT_PROOF_MONTHS,
     minimum_matched: int = MINIMUM_MATCHED,
     unavailable: Mapping[str, str] | None = None,
+    pool_participant_rows: int = 0,
 ) -> ProgrammeResult:
     """Evaluate a programme against a propensity-matched comparison group.
 
@@ -303,6 +305,9 @@ def evaluate_programme(
         Measures of :data:`MEASURES` the data cannot give, each with the sentence saying why
         (:func:`riskmodel.programme.read_programme_data`); they are reported as not
         available, never estimated.
+    pool_participant_rows : int
+        Rows already left out of the pool because their person is a participant
+        (``ProgrammeData.pool_participant_rows``); counted as ``pool_participant_rows``.
 
     Returns
     -------
@@ -390,6 +395,7 @@ def evaluate_programme(
         "pool": int((~treated).sum()),
         "pool_usable": int(pool_rows.size),
         "pool_left_out": int((~treated).sum() - pool_rows.size),
+        "pool_participant_rows": int(pool_participant_rows),
         "comparisons_used": int((weights > 0).sum()),
     }
 
@@ -437,14 +443,19 @@ def evaluate_programme(
         "days": grid.tolist(),
         "participants": s_t,
         "comparisons": s_c,
+        # an infinite median: fewer than half reoffended (not reached); NaN: nobody to follow
         "median_days_participants": med_t,
         "median_days_comparisons": med_c,
+        "median_not_reached_participants": bool(np.isposinf(med_t)),
+        "median_not_reached_comparisons": bool(np.isposinf(med_c)),
         "not_available": unavailable.get("days_to_first"),
     }
     if "days_to_first" in unavailable:
         survival.update(days=[], participants=[], comparisons=[],
                         median_days_participants=float("nan"),
-                        median_days_comparisons=float("nan"))  # fmt: skip
+                        median_days_comparisons=float("nan"),
+                        median_not_reached_participants=False,
+                        median_not_reached_comparisons=False)  # fmt: skip
     settings = {
         "horizon_months": horizon_months,
         "proof_months": proof_months,
@@ -509,18 +520,24 @@ def _set_means(pool: np.ndarray, sets: np.ndarray) -> np.ndarray:
 
 def p_text(outcome: dict[str, Any], *, prefix: bool = True) -> str:
     """The p-value of one difference as text; when no bootstrap resample fell on the other
-    side of 0 it is only bounded, and says so ("p ≤ 0.010").
+    side of 0 it is only bounded, and says so, rounded up so that the bound stays true
+    ("p ≤ 0.010").
 
     Examples
     --------
     >>> p_text({"p_value": 0.0099, "p_value_is_bound": True})
     'p ≤ 0.010'
+    >>> p_text({"p_value": 2 / 834, "p_value_is_bound": True})
+    'p ≤ 0.003'
     >>> p_text({"p_value": 0.0002, "p_value_is_bound": True}, prefix=False)
     '< 0.001'
     >>> p_text({"p_value": 0.31, "p_value_is_bound": False})
     'p = 0.310'
     """
-    text = p_value_text(outcome["p_value"], prefix=prefix)
+    p = outcome["p_value"]
+    if outcome.get("p_value_is_bound") and p is not None and np.isfinite(p) and p >= P_FLOOR:
+        p = math.ceil(round(float(p) * 1000, 9)) / 1000  # a bound is rounded up, never down
+    text = p_value_text(p, prefix=prefix)
     if outcome.get("p_value_is_bound") and "<" not in text:
         text = text.replace("= ", "≤ ") if prefix else f"≤ {text}"
     return text
@@ -569,8 +586,11 @@ def _measure_sentence(name: str, o: dict[str, Any], horizon: int) -> str:
     if low <= 0 <= high:
         verdict = "The interval includes 0: the difference cannot be told apart from chance."
     elif name == "days_to_first":
-        when = "later" if low > 0 else "sooner"
-        verdict = f"The interval excludes 0: participants' first proven reoffence came {when}."
+        how_long = "longer" if low > 0 else "for less time"
+        verdict = (
+            "The interval excludes 0: participants stayed free of proven reoffending "
+            f"{how_long} on average {within}."
+        )
     else:
         direction = "lower" if high < 0 else "higher"
         verdict = (

@@ -25,6 +25,7 @@ from riskmodel._horizon import (
     label_horizon,
     refuse_with_table,
 )
+from riskmodel._tables import INDEX_ID
 from riskmodel.config import Config, TableSpec, load_config
 from riskmodel.features._messages import MISSING_EXTRACT_DATE
 from riskmodel.programme._messages import (
@@ -37,6 +38,7 @@ from riskmodel.programme._messages import (
     PARTICIPANT_COLUMN_VALUES,
     POOL_OVERLAP,
     REASON_NO_LABEL,
+    TABLE_COMPLETE_CASE,
     TABLE_HORIZON,
     TABLE_NEEDS_CONFIG,
     TABLE_OUTCOME,
@@ -65,7 +67,9 @@ class ProgrammeData:
     every outcome comes from flat tables, whose proof rule is their own); ``unavailable``
     maps a measure of :data:`riskmodel.programme.MEASURES` that some table cannot give to the
     sentence saying so, and ``participants_unavailable`` those the participants' own data
-    cannot give.
+    cannot give. ``pool_participant_rows``: rows of the participants' data left out of a
+    pool of everyone else because their person is a participant (another index event of
+    theirs, or another row of the same ``[table] person``).
     """
 
     ids: np.ndarray
@@ -80,6 +84,7 @@ class ProgrammeData:
     unavailable: dict[str, str] = field(default_factory=dict)
     participants_unavailable: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    pool_participant_rows: int = 0
 
 
 @dataclass
@@ -93,6 +98,7 @@ class _Source:
     columns: pd.DataFrame
     unavailable: dict[str, str]
     name: str
+    persons: np.ndarray
     notes: list[str] = field(default_factory=list)
 
 
@@ -156,13 +162,16 @@ def _read(
         horizon_months=horizon_months,
         proof_months=proof_months,
     )
-    ids = table.ids.astype(str).to_numpy()
-    outcomes = (
-        outcomes.set_index(outcomes["person_id"].astype(str)).loc[ids].reset_index(drop=True)
-    )
+    # rows line up by index event when a person may have several, else by person
+    key = INDEX_ID if table.index_ids is not None else "person_id"
+    ids = (table.index_ids if table.index_ids is not None else table.ids).astype(str).to_numpy()
+
+    def by_row(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.set_index(frame[key].astype(str)).loc[ids].reset_index(drop=True)
+
     risk = _predict(bundle, table.X)
-    people = data.people.set_index(data.people["person_id"].astype(str)).loc[ids]
-    return people.reset_index(drop=True), table.X.reset_index(drop=True), risk, outcomes
+    people = by_row(data.people)
+    return people, table.X.reset_index(drop=True), risk, by_row(outcomes)
 
 
 def _read_directory(directory: str | os.PathLike, name: str, **read: Any) -> _Source:
@@ -175,6 +184,7 @@ def _read_directory(directory: str | os.PathLike, name: str, **read: Any) -> _So
         columns=people,
         unavailable={},
         name=name,
+        persons=people["person_id"].astype(str).to_numpy(),
     )
 
 
@@ -221,6 +231,17 @@ def _read_table(
         outcome=spec.outcome,
         extra="; " + " and ".join(gives) if gives else "",
     )
+    notes = [note]
+    if spec.duration is not None:  # time to event: the censored have no label at the horizon
+        known = np.isfinite(outcomes["reoffended"].to_numpy(dtype=float))
+        notes.append(
+            TABLE_COMPLETE_CASE.format(
+                source=name[0].upper() + name[1:],
+                months=horizon_months,
+                followed=f"{int(known.sum()):,}",
+                left_out=f"{int((~known).sum()):,}",
+            )
+        )
     return _Source(
         ids=table.ids.astype(str).to_numpy(),
         X=table.X.reset_index(drop=True),
@@ -229,7 +250,8 @@ def _read_table(
         columns=table.groups.reset_index(drop=True),
         unavailable=unavailable,
         name=name,
-        notes=[note],
+        persons=(table.persons if table.persons is not None else table.ids).astype(str).to_numpy(),
+        notes=notes,
     )
 
 
@@ -427,8 +449,13 @@ def read_programme_data(
     common = dict(horizon_months=horizon, proof_months=proof,
                   participants_unavailable=dict(own.unavailable))  # fmt: skip
     if pool_dir is None and pool_table is None:
-        return ProgrammeData(ids, own.X, own.risk, own.outcomes, taking_part, not_found,
-                             sources, unavailable=dict(own.unavailable), notes=own.notes,
+        # everyone else, but never a participant's other rows (index events or table rows)
+        keep = taking_part | ~np.isin(own.persons, own.persons[taking_part])
+        return ProgrammeData(ids[keep], own.X[keep].reset_index(drop=True),
+                             None if own.risk is None else own.risk[keep],
+                             own.outcomes[keep].reset_index(drop=True), taking_part[keep],
+                             not_found, sources, unavailable=dict(own.unavailable),
+                             notes=own.notes, pool_participant_rows=int((~keep).sum()),
                              **common)  # fmt: skip
     if pool_table is not None:
         pool = _read_table(
@@ -446,7 +473,13 @@ def read_programme_data(
     if pool_table is not None and tables[-1][1].id is None:
         # rows without ids cannot be told apart from the participants': named by row
         p_ids = np.array([f"pool row {i}" for i in p_ids], dtype=object)
-    overlap = np.isin(p_ids, ids[taking_part]) | np.isin(p_ids, not_found)
+    # a pool table's rows are people of their own unless it names a [table] person
+    p_persons = p_ids if pool_table is not None and tables[-1][1].person is None else pool.persons
+    overlap = (
+        np.isin(p_ids, ids[taking_part])
+        | np.isin(p_ids, not_found)
+        | np.isin(p_persons, own.persons[taking_part])
+    )
     if overlap.any():
         raise DataError(POOL_OVERLAP.format(count=int(overlap.sum()), first=p_ids[overlap][0]))
     keep = taking_part

@@ -62,8 +62,7 @@ MATCHING_METHOD = (
 #: Interval and p-value method of every difference.
 DIFFERENCE_METHOD = (
     "percentile bootstrap over matched sets ({n_resamples:,} resamples); the p-value is "
-    "two-sided: twice the share of resamples whose difference lies on the other side of 0 "
-    "(so it is below 0.05 when the 95% interval excludes 0)"
+    "two-sided: twice the share of resamples whose difference lies on the other side of 0"
 )
 
 #: Minimum detectable difference.
@@ -169,4 +168,12 @@ BASELINE_NEEDS_COUNTS = (
 TABLE_OUTCOME = (
     "{source}: the outcome is the table's own label at its [table] follow_up_months "
     "({months} months: {outcome}){extra}"
+)
+
+#: Said on the page and in programme.json for every time-to-event flat table read: its rates
+#: are complete-case (no censoring weights).
+TABLE_COMPLETE_CASE = (
+    "{source}: its rates are complete-case rates among the {followed} people followed to the "
+    "{months}-month horizon; {left_out} people censored before it are left out (no "
+    "censoring weights)"
 )

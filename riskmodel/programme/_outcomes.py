@@ -8,7 +8,9 @@ import pandas as pd
 from riskmodel._errors import DataError
 from riskmodel._horizon import DEFAULT_HORIZON_MONTHS, DEFAULT_PROOF_MONTHS, label_horizon
 from riskmodel._survival import DAYS_PER_MONTH
+from riskmodel._tables import INDEX_ID
 from riskmodel.features import FeatureTable
+from riskmodel.features._build import _by_index_event
 from riskmodel.features._common import (
     add_months_array,
     parse_extract_date,
@@ -51,7 +53,9 @@ def reoffending_outcomes(
     Parameters
     ----------
     people : DataFrame
-        ``person_id`` and ``index_date``.
+        ``person_id`` and ``index_date``; with an ``index_id`` column (several index events
+        per person) every index event is followed on its own and ``index_id`` is returned
+        next to ``person_id``.
     offences : DataFrame
         ``person_id``, ``offence_date``, ``sanction_date``, ``offence_group``.
     extract_date : str, date or Timestamp
@@ -62,7 +66,8 @@ def reoffending_outcomes(
     Returns
     -------
     DataFrame
-        :data:`OUTCOME_COLUMNS`, one row per person in the order of ``people``:
+        :data:`OUTCOME_COLUMNS`, one row per person (or index event) in the order of
+        ``people``:
         ``reoffended`` (0.0/1.0, NaN when censored), ``reoffences`` (counting offences; NaN
         when censored), ``days_to_first`` (days from the index date to the first counting
         offence; NaN when there is none or when censored), ``follow_up_days`` (length of the
@@ -88,6 +93,9 @@ def reoffending_outcomes(
     require_columns(
         offences, ("person_id", "offence_date", "sanction_date", "offence_group"), "offences"
     )
+    person_id = people["person_id"].to_numpy()
+    if INDEX_ID in people.columns:
+        people, offences, _ = _by_index_event(people.reset_index(drop=True), offences, None)
     index_date = required_dates(people, "index_date", "people")
     n = len(index_date)
     follow_up_end = add_months_array(index_date, horizon_months)
@@ -104,9 +112,9 @@ def reoffending_outcomes(
         first[who[starts]] = days[starts]
     censored = proof_end > np.datetime64(extract.to_datetime64(), "ns")
     follow_up = (follow_up_end - index_date) / np.timedelta64(1, "D")
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
-            "person_id": people["person_id"].to_numpy(),
+            "person_id": person_id,
             "reoffended": np.where(censored, np.nan, (count > 0).astype(np.float64)),
             "reoffences": np.where(censored, np.nan, count),
             "days_to_first": np.where(censored, np.nan, first),
@@ -114,6 +122,9 @@ def reoffending_outcomes(
             "label_status": np.where(censored, CENSORED, LABELLED),
         }
     )
+    if INDEX_ID in people.columns:
+        frame.insert(1, INDEX_ID, people[INDEX_ID].astype("str").to_numpy())
+    return frame
 
 
 def table_outcomes(

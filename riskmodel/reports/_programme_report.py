@@ -36,7 +36,8 @@ def survival_figure(result: ProgrammeResult) -> Any:
     ax.set_xlabel("Days after the index date")
     ax.set_ylabel("Share without a proven reoffence")
     ax.set_ylim(0, 1.02)
-    ax.legend(fontsize="small")
+    if ax.get_legend_handles_labels()[0]:  # nobody matched: no curve to name
+        ax.legend(fontsize="small")
     return figure
 
 
