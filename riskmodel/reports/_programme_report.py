@@ -91,8 +91,8 @@ def programme_report_html(
             "alt": "Standardised mean differences of every matching variable before and after",
             "caption": (
                 f"Standardised mean differences; the dashed lines mark ±{SMD_LIMIT}. Hollow: "
-                "participants against the usable pool (known outcome, complete matching variables); "
-                "filled: against matched comparisons."
+                "participants against the usable pool (known outcome, complete matching "
+                "variables); filled: against matched comparisons."
             ),
         },
     ]
