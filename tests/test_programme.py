@@ -330,17 +330,8 @@ def test_reading_participants_and_a_pool(tmp_path):
 
 
 def test_the_median_note_says_not_reached_only_when_a_median_is_not_reached():
-    from html.parser import HTMLParser
-
     from riskmodel.reports._programme_report import programme_report_html
-
-    class Text(HTMLParser):
-        def __init__(self) -> None:
-            super().__init__()
-            self.parts: list[str] = []
-
-        def handle_data(self, data: str) -> None:
-            self.parts.append(data)
+    from tests.html_text import page_text
 
     variables, outcomes = _people(240)
     participant = np.r_[np.ones(80, bool), np.zeros(160, bool)]
@@ -351,9 +342,7 @@ def test_the_median_note_says_not_reached_only_when_a_median_is_not_reached():
             # None: not reached (an infinite median)
             result.survival[f"median_days_{group}"] = float("inf") if median is None else median
             result.survival[f"median_not_reached_{group}"] = median is None
-        parser = Text()
-        parser.feed(programme_report_html(result, sources={}, model=None))
-        text = " ".join(" ".join(parser.parts).split())
+        text = page_text(programme_report_html(result, sources={}, model=None))
         return text[text.index("Median days") : text.index("The last column")]
 
     assert note(718.0, 133.0) == (

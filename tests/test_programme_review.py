@@ -3,8 +3,6 @@ undefined medians, p-value bounds and the words of the page."""
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -16,6 +14,7 @@ from riskmodel.programme._evaluate import _measure_sentence, p_text
 from riskmodel.programme._messages import DIFFERENCE_METHOD
 from riskmodel.reports._programme_report import programme_report_html
 from tests.conftest import built_once
+from tests.html_text import page_text
 from tests.test_index_events import multi_event_data, write_data
 from tests.test_programme import _people
 
@@ -38,17 +37,7 @@ def events(tmp_path_factory):
 
 
 def _page_text(result) -> str:
-    class Text(HTMLParser):
-        def __init__(self) -> None:
-            super().__init__()
-            self.parts: list[str] = []
-
-        def handle_data(self, data: str) -> None:
-            self.parts.append(data)
-
-    parser = Text()
-    parser.feed(programme_report_html(result, sources=(), model=None))
-    return " ".join(" ".join(parser.parts).split())
+    return page_text(programme_report_html(result, sources=(), model=None))
 
 
 def test_outcomes_line_up_with_features_by_index_event(events):
