@@ -50,9 +50,9 @@ DURATION_UNITS: dict[str, float] = {
 CENSORING_NOTE = (
     "{n_unlabelled:,} of {n_people:,} people were censored before the {horizon:g}-month horizon "
     "without reoffending: they are unlabelled and left out; the {n_labelled:,} labelled are "
-    "weighted by the inverse probability of staying uncensored (Kaplan–Meier risk at the "
-    "horizon {km:.1%}; weighted label rate {weighted:.1%}; complete cases, censored dropped, "
-    "{complete:.1%})"
+    "weighted by the inverse probability of staying uncensored, estimated on the whole table "
+    "(Kaplan–Meier risk at the horizon {km:.1%}; weighted label rate {weighted:.1%}; complete "
+    "cases, censored dropped, {complete:.1%})"
 )
 
 
