@@ -31,6 +31,7 @@ __all__ = [
     "censoring_note",
     "censoring_weights",
     "horizon_labels",
+    "kaplan_meier_median",
     "kaplan_meier_risk",
     "survival_summary",
     "to_months",
@@ -150,6 +151,24 @@ def kaplan_meier_risk(
     at = np.asarray(at, dtype=float)
     position = np.searchsorted(times, at, side="right") - 1
     return 1.0 - np.where(position >= 0, survival[np.maximum(position, 0)], 1.0)
+
+
+def kaplan_meier_median(
+    time: ArrayLike, event: ArrayLike, *, weights: ArrayLike | None = None
+) -> float:
+    """The Kaplan–Meier median time: the first time the survival falls to 0.5 or below;
+    ``inf`` when it never does (fewer than half had the event).
+
+    Examples
+    --------
+    >>> kaplan_meier_median([1, 2, 3, 4], [1, 0, 1, 0]), kaplan_meier_median([1, 2], [0, 0])
+    (3.0, inf)
+    """
+    t = np.asarray(time, dtype=float)
+    w = None if weights is None else np.asarray(weights, dtype=float)
+    times, survival = _kaplan_meier(t, np.asarray(event, dtype=float) == 1, w)
+    reached = np.flatnonzero(survival <= 0.5)
+    return float(times[reached[0]]) if reached.size else float("inf")
 
 
 def survival_summary(

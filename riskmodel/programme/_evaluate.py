@@ -23,6 +23,7 @@ from riskmodel._horizon import (
     outcome_text,
     whole_months,
 )
+from riskmodel._survival import kaplan_meier_median, kaplan_meier_risk
 from riskmodel.programme._matching import (
     DEFAULT_CALIPER_SD,
     SMD_LIMIT,
@@ -237,18 +238,14 @@ class ProgrammeResult:
 
 
 def _survival(durations: np.ndarray, events: np.ndarray, weights: np.ndarray, grid: np.ndarray):
-    """Kaplan-Meier survival (no proven reoffence yet) at ``grid`` days, by ``lifelines``."""
-    from lifelines import KaplanMeierFitter
-
+    """Kaplan-Meier survival (no proven reoffence yet) at ``grid`` days and the median, of the
+    people with a positive weight (:mod:`riskmodel._survival`)."""
     keep = weights > 0
     if not keep.any():
         return [float("nan")] * len(grid), float("nan")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # lifelines warns about non-integer weights
-        kmf = KaplanMeierFitter().fit(durations[keep], events[keep], weights=weights[keep])
-        curve = kmf.survival_function_at_times(grid).to_numpy(dtype=float)
-    median = float(kmf.median_survival_time_)
-    return curve.tolist(), median
+    d, e, w = durations[keep], events[keep], weights[keep]
+    curve = 1.0 - kaplan_meier_risk(d, e, grid, weights=w)
+    return curve.tolist(), kaplan_meier_median(d, e, weights=w)
 
 
 def evaluate_programme(
