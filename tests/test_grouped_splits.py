@@ -216,11 +216,12 @@ def test_train_and_crossval_group_every_split_by_person(table_files, recorded):
     assert cv.split["sentence"].endswith(
         f"each of the {len(set(persons)):,} people's rows are all in one fold."
     )
-    # every fold list built: train's held-out split, then its two fits (held-out and refit),
-    # crossval's folds, then its three fits; inside each fit one list, the inner
-    # selection's, whose out-of-fold log-odds the calibration reuses
+    # every fold list built: train's held-out split, then its held-out fit's inner selection
+    # folds (whose out-of-fold log-odds its calibration reuses, and with the held-out rows'
+    # the refit's calibration: the refit builds no folds), crossval's folds, then one list in
+    # each of its three fits
     folds = [c for c in recorded if c["kind"] == "folds"]
-    assert len(folds) == (1 + 2 * 1) + (1 + 3 * 1)
+    assert len(folds) == (1 + 1) + (1 + 3 * 1)
     for call in folds:
         assert call["groups"] is not None
         for train, test in call["splits"]:
@@ -250,8 +251,9 @@ def test_refit_ships_a_model_fitted_on_every_labelled_row(table_files):
     assert refit.shipped["sentence"] == (
         f"The shipped model was refitted, with the same choice of model, on all {n:,} "
         "labelled rows, the "
-        f"{refit.split['n_test']:,} held out included; the held-out figures describe this "
-        "procedure, measured on a model fitted without the held-out rows."
+        f"{refit.split['n_test']:,} held out included, and calibrated on scores of every row "
+        "from fits that had not seen it; the held-out figures describe this procedure, "
+        "measured on a model fitted without the held-out rows."
     )
     assert kept.shipped["sentence"].startswith(
         f"The shipped model is the one fitted on the {kept.split['n_train']:,} training rows"

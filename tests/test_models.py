@@ -201,6 +201,37 @@ def test_calibration_reuses_the_choice_folds(split, family):
     assert sampled.calibration_slope_ != pytest.approx(model.calibration_slope_, abs=1e-9)
 
 
+@pytest.mark.parametrize("family", ["default", "logistic"])
+def test_refit_calibrates_on_the_out_of_sample_log_odds_it_is_given(split, family, tmp_path):
+    from sklearn.calibration import _SigmoidCalibration
+
+    from riskmodel.bundle import load_bundle, save_bundle
+
+    train, test = split
+    held = RiskModel(family=family, seed=3).fit(train.X, train.label)
+    inner = held.out_of_fold_log_odds_
+    assert inner is not None and inner.shape == (len(train.label),)
+    X = pd.concat([train.X, test.X], ignore_index=True)
+    y = np.r_[train.label, test.label]
+    scores = np.r_[inner, held.raw_decision_function(test.X)]
+    again = held.refit(X, y, log_odds=scores)
+    assert again.out_of_fold_log_odds_ is None and again.n_train_ == len(y)
+    # the calibrator is the sigmoid of exactly those log-odds and outcomes
+    sigmoid = _SigmoidCalibration().fit(scores, y)
+    assert again.calibration_slope_ == pytest.approx(-sigmoid.a_, rel=1e-9)
+    assert again.calibration_intercept_ == pytest.approx(-sigmoid.b_, rel=1e-9, abs=1e-12)
+    # without them the refit cross-validates, and lands elsewhere
+    folds = held.refit(X, y)
+    assert folds.calibration_slope_ != pytest.approx(again.calibration_slope_, abs=1e-9)
+    with pytest.raises(ValueError, match=r"log_odds has 3 values for \d+ rows"):
+        held.refit(X, y, log_odds=[0.0, 1.0, 2.0])
+    # a saved model carries no training row's figure
+    save_bundle(tmp_path / "bundle", held, manifest={})
+    loaded = load_bundle(tmp_path / "bundle").model
+    assert not hasattr(loaded, "out_of_fold_log_odds_")
+    np.testing.assert_array_equal(loaded.predict_proba(test.X), held.predict_proba(test.X))
+
+
 def test_ensemble_averages_its_members_log_odds(split):
     train, test = split
     model = RiskModel(family="ensemble", seed=0).fit(train.X, train.label)

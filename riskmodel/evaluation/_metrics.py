@@ -145,22 +145,32 @@ def _damped_newton(
     tol: float,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Maximum likelihood of ``logit P(y) = a0 + a1 x`` per row (optionally with case weights
-    ``W``), Newton steps halved until the likelihood does not fall."""
+    ``W``), Newton steps halved until the likelihood does not fall. ``x`` is one score per
+    column, shared by every row (1-D), or one per cell (2-D)."""
     weights = np.ones_like(y) if W is None else W
     wy = weights * y
+    shared = x.ndim == 1
 
-    def loglik(b0: np.ndarray, b1: np.ndarray) -> np.ndarray:
+    def row_sums(A: np.ndarray, v: np.ndarray) -> np.ndarray:
+        """``(A * v).sum(axis=1)``, without the product array when ``v`` is shared."""
+        return A @ v if shared else np.einsum("ij,ij->i", A, v)
+
+    def at(b0: np.ndarray, b1: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The log-likelihood of every row at ``(b0, b1)`` and the probabilities there (one
+        exponential serves both)."""
         eta = b0[:, None] + b1[:, None] * x
-        return (wy * eta - weights * np.logaddexp(0.0, eta)).sum(axis=1)
+        e = np.exp(-np.abs(eta))
+        softplus = np.maximum(eta, 0.0) + np.log1p(e)  # log(1 + exp(eta))
+        loglik = np.einsum("ij,ij->i", wy, eta) - np.einsum("ij,ij->i", weights, softplus)
+        return loglik, np.where(eta >= 0, 1.0, e) / (1.0 + e)
 
-    current = loglik(a0, a1)
+    current, mu = at(a0, a1)
+    x2 = x * x
     for _ in range(max_iter):
-        eta = np.clip(a0[:, None] + a1[:, None] * x, -35, 35)
-        mu = 1.0 / (1.0 + np.exp(-eta))
         w = weights * mu * (1 - mu)
         r = wy - weights * mu
-        g0, g1 = r.sum(axis=1), (r * x).sum(axis=1)
-        h00, h01, h11 = w.sum(axis=1), (w * x).sum(axis=1), (w * x * x).sum(axis=1)
+        g0, g1 = r.sum(axis=1), row_sums(r, x)
+        h00, h01, h11 = w.sum(axis=1), row_sums(w, x), row_sums(w, x2)
         det = h00 * h11 - h01**2
         with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
             d0 = (h11 * g0 - h01 * g1) / det
@@ -169,15 +179,15 @@ def _damped_newton(
         d1 = np.where(np.isfinite(d1), d1, 0.0)
         step = np.ones_like(a0)
         for _ in range(30):
-            candidate = loglik(a0 + step * d0, a1 + step * d1)
+            candidate, moved = at(a0 + step * d0, a1 + step * d1)
             worse = ~(candidate >= current - 1e-12 * np.abs(current))
             if not worse.any():
                 break
             step = np.where(worse, step / 2, step)
         else:  # the last halving was not evaluated yet
-            candidate = loglik(a0 + step * d0, a1 + step * d1)
+            candidate, moved = at(a0 + step * d0, a1 + step * d1)
         a0, a1 = a0 + step * d0, a1 + step * d1
-        current = candidate  # the likelihood at the new (a0, a1), computed once
+        current, mu = candidate, moved  # the new point's likelihood and probabilities
         if max(np.abs(step * d0).max(), np.abs(step * d1).max()) < tol:
             break
     return a0, a1

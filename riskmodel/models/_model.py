@@ -108,7 +108,7 @@ __all__ = [
 
 #: Hyperparameter candidates of each family, compared by inner cross-validation.
 CANDIDATES: dict[str, tuple[dict[str, Any], ...]] = {
-    "logistic": tuple({"C": c} for c in (0.1, 0.3, 1.0)),
+    "logistic": tuple({"C": c} for c in (0.1, 0.3)),
     "gbm": (
         {
             "learning_rate": 0.05,
@@ -327,6 +327,11 @@ class RiskModel(ClassifierMixin, BaseEstimator):
     grouped_ : bool
         Whether ``fit`` was given ``groups``: the inner and calibration folds then kept each
         person's rows on one side.
+    out_of_fold_log_odds_ : ndarray or None
+        The raw log-odds of every training row from the inner fold that did not see it, on
+        which the calibrator was fitted; None when the calibration fitted folds of its own.
+        Never saved with the model (a saved model carries nothing of a training row):
+        :meth:`refit` can reuse it.
 
     Examples
     --------
@@ -370,6 +375,12 @@ class RiskModel(ClassifierMixin, BaseEstimator):
         state = dict(state)
         state.setdefault("directions", None)
         super().__setstate__(state)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # One figure per training row stays in memory: a saved model carries no training row.
+        state = super().__getstate__()
+        state.pop("out_of_fold_log_odds_", None)
+        return state
 
     def _resolve_directions(self) -> dict[str, int]:
         if self.directions is None:
@@ -542,11 +553,24 @@ class RiskModel(ClassifierMixin, BaseEstimator):
         with thread_limit():
             return self._fit(X, y, sample_weight, groups)
 
-    def refit(self, X: Any, y: Any, sample_weight: Any = None, groups: Any = None) -> RiskModel:
+    def refit(
+        self,
+        X: Any,
+        y: Any,
+        sample_weight: Any = None,
+        groups: Any = None,
+        log_odds: Any = None,
+    ) -> RiskModel:
         """A new model with this one's choice of family and hyperparameters, fitted and
-        calibrated (by cross-validation) on ``X``, ``y``: what ``riskmodel train`` ships after
-        its held-out evaluation, without choosing again on rows that include the held-out
-        ones. Its ``selection_`` is this model's.
+        calibrated on ``X``, ``y``: what ``riskmodel train`` ships after its held-out
+        evaluation, without choosing again on rows that include the held-out ones. Its
+        ``selection_`` is this model's.
+
+        The calibrator is fitted on out-of-sample log-odds of every row: ``log_odds`` when
+        given (one raw log-odds per row of ``X``, each from a fit of this choice that did not
+        see the row, e.g. :attr:`out_of_fold_log_odds_` for the rows this model was fitted on
+        and :meth:`raw_decision_function` for the others), otherwise cross-validated ones
+        computed here (the calibration's folds, fitted again).
 
         Examples
         --------
@@ -562,9 +586,17 @@ class RiskModel(ClassifierMixin, BaseEstimator):
         check_is_fitted(self, "family_")
         model = clone(self)
         model.selection_ = self.selection_
+        scores = None if log_odds is None else np.asarray(log_odds, dtype=np.float64)
+        if scores is not None and scores.shape != (len(X),):
+            raise ValueError(f"log_odds has {scores.size} values for {len(X)} rows")
         with thread_limit():
             return model._fit(
-                X, y, sample_weight, groups, choice=(self.family_, dict(self.params_))
+                X,
+                y,
+                sample_weight,
+                groups,
+                choice=(self.family_, dict(self.params_)),
+                log_odds=scores,
             )
 
     def _fit(
@@ -574,6 +606,7 @@ class RiskModel(ClassifierMixin, BaseEstimator):
         sample_weight: Any = None,
         groups: Any = None,
         choice: tuple[str, dict[str, Any]] | None = None,
+        log_odds: np.ndarray | None = None,
     ) -> RiskModel:
         if self.family not in FAMILIES:
             raise ConfigError(UNKNOWN_FAMILY.format(value=self.family, known=", ".join(FAMILIES)))
@@ -600,7 +633,7 @@ class RiskModel(ClassifierMixin, BaseEstimator):
             # Plain records (not a DataFrame): a bundle persists only types it can load safely.
             self.selection_ = to_jsonable(selection.to_dict(orient="records"))
         else:  # the choice made before (refit): its inner-CV table stays as it was
-            (self.family_, self.params_), log_odds = choice, None
+            self.family_, self.params_ = choice
         pipeline = build_pipeline(
             self.family_,
             self.params_,
@@ -609,9 +642,10 @@ class RiskModel(ClassifierMixin, BaseEstimator):
             self.seed,
             self.directions_,
         )
+        self.out_of_fold_log_odds_ = None if choice is not None else log_odds
         if log_odds is not None:
-            # The choice was made on the calibration's folds: its out-of-fold log-odds are
-            # what a calibration by cross-validation would compute again.
+            # The choice was made on the calibration's folds (or the caller has out-of-sample
+            # log-odds of every row): a calibration by cross-validation would compute them again.
             self.calibrated_ = calibrate_with(
                 pipeline.fit(frame, target, **weight_params(pipeline, weights)),
                 log_odds,

@@ -137,14 +137,15 @@ def shipped_summary(
     --------
     >>> shipped_summary(refit=True, n_rows=1000, n_persons=None, n_held_out=200,
     ...                 unit="people")["sentence"]
-    'The shipped model was refitted, with the same choice of model, on all 1,000 labelled people, the 200 held out included; the held-out figures describe this procedure, measured on a model fitted without the held-out people.'
+    'The shipped model was refitted, with the same choice of model, on all 1,000 labelled people, the 200 held out included, and calibrated on scores of every row from fits that had not seen it; the held-out figures describe this procedure, measured on a model fitted without the held-out people.'
     """  # noqa: E501
     if refit:
         sentence = (
             f"The shipped model was refitted, with the same choice of model, on all {n_rows:,} "
             f"labelled {unit}, "
-            f"the {n_held_out:,} held out included; the held-out figures describe this "
-            f"procedure, measured on a model fitted without the held-out {unit}."
+            f"the {n_held_out:,} held out included, and calibrated on scores of every row from "
+            f"fits that had not seen it; the held-out figures describe this procedure, "
+            f"measured on a model fitted without the held-out {unit}."
         )
     else:
         sentence = (
@@ -161,6 +162,23 @@ def shipped_summary(
     if n_persons is not None:
         out["n_persons"] = n_persons
     return out
+
+
+def out_of_sample_log_odds(
+    held: RiskModel, X: pd.DataFrame, train: np.ndarray, test: np.ndarray
+) -> np.ndarray | None:
+    """The raw log-odds of every row from a fit that did not see it, for the refit's
+    calibrator: the held-out rows' from ``held`` (fitted on the ``train`` rows), the training
+    rows' from the inner folds of ``held``'s choice (:attr:`RiskModel.out_of_fold_log_odds_`).
+    None when ``held`` calibrated on folds of its own (the refit then fits its folds again).
+    """
+    inner = getattr(held, "out_of_fold_log_odds_", None)
+    if inner is None:
+        return None
+    scores = np.empty(len(X))
+    scores[train] = inner
+    scores[test] = held.raw_decision_function(X.iloc[test])
+    return scores
 
 
 def train_model(
@@ -210,7 +228,17 @@ def train_model(
     )
     p_test = held.predict_proba(table.X.iloc[test])[:, 1]
     fitted = np.arange(len(y)) if refit else train
-    model = held.refit(table.X, y, sample_weight=weights, groups=groups) if refit else held
+    model = (
+        held.refit(
+            table.X,
+            y,
+            sample_weight=weights,
+            groups=groups,
+            log_odds=out_of_sample_log_odds(held, table.X, train, test),
+        )
+        if refit
+        else held
+    )
     groups_test = table.groups.iloc[test].reset_index(drop=True)
     summary_test = summary_groups(table).iloc[test].reset_index(drop=True)
     metrics = evaluate_predictions(
