@@ -400,9 +400,10 @@ class CalibratedPeer(ClassifierMixin, BaseEstimator):
 
 
 def peer_makers(
-    numeric: list[str], categorical: list[str], seed: int
+    numeric: list[str], categorical: list[str], seed: int, names: Iterable[str] = PEERS
 ) -> dict[str, Callable[[], CalibratedPeer]]:
-    """A fresh, unfitted maker of each open peer (the ``bench`` extra must be installed)."""
+    """A fresh, unfitted maker of each open peer of ``names`` (default: all of
+    :data:`PEERS`, in that order; the ``bench`` extra must be installed)."""
     from interpret.glassbox import ExplainableBoostingClassifier
     from lightgbm import LGBMClassifier
 
@@ -416,11 +417,13 @@ def peer_makers(
         clone(columns), LGBMClassifier(n_jobs=1, random_state=seed, verbose=-1)
     )
     grid = {f"lgbmclassifier__{key}": values for key, values in LIGHTGBM_GRID.items()}
-    return {
+    makers = {
         "ebm": lambda: CalibratedPeer(ebm(), seed=seed),
         "ebm_no_interactions": lambda: CalibratedPeer(ebm(interactions=0), seed=seed),
         "lightgbm": lambda: CalibratedPeer(lightgbm, grid=grid, seed=seed),
     }
+    wanted = set(names)
+    return {name: make for name, make in makers.items() if name in wanted}
 
 
 def chosen_params(model: Any) -> dict[str, Any] | None:
@@ -599,9 +602,10 @@ def compas_benchmark(
     families: Iterable[str],
     n_resamples: int,
     peers_skipped: str | None = None,
+    peers: Iterable[str] = PEERS,
 ) -> dict[str, Any]:
     """Every model out of fold on COMPAS, on the folds of ``riskmodel crossval``; the open
-    peers too unless ``peers_skipped`` says why not."""
+    ``peers`` too unless ``peers_skipped`` says why not."""
     from riskmodel.training._inputs import feature_lists, labelled_arrays, load_inputs
 
     inputs = load_inputs(table_path=table_path, data_dir=None, config_path=COMPAS_CONFIG)
@@ -631,8 +635,8 @@ def compas_benchmark(
         "age_priors_logistic": lambda: column_logistic(AGE_PRIORS),
     }
     chosen: dict[str, list[dict[str, Any] | None]] = {}
-    peers = {} if peers_skipped else peer_makers(numeric, categorical, seed)
-    for name, make in peers.items():
+    makers = {} if peers_skipped else peer_makers(numeric, categorical, seed, peers)
+    for name, make in makers.items():
         models_fitted: list[Any] = []
         p, seconds[name] = out_of_fold(make, X, y, splits, models_fitted)
         predictions[name] = (PEER, p)
@@ -656,7 +660,7 @@ def compas_benchmark(
         "fold_sizes": np.bincount(fold_of).tolist(),
         "same_folds_as_crossval": same_folds,
         "n_resamples": n_resamples,
-        "peers": peers_record(peers_skipped, peers),
+        "peers": peers_record(peers_skipped, makers),
         "models": models,
     }
 
@@ -691,6 +695,7 @@ def synthetic_benchmark(
     peers_skipped: str | None = None,
     horizon_months: int = 24,
     populations: tuple[Path, Path] | None = None,
+    peers: Iterable[str] = PEERS,
 ) -> dict[str, Any]:
     """Train on one synthetic population, evaluate every model and the oracle on another; the
     open peers too unless ``peers_skipped`` says why not.
@@ -739,8 +744,8 @@ def synthetic_benchmark(
         )
         for family in families
     }
-    peers = {} if peers_skipped else peer_makers(numeric, categorical, seed)
-    makers.update({name: (PEER, make) for name, make in peers.items()})
+    open_peers = {} if peers_skipped else peer_makers(numeric, categorical, seed, peers)
+    makers.update({name: (PEER, make) for name, make in open_peers.items()})
     makers["base_rate"] = (BASELINE, BaseRateModel)
     makers["plain_logistic"] = (BASELINE, lambda: plain_logistic(numeric, categorical))
     makers["plain_hgb"] = (BASELINE, lambda: plain_hgb(numeric, categorical, seed))
@@ -794,7 +799,7 @@ def synthetic_benchmark(
         "base_rate": float(yb.mean()),
         "n_features": len(numeric) + len(categorical),
         "n_resamples": n_resamples,
-        "peers": peers_record(peers_skipped, peers),
+        "peers": peers_record(peers_skipped, open_peers),
         "models": models,
     }
 
@@ -954,6 +959,11 @@ def main(argv: list[str] | None = None) -> int:
         "results say so)",
     )
     parser.add_argument(
+        "--peers",
+        default=",".join(PEERS),
+        help=f"open peers to run, comma-separated (default: all of {', '.join(PEERS)})",
+    )
+    parser.add_argument(
         "--threads",
         type=int,
         default=1,
@@ -973,6 +983,12 @@ def run(args: argparse.Namespace) -> int:
     if skipped:
         print(f"open peers skipped: {skipped}", file=sys.stderr)
     wanted = {name.strip() for name in args.peers_on.split(",") if name.strip()}
+    peers = [name for name in PEERS if name in {n.strip() for n in args.peers.split(",")}]
+    unknown = {n.strip() for n in args.peers.split(",") if n.strip()} - set(PEERS)
+    if unknown:
+        raise SystemExit(
+            f"unknown open peers: {', '.join(sorted(unknown))} (known: {', '.join(PEERS)})"
+        )
 
     def peers_for(dataset: str) -> str | None:
         if skipped or dataset in wanted:
@@ -991,6 +1007,7 @@ def run(args: argparse.Namespace) -> int:
             families=QUICK_COMPAS_FAMILIES if args.quick else model_families(),
             n_resamples=n_resamples,
             peers_skipped=peers_for("compas"),
+            peers=peers,
         )
     else:
         print(f"no COMPAS data at {args.compas}: skipped", file=sys.stderr)
@@ -1004,6 +1021,7 @@ def run(args: argparse.Namespace) -> int:
                 n_resamples=n_resamples,
                 peers_skipped=peers_for("synthetic"),
                 populations=populations,
+                peers=peers,
             )
             datasets["synthetic_1y"] = synthetic_benchmark(
                 n_people,
