@@ -287,6 +287,12 @@ def _string(section: str, key: str, value: Any) -> str:
     return value
 
 
+def _optional_string(section: str, key: str, values: Mapping[str, Any]) -> str | None:
+    """``values[key]``, a non-empty string, or None where the key is not given."""
+    value = values.get(key)
+    return None if value is None else _string(section, key, value)
+
+
 def _string_list(section: str, key: str, value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [value]
@@ -320,18 +326,10 @@ def _parse_table(values: Any) -> TableSpec:
     numeric = _string_list("table", "numeric", values.get("numeric", []))
     categorical = _string_list("table", "categorical", values.get("categorical", []))
     groups = _string_list("table", "groups", values.get("groups", []))
-    id_column = values.get("id")
-    if id_column is not None:
-        id_column = _string("table", "id", id_column)
-    person = values.get("person")
-    if person is not None:
-        person = _string("table", "person", person)
-    period = values.get("period")
-    if period is not None:
-        period = _string("table", "period", period)
-    reoffences = values.get("reoffences")
-    if reoffences is not None:
-        reoffences = _string("table", "reoffences", reoffences)
+    id_column = _optional_string("table", "id", values)
+    person = _optional_string("table", "person", values)
+    period = _optional_string("table", "period", values)
+    reoffences = _optional_string("table", "reoffences", values)
     query = values.get("query", "")
     if not isinstance(query, str):
         raise ConfigError(
