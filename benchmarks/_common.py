@@ -8,6 +8,7 @@ import os
 import platform
 import resource
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,19 @@ def simulation_parser(description: str, *, result: str, runs: str) -> argparse.A
     parser.add_argument("--seed", type=int, default=0, help="seed of the draws")
     parser.add_argument("--threads", type=int, default=1, help="native threads")
     return parser
+
+
+def run_parsed(
+    parser: argparse.ArgumentParser,
+    run: Callable[[argparse.Namespace], int],
+    argv: list[str] | None = None,
+) -> int:
+    """Parse ``argv`` and return ``run(args)``, with at most ``--threads`` native threads."""
+    from threadpoolctl import threadpool_limits
+
+    args = parser.parse_args(argv)
+    with threadpool_limits(args.threads):
+        return run(args)
 
 
 def write_result(

@@ -41,10 +41,9 @@ from typing import Any
 
 import numpy as np
 from sklearn.calibration import CalibratedClassifierCV
-from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import peak_rss_gib, simulation_parser, write_result
+from _common import peak_rss_gib, run_parsed, simulation_parser, write_result
 from bench_accuracy import numeric_as_float, plain_logistic, synthesise
 
 #: Training sizes of the simulation.
@@ -163,9 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = simulation_parser(
         __doc__.splitlines()[0], result="cohort.json", runs="runs per training size"
     )
-    args = parser.parse_args(argv)
-    with threadpool_limits(args.threads):
-        return run(args)
+    return run_parsed(parser, run, argv)
 
 
 def run(args: argparse.Namespace) -> int:

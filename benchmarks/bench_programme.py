@@ -41,10 +41,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import peak_rss_gib, simulation_parser, write_result
+from _common import peak_rss_gib, run_parsed, simulation_parser, write_result
 from bench_accuracy import numeric_as_float, synthesise
 from bench_cohort import calibrated_logistic
 
@@ -157,9 +156,7 @@ def main(argv: list[str] | None = None) -> int:
         __doc__.splitlines()[0], result="programme.json", runs="number of programmes"
     )
     parser.add_argument("--hidden-runs", type=int, default=None, help="runs selecting on truth")
-    args = parser.parse_args(argv)
-    with threadpool_limits(args.threads):
-        return run(args)
+    return run_parsed(parser, run, argv)
 
 
 def run(args: argparse.Namespace) -> int:
