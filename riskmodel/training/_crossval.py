@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -47,30 +48,23 @@ def ogrs3_available(X: pd.DataFrame) -> bool:
     return all(c in X.columns for c in OGRS3_INPUTS)
 
 
+@dataclass(kw_only=True, eq=False)
 class CrossValResult:
     """Out-of-fold probabilities and metrics of every model compared."""
 
-    def __init__(
-        self,
-        *,
-        configured: str,
-        oof: pd.DataFrame,
-        metrics: dict[str, dict[str, Any]],
-        fitted_families: list[str],
-        survival: dict[str, Any] | None = None,
-        times: pd.DataFrame | None = None,
-        split: dict[str, Any] | None = None,
-    ) -> None:
-        #: The unlabelled and the rates at the horizon of a time-to-event table, else None.
-        self.survival = survival
-        #: Time to reoffence of the out-of-fold people (``FeatureTable.survival``) or None.
-        self.times = times
-        self.configured = configured
-        self.oof = oof
-        self.metrics = metrics
-        self.fitted_families = fitted_families
-        #: How the rows were split (``sentence`` states it in words).
-        self.split = split or {}
+    configured: str
+    oof: pd.DataFrame
+    metrics: dict[str, dict[str, Any]]
+    fitted_families: list[str]
+    #: The unlabelled and the rates at the horizon of a time-to-event table, else None.
+    survival: dict[str, Any] | None = None
+    #: Time to reoffence of the out-of-fold people (``FeatureTable.survival``) or None.
+    times: pd.DataFrame | None = None
+    #: How the rows were split (``sentence`` states it in words).
+    split: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.split = self.split or {}
 
     def to_dict(self) -> dict[str, Any]:
         """The ``metrics.json`` of ``riskmodel crossval`` (CLI.md)."""
