@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
 import resource
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -43,11 +45,42 @@ def results_path(name: str, *, quick: bool, folder: Path | None = None) -> Path:
     return folder / f"{name}.json"
 
 
+def simulation_parser(description: str, *, result: str, runs: str) -> argparse.ArgumentParser:
+    """The options every simulation benchmark takes: ``--quick``, ``--out`` (the folder of
+    ``result``), ``--runs`` (``runs`` says what a run is), ``--seed`` and ``--threads``; a
+    benchmark adds its own."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--quick", action="store_true", help="smoke run: tiny sizes")
+    parser.add_argument("--out", type=Path, default=None, help=f"folder of {result}")
+    parser.add_argument("--runs", type=int, default=None, help=runs)
+    parser.add_argument("--seed", type=int, default=0, help="seed of the draws")
+    parser.add_argument("--threads", type=int, default=1, help="native threads")
+    return parser
+
+
+def run_parsed(
+    parser: argparse.ArgumentParser,
+    run: Callable[[argparse.Namespace], int],
+    argv: list[str] | None = None,
+) -> int:
+    """Parse ``argv`` and return ``run(args)``, with at most ``--threads`` native threads."""
+    from threadpoolctl import threadpool_limits
+
+    args = parser.parse_args(argv)
+    with threadpool_limits(args.threads):
+        return run(args)
+
+
 def write_result(
-    name: str, data: dict[str, Any], *, quick: bool, folder: Path | None = None
+    name: str,
+    data: dict[str, Any],
+    *,
+    quick: bool,
+    folder: Path | None = None,
+    summary: str | None = None,
 ) -> Path:
     """Write a benchmark result with the machine description and the time it finished;
-    print where."""
+    print where, then the one-line ``summary`` when given."""
     path = results_path(name, quick=quick, folder=folder)
     finished = datetime.now(UTC).isoformat(timespec="seconds")
     payload = {
@@ -59,6 +92,8 @@ def write_result(
     }
     path.write_text(json.dumps(payload, indent=2, allow_nan=False) + "\n")
     print(f"wrote {path}", file=sys.stderr)
+    if summary is not None:
+        print(summary, file=sys.stderr)
     return path
 
 

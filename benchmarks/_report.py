@@ -215,17 +215,32 @@ def _title(name: str) -> str:
     return DATASET_TITLES.get(name, name).split(" (")[0]
 
 
+def _against_best(
+    what: str,
+    check: dict[str, Any],
+    labels: dict[str, str],
+    *,
+    rival: str,
+    gap: str,
+    gap_words: str | None = None,
+) -> str:
+    """``what``'s verdict with the default's Brier score, the best ``rival``'s (``baseline``
+    or ``peer``: the check's ``best_<rival>`` and ``best_<rival>_brier``) and the check's
+    ``gap`` with its interval, said as ``gap_words`` (default: the key itself)."""
+    best = labels.get(check[f"best_{rival}"], check[f"best_{rival}"])
+    return (
+        f"{what}: {_verdict(check['met'])}. Default {check['default_brier']:.4f}, best "
+        f"{rival} ({best}) {check[f'best_{rival}_brier']:.4f}; {gap_words or gap} "
+        f"{fmt_interval(check[gap], check[f'{gap}_ci'], 4)}."
+    )
+
+
 def ahead_line(name: str, check: dict[str, Any], labels: dict[str, str]) -> str:
     """Whether the default's Brier score is below every baseline's on one dataset."""
     what = f"- {_title(name)}: the default's Brier score is below every baseline's"
     if check.get("met") is None:
         return f"{what}: not evaluated (the default was not run)."
-    best = labels.get(check["best_baseline"], check["best_baseline"])
-    return (
-        f"{what}: {_verdict(check['met'])}. Default {check['default_brier']:.4f}, best "
-        f"baseline ({best}) {check['best_baseline_brier']:.4f}; difference "
-        f"{fmt_interval(check['difference'], check['difference_ci'], 4)}."
-    )
+    return _against_best(what, check, labels, rival="baseline", gap="difference")
 
 
 def oracle_line(
@@ -278,11 +293,8 @@ evaluated (peers skipped: no lightgbm)."
     )
     if check.get("met") is None:
         return f"{what}: not evaluated ({check.get('why_not', 'not run')})."
-    best = labels.get(check["best_peer"], check["best_peer"])
-    return (
-        f"{what}: {_verdict(check['met'])}. Default {check['default_brier']:.4f}, best peer "
-        f"({best}) {check['best_peer_brier']:.4f}; default minus peer "
-        f"{fmt_interval(check['gap'], check['gap_ci'], 4)}."
+    return _against_best(
+        what, check, labels, rival="peer", gap="gap", gap_words="default minus peer"
     )
 
 

@@ -41,10 +41,9 @@ from typing import Any
 
 import numpy as np
 from sklearn.calibration import CalibratedClassifierCV
-from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import peak_rss_gib, write_result
+from _common import peak_rss_gib, run_parsed, simulation_parser, write_result
 from bench_accuracy import numeric_as_float, plain_logistic, synthesise
 
 #: Training sizes of the simulation.
@@ -160,15 +159,10 @@ def run_size(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="smoke run: tiny sizes")
-    parser.add_argument("--out", type=Path, default=None, help="folder of cohort.json")
-    parser.add_argument("--runs", type=int, default=None, help="runs per training size")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the draws")
-    parser.add_argument("--threads", type=int, default=1, help="native threads")
-    args = parser.parse_args(argv)
-    with threadpool_limits(args.threads):
-        return run(args)
+    parser = simulation_parser(
+        __doc__.splitlines()[0], result="cohort.json", runs="runs per training size"
+    )
+    return run_parsed(parser, run, argv)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -41,10 +41,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import peak_rss_gib, write_result
+from _common import peak_rss_gib, run_parsed, simulation_parser, write_result
 from bench_accuracy import numeric_as_float, synthesise
 from bench_cohort import calibrated_logistic
 
@@ -153,16 +152,11 @@ def one_run(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="smoke run: tiny sizes")
-    parser.add_argument("--out", type=Path, default=None, help="folder of programme.json")
-    parser.add_argument("--runs", type=int, default=None, help="number of programmes")
+    parser = simulation_parser(
+        __doc__.splitlines()[0], result="programme.json", runs="number of programmes"
+    )
     parser.add_argument("--hidden-runs", type=int, default=None, help="runs selecting on truth")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the draws")
-    parser.add_argument("--threads", type=int, default=1, help="native threads")
-    args = parser.parse_args(argv)
-    with threadpool_limits(args.threads):
-        return run(args)
+    return run_parsed(parser, run, argv)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -247,12 +241,11 @@ def run(args: argparse.Namespace) -> int:
         "seconds": time.perf_counter() - started,
         "peak_rss_gib": peak_rss_gib(),
     }
-    write_result("programme", data, quick=args.quick, folder=args.out)
-    print(
+    summary = (
         f"coverage {covered:.1%}, balanced {balanced:.1%}, naive bias "
-        f"{data['mean_naive_bias']:+.3f}, matched bias {data['mean_bias']:+.3f}",
-        file=sys.stderr,
+        f"{data['mean_naive_bias']:+.3f}, matched bias {data['mean_bias']:+.3f}"
     )
+    write_result("programme", data, quick=args.quick, folder=args.out, summary=summary)
     return 0
 
 

@@ -287,6 +287,17 @@ def _string(section: str, key: str, value: Any) -> str:
     return value
 
 
+def _missing_key(key: str, what: str) -> ConfigError:
+    """The error of a ``[table]`` key that must be given, saying ``what`` it is."""
+    return ConfigError(MISSING_KEY.format(section="table", key=key, what=what))
+
+
+def _optional_string(section: str, key: str, values: Mapping[str, Any]) -> str | None:
+    """``values[key]``, a non-empty string, or None where the key is not given."""
+    value = values.get(key)
+    return None if value is None else _string(section, key, value)
+
+
 def _string_list(section: str, key: str, value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [value]
@@ -307,12 +318,8 @@ def _parse_table(values: Any) -> TableSpec:
     _check_keys("table", values, _TABLE_KEYS)
     duration, event, unit = _parse_duration(values)
     if "label" not in values and duration is None:
-        raise ConfigError(
-            MISSING_KEY.format(
-                section="table",
-                key="label",
-                what="the 0/1 outcome column, or 'duration' and 'event' for a time to reoffence",
-            )
+        raise _missing_key(
+            "label", "the 0/1 outcome column, or 'duration' and 'event' for a time to reoffence"
         )
     label = _string("table", "label", values["label"]) if "label" in values else None
     if label is not None and duration is not None:
@@ -320,18 +327,10 @@ def _parse_table(values: Any) -> TableSpec:
     numeric = _string_list("table", "numeric", values.get("numeric", []))
     categorical = _string_list("table", "categorical", values.get("categorical", []))
     groups = _string_list("table", "groups", values.get("groups", []))
-    id_column = values.get("id")
-    if id_column is not None:
-        id_column = _string("table", "id", id_column)
-    person = values.get("person")
-    if person is not None:
-        person = _string("table", "person", person)
-    period = values.get("period")
-    if period is not None:
-        period = _string("table", "period", period)
-    reoffences = values.get("reoffences")
-    if reoffences is not None:
-        reoffences = _string("table", "reoffences", reoffences)
+    id_column = _optional_string("table", "id", values)
+    person = _optional_string("table", "person", values)
+    period = _optional_string("table", "period", values)
+    reoffences = _optional_string("table", "reoffences", values)
     query = values.get("query", "")
     if not isinstance(query, str):
         raise ConfigError(
@@ -357,12 +356,9 @@ def _parse_table(values: Any) -> TableSpec:
         if column.strip().lower() in FORBIDDEN_FEATURES:
             raise ConfigError(FORBIDDEN_FEATURE.format(column=column))
     if duration is not None and follow_up is None:
-        raise ConfigError(
-            MISSING_KEY.format(
-                section="table",
-                key="follow_up_months",
-                what="the horizon at which the label is derived from 'duration' and 'event'",
-            )
+        raise _missing_key(
+            "follow_up_months",
+            "the horizon at which the label is derived from 'duration' and 'event'",
         )
     outcomes = [label] if label is not None else [duration, event]
     outcomes += [reoffences] if reoffences else []
@@ -408,29 +404,17 @@ def _parse_duration(values: Mapping[str, Any]) -> tuple[str | None, str | None, 
     if "duration" not in values:
         for key in ("event", "duration_unit"):
             if key in values:
-                raise ConfigError(
-                    MISSING_KEY.format(
-                        section="table", key="duration", what=f"the column {key!r} goes with"
-                    )
-                )
+                raise _missing_key("duration", f"the column {key!r} goes with")
         return None, None, None
     duration = _string("table", "duration", values["duration"])
     if "event" not in values:
-        raise ConfigError(
-            MISSING_KEY.format(
-                section="table",
-                key="event",
-                what="the column saying 1 = reoffended at that time, 0 = censored then",
-            )
+        raise _missing_key(
+            "event", "the column saying 1 = reoffended at that time, 0 = censored then"
         )
     event = _string("table", "event", values["event"])
     if "duration_unit" not in values:
-        raise ConfigError(
-            MISSING_KEY.format(
-                section="table",
-                key="duration_unit",
-                what=f"the unit of {duration!r}: {', '.join(DURATION_UNIT_NAMES)}",
-            )
+        raise _missing_key(
+            "duration_unit", f"the unit of {duration!r}: {', '.join(DURATION_UNIT_NAMES)}"
         )
     unit = values["duration_unit"]
     if unit not in DURATION_UNIT_NAMES:

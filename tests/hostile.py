@@ -18,9 +18,11 @@ import contextlib
 import hashlib
 import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from riskmodel.cli import main
@@ -34,6 +36,24 @@ def write_frame(frame: pd.DataFrame, path: Path) -> Path:
     else:
         frame.to_csv(path, index=False)
     return path
+
+
+def drawn_scores(n: int, **columns: Callable[[np.random.Generator, int], object]) -> pd.DataFrame:
+    """``n`` people (``P0000``, ...) with a ``probability_2y`` drawn uniformly in [0.05, 0.95]
+    and a ``reoffended_2y`` drawn from it (seed 7); then each of ``columns``, in order, drawn
+    by ``draw(rng, n)`` from the same generator."""
+    rng = np.random.default_rng(7)
+    p = rng.uniform(0.05, 0.95, n)
+    frame = pd.DataFrame(
+        {
+            "person_id": [f"P{i:04d}" for i in range(n)],
+            "probability_2y": p,
+            "reoffended_2y": (rng.uniform(size=n) < p).astype(int),
+        }
+    )
+    for name, draw in columns.items():
+        frame[name] = draw(rng, n)
+    return frame
 
 
 def fingerprint(*paths: Path) -> dict[str, str]:

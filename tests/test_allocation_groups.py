@@ -146,23 +146,29 @@ def test_the_calibration_note_says_whether_and_how_it_is_included(caseload):
     y = (np.random.default_rng(0).uniform(size=len(caseload)) < caseload["p"]).astype(int)
     observed = choose_threshold(caseload["p"], Capacity(fraction=0.1), y_true=y, n_resamples=20)
     assert observed.to_dict()["calibration_note"] == msg.CALIBRATION_LEFT_OUT_OBSERVED
-    error = CalibrationError.from_manifest(MANIFEST)
+    error = CalibrationError(0.0512, (-0.02, 0.1104), 0.97, (0.9, 1.0449), 12345, "m-1", 0.9)
     wide = choose_threshold(
         caseload["p"], Capacity(fraction=0.1), calibration=error, n_resamples=20
     )
-    expected = msg.CALIBRATION_INCLUDED.format(
-        draws="20",
-        intercept=f"{error.intercept:.3f}",
-        intercept_low=f"{error.intercept_ci[0]:.3f}",
-        intercept_high=f"{error.intercept_ci[1]:.3f}",
-        slope=f"{error.slope:.3f}",
-        slope_low=f"{error.slope_ci[0]:.3f}",
-        slope_high=f"{error.slope_ci[1]:.3f}",
-        confidence="95%",
-        n_heldout=f"{error.n_heldout:,}",
-        model_id=error.model_id,
+    figures = {
+        "draws": "20",
+        "intercept": "0.051",
+        "intercept_low": "-0.020",
+        "intercept_high": "0.110",
+        "slope": "0.970",
+        "slope_low": "0.900",
+        "slope_high": "1.045",
+        "confidence": "90%",
+        "n_heldout": "12,345",
+        "model_id": "m-1",
+    }
+    assert wide.to_dict()["calibration_note"] == msg.CALIBRATION_INCLUDED.format(**figures)
+    unrecorded = CalibrationError(0.0, (-0.1, 0.1), 1.0, (0.9, 1.1))
+    wide = choose_threshold(
+        caseload["p"], Capacity(fraction=0.1), calibration=unrecorded, n_resamples=20
     )
-    assert wide.to_dict()["calibration_note"] == expected
+    note = wide.to_dict()["calibration_note"]
+    assert "measured on an unrecorded number of held-out people of model (no id)" in note
 
 
 # --- the plain paragraph ---------------------------------------------------------------------

@@ -14,10 +14,10 @@ from riskmodel.allocation import choose_threshold
 from riskmodel.bands import BAD_BANDS, BANDS_NOT_WHOLE_PERCENT, DEFAULT_BANDS, Bands
 from riskmodel.baselines import ogrs3_band
 from riskmodel.cohort import cohort_evaluation
-from riskmodel.explain import Explanation
 from riskmodel.models import BaseRateModel
 from riskmodel.scoring import Scorer, score_chunk
 from riskmodel.scoring._chunks import ROW, Chunk
+from tests.explanations import exact_logistic_explanation
 
 EDGE = 0.495  # 49.5%: "Medium" on the OGRS rule
 
@@ -50,18 +50,11 @@ def _scored_band() -> str:
 
 
 def _explained_band() -> str:
-    explanation = Explanation(
-        ids=pd.Series(["A"]),
-        X=pd.DataFrame({"x": [1.0]}),
-        contributions=pd.DataFrame({"x": [0.0]}),
-        base_value=float(np.log(EDGE / (1 - EDGE))),
+    explanation = exact_logistic_explanation(
+        pd.DataFrame({"x": [1.0]}),
+        pd.DataFrame({"x": [0.0]}),
+        float(np.log(EDGE / (1 - EDGE))),
         probability=np.array([EDGE]),
-        exact=True,
-        family="logistic",
-        calibration="sigmoid",
-        reference="training data",
-        method="linear",
-        max_additivity_error=0.0,
     )
     return explanation.to_dict()["people"][0]["risk_band"]
 

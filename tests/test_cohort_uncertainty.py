@@ -25,14 +25,7 @@ from riskmodel.cohort import (
     poisson_binomial_tails,
     with_model_uncertainty,
 )
-from riskmodel.cohort._messages import (
-    COMBINED_METHOD,
-    FEW_TRAINING_PEOPLE,
-    NO_TRAINING_SIZE,
-    REFERENCE_COHORT,
-    REFERENCE_DECILES,
-    WIDENING,
-)
+from riskmodel.cohort import _messages as msg
 
 EDGES = [0.08, 0.13, 0.21, 0.29, 0.39, 0.51, 0.63, 0.75, 0.85]
 KEYS = (
@@ -176,19 +169,19 @@ def test_from_manifest_reads_training_size_and_deciles():
     u = CalibrationUncertainty.from_manifest(_manifest(800), p)
     assert u.n_train == 800 and u.reference == "training deciles" and u.model_id == "m1"
     np.testing.assert_allclose(u.covariance, calibration_covariance(decile_points(EDGES), 800))
-    assert REFERENCE_DECILES in u.describe()
-    assert u.describe() == COMBINED_METHOD.format(
-        n_train=800, reference=REFERENCE_DECILES, tails="mid-p"
+    assert msg.REFERENCE_DECILES in u.describe()
+    assert u.describe() == msg.COMBINED_METHOD.format(
+        n_train=800, reference=msg.REFERENCE_DECILES, tails="mid-p"
     )
     bare = CalibrationUncertainty.from_manifest(_manifest(800, edges=None), p)
-    assert bare.reference == "cohort" and REFERENCE_COHORT in bare.describe()
+    assert bare.reference == "cohort" and msg.REFERENCE_COHORT in bare.describe()
 
 
 @pytest.mark.parametrize("n_train", [None, 0, "1000", True])
 def test_manifest_without_a_training_size_is_refused(n_train):
     with pytest.raises(DataError) as caught:
         CalibrationUncertainty.from_manifest(_manifest(n_train), [0.5], where="models/x")
-    assert str(caught.value) == NO_TRAINING_SIZE.format(path="models/x")
+    assert str(caught.value) == msg.NO_TRAINING_SIZE.format(path="models/x")
 
 
 def test_few_training_people_warns_with_the_widening():
@@ -202,14 +195,14 @@ def test_few_training_people_warns_with_the_widening():
     known = np.diff(result.overall["observed_expected_ci"])[0]
     combined = np.diff(result.overall["with_model_uncertainty"]["observed_expected_ci"])[0]
     assert ratio == pytest.approx(combined / known) and ratio > 1
-    warning = FEW_TRAINING_PEOPLE.format(
-        n_train=999, limit=1000, effect=WIDENING.format(ratio=ratio)
+    warning = msg.FEW_TRAINING_PEOPLE.format(
+        n_train=999, limit=1000, effect=msg.WIDENING.format(ratio=ratio)
     )
     assert result.warnings() == [warning]
     data = result.to_dict()
     assert data["warnings"] == [warning] and data["model_uncertainty"]["warning"] == warning
     assert data["predictions_treated_as_known"] is False
-    assert few.warning(None) == FEW_TRAINING_PEOPLE.format(n_train=999, limit=1000, effect="")
+    assert few.warning(None) == msg.FEW_TRAINING_PEOPLE.format(n_train=999, limit=1000, effect="")
     assert few.warning(0.98) == few.warning(None)
     assert cohort_evaluation(y_true=y, y_prob=p, uncertainty=enough).warnings() == []
 

@@ -41,6 +41,7 @@ from riskmodel.explain import (
 )
 from riskmodel.features import CATALOGUE, CONCEPTS, SHARED_FEATURES, SHARED_RULE
 from riskmodel.models import RiskModel
+from tests.explanations import exact_logistic_explanation
 
 SETTINGS = settings(max_examples=40, deadline=None)
 
@@ -338,21 +339,7 @@ def _linear_explanation(weight: float) -> Explanation:
     )
     filled = X.fillna(X.mean())
     contributions = weight * (filled - filled.mean())
-    base = -0.5
-    p = 1 / (1 + np.exp(-(base + contributions.sum(axis=1).to_numpy())))
-    return Explanation(
-        ids=pd.Series([str(i) for i in range(len(X))]),
-        X=X,
-        contributions=contributions,
-        base_value=base,
-        probability=p,
-        exact=True,
-        family="logistic",
-        calibration="sigmoid",
-        reference="the people explained",
-        method="weight x (value - mean)",
-        max_additivity_error=0.0,
-    )
+    return exact_logistic_explanation(X, contributions, -0.5)
 
 
 def test_need_contradictions_on_a_monotone_logistic_score():

@@ -15,19 +15,14 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss, roc_auc_score
 from sklearn.metrics import log_loss as sk_log_loss
 
+from riskmodel import evaluation as ev
 from riskmodel._io import write_json
 from riskmodel.evaluation import (
     METRIC_NAMES,
     ReliabilityDisplay,
     RiskDistributionDisplay,
-    auc,
-    brier,
-    calibration_slope_intercept,
     evaluate_predictions,
-    expected_calibration_error,
-    log_loss,
     metrics_by_group,
-    observed_expected_ratio,
 )
 from riskmodel.evaluation._metrics import _all_metrics, _weighted_metrics
 
@@ -43,17 +38,17 @@ def sample():
 
 def test_metrics_agree_with_scikit_learn(sample):
     y, p = sample
-    assert auc(y_true=y, y_prob=p) == pytest.approx(roc_auc_score(y, p), abs=1e-12)
-    assert brier(y_true=y, y_prob=p) == pytest.approx(brier_score_loss(y, p), abs=1e-12)
-    assert log_loss(y_true=y, y_prob=p) == pytest.approx(sk_log_loss(y, p), abs=1e-12)
-    assert observed_expected_ratio(y_true=y, y_prob=p) == pytest.approx(y.mean() / p.mean())
+    assert ev.auc(y_true=y, y_prob=p) == pytest.approx(roc_auc_score(y, p), abs=1e-12)
+    assert ev.brier(y_true=y, y_prob=p) == pytest.approx(brier_score_loss(y, p), abs=1e-12)
+    assert ev.log_loss(y_true=y, y_prob=p) == pytest.approx(sk_log_loss(y, p), abs=1e-12)
+    assert ev.observed_expected_ratio(y_true=y, y_prob=p) == pytest.approx(y.mean() / p.mean())
 
 
 def test_calibration_slope_intercept_is_logistic_recalibration(sample):
     y, p = sample
     x = np.log(p / (1 - p)).reshape(-1, 1)
     reference = LogisticRegression(C=np.inf, tol=1e-10, max_iter=1000).fit(x, y)
-    slope, intercept = calibration_slope_intercept(y_true=y, y_prob=p)
+    slope, intercept = ev.calibration_slope_intercept(y_true=y, y_prob=p)
     assert slope == pytest.approx(reference.coef_[0, 0], abs=1e-5)
     assert intercept == pytest.approx(reference.intercept_[0], abs=1e-5)
 
@@ -62,7 +57,7 @@ def test_ece_by_hand():
     # two bins of two: [0.1, 0.3] observed 0/2 → |0 − 0.2|; [0.6, 0.8] observed 2/2 → |1 − 0.7|
     y = [0, 0, 1, 1]
     p = [0.1, 0.3, 0.6, 0.8]
-    assert expected_calibration_error(y_true=y, y_prob=p, n_bins=2) == pytest.approx(
+    assert ev.expected_calibration_error(y_true=y, y_prob=p, n_bins=2) == pytest.approx(
         (0.2 + 0.3) / 2
     )
     # ten equal-frequency bins by default
@@ -71,7 +66,7 @@ def test_ece_by_hand():
     y = np.zeros(1000)
     order = np.argsort(p)
     expected = np.mean([p[order[i * 100 : (i + 1) * 100]].mean() for i in range(10)])
-    assert expected_calibration_error(y_true=y, y_prob=p) == pytest.approx(expected)
+    assert ev.expected_calibration_error(y_true=y, y_prob=p) == pytest.approx(expected)
 
 
 @pytest.mark.parametrize("decimals", [None, 1])  # distinct scores, and runs of tied ones
@@ -102,10 +97,10 @@ def test_undefined_resamples_are_skipped_and_the_others_unchanged():
     y = (rng.random((4, n)) < p).astype(float)
     y[1] = 0.0  # one class
     p[2] = 0.3  # no spread
-    slope, intercept = calibration_slope_intercept(y_true=y, y_prob=p)
+    slope, intercept = ev.calibration_slope_intercept(y_true=y, y_prob=p)
     assert np.isnan(slope[[1, 2]]).all() and np.isnan(intercept[[1, 2]]).all()
     for row in (0, 3):
-        alone = calibration_slope_intercept(y_true=y[row], y_prob=p[row])
+        alone = ev.calibration_slope_intercept(y_true=y[row], y_prob=p[row])
         assert (slope[row], intercept[row]) == pytest.approx(alone, abs=1e-12)
     # a constant score (the base-rate model): every resample's slope is undefined
     flat = evaluate_predictions(y_true=y[0], y_prob=np.full(n, 0.4), n_resamples=200)
@@ -158,7 +153,7 @@ def test_metrics_by_group(sample):
     fine[:5] = False
     assert out["index_disposal"]["fine"]["n"] == int(fine.sum())
     assert out["index_disposal"]["fine"]["auc"] == pytest.approx(
-        auc(y_true=y[fine], y_prob=p[fine])
+        ev.auc(y_true=y[fine], y_prob=p[fine])
     )
 
 
@@ -215,6 +210,6 @@ def test_calibration_slope_when_scores_carry_no_information():
     y = (rng.random(400) < 0.8).astype(int)
     x = np.log(p / (1 - p)).reshape(-1, 1)
     reference = LogisticRegression(C=np.inf, tol=1e-10, max_iter=1000).fit(x, y)
-    slope, intercept = calibration_slope_intercept(y_true=y, y_prob=p)
+    slope, intercept = ev.calibration_slope_intercept(y_true=y, y_prob=p)
     assert slope == pytest.approx(reference.coef_[0, 0], abs=1e-5)
     assert intercept == pytest.approx(reference.intercept_[0], abs=1e-5)

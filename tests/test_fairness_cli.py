@@ -12,6 +12,7 @@ import pytest
 from riskmodel.cli import main
 from riskmodel.fairness import _messages as const
 from tests.commands import run_cli
+from tests.hostile import drawn_scores, write_frame
 
 COMPAS = Path("/work/shared/data/compas/compas-scores-two-years.csv")
 
@@ -24,25 +25,15 @@ PROPUBLICA = {
 
 
 def _scores_file(tmp_path: Path, suffix: str = ".csv") -> Path:
-    rng = np.random.default_rng(7)
-    n = 600
-    p = rng.uniform(0.05, 0.95, n)
-    frame = pd.DataFrame(
-        {
-            "person_id": [f"P{i:04d}" for i in range(n)],
-            "probability_2y": p,
-            "reoffended_2y": (rng.uniform(size=n) < p).astype(int),
-            "cohort": rng.choice(["young_male", "adult_male", "mature_male", "female"], n),
-            "ethnicity": rng.choice(["Black", "White", "Asian", None], n, p=[0.3, 0.5, 0.1, 0.1]),
-        }
+    frame = drawn_scores(
+        600,
+        cohort=lambda rng, n: rng.choice(["young_male", "adult_male", "mature_male", "female"], n),
+        ethnicity=lambda rng, n: rng.choice(
+            ["Black", "White", "Asian", None], n, p=[0.3, 0.5, 0.1, 0.1]
+        ),
     )
     frame.loc[:3, "probability_2y"] = np.nan
-    path = tmp_path / f"scores{suffix}"
-    if suffix == ".parquet":
-        frame.to_parquet(path, index=False)
-    else:
-        frame.to_csv(path, index=False)
-    return path
+    return write_frame(frame, tmp_path / f"scores{suffix}")
 
 
 def _columns(

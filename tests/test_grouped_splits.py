@@ -17,16 +17,9 @@ from riskmodel._errors import ConfigError, DataError
 from riskmodel.config import load_config
 from riskmodel.models import RiskModel, _splits
 from riskmodel.models._messages import TOO_FEW_PERSONS
+from riskmodel.training import _messages as msg
 from riskmodel.training import load_inputs, train_model
 from riskmodel.training._crossval import cross_validate
-from riskmodel.training._messages import (
-    BAD_TEST_FROM,
-    BOTH_SPLITS,
-    SPLIT_PART_TOO_SMALL,
-    TEST_FROM_NEEDS_DATES,
-    TEST_PERIODS_NEED_PERIOD,
-    UNKNOWN_PERIODS,
-)
 from riskmodel.training._split import SplitRequest, split_rows, split_sentence
 from tests.commands import run_here
 
@@ -344,10 +337,10 @@ def test_crossval_cli_forward_in_time(table_files, tmp_path):
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        (("--test-from", "2020-01-01"), TEST_FROM_NEEDS_DATES),
-        (("--test-periods", "1999"), UNKNOWN_PERIODS.format(
+        (("--test-from", "2020-01-01"), msg.TEST_FROM_NEEDS_DATES),
+        (("--test-periods", "1999"), msg.UNKNOWN_PERIODS.format(
             given="1999", known="2018, 2019, 2020, 2021")),
-        (("--test-from", "2020-01-01", "--test-periods", "2020"), BOTH_SPLITS),
+        (("--test-from", "2020-01-01", "--test-periods", "2020"), msg.BOTH_SPLITS),
     ],
 )  # fmt: skip
 def test_temporal_split_mistakes_are_clear(table_files, tmp_path, extra, message):
@@ -365,15 +358,15 @@ def test_split_requests_check_their_inputs():
     dates = pd.Series(pd.date_range("2019-01-01", periods=40, freq="MS"))
     with pytest.raises(ConfigError) as error:
         split_rows(y, None, test_fraction=0.2, seed=0, request=SplitRequest(test_periods=("a",)))
-    assert str(error.value) == TEST_PERIODS_NEED_PERIOD
+    assert str(error.value) == msg.TEST_PERIODS_NEED_PERIOD
     with pytest.raises(ConfigError) as error:
         split_rows(y, dates, test_fraction=0.2, seed=0, request=SplitRequest(test_from="May"))
-    assert str(error.value) == BAD_TEST_FROM.format(value="May")
+    assert str(error.value) == msg.BAD_TEST_FROM.format(value="May")
     with pytest.raises(DataError) as error:
         split_rows(
             y, dates, test_fraction=0.2, seed=0, request=SplitRequest(test_from="2022-01-01")
         )
-    assert str(error.value) == SPLIT_PART_TOO_SMALL.format(part="test", n=4, positives=2)
+    assert str(error.value) == msg.SPLIT_PART_TOO_SMALL.format(part="test", n=4, positives=2)
     assert SplitRequest.from_options("", " 2020 ,2021,").test_periods == ("2020", "2021")
     assert load_config  # the config keys person and period are read (see CONFIG above)
 

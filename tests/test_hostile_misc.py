@@ -34,7 +34,7 @@ from riskmodel.fairness import fairness_summary, summary_markdown
 from riskmodel.reports._messages import ONE_OUTCOME_CLASS
 from riskmodel.training._messages import NO_KNOWN_OUTCOMES, RECALIBRATION_FAILED
 from tests.contract_data import valid_tables, write_data_dir
-from tests.hostile import play, write_frame
+from tests.hostile import drawn_scores, play, write_frame
 
 ROOT = Path(__file__).resolve().parents[1]
 #: Labels that matplotlib would read as mathtext (an unbalanced ``$``, a bad command).
@@ -67,6 +67,13 @@ def _cohort(scores: Path, out: object, *, code: int):
     """``riskmodel cohort`` on ``scores`` (outcome column reoffended_2y), played."""
     return play("cohort", "--scores", scores, "--outcome-column", "reoffended_2y",
                 "--n-bootstrap", "5", "--out", out, inputs=(scores,), code=code)  # fmt: skip
+
+
+def _fairness(scores: Path, out: Path, *, code: int):
+    """``riskmodel fairness`` of probability_2y against reoffended_2y by cohort, played."""
+    return play("fairness", "--scores", scores, "--score-column", "probability_2y",
+                "--outcome-column", "reoffended_2y", "--group-column", "cohort",
+                "--n-resamples", "10", "--out", out, inputs=(scores,), code=code)  # fmt: skip
 
 
 def _flat_frame(n: int = 600, seed: int = 3) -> pd.DataFrame:
@@ -117,17 +124,10 @@ def flat(tmp_path_factory) -> dict[str, Path]:
 
 
 def _scores(tmp_path: Path, suffix: str, **columns) -> Path:
-    rng = np.random.default_rng(7)
-    n = 400
-    p = rng.uniform(0.05, 0.95, n)
-    frame = pd.DataFrame(
-        {
-            "person_id": [f"P{i:04d}" for i in range(n)],
-            "probability_2y": p,
-            "reoffended_2y": (rng.uniform(size=n) < p).astype(int),
-            "cohort": rng.choice(MATH_LABELS, n),
-            "risk_band": rng.choice(["Low", "$Hi\\gh"], n),
-        }
+    frame = drawn_scores(
+        400,
+        cohort=lambda rng, n: rng.choice(MATH_LABELS, n),
+        risk_band=lambda rng, n: rng.choice(["Low", "$Hi\\gh"], n),
     )
     for name, values in columns.items():
         frame[name] = values(frame) if callable(values) else values
@@ -141,23 +141,7 @@ def _scores(tmp_path: Path, suffix: str, **columns) -> Path:
 def test_fairness_with_mathtext_group_labels(tmp_path, suffix):
     scores = _scores(tmp_path, suffix)
     out = tmp_path / "fairness"
-    play(
-        "fairness",
-        "--scores",
-        scores,
-        "--score-column",
-        "probability_2y",
-        "--outcome-column",
-        "reoffended_2y",
-        "--group-column",
-        "cohort",
-        "--n-resamples",
-        "20",
-        "--out",
-        out,
-        inputs=(scores,),
-        code=0,
-    )
+    _fairness(scores, out, code=0)
     data = json.loads((out / "fairness.json").read_text())
     assert set(data["by_group"]["cohort"]) == set(MATH_LABELS)
     assert "$\\frac{1}{0}$" in (out / "report.html").read_text()
@@ -489,28 +473,16 @@ def _refuse_temporary_files(monkeypatch, error: int) -> None:
     monkeypatch.setattr(tempfile, "mkstemp", mkstemp)
 
 
-def test_a_read_only_output_directory(tmp_path, monkeypatch, capsys):
+def test_a_read_only_output_directory(tmp_path, monkeypatch):
     """Simulated (the tests run as root, where a directory's mode does not bite)."""
     scores = _scores(tmp_path, ".csv")
     out = tmp_path / "out"
     out.mkdir()
     _refuse_temporary_files(monkeypatch, errno.EACCES)
-    code = main(
-        [
-            "cohort",
-            "--scores",
-            str(scores),
-            "--outcome-column",
-            "reoffended_2y",
-            "--n-bootstrap",
-            "5",
-            "--out",
-            str(out),
-        ]
+    played = _cohort(scores, out, code=2)
+    assert played.err.strip() == OS_ERROR.format(
+        path=out / "cohort.json", reason="Permission denied"
     )
-    err = capsys.readouterr().err
-    assert code == 2
-    assert err.strip() == OS_ERROR.format(path=out / "cohort.json", reason="Permission denied")
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes into a read-only directory")
@@ -555,7 +527,7 @@ def test_an_unreadable_bundle(flat, tmp_path, monkeypatch, capsys):
     assert not (tmp_path / "s.csv").exists()
 
 
-def test_a_full_disk_while_writing_a_report(tmp_path, monkeypatch, capsys):
+def test_a_full_disk_while_writing_a_report(tmp_path, monkeypatch):
     scores = _scores(tmp_path, ".csv")
     out = tmp_path / "fairness"
 
@@ -563,27 +535,9 @@ def test_a_full_disk_while_writing_a_report(tmp_path, monkeypatch, capsys):
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(Path, "write_text", full)
-    code = main(
-        [
-            "fairness",
-            "--scores",
-            str(scores),
-            "--score-column",
-            "probability_2y",
-            "--outcome-column",
-            "reoffended_2y",
-            "--group-column",
-            "cohort",
-            "--n-resamples",
-            "10",
-            "--out",
-            str(out),
-        ]
-    )
-    err = capsys.readouterr().err
-    assert code == 2
+    played = _fairness(scores, out, code=2)
     expected = OS_ERROR.format(path=out / "fairness.json", reason="No space left on device")
-    assert err.strip() == expected
+    assert played.err.strip() == expected
     assert not [p for p in out.rglob("*.tmp")] if out.exists() else True
 
 

@@ -71,91 +71,47 @@ def _rename(old: str, new: str, *tables_named: str) -> Callable[[Tables, str], N
 
 # --- implausible values: row problems with a reason -------------------------------------------
 
-#: case: (change, table, row, column, value shown, reason)
+#: A case: (change, table, row, column, value shown, reason); rows are counted from 1.
+Case = tuple[Callable[[Tables, str], None], str, int, str, object, str]
+
+
+def _value_case(table: str, column: str, index: int, value: str, reason: str) -> Case:
+    """``value`` written in ``column`` of row ``index`` (from 0) of ``table``."""
+    return _set(table, column, index, value), table, index + 1, column, value, reason
+
+
+def _after_extract_case(table: str, column: str, index: int, value: str) -> Case:
+    """A date after the extract date in ``column`` of row ``index`` of ``table``."""
+    reason = msg.AFTER_EXTRACT_DATE.format(column=column, extract=EXTRACT)
+    return _value_case(table, column, index, value, reason)
+
+
+def _custody_case(value: str, shown: object = None) -> Case:
+    """custody_days of offence row 2 set to ``value`` (shown as ``shown`` if given)."""
+    return _custody(value), "offences", 2, "custody_days", shown or value, msg.BAD_CUSTODY_DAYS
+
+
+def _id_case(new: str, reason: str, shown: str | None = None) -> Case:
+    """Person P000 renamed ``new`` everywhere (shown as ``shown`` if given)."""
+    return _rename("P000", new), "people", 1, "person_id", shown or new, reason
+
+
 ROW_CASES = {
-    "custody inf": (_custody("inf"), "offences", 2, "custody_days", "inf", msg.BAD_CUSTODY_DAYS),
-    "custody 1e308": (
-        _custody("1e308"),
-        "offences",
-        2,
-        "custody_days",
-        {"csv": "1e308", "parquet": "1e+308"},
-        msg.BAD_CUSTODY_DAYS,
+    "custody inf": _custody_case("inf"),
+    "custody 1e308": _custody_case("1e308", shown={"csv": "1e308", "parquet": "1e+308"}),
+    "custody 100 years": _custody_case("40000"),
+    "born 1850": _value_case("people", "date_of_birth", 0, "1850-01-01", msg.DATE_OUT_OF_RANGE),
+    "aged 116": _value_case(
+        "people", "date_of_birth", 0, "1905-01-15", msg.OVER_MAXIMUM_AGE.format(age=116)
     ),
-    "custody 100 years": (
-        _custody("40000"),
-        "offences",
-        2,
-        "custody_days",
-        "40000",
-        msg.BAD_CUSTODY_DAYS,
-    ),
-    "born 1850": (
-        _set("people", "date_of_birth", 0, "1850-01-01"),
-        "people",
-        1,
-        "date_of_birth",
-        "1850-01-01",
-        msg.DATE_OUT_OF_RANGE,
-    ),
-    "aged 116": (
-        _set("people", "date_of_birth", 0, "1905-01-15"),
-        "people",
-        1,
-        "date_of_birth",
-        "1905-01-15",
-        msg.OVER_MAXIMUM_AGE.format(age=116),
-    ),
-    "index date 2100": (
-        _set("people", "index_date", 0, "2100-01-01"),
-        "people",
-        1,
-        "index_date",
-        "2100-01-01",
-        msg.DATE_OUT_OF_RANGE,
-    ),
-    "index date after the extract": (
-        _set("people", "index_date", 0, "2025-06-01"),
-        "people",
-        1,
-        "index_date",
-        "2025-06-01",
-        msg.AFTER_EXTRACT_DATE.format(column="index_date", extract=EXTRACT),
-    ),
-    "offence after the extract": (
-        _set("offences", "offence_date", 1, "2025-03-01"),
-        "offences",
-        2,
-        "offence_date",
-        "2025-03-01",
-        msg.AFTER_EXTRACT_DATE.format(column="offence_date", extract=EXTRACT),
-    ),
-    "id NaN": (_rename("P000", "NaN"), "people", 1, "person_id", "NaN", msg.ID_READS_AS_MISSING),
-    "id null": (
-        _rename("P000", "null"),
-        "people",
-        1,
-        "person_id",
-        "null",
-        msg.ID_READS_AS_MISSING,
-    ),
-    "id N/A": (_rename("P000", "N/A"), "people", 1, "person_id", "N/A", msg.ID_READS_AS_MISSING),
-    "id None": (
-        _rename("P000", "None"),
-        "people",
-        1,
-        "person_id",
-        "None",
-        msg.ID_READS_AS_MISSING,
-    ),
-    "id with a NUL": (
-        _rename("P000", "P0\x0000"),
-        "people",
-        1,
-        "person_id",
-        "P0\\x0000",
-        msg.ID_CONTROL_CHARACTER,
-    ),
+    "index date 2100": _value_case("people", "index_date", 0, "2100-01-01", msg.DATE_OUT_OF_RANGE),
+    "index date after the extract": _after_extract_case("people", "index_date", 0, "2025-06-01"),
+    "offence after the extract": _after_extract_case("offences", "offence_date", 1, "2025-03-01"),
+    "id NaN": _id_case("NaN", msg.ID_READS_AS_MISSING),
+    "id null": _id_case("null", msg.ID_READS_AS_MISSING),
+    "id N/A": _id_case("N/A", msg.ID_READS_AS_MISSING),
+    "id None": _id_case("None", msg.ID_READS_AS_MISSING),
+    "id with a NUL": _id_case("P0\x0000", msg.ID_CONTROL_CHARACTER, shown="P0\\x0000"),
 }
 
 

@@ -183,19 +183,15 @@ def test_evaluate_and_recalibrate_warn_about_training_people_and_unseen_categori
     frame.to_csv(local, index=False)
     overlap = OVERLAP_WARNING.format(n=n_train, total=800, n_training=n_train)
     unseen = UNSEEN_WARNING.format(items="area: 'atlantis' (100 people)")
-    played = play(
-        "evaluate", "--model", bundle, "--table", local, "--out", tmp_path / "ev", *FAST,
-        inputs=(local, bundle), code=0, message=overlap,
-    )  # fmt: skip
-    assert unseen in played.out
+    for command, out in (("evaluate", tmp_path / "ev"), ("recalibrate", tmp_path / "rc")):
+        played = play(
+            command, "--model", bundle, "--table", local, "--out", out, *FAST,
+            inputs=(local, bundle), code=0, message=overlap,
+        )  # fmt: skip
+        assert unseen in played.out, command
     metrics = json.loads((tmp_path / "ev" / "metrics.json").read_text())
     assert metrics["trained_on"] == n_train
     assert metrics["drift"]["unseen_categories"] == {"area": {"atlantis": 100}}
-    played = play(
-        "recalibrate", "--model", bundle, "--table", local, "--out", tmp_path / "rc", *FAST,
-        inputs=(local, bundle), code=0, message=overlap,
-    )  # fmt: skip
-    assert unseen in played.out
     recalibrated = json.loads((tmp_path / "rc" / "manifest.json").read_text())
     assert overlap in recalibrated["warnings"] and unseen in recalibrated["warnings"]
     card = (tmp_path / "rc" / "MODEL_CARD.md").read_text()

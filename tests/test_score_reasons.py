@@ -20,6 +20,7 @@ from riskmodel.explain import (
     reasons_by_person,
     top_factors,
 )
+from riskmodel.explain._people import explain_people
 from riskmodel.flat_table import build_flat_table
 from riskmodel.models import RiskModel
 from riskmodel.scoring import drift_reference
@@ -202,14 +203,8 @@ def test_flat_reasons_use_groups_and_labels(flat, tmp_path, capsys):
     frame = pd.read_csv(batch)
     table = build_flat_table(frame, spec.table, labels=False)
     manifest = json.loads((bundle / "manifest.json").read_text())
-    explanation = explain(
-        model,
-        table.X,
-        ids=table.ids,
-        groups=spec.explain_groups,
-        labels=spec.labels,
-        population=ReferencePopulation.from_dict(manifest["drift_reference"]["positions"]),
-    )
+    assert manifest["drift_reference"]["positions"]  # placed against the training people
+    explanation = explain_people(model, manifest, table, spec)
     expected = reasons_by_person(explanation, 4)
     for person, factors in zip(scores.itertuples(), expected, strict=True):
         written = [getattr(person, f"reason_{j + 1}") for j in range(len(factors))]

@@ -71,8 +71,7 @@ def command(
         {"--out": out_dir}, source=source, dirs=(model_dir,), kind="explain", force=force
     )
     from riskmodel._horizon import bundle_horizon
-    from riskmodel.explain import ReferencePopulation, explain
-    from riskmodel.explain._people import choose_people, load_model
+    from riskmodel.explain._people import choose_people, explain_people, load_model
     from riskmodel.reports._explain_report import explain_report_html
     from riskmodel.training import inputs_for_bundle
     from riskmodel.training._train import summary_groups
@@ -81,18 +80,7 @@ def command(
     inputs = inputs_for_bundle(manifest, labels=False, **source)
     table = inputs.table
     config = inputs.config
-    population = ReferencePopulation.from_dict(
-        (manifest.get("drift_reference") or {}).get("positions")
-    )
-    explanation = explain(
-        model,
-        table.X,
-        ids=table.ids,
-        groups=config.explain_groups,
-        labels=config.labels,
-        population=population,
-    )
-    explanation.index_ids = table.index_ids
+    explanation = explain_people(model, manifest, table, config)
     rows, note = choose_people(explanation.ids, ids, sample, seed)
     payload = explanation.to_dict(horizon_months=bundle_horizon(manifest)[0])
     payload["outcome"] = inputs.outcome

@@ -1,8 +1,8 @@
 """Discrimination and calibration of predicted probabilities, with bootstrap intervals.
 
 Pure functions compute (:func:`evaluate_predictions`, :func:`metrics_by_group`, one function
-per metric); Display classes plot (:class:`ReliabilityDisplay`,
-:class:`RiskDistributionDisplay`).
+per metric, and :func:`heldout_metrics`, all of them on held-out predictions); Display
+classes plot (:class:`ReliabilityDisplay`, :class:`RiskDistributionDisplay`).
 """
 
 from riskmodel.evaluation._displays import (
@@ -10,6 +10,7 @@ from riskmodel.evaluation._displays import (
     RiskDistributionDisplay,
     reliability_table,
 )
+from riskmodel.evaluation._heldout import EVALUATION_GROUPS, heldout_metrics
 from riskmodel.evaluation._metrics import (
     METRIC_NAMES,
     N_BINS,
@@ -28,9 +29,6 @@ from riskmodel.evaluation._survival import (
     reoffending_over_time,
 )
 
-#: Group columns evaluated separately when the data have them (reoffending differs sharply).
-EVALUATION_GROUPS: tuple[str, ...] = ("index_disposal", "index_offence")
-
 __all__ = [
     "EVALUATION_GROUPS",
     "METRIC_NAMES",
@@ -44,6 +42,7 @@ __all__ = [
     "cumulative_reoffending",
     "evaluate_predictions",
     "expected_calibration_error",
+    "heldout_metrics",
     "log_loss",
     "metrics_by_group",
     "observed_expected_ratio",

@@ -35,6 +35,29 @@ def load_model(model_dir: str | os.PathLike) -> tuple[Any, dict[str, Any]]:
     return bundle.model, dict(bundle.manifest)
 
 
+def explain_people(model: Any, manifest: dict[str, Any], table: Any, config: Any) -> Any:
+    """The :class:`~riskmodel.explain.Explanation` of the people of ``table`` (a feature table)
+    by a bundle's ``model``: reasons grouped and worded as ``config`` says
+    (``explain_groups``, ``labels``), people placed against the reference population the
+    bundle's ``manifest`` records (none recorded: against the people explained)."""
+    from riskmodel.explain._additive import explain
+    from riskmodel.explain._reference import ReferencePopulation
+
+    population = ReferencePopulation.from_dict(
+        (manifest.get("drift_reference") or {}).get("positions")
+    )
+    explanation = explain(
+        model,
+        table.X,
+        ids=table.ids,
+        groups=config.explain_groups,
+        labels=config.labels,
+        population=population,
+    )
+    explanation.index_ids = table.index_ids
+    return explanation
+
+
 def choose_people(ids: Any, wanted: str | None, sample: int, seed: int) -> tuple[list[int], str]:
     """Rows that get a person page, and the note saying how they were chosen.
 

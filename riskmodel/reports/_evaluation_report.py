@@ -11,13 +11,10 @@ import pandas as pd
 
 from riskmodel._io import to_jsonable, write_json, write_text
 from riskmodel.evaluation import (
-    EVALUATION_GROUPS,
     CumulativeReoffendingDisplay,
     ReliabilityDisplay,
     RiskDistributionDisplay,
-    evaluate_predictions,
-    metrics_by_group,
-    reoffending_over_time,
+    heldout_metrics,
 )
 from riskmodel.reports._messages import ONE_OUTCOME_CLASS
 from riskmodel.reports._render import figure_to_data_uri, new_axes, render_template
@@ -189,22 +186,16 @@ def write_evaluation(
     ``horizon_months`` adds the cumulative share reoffending by risk band (``over_time``).
     """
     out = Path(out_dir)
-    metrics = evaluate_predictions(
-        y_true=y, y_prob=p, n_resamples=n_resamples, seed=seed, sample_weight=sample_weight
+    metrics = heldout_metrics(
+        y_true=y,
+        y_prob=p,
+        groups=groups,
+        times=times,
+        horizon_months=horizon_months,
+        n_resamples=n_resamples,
+        seed=seed,
+        sample_weight=sample_weight,
     )
-    present = [c for c in EVALUATION_GROUPS if groups is not None and c in groups.columns]
-    if present:
-        metrics["by_group"] = metrics_by_group(
-            y_true=y,
-            y_prob=p,
-            groups=groups[present],
-            n_resamples=n_resamples,
-            seed=seed,
-            sample_weight=sample_weight,
-        )
-    over_time = reoffending_over_time(times, p, horizon_months=horizon_months)
-    if over_time is not None:
-        metrics["over_time"] = over_time
     metrics.update(extra or {})
     notes = undefined_notes(y)
     if notes:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -12,17 +13,11 @@ from sklearn.base import clone
 
 from riskmodel._errors import DataError
 from riskmodel._horizon import horizon_suffix
-from riskmodel.evaluation import (
-    EVALUATION_GROUPS,
-    evaluate_predictions,
-    metrics_by_group,
-    reoffending_over_time,
-)
-from riskmodel.models import BaseRateModel, _splits, make_model
+from riskmodel.evaluation import heldout_metrics
+from riskmodel.models import BaseRateModel, _splits
 from riskmodel.training._inputs import (
     ModelInputs,
-    feature_directions,
-    feature_lists,
+    configured_model,
     labelled_arrays,
     sample_weights,
     survival_summary,
@@ -53,30 +48,23 @@ def ogrs3_available(X: pd.DataFrame) -> bool:
     return all(c in X.columns for c in OGRS3_INPUTS)
 
 
+@dataclass(kw_only=True, eq=False)
 class CrossValResult:
     """Out-of-fold probabilities and metrics of every model compared."""
 
-    def __init__(
-        self,
-        *,
-        configured: str,
-        oof: pd.DataFrame,
-        metrics: dict[str, dict[str, Any]],
-        fitted_families: list[str],
-        survival: dict[str, Any] | None = None,
-        times: pd.DataFrame | None = None,
-        split: dict[str, Any] | None = None,
-    ) -> None:
-        #: The unlabelled and the rates at the horizon of a time-to-event table, else None.
-        self.survival = survival
-        #: Time to reoffence of the out-of-fold people (``FeatureTable.survival``) or None.
-        self.times = times
-        self.configured = configured
-        self.oof = oof
-        self.metrics = metrics
-        self.fitted_families = fitted_families
-        #: How the rows were split (``sentence`` states it in words).
-        self.split = split or {}
+    configured: str
+    oof: pd.DataFrame
+    metrics: dict[str, dict[str, Any]]
+    fitted_families: list[str]
+    #: The unlabelled and the rates at the horizon of a time-to-event table, else None.
+    survival: dict[str, Any] | None = None
+    #: Time to reoffence of the out-of-fold people (``FeatureTable.survival``) or None.
+    times: pd.DataFrame | None = None
+    #: How the rows were split (``sentence`` states it in words).
+    split: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.split = self.split or {}
 
     def to_dict(self) -> dict[str, Any]:
         """The ``metrics.json`` of ``riskmodel crossval`` (CLI.md)."""
@@ -139,12 +127,8 @@ def cross_validate(
         raise DataError(
             TOO_FEW_FOR_FOLDS.format(folds=folds, positives=positives, negatives=negatives)
         )
-    numeric, categorical = feature_lists(inputs)
-    spec = inputs.config.model
-    configured = spec.family
-    template = make_model(
-        spec, numeric=numeric, categorical=categorical, directions=feature_directions(inputs)
-    )
+    configured = inputs.config.model.family
+    template = configured_model(inputs)
     groups = table.person_groups()
     unit = row_unit(table)
     if request.temporal:
@@ -201,30 +185,16 @@ def cross_validate(
     w_scored = None if weights is None else weights[scored]
     groups_scored = table.groups.loc[scored].reset_index(drop=True)
 
-    metrics: dict[str, dict[str, Any]] = {}
-    for name, p in predictions.items():
-        metrics[name] = evaluate_predictions(
-            y_true=y_scored, y_prob=p, n_resamples=n_resamples, seed=seed, sample_weight=w_scored
-        )
-    present = [c for c in EVALUATION_GROUPS if c in table.groups.columns]
-    if present:
-        metrics[configured]["by_group"] = metrics_by_group(
-            y_true=y_scored,
-            y_prob=predictions[configured],
-            groups=groups_scored[present],
-            n_resamples=n_resamples,
-            seed=seed,
-            sample_weight=w_scored,
-        )
-
     times = None
     if table.survival is not None:
         times = table.survival.loc[scored].reset_index(drop=True)
-    over_time = reoffending_over_time(
-        times, predictions[configured], horizon_months=inputs.follow_up_months
-    )
-    if over_time is not None:
-        metrics[configured]["over_time"] = over_time
+    # The configured model is also measured by group and over time; the others overall only.
+    detail = {"groups": groups_scored, "times": times, "horizon_months": inputs.follow_up_months}
+    resampling = {"n_resamples": n_resamples, "seed": seed, "sample_weight": w_scored}
+    metrics: dict[str, dict[str, Any]] = {}
+    for name, p in predictions.items():
+        extra = detail if name == configured else {}
+        metrics[name] = heldout_metrics(y_true=y_scored, y_prob=p, **resampling, **extra)
     oof = table.keys().loc[scored].reset_index(drop=True)
     oof["fold"] = fold_of[scored]
     oof["outcome"] = y_scored

@@ -29,6 +29,7 @@ from riskmodel.training._messages import NO_TABLE_SECTION
 
 __all__ = [
     "ModelInputs",
+    "configured_model",
     "feature_directions",
     "feature_lists",
     "load_inputs",
@@ -121,6 +122,21 @@ def feature_directions(inputs: ModelInputs) -> dict[str, int] | None:
     if inputs.kind == "table" and inputs.config.table is not None:
         return inputs.config.table.directions
     return None
+
+
+def configured_model(inputs: ModelInputs) -> Any:
+    """The unfitted model the inputs' ``[model]`` config asks for, over the inputs' numeric
+    and categorical features with their declared directions (:func:`feature_lists`,
+    :func:`feature_directions`)."""
+    from riskmodel.models import make_model
+
+    numeric, categorical = feature_lists(inputs)
+    return make_model(
+        inputs.config.model,
+        numeric=numeric,
+        categorical=categorical,
+        directions=feature_directions(inputs),
+    )
 
 
 def load_inputs(

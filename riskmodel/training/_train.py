@@ -13,18 +13,12 @@ import pandas as pd
 from sklearn.base import clone
 
 from riskmodel._errors import DataError
-from riskmodel.evaluation import (
-    EVALUATION_GROUPS,
-    evaluate_predictions,
-    metrics_by_group,
-    reoffending_over_time,
-)
+from riskmodel.evaluation import heldout_metrics
 from riskmodel.features import FeatureTable
-from riskmodel.models import RiskModel, make_model
+from riskmodel.models import RiskModel
 from riskmodel.training._inputs import (
     ModelInputs,
-    feature_directions,
-    feature_lists,
+    configured_model,
     labelled_arrays,
     sample_weights,
     survival_summary,
@@ -217,12 +211,9 @@ def train_model(
     unit = row_unit(table)
     info["unit"] = unit
     info["sentence"] = split_sentence(info, unit=unit)
-    numeric, categorical = feature_lists(inputs)
     weights = sample_weights(table)
     w_train, w_test = (None, None) if weights is None else (weights[train], weights[test])
-    template = make_model(
-        spec, numeric=numeric, categorical=categorical, directions=feature_directions(inputs)
-    ).set_params(seed=seed)
+    template = configured_model(inputs).set_params(seed=seed)
     held = clone(template).fit(
         table.X.iloc[train], y[train], sample_weight=w_train, groups=_take(groups, train)
     )
@@ -241,25 +232,19 @@ def train_model(
     )
     groups_test = table.groups.iloc[test].reset_index(drop=True)
     summary_test = summary_groups(table).iloc[test].reset_index(drop=True)
-    metrics = evaluate_predictions(
-        y_true=y[test], y_prob=p_test, n_resamples=n_resamples, seed=seed, sample_weight=w_test
+    times_test = None if table.survival is None else table.survival.iloc[test]
+    metrics = heldout_metrics(
+        y_true=y[test],
+        y_prob=p_test,
+        groups=groups_test,
+        times=times_test,
+        horizon_months=inputs.follow_up_months,
+        n_resamples=n_resamples,
+        seed=seed,
+        sample_weight=w_test,
     )
     if survival_summary(inputs) is not None:
         metrics["survival"] = survival_summary(inputs)
-    times_test = None if table.survival is None else table.survival.iloc[test]
-    over_time = reoffending_over_time(times_test, p_test, horizon_months=inputs.follow_up_months)
-    if over_time is not None:
-        metrics["over_time"] = over_time
-    present = [c for c in EVALUATION_GROUPS if c in groups_test.columns]
-    if present:
-        metrics["by_group"] = metrics_by_group(
-            y_true=y[test],
-            y_prob=p_test,
-            groups=groups_test[present],
-            n_resamples=n_resamples,
-            seed=seed,
-            sample_weight=w_test,
-        )
     has_ids = inputs.kind == "data" or (
         inputs.config.table is not None and bool(inputs.config.table.id)
     )
