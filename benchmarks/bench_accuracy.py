@@ -34,7 +34,8 @@ for both). Writes ``results/accuracy.json``.
 
 Usage::
 
-    python benchmarks/bench_accuracy.py [--quick] [--out DIR] [--n-resamples N] [--no-peers]
+    python benchmarks/bench_accuracy.py [--quick] [--out DIR] [--n-resamples N] [--n-people N]
+        [--no-peers]
 
 Targets ("done means"): the default's Brier score below every baseline's on each dataset,
 within 1% of the oracle's on the synthetic population (at two years and at one), within
@@ -939,6 +940,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--out", type=Path, default=None, help="folder of accuracy.json")
     parser.add_argument("--n-resamples", type=int, default=None, help="bootstrap resamples")
+    parser.add_argument(
+        "--n-people",
+        type=int,
+        default=None,
+        help="people in each synthetic population (default 2,000 with --quick, else 50,000)",
+    )
     parser.add_argument("--compas", type=Path, default=COMPAS, help="COMPAS two-year CSV")
     parser.add_argument(
         "--no-peers",
@@ -1011,7 +1018,7 @@ def run(args: argparse.Namespace) -> int:
         )
     else:
         print(f"no COMPAS data at {args.compas}: skipped", file=sys.stderr)
-    n_people = 2_000 if args.quick else 50_000
+    n_people = args.n_people or (2_000 if args.quick else 50_000)
     if "synthetic" in chosen:
         with tempfile.TemporaryDirectory(prefix="bench_accuracy_") as tmp:
             populations = synthetic_populations(Path(tmp), n_people)

@@ -20,38 +20,41 @@ settings.load_profile("riskmodel")
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
-#: Seconds (setup and call, on a quiet 2-core machine) of the tests and test files that take
-#: longest. They are handed out first, longest first, so that no worker is left running a long
-#: test while the other has finished; anything not named keeps its place after them. A file
+#: Seconds (setup and call, about those of a quiet 2-core machine) of the tests and test files
+#: that take longest. They are handed out first, longest first, so that no worker is left running
+#: a long test while the other has finished; anything not named keeps its place after them. A file
 #: whose tests share a module-scoped fixture runs as one unit on one worker (``xdist_group``,
 #: with ``--dist loadgroup``), so that its fixture is built once; its tests named here add up.
 LONGEST = {
-    "tests/test_scoring.py": 25,
-    "tests/test_explain.py": 38,
-    "tests/test_demo.py::test_demo_pages": 75,
-    "tests/test_benchmarks.py": 26,
-    "tests/test_crossval.py": 24,
-    "tests/test_train_mlflow.py": 37,
-    "tests/test_train_mlflow.py::test_real_mlflow_server_registry_by_alias": 21,
-    "tests/test_scoring_dask.py": 20,
-    "tests/test_hostile_tables.py": 15,
-    "tests/test_hostile_misc.py": 12,
+    "tests/test_demo.py::test_demo_pages": 56,
+    "tests/test_train_mlflow.py": 32,
+    "tests/test_benchmarks.py": 32,
+    "tests/test_explain.py": 30,
+    "tests/test_scoring.py": 24,
+    "tests/test_scoring_dask.py": 18,
+    "tests/test_crossval.py": 17,
+    "tests/test_monotone.py": 17,
+    "tests/test_hostile_interrupts.py": 15,
+    "tests/test_hostile_misc.py": 11,
     "tests/test_fairness_cli.py::"
-    "test_model_features_checked_as_proxies_of_the_data_group_columns": 12,
-    "tests/test_train.py": 12,
-    "tests/test_explain_report.py": 11,
-    "tests/test_synthetic.py": 10,
-    "tests/test_models.py": 10,
-    "tests/test_train_mlflow.py::test_mlflow_models_serve_answers_probabilities": 9,
-    "tests/test_scoring_engines.py::test_workers_give_the_single_process_output_row_for_row": 8,
-    "tests/test_scoring_engines.py::test_workers_score_a_flat_table_and_the_cli_takes_workers": 8,
-    "tests/test_notebooks.py::test_notebook_runs_top_to_bottom[04_compas]": 8,
-    "tests/test_notebooks.py::test_notebook_runs_top_to_bottom[02_review]": 8,
-    "tests/test_notebooks.py::test_notebook_runs_top_to_bottom[03_allocation]": 8,
-    "tests/test_notebooks.py::test_notebook_runs_top_to_bottom[01_quickstart]": 7,
-    "tests/test_outputs_cli.py": 7,
-    "tests/test_train_mlflow.py::test_crossval_run_is_logged": 6,
-    "tests/test_train_mlflow.py::test_local_sqlite_run_serves_probabilities": 6,
+    "test_model_features_checked_as_proxies_of_the_data_group_columns": 11,
+    "tests/test_score_reasons.py": 9,
+    "tests/test_explain_report.py": 9,
+    "tests/test_hostile_tables.py": 9,
+    "tests/test_train.py": 8,
+    "tests/test_hostile_rows.py": 7,
+    "tests/test_horizon.py": 7,
+    "tests/test_grouped_splits.py": 6,
+    "tests/test_notebooks.py::test_notebook_runs_top_to_bottom[04_compas]": 6,
+    "tests/test_notebooks.py::test_notebook_runs_top_to_bottom[02_review]": 6,
+    "tests/test_notebooks.py::test_notebook_runs_top_to_bottom[01_quickstart]": 6,
+    "tests/test_notebooks.py::test_notebook_runs_top_to_bottom[03_allocation]": 5,
+    "tests/test_models.py": 6,
+    "tests/test_survival.py": 6,
+    "tests/test_synthetic.py": 5,
+    "tests/test_scoring_engines.py::test_workers_give_the_single_process_output_row_for_row": 5,
+    "tests/test_programme_sources.py": 4,
+    "tests/test_outputs_cli.py": 4,
 }
 
 
@@ -65,6 +68,20 @@ def _module_fixtures(item: pytest.Item) -> bool:
         for definitions in info.name2fixturedefs.values()
         if definitions
     )
+
+
+def _name_group(config: pytest.Config, item: pytest.Item, group: str) -> None:
+    """Give ``item`` the ``@group`` suffix by which ``--dist loadgroup`` sends a group to one
+    worker. pytest-xdist adds it by setting ``item._nodeid``, which pytest 9.2 no longer reads
+    (its node id is ``item._id``): without this, a grouped file's tests were spread over both
+    workers, each building the file's module-scoped fixtures."""
+    if not getattr(config.option, "loadgroup", False) or "@" in item.nodeid:
+        return
+    named = f"{item.nodeid}@{group}"
+    if hasattr(item, "_id"):
+        item._id = type(item._id).parse(named)
+    else:
+        item._nodeid = named  # pytest before 9.2
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -87,6 +104,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for name in seconds:  # a file named as a whole, run as one unit
         seconds[name] = max(seconds[name], LONGEST.get(name, 0))
     items.sort(key=lambda item: (-seconds[unit(item)], first_seen[unit(item)]))
+    for item in items:
+        if path[item] in grouped:
+            _name_group(config, item, path[item])
 
 
 def built_once(

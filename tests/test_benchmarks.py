@@ -169,7 +169,8 @@ def test_quick_accuracy_benchmark(
 ) -> None:
     """One run of ``bench_accuracy.py --quick`` (one test, so parallel workers do not each
     run it), checked for structure, sanity, identical rows and its RESULTS.md rows."""
-    assert bench_accuracy.main(["--quick", "--out", str(tmp_path), "--no-peers"]) == 0
+    args = ["--quick", "--out", str(tmp_path), "--no-peers", "--n-people", "1000"]
+    assert bench_accuracy.main(args) == 0
     accuracy = json.loads((tmp_path / "accuracy.json").read_text())
     check_skipped_peers_are_said_so(accuracy, report)
     check_quick_run_has_every_model_on_each_dataset(accuracy, bench_accuracy)

@@ -21,7 +21,7 @@ from riskmodel.contract import (
     validate_tables,
 )
 from riskmodel.contract import _messages as msg
-from tests.commands import run_cli
+from tests.commands import run_here
 from tests.contract_data import valid_tables, write_data_dir
 
 
@@ -290,7 +290,7 @@ def test_cli_validate_writes_rejects_and_reconciles(tmp_path):
     tables = valid_tables()
     tables["needs"].loc[0, "drugs"] = "5"
     write_data_dir(tmp_path / "data", tables)
-    result = run_cli("validate", "--data", str(tmp_path / "data"), "--rejects",
+    result = run_here("validate", "--data", str(tmp_path / "data"), "--rejects",
                      str(tmp_path / "rejects.csv"))  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "people read: 6 = kept 5 + rejected 1" in result.stdout
@@ -321,7 +321,7 @@ def test_cli_whole_table_problem_exits_2_without_traceback(tmp_path, damage, exp
     if damage == "garbage_parquet":
         (data_dir / "people.csv").unlink()
         (data_dir / "people.parquet").write_text("garbage")
-    result = run_cli("validate", "--data", str(data_dir))
+    result = run_here("validate", "--data", str(data_dir))
     assert result.returncode == 2
     assert expected in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
@@ -355,7 +355,7 @@ def test_cli_every_row_problem_at_once_exits_0_and_loses_nobody(tmp_path):
     tables["people"].loc[9, "person_id"] = "P010"
     expected["P010"] = msg.DUPLICATE_PERSON
     write_data_dir(tmp_path / "data", tables)
-    result = run_cli("validate", "--data", str(tmp_path / "data"), "--rejects",
+    result = run_here("validate", "--data", str(tmp_path / "data"), "--rejects",
                      str(tmp_path / "rejects.csv"))  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr

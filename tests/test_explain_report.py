@@ -42,7 +42,7 @@ from riskmodel.reports._explain_report import (
 )
 from riskmodel.synthetic import generate_population, write_population
 from riskmodel.training._inputs import NO_TABLE_SECTION
-from tests.commands import run_cli
+from tests.commands import run_here
 from tests.test_explain import fit
 
 
@@ -214,7 +214,7 @@ def test_modified_bundle_refused_without_traceback(bundle, tmp_path):
     raw = bytearray((broken / "model.skops").read_bytes())
     raw[len(raw) // 2] ^= 0xFF
     (broken / "model.skops").write_bytes(bytes(raw))
-    result = run_cli("explain", "--model", broken, "--data", data_dir, "--out", tmp_path / "out")
+    result = run_here("explain", "--model", broken, "--data", data_dir, "--out", tmp_path / "out")
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith("error: model bundle")

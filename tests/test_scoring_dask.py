@@ -52,7 +52,9 @@ def test_dask_output_equals_single_process_output(bundle, cluster, tmp_path):
         assert summary_dask[key] == summary_local[key]
 
 
-def test_engine_dask_starts_a_local_cluster_by_default(bundle, tmp_path, capsys):
+def test_engine_dask_starts_a_local_cluster_by_default(bundle, tmp_path, capsys, monkeypatch):
+    # One worker process per core: on a one-core machine, one (each costs seconds to start).
+    monkeypatch.setattr("os.cpu_count", lambda: 1)
     tables, _ = bad_batch()
     data = write_data_dir(tmp_path / "data", tables)
     code = main(

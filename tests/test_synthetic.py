@@ -43,7 +43,7 @@ from riskmodel.synthetic import (
 )
 from riskmodel.synthetic import _parameters as params
 from riskmodel.synthetic import _process as process
-from tests.commands import run_cli
+from tests.commands import run_here
 
 PEOPLE = [
     "person_id",
@@ -538,7 +538,7 @@ def test_cli_options_reach_the_generator(tmp_path: Path, capsys: pytest.CaptureF
 
 def test_cli_bad_input_exits_2_without_traceback(tmp_path: Path) -> None:
     args = ["synth", "--n-people", "-3", "--seed", "1", "--out", str(tmp_path / "x")]
-    run = run_cli(*args)
+    run = run_here(*args)
     assert run.returncode == 2
     assert run.stderr.strip() == f"error: {BAD_N_PEOPLE.format(value=-3)}"
     assert "Traceback" not in run.stderr
