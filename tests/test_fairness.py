@@ -12,6 +12,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from riskmodel._errors import ConfigError, DataError
 from riskmodel.fairness import (
@@ -379,3 +381,29 @@ def test_report_escapes_group_values():
     html = fairness_report_html(audit)
     assert "<script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    codes=st.lists(st.integers(0, 5), min_size=2, max_size=60),
+    draws=st.lists(st.booleans(), min_size=60, max_size=60),
+    groups=st.lists(st.integers(0, 3), min_size=60, max_size=60),
+)
+def test_proxy_auc_and_nmi_are_sklearns_from_counts(codes, draws, groups):
+    from sklearn.metrics import normalized_mutual_info_score, roc_auc_score
+
+    from riskmodel.fairness._proxies import _normalised_mutual_information, _rate_auc
+
+    levels = pd.factorize(np.asarray(codes))[0]
+    member = np.asarray(draws[: len(levels)])
+    group = pd.factorize(np.asarray(groups[: len(levels)]))[0]
+    contingency = np.zeros((group.max() + 1, levels.max() + 1))
+    np.add.at(contingency, (group, levels), 1.0)
+    assert _normalised_mutual_information(contingency) == pytest.approx(
+        normalized_mutual_info_score(group, levels), abs=1e-12
+    )
+    if member.all() or not member.any():
+        assert math.isnan(_rate_auc(levels, member))
+        return
+    rates = pd.Series(member.astype(float)).groupby(levels).transform("mean").to_numpy()
+    assert _rate_auc(levels, member) == pytest.approx(roc_auc_score(member, rates), abs=1e-12)

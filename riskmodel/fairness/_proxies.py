@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import normalized_mutual_info_score, roc_auc_score
+from sklearn.metrics import mutual_info_score
 
 from riskmodel._tables import MISSING_GROUP
 from riskmodel.fairness._inputs import group_labels
@@ -39,12 +39,49 @@ def _as_levels(feature: pd.Series, n_bins: int, min_count: int) -> np.ndarray:
     return levels
 
 
-def _rate_auc(levels: np.ndarray, member: np.ndarray) -> float:
-    """AUC of the in-sample membership rate of each level as a score of membership."""
+def _rate_auc(codes: np.ndarray, member: np.ndarray) -> float:
+    """AUC of the in-sample membership rate of each level (``codes``: 0, 1, ...) as a score of
+    membership: the Mann-Whitney statistic of the levels' counts (ties, including levels
+    with equal rates, count one half), what ``roc_auc_score(member, rates)`` gives.
+
+    Examples
+    --------
+    >>> codes = np.array([0, 0, 1, 1, 1, 2])
+    >>> member = np.array([True, False, True, True, False, False])
+    >>> round(_rate_auc(codes, member), 4)  # (1 x 1.5 + 2 x 2.5) / (3 x 3)
+    0.7222
+    """
     if member.all() or not member.any():
         return np.nan
-    rates = pd.Series(member.astype(float)).groupby(levels).transform("mean").to_numpy()
-    return float(roc_auc_score(member, rates))
+    people = np.bincount(codes)
+    positive = np.bincount(codes, weights=member.astype(float), minlength=people.size)
+    present = people > 0
+    people, positive = people[present], positive[present]
+    rates, tie = np.unique(positive / people, return_inverse=True)  # ascending
+    pos = np.bincount(tie, weights=positive, minlength=rates.size)
+    neg = np.bincount(tie, weights=people - positive, minlength=rates.size)
+    below = np.cumsum(neg) - neg
+    return float((pos * (below + 0.5 * neg)).sum() / (pos.sum() * neg.sum()))
+
+
+def _normalised_mutual_information(contingency: np.ndarray) -> float:
+    """Normalised mutual information of a contingency table (the arithmetic mean of the two
+    entropies, as ``normalized_mutual_info_score``): 1 when either side has one level and
+    the other does too, 0 when only one side has a single level."""
+    rows, columns = contingency.sum(axis=1), contingency.sum(axis=0)
+    if (rows > 0).sum() == (columns > 0).sum() == 1:
+        return 1.0
+    if (rows > 0).sum() == 1 or (columns > 0).sum() == 1:
+        return 0.0
+    mutual = mutual_info_score(None, None, contingency=contingency)
+    total = contingency.sum()
+
+    def entropy(counts: np.ndarray) -> float:
+        shares = counts[counts > 0] / total
+        return float(-(shares * np.log(shares)).sum())
+
+    normaliser = (entropy(rows) + entropy(columns)) / 2
+    return float(mutual / normaliser) if normaliser > 0 else 0.0
 
 
 def proxy_table(
@@ -100,18 +137,25 @@ def proxy_table(
     X = X.reset_index(drop=True)
     groups = groups.reset_index(drop=True)
     rows = []
+    codes = {
+        feature: pd.factorize(_as_levels(X[feature], n_bins, min_count))[0]
+        for feature in X.columns
+    }
     for group_column in groups.columns:
         labels = group_labels(groups[group_column]).to_numpy(dtype=object)
         levels_of_group = sorted(set(labels))
+        group_codes = pd.factorize(labels)[0]
         for feature in X.columns:
-            levels = _as_levels(X[feature], n_bins, min_count)
+            levels = codes[feature]
             if len(levels_of_group) == 2:
                 auc = _rate_auc(levels, labels == levels_of_group[1])
             else:
                 aucs = [_rate_auc(levels, labels == g) for g in levels_of_group]
                 aucs = [a for a in aucs if np.isfinite(a)]
                 auc = float(np.mean(aucs)) if aucs else np.nan
-            nmi = float(normalized_mutual_info_score(labels, levels))
+            contingency = np.zeros((group_codes.max() + 1, levels.max() + 1))
+            np.add.at(contingency, (group_codes, levels), 1.0)
+            nmi = _normalised_mutual_information(contingency)
             rows.append(
                 {
                     "group_column": str(group_column),
