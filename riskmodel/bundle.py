@@ -394,26 +394,27 @@ def load_bundle(path: str | os.PathLike) -> Bundle:
         # scikit-learn's own version warning is replaced by BundleVersionWarning above
         warnings.simplefilter("ignore", UserWarning)
         import skops.io as sio  # imported when a bundle is read: start-up stays short
+        from skops.io.exceptions import UntrustedTypesFoundException
+
+        def unloadable(exc: Exception) -> DataError:
+            return DataError(
+                BUNDLE_UNLOADABLE.format(
+                    path=path, reason=f"{type(exc).__name__}: {exc}", built=built_text
+                )
+            )
 
         try:
-            types = sio.get_untrusted_types(file=path / MODEL_FILE)
-        except Exception as exc:  # not a skops file, or one from another version
-            raise DataError(
-                BUNDLE_UNLOADABLE.format(
-                    path=path, reason=f"{type(exc).__name__}: {exc}", built=built_text
-                )
-            ) from exc
-        unknown = sorted(set(types) - TRUSTED_TYPES)
-        if unknown:
-            raise DataError(UNTRUSTED_TYPES.format(path=path, types=", ".join(unknown)))
-        try:
-            model = sio.load(path / MODEL_FILE, trusted=list(types))
-        except Exception as exc:  # a file from other library versions can fail many ways
-            raise DataError(
-                BUNDLE_UNLOADABLE.format(
-                    path=path, reason=f"{type(exc).__name__}: {exc}", built=built_text
-                )
-            ) from exc
+            # One pass: skops audits the file against the allowlist before building anything.
+            model = sio.load(path / MODEL_FILE, trusted=sorted(TRUSTED_TYPES))
+        except UntrustedTypesFoundException:
+            try:  # read again, only to name the types outside the allowlist
+                types = sio.get_untrusted_types(file=path / MODEL_FILE)
+            except Exception as exc:
+                raise unloadable(exc) from exc
+            unknown = sorted(set(types) - TRUSTED_TYPES)
+            raise DataError(UNTRUSTED_TYPES.format(path=path, types=", ".join(unknown))) from None
+        except Exception as exc:  # not a skops file, or one from other library versions
+            raise unloadable(exc) from exc
     if not callable(getattr(model, "predict_proba", None)):
         raise DataError(NOT_A_MODEL.format(path=path, kind=type(model).__name__))
     return Bundle(model=model, manifest=manifest, path=path)
