@@ -80,12 +80,13 @@ def running(processes: list[psutil.Process]) -> list[psutil.Process]:
 
 
 def start_score(data: Path, bundle: Path, out: Path, workers: int, log: Path) -> subprocess.Popen:
-    """``riskmodel score`` in small chunks (a run of many seconds), output to ``log``."""
+    """``riskmodel score`` in chunks of 10 people (300 chunks: a run of many seconds, however
+    fast the scoring), output to ``log``."""
     with open(log, "w") as handle:
         return subprocess.Popen(
             [
                 sys.executable, "-m", "riskmodel.cli", "score", "--model", str(bundle),
-                "--data", str(data), "--out", str(out), "--chunk-size", "50",
+                "--data", str(data), "--out", str(out), "--chunk-size", "10",
                 "--workers", str(workers),
             ],
             stdout=handle,
