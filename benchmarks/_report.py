@@ -293,6 +293,9 @@ evaluated (peers skipped: no lightgbm)."
     )
     if check.get("met") is None:
         return f"{what}: not evaluated ({check.get('why_not', 'not run')})."
+    missing = check.get("peers_not_run") or []
+    if missing:  # the best of the peers that ran, not of them all
+        what += f" (of those run; not run: {', '.join(labels.get(m, m) for m in missing)})"
     return _against_best(
         what, check, labels, rival="peer", gap="gap", gap_words="default minus peer"
     )
@@ -435,7 +438,8 @@ def monotone_bound_section(bound: dict[str, Any]) -> list[str]:
         f"{bound['train_rows']:,} labelled synthetic people (seed {bound['train_seed']}), "
         f"scored on the {bound['test_rows']:,} labelled people of the accuracy benchmark's "
         f"test population (seed {bound['test_seed']}). The target has no label noise: what "
-        "separates the monotone fit from the oracle is the directions and the sample size.",
+        "separates the monotone fit from the oracle is the directions, the sample size and "
+        "the model's capacity and settings.",
         "",
         *table(["fit", "Brier", "× oracle", "mean squared gap to the truth"], rows),
         "",
@@ -443,8 +447,9 @@ def monotone_bound_section(bound: dict[str, Any]) -> list[str]:
         f"{monotone['brier_over_oracle']:.4f} × the oracle's Brier score, {ratio_words} the "
         f"{bound['oracle_ratio_target']:g} × target of the oracle check, and "
         f"{monotone['brier']:.5f}, {ceiling_words} the synthetic ceiling of "
-        f"{bound['synthetic_ceiling']:.5f}. The directions cost "
-        f"{bound['directions_cost']:.5f} in Brier score against the free fit.",
+        f"{bound['synthetic_ceiling']:.5f}. The directions, which also rule out the "
+        f"offending profiles, cost {bound['directions_cost']:.5f} in Brier score against the "
+        "free fit.",
         "",
     ]
 

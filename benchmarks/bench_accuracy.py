@@ -873,6 +873,8 @@ def peer_check(dataset: dict[str, Any], margin: float = PEER_MARGIN) -> dict[str
         "best_peer_brier": peers[best]["brier"],
         "gap": gap,
         "gap_ci": [None if high is None else -high, None if low is None else -low],
+        "peers_run": sorted(peers),
+        "peers_not_run": [name for name in PEERS if name not in peers],
     }
 
 

@@ -14,10 +14,13 @@ benchmark, apart from the noise of the labels and the size of a training set:
 * both evaluated on the labelled people of the accuracy benchmark's test population
   (50,000 people, seed 2), beside the oracle (``true_probability_2y``).
 
-The monotone fit's Brier score is what this class of monotone models reaches with the truth
-itself as target: a lower bound, for it, on the Brier score of any such model trained on
-labels. Its ratio to the oracle's is compared with the 1.01 target of the ``riskmodel train``
-oracle check and with the accuracy benchmark's synthetic target (0.3% above 0.1643). Writes
+The monotone fit's Brier score is what monotone boosting of this capacity reaches with the
+truth itself as its target and a large sample: an estimate, not a proof, of how close a model
+that honours the directions can come to the truth here (a fit with other settings could come
+closer; one trained on labels and fewer people is held back further). Its ratio to the
+oracle's is compared with the 1.01 target of the ``riskmodel train`` oracle check and with the
+accuracy benchmark's synthetic ceiling (0.3% above 0.1643). The free fit may stop at its cap of
+iterations (``iterations`` in the JSON), which only understates how close it comes. Writes
 ``results/monotone_bound.json``.
 
 Usage::

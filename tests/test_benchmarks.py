@@ -521,3 +521,17 @@ def test_speed_rows_say_which_bundle_and_the_crossval(report: ModuleType) -> Non
     assert "| default | ensemble | 9.0 s | 4.5× | 1.00 GiB |" in text
     assert "| gbm: boosting | 1.500 |" in text and "the whole chunk scored: 2.0 s" in text
     assert "`riskmodel score --help` 0.5 s" in text
+
+
+@pytest.mark.parametrize("ran", [("ebm", "ebm_no_interactions", "lightgbm"), ("lightgbm",)])
+def test_the_peer_check_names_the_peers_that_did_not_run(bench_accuracy, report, ran):
+    versus = {"difference": 0.0001, "difference_ci": [-0.0002, 0.0004]}
+    models = {"default": {"kind": "ours", "brier": 0.2020}}
+    for i, name in enumerate(ran):
+        models[name] = {"kind": "peer", "brier": 0.2025 + i / 1000, "brier_vs_default": versus}
+    check = bench_accuracy.peer_check({"models": models})
+    missing = [p for p in bench_accuracy.PEERS if p not in ran]
+    assert check["peers_run"] == sorted(ran) and check["peers_not_run"] == missing
+    line = report.peer_line("compas", check, {"ebm": "EBM", "ebm_no_interactions": "EBM-"})
+    assert ("of those run; not run: EBM, EBM-" in line) == bool(missing)
+    assert line.endswith(".") and "**met**" in line

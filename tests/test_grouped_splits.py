@@ -402,3 +402,44 @@ def test_event_data_with_index_events_split_forward_and_fold_by_person(tmp_path)
     assert oof.columns[:3].tolist() == ["person_id", "index_id", "fold"]
     assert oof["index_id"].is_unique and oof["person_id"].duplicated().any()
     assert (oof.groupby("person_id")["fold"].nunique() == 1).all()
+
+
+def test_the_refit_scores_rows_left_out_of_both_sides_with_the_held_out_fit(
+    table_files, monkeypatch
+):
+    import copy
+
+    from sklearn.calibration import _SigmoidCalibration
+
+    import riskmodel.training._train as train_module
+    from riskmodel.training._inputs import labelled_arrays
+
+    table, config = table_files
+    inputs = load_inputs(table_path=table, data_dir=None, config_path=config)
+    features, y, _ = labelled_arrays(inputs)
+    seen = {}
+    original = train_module.out_of_sample_log_odds
+
+    def recorded(held, X, train):
+        copy.deepcopy(held)  # a copy (as pickling and saving do) leaves the model its scores
+        seen.update(held=held, train=train, scores=original(held, X, train))
+        return seen["scores"]
+
+    monkeypatch.setattr(train_module, "out_of_sample_log_odds", recorded)
+    result = train_model(
+        inputs, n_resamples=20, seed=0, request=SplitRequest(test_periods=("2021",))
+    )
+    held, train, scores = seen["held"], seen["train"], seen["scores"]
+    others = np.setdiff1d(np.arange(len(y)), train)
+    assert result.split["n_left_out_shared"] > 0  # people with rows on both sides of 2021
+    assert len(others) == result.split["n_test"] + result.split["n_left_out_shared"]
+    assert np.isfinite(scores).all()
+    np.testing.assert_array_equal(scores[train], held.out_of_fold_log_odds_)
+    np.testing.assert_allclose(
+        scores[others], held.raw_decision_function(features.X.iloc[others]), rtol=1e-12
+    )
+    # the shipped model's calibrator is the sigmoid of exactly those scores
+    sigmoid = _SigmoidCalibration().fit(scores, y)
+    assert result.model.calibration_slope_ == pytest.approx(-sigmoid.a_, rel=1e-9)
+    with pytest.raises(ValueError, match="log_odds must be finite"):
+        held.refit(features.X, y, log_odds=np.where(np.arange(len(y)) == 0, np.nan, scores))

@@ -134,6 +134,10 @@ def observed_expected_ratio(*, y_true: ArrayLike, y_prob: ArrayLike) -> Any:
     return _out(value, single)
 
 
+#: exp(-35): the steps' probabilities come from log-odds held within ±35.
+_EXP_CLIP = float(np.exp(-35.0))
+
+
 def _damped_newton(
     x: np.ndarray,
     y: np.ndarray,
@@ -162,6 +166,7 @@ def _damped_newton(
         e = np.exp(-np.abs(eta))
         softplus = np.maximum(eta, 0.0) + np.log1p(e)  # log(1 + exp(eta))
         loglik = np.einsum("ij,ij->i", wy, eta) - np.einsum("ij,ij->i", weights, softplus)
+        e = np.maximum(e, _EXP_CLIP)  # probabilities of log-odds held within ±35
         return loglik, np.where(eta >= 0, 1.0, e) / (1.0 + e)
 
     current, mu = at(a0, a1)

@@ -378,7 +378,7 @@ class RiskModel(ClassifierMixin, BaseEstimator):
 
     def __getstate__(self) -> dict[str, Any]:
         # One figure per training row stays in memory: a saved model carries no training row.
-        state = super().__getstate__()
+        state = dict(super().__getstate__())  # a copy: the model itself keeps it
         state.pop("out_of_fold_log_odds_", None)
         return state
 
@@ -589,6 +589,8 @@ class RiskModel(ClassifierMixin, BaseEstimator):
         scores = None if log_odds is None else np.asarray(log_odds, dtype=np.float64)
         if scores is not None and scores.shape != (len(X),):
             raise ValueError(f"log_odds has {scores.size} values for {len(X)} rows")
+        if scores is not None and not np.isfinite(scores).all():
+            raise ValueError("log_odds must be finite: one out-of-sample log-odds per row")
         with thread_limit():
             return model._fit(
                 X,

@@ -159,19 +159,22 @@ def shipped_summary(
 
 
 def out_of_sample_log_odds(
-    held: RiskModel, X: pd.DataFrame, train: np.ndarray, test: np.ndarray
+    held: RiskModel, X: pd.DataFrame, train: np.ndarray
 ) -> np.ndarray | None:
-    """The raw log-odds of every row from a fit that did not see it, for the refit's
-    calibrator: the held-out rows' from ``held`` (fitted on the ``train`` rows), the training
-    rows' from the inner folds of ``held``'s choice (:attr:`RiskModel.out_of_fold_log_odds_`).
-    None when ``held`` calibrated on folds of its own (the refit then fits its folds again).
+    """The raw log-odds of every row of ``X`` from a fit that did not see it, for the refit's
+    calibrator: the ``train`` rows' from the inner folds of ``held``'s choice
+    (:attr:`RiskModel.out_of_fold_log_odds_`), every other row's (the held-out ones, and any
+    left out of both sides because their person has rows on each) from ``held``, which was
+    fitted on the ``train`` rows only. None when ``held`` calibrated on folds of its own (the
+    refit then fits its folds again).
     """
     inner = getattr(held, "out_of_fold_log_odds_", None)
     if inner is None:
         return None
-    scores = np.empty(len(X))
+    others = np.setdiff1d(np.arange(len(X)), train)
+    scores = np.full(len(X), np.nan)
     scores[train] = inner
-    scores[test] = held.raw_decision_function(X.iloc[test])
+    scores[others] = held.raw_decision_function(X.iloc[others])
     return scores
 
 
@@ -225,7 +228,7 @@ def train_model(
             y,
             sample_weight=weights,
             groups=groups,
-            log_odds=out_of_sample_log_odds(held, table.X, train, test),
+            log_odds=out_of_sample_log_odds(held, table.X, train),
         )
         if refit
         else held
