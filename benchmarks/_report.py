@@ -295,7 +295,8 @@ evaluated (peers skipped: no lightgbm)."
         return f"{what}: not evaluated ({check.get('why_not', 'not run')})."
     missing = check.get("peers_not_run") or []
     if missing:  # the best of the peers that ran, not of them all
-        what += f" (of those run; not run: {', '.join(labels.get(m, m) for m in missing)})"
+        names = ", ".join(labels.get(m, f"`{m}`") for m in missing)
+        what += f" (of those run; not run: {names})"
     return _against_best(
         what, check, labels, rival="peer", gap="gap", gap_words="default minus peer"
     )
