@@ -80,13 +80,13 @@ def running(processes: list[psutil.Process]) -> list[psutil.Process]:
 
 
 def start_score(data: Path, bundle: Path, out: Path, workers: int, log: Path) -> subprocess.Popen:
-    """``riskmodel score`` in chunks of 10 people (300 chunks: a run of many seconds, however
-    fast the scoring), output to ``log``."""
+    """``riskmodel score`` in chunks of 25 people (120 chunks: a run of several seconds, long
+    enough to be stopped, short enough to finish within a wait), output to ``log``."""
     with open(log, "w") as handle:
         return subprocess.Popen(
             [
                 sys.executable, "-m", "riskmodel.cli", "score", "--model", str(bundle),
-                "--data", str(data), "--out", str(out), "--chunk-size", "10",
+                "--data", str(data), "--out", str(out), "--chunk-size", "25",
                 "--workers", str(workers),
             ],
             stdout=handle,
