@@ -244,8 +244,8 @@ def test_refit_ships_a_model_fitted_on_every_labelled_row(table_files):
     assert refit.shipped["sentence"] == (
         f"The shipped model was refitted, with the same choice of model, on all {n:,} "
         "labelled rows, the "
-        f"{refit.split['n_test']:,} held out included, and calibrated on scores of every row "
-        "from fits that had not seen it; the held-out figures describe this procedure, "
+        f"{refit.split['n_test']:,} held out included, and calibrated on scores from fits that "
+        "had not seen the rows scored; the held-out figures describe this procedure, "
         "measured on a model fitted without the held-out rows."
     )
     assert kept.shipped["sentence"].startswith(

@@ -131,14 +131,14 @@ def shipped_summary(
     --------
     >>> shipped_summary(refit=True, n_rows=1000, n_persons=None, n_held_out=200,
     ...                 unit="people")["sentence"]
-    'The shipped model was refitted, with the same choice of model, on all 1,000 labelled people, the 200 held out included, and calibrated on scores of every row from fits that had not seen it; the held-out figures describe this procedure, measured on a model fitted without the held-out people.'
+    'The shipped model was refitted, with the same choice of model, on all 1,000 labelled people, the 200 held out included, and calibrated on scores from fits that had not seen the people scored; the held-out figures describe this procedure, measured on a model fitted without the held-out people.'
     """  # noqa: E501
     if refit:
         sentence = (
             f"The shipped model was refitted, with the same choice of model, on all {n_rows:,} "
             f"labelled {unit}, "
-            f"the {n_held_out:,} held out included, and calibrated on scores of every row from "
-            f"fits that had not seen it; the held-out figures describe this procedure, "
+            f"the {n_held_out:,} held out included, and calibrated on scores from fits that had "
+            f"not seen the {unit} scored; the held-out figures describe this procedure, "
             f"measured on a model fitted without the held-out {unit}."
         )
     else:
