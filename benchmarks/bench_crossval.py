@@ -276,12 +276,11 @@ def main(argv: list[str] | None = None) -> int:
         "target_ratio": TARGET_RATIO,
         "meets_target": ratio <= TARGET_RATIO,
     }
-    write_result("crossval", result, quick=args.quick)
-    print(
+    summary = (
         f"crossval of the default on {n_rows:,} rows: {command['seconds']:.1f} s, "
-        f"{ratio:.1f}x the plain baseline's {baseline:.1f} s",
-        file=sys.stderr,
+        f"{ratio:.1f}x the plain baseline's {baseline:.1f} s"
     )
+    write_result("crossval", result, quick=args.quick, summary=summary)
     return 0
 
 
