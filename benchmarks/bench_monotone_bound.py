@@ -42,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import numpy as np
 import pandas as pd
 from _common import peak_rss_gib, write_result
-from bench_accuracy import BRIER_CEILINGS, TARGET_BRIER_OVER_ORACLE, synthesise
+from bench_accuracy import BRIER_CEILINGS, TARGET_BRIER_OVER_ORACLE, numeric_as_float, synthesise
 from threadpoolctl import threadpool_limits
 
 #: People of the population whose true probabilities the bound is fitted to.
@@ -66,21 +66,23 @@ def labelled_with_truth(directory: Path) -> tuple[Any, np.ndarray, np.ndarray, A
 
 
 def bound_fit(
-    model: Any,
+    numeric: list[str],
+    categorical: list[str],
     directions: dict[str, int],
     Xa: pd.DataFrame,
     pa: np.ndarray,
     Xb: pd.DataFrame,
     max_iter: int = 2000,
 ) -> tuple[np.ndarray, dict[str, Any]]:
-    """Gradient boosting with ``directions`` fitted to the true probabilities ``pa``; its
-    predictions for ``Xb`` (held in [1e-4, 1 - 1e-4]) and what was fitted."""
+    """Gradient boosting with the default's preprocessing and ``directions`` fitted to the true
+    probabilities ``pa``; its predictions for ``Xb`` (held in [1e-4, 1 - 1e-4]) and what was
+    fitted."""
     from sklearn.ensemble import HistGradientBoostingRegressor
 
     from riskmodel.models import build_pipeline
     from riskmodel.models._model import uses_profiles
 
-    pipeline = build_pipeline("gbm", {}, model.numeric_, model.categorical_, 0, directions)
+    pipeline = build_pipeline("gbm", {}, numeric, categorical, 0, directions)
     preprocess = pipeline[:-1]
     regressor = HistGradientBoostingRegressor(
         max_iter=max_iter,
@@ -100,33 +102,24 @@ def bound_fit(
         "iterations": int(regressor.n_iter_),
         "seconds": time.perf_counter() - started,
         "directions": len(directions),
-        "profiles": bool(uses_profiles(list(model.numeric_), directions)),
+        "profiles": bool(uses_profiles(numeric, directions)),
     }
 
 
 def measure(train_dir: Path, test_dir: Path, max_iter: int = 2000) -> dict[str, Any]:
     """The bound and the free fit on ``train_dir``'s truth (at most ``max_iter`` boosting
     iterations each), scored on ``test_dir``."""
-    from riskmodel.models import make_model
-    from riskmodel.training._inputs import feature_directions, feature_lists
+    from riskmodel.features import directions_for
+    from riskmodel.training._inputs import feature_lists
 
     ta, _, pa, inputs = labelled_with_truth(train_dir)
     tb, yb, pb, _ = labelled_with_truth(test_dir)
     numeric, categorical = feature_lists(inputs)
-    model = make_model(
-        inputs.config.model,
-        numeric=numeric,
-        categorical=categorical,
-        directions=feature_directions(inputs),
-    )
-    model.numeric_, model.categorical_ = model._resolve_columns(ta.X)
-    model.feature_names_in_ = np.asarray(model.numeric_ + model.categorical_, dtype=object)
-    model.directions_ = model._resolve_directions()
-    Xa, Xb = model.prepare(ta.X), model.prepare(tb.X)
+    Xa, Xb = numeric_as_float(ta.X, numeric), numeric_as_float(tb.X, numeric)
     oracle = float(np.mean((pb - yb) ** 2))
     out: dict[str, Any] = {"train_rows": len(pa), "test_rows": len(yb), "oracle_brier": oracle}
-    for name, directions in (("monotone", dict(model.directions_)), ("free", {})):
-        predicted, details = bound_fit(model, directions, Xa, pa, Xb, max_iter)
+    for name, directions in (("monotone", directions_for(numeric)), ("free", {})):
+        predicted, details = bound_fit(numeric, categorical, directions, Xa, pa, Xb, max_iter)
         brier = float(np.mean((predicted - yb) ** 2))
         out[name] = {
             **details,
