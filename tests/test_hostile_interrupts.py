@@ -29,6 +29,8 @@ from riskmodel._io import atomic_path
 from riskmodel._owners import owner_alive, owner_tag, remove_orphans
 from riskmodel.cli import main
 from riskmodel.cli._messages import TERMINATED
+from riskmodel.cli._progress import progress
+from riskmodel.cli._signals import Terminated, stop_cleanly_on_signals
 from riskmodel.scoring import _chunks, _run
 from riskmodel.scoring._chunks import WORKDIR_PREFIX, remove_orphan_workdirs
 from riskmodel.scoring._engines import SCHEDULER_TIMEOUT
@@ -173,6 +175,22 @@ def test_a_killed_runs_workers_die_and_the_next_run_removes_its_files(inputs, tm
         "scores.rejects.csv",
         "scores.summary.json",
     ]
+
+
+def test_a_stop_swallowed_inside_a_library_ends_the_command_at_the_next_item():
+    """Python runs the handler between two steps of whatever the main thread does; where a
+    library swallows what is raised there, the next item of the command's loop raises again."""
+    seen = []
+    with pytest.raises(Terminated) as stop, stop_cleanly_on_signals():
+        try:
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(5)  # interrupted by the handler
+        except BaseException:  # a library that swallows everything
+            pass
+        for item in progress(range(3), "scoring"):
+            seen.append(item)
+    assert (stop.value.exit_code, seen) == (143, [])
+    assert list(progress(range(3), "scoring")) == [0, 1, 2]  # the next command starts afresh
 
 
 def test_only_folders_and_temporaries_of_dead_owners_are_removed(tmp_path):

@@ -10,18 +10,26 @@ from typing import Any, TypeVar
 from rich.progress import Progress
 
 from riskmodel._io import write_json, write_text
+from riskmodel.cli._signals import raise_if_stopped
 
 T = TypeVar("T")
 
 
 def progress(items: Iterable[T], description: str, total: int | None = None) -> Iterator[T]:
-    """Iterate over ``items`` with a progress bar on standard error when it is a terminal."""
+    """Iterate over ``items`` with a progress bar on standard error when it is a terminal.
+
+    Before each item, a stopping signal already received ends the command (see
+    :func:`~riskmodel.cli._signals.raise_if_stopped`).
+    """
     if not sys.stderr.isatty():
-        yield from items
+        for item in items:
+            raise_if_stopped()
+            yield item
         return
     with Progress(transient=True) as bar:
         task = bar.add_task(description, total=total)
         for item in items:
+            raise_if_stopped()
             yield item
             bar.advance(task)
 

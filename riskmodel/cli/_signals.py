@@ -9,6 +9,12 @@ like an error: every cleanup runs, then the command line prints one line and exi
 process ended by a signal. Only the command line installs the handlers, and only for the
 duration of a command; the previous handlers are restored afterwards, so a program using the
 library keeps its own.
+
+Python runs a handler between two steps of whatever the main thread is doing, and a few places
+in Python and its libraries swallow any exception raised there (an attribute lookup made from C,
+a callback called from C). So the signal is also recorded, and :func:`raise_if_stopped`, which
+the command line's progress loop calls before each item, raises :class:`Terminated` again: a
+stop that was swallowed ends the command at the next chunk instead of being lost.
 """
 
 from __future__ import annotations
@@ -19,12 +25,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
 
-__all__ = ["Terminated", "stop_cleanly_on_signals"]
+__all__ = ["Terminated", "raise_if_stopped", "stop_cleanly_on_signals"]
 
 #: The signals that stop a command cleanly (SIGHUP where the platform has it).
 SIGNALS: tuple[signal.Signals, ...] = tuple(
     getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)
 )
+
+#: The signal received while :func:`stop_cleanly_on_signals` is active (empty otherwise).
+_received: list[int] = []
 
 
 class Terminated(BaseException):
@@ -72,17 +81,42 @@ def stop_cleanly_on_signals() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    received: list[int] = []
 
     def handler(signum: int, frame: FrameType | None) -> None:
-        if received:
+        if _received:
             return
-        received.append(signum)
+        _received.append(signum)
         raise Terminated(signum)
 
+    _received.clear()
     previous = {signum: signal.signal(signum, handler) for signum in SIGNALS}
     try:
         yield
     finally:
         for signum, old in previous.items():
             signal.signal(signum, old if old is not None else signal.SIG_DFL)
+        _received.clear()
+
+
+def raise_if_stopped() -> None:
+    """Raise :class:`Terminated` if a stopping signal has been received, even where the
+    handler's own exception was swallowed; does nothing otherwise.
+
+    Examples
+    --------
+    >>> import os, time
+    >>> with stop_cleanly_on_signals():
+    ...     try:  # a library that swallows whatever is raised inside it
+    ...         os.kill(os.getpid(), signal.SIGTERM)
+    ...         time.sleep(5)
+    ...     except BaseException:
+    ...         pass
+    ...     try:
+    ...         raise_if_stopped()
+    ...     except Terminated as stop:
+    ...         print(stop.name, stop.exit_code)
+    SIGTERM 143
+    >>> raise_if_stopped()  # outside: nothing
+    """
+    if _received:
+        raise Terminated(_received[0])
