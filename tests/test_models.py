@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import zipfile
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -230,6 +232,46 @@ def test_refit_calibrates_on_the_out_of_sample_log_odds_it_is_given(split, famil
     loaded = load_bundle(tmp_path / "bundle").model
     assert not hasattr(loaded, "out_of_fold_log_odds_")
     np.testing.assert_array_equal(loaded.predict_proba(test.X), held.predict_proba(test.X))
+
+
+def _fitted_boosters_written(bundle: Path) -> int:
+    """How many fitted gradient-boosting classifiers a saved bundle's model file writes out
+    (each holds its trees in ``_predictors``)."""
+    with zipfile.ZipFile(bundle / "model.skops") as archive:
+        return archive.read("schema.json").decode().count('"_predictors"')
+
+
+@pytest.mark.parametrize("calibrated_on", ["given log-odds", "folds of its own"])
+def test_a_saved_model_writes_its_pipeline_once_and_loads_whole(
+    split, tmp_path, monkeypatch, calibrated_on
+):
+    from sklearn.base import BaseEstimator
+
+    from riskmodel.bundle import load_bundle, save_bundle
+
+    train, test = split
+    model = RiskModel(family="gbm", seed=3).fit(train.X, train.label)  # folds of its own
+    if calibrated_on == "given log-odds":  # the calibration holds the fitted pipeline itself
+        scores = model.raw_decision_function(train.X)  # any finite scores serve here
+        model = model.refit(train.X, train.label, log_odds=scores)
+    shared = model.calibrated_.estimator is model.estimator_
+    assert shared == (calibrated_on == "given log-odds")
+    save_bundle(tmp_path / "new", model, manifest={})
+    assert _fitted_boosters_written(tmp_path / "new") == 1
+    # saving leaves the model itself whole
+    assert model.estimator_ is model.calibrated_.calibrated_classifiers_[0].estimator
+    assert (model.calibrated_.estimator is model.estimator_) == shared
+    # a model file written before, with every reference in full, still loads
+    with monkeypatch.context() as patch:
+        patch.setattr(RiskModel, "__getstate__", BaseEstimator.__getstate__)
+        save_bundle(tmp_path / "old", model, manifest={})
+    assert _fitted_boosters_written(tmp_path / "old") == (3 if shared else 2)
+    expected = model.predict_proba(test.X)
+    for name in ("new", "old"):
+        loaded = load_bundle(tmp_path / name).model
+        assert loaded.estimator_ is loaded.calibrated_.calibrated_classifiers_[0].estimator
+        assert (loaded.calibrated_.estimator is loaded.estimator_) == shared
+        np.testing.assert_array_equal(loaded.predict_proba(test.X), expected)
 
 
 def test_ensemble_averages_its_members_log_odds(split):
