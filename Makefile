@@ -27,13 +27,17 @@ demo: $(STAMP)
 # oversubscribed OpenMP threads spin and stall each other. Tests are handed out in the order
 # tests/conftest.py gives (longest first); a file with module-scoped fixtures goes to one
 # worker as a whole (--dist loadgroup), so that its fixtures are built once.
+# Bytecode is cached even where the environment says not to (PYTHONDONTWRITEBYTECODE): the
+# suite starts many interpreters (workers, notebook kernels, command-line runs), and each would
+# compile the package and rewrite the test modules' asserts again.
 PYTEST_DIST := --dist loadgroup --no-loadscope-reorder
+PYTEST_ENV := PYTHONDONTWRITEBYTECODE= OMP_NUM_THREADS=1
 test: $(STAMP) lint
-	OMP_NUM_THREADS=1 $(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_DIST) --durations=15
+	$(PYTEST_ENV) $(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_DIST) --durations=15
 
 ## quick: the inner loop; fast tests only
 quick: $(STAMP)
-	OMP_NUM_THREADS=1 $(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_DIST) -m "not slow and not browser" -q
+	$(PYTEST_ENV) $(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_DIST) -m "not slow and not browser" -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check riskmodel tests benchmarks
