@@ -268,6 +268,7 @@ def score_files(
         raise ConfigError(BAD_CHUNK_SIZE.format(value=chunk_size))
     if isinstance(explain, bool) or int(explain) != explain or not 0 <= explain <= MAX_EXPLAIN:
         raise ConfigError(BAD_EXPLAIN.format(limit=MAX_EXPLAIN, value=explain))
+    chunk_size, explain = int(chunk_size), int(explain)
     out = Path(out)
     rejects_file = Path(rejects_path) if rejects_path is not None else rejects_path_for(out)
     summary_file = summary_path_for(out)
@@ -324,7 +325,7 @@ def score_files(
             "table": spec,
             "age_sex": _flat_age_sex(flat.columns),
             "repeated_ids": repeated_table_ids(
-                flat.path, spec, batch_rows=max(int(chunk_size), 100_000)
+                flat.path, spec, batch_rows=max(chunk_size, 100_000)
             ),
         }
         input_info = {"kind": "table", "source": str(table_path), "query": spec.query}
@@ -334,7 +335,7 @@ def score_files(
         model_id=model_id,
         bands=band_spec,
         carry=carried,
-        explain=int(explain),
+        explain=explain,
         reference=reference,
         explain_groups=words.explain_groups,
         labels=words.labels,
@@ -358,7 +359,7 @@ def score_files(
         if data_dir is not None:
             partition = PersonPartition.build(
                 source,
-                chunk_size=int(chunk_size),
+                chunk_size=chunk_size,
                 workdir=scratch,
                 batch_rows=batch_rows,
                 progress=lambda items, description: wrap(items, description),
@@ -371,9 +372,9 @@ def score_files(
             total = partition.n_chunks
             effective_chunk = partition.chunk_size
         else:
-            chunks = flat.chunks(int(chunk_size))
+            chunks = flat.chunks(chunk_size)
             total = math.ceil(flat.n_rows / chunk_size) if flat.n_rows else None
-            effective_chunk = int(chunk_size)
+            effective_chunk = chunk_size
         scores_writer = _Writer(out_tmp, out.suffix)
         rejects_writer = _Writer(rejects_tmp, rejects_file.suffix)
         stack.callback(scores_writer.close)
@@ -395,18 +396,16 @@ def score_files(
         drift = drift_report(reference, drift_total, programme_cohort=programme_cohort)
         summary = _summary(
             totals=totals,
-            model_id=model_id,
             model_dir=model_dir,
             input_info=input_info,
             out=out,
             rejects_file=rejects_file,
             summary_file=summary_file,
             rejects_lines=rejects_writer.rows,
-            band_spec=band_spec,
             band_counts=band_counts,
             drift=drift,
             chunk_size=effective_chunk,
-            requested_chunk_size=int(chunk_size),
+            requested_chunk_size=chunk_size,
             n_chunks=n_chunks,
             engine=runner.name,
             workers=getattr(runner, "workers", 1),
@@ -451,14 +450,12 @@ def _empty_scores(scorer: Scorer) -> pd.DataFrame:
 def _summary(
     *,
     totals: dict[str, Any],
-    model_id: str,
     model_dir: str | Path,
     input_info: dict[str, Any],
     out: Path,
     rejects_file: Path,
     summary_file: Path,
     rejects_lines: int,
-    band_spec: Any,
     band_counts: dict[str, int],
     drift: dict[str, Any],
     chunk_size: int,
@@ -491,7 +488,7 @@ def _summary(
             "the number of chunks (and of temporary files) bounded"
         )
     return {
-        "model_id": model_id,
+        "model_id": scorer.model_id,
         "model_dir": str(model_dir),
         "input": input_info,
         "output": str(out),
@@ -507,8 +504,8 @@ def _summary(
         "validation": validation,
         "features": features,
         "bands": {
-            "cuts": list(band_spec.cuts),
-            "names": list(band_spec.names),
+            "cuts": list(scorer.bands.cuts),
+            "names": list(scorer.bands.names),
             "rule": BANDS_RULE,
             "counts": band_counts,
         },
