@@ -8,6 +8,7 @@ import os
 import platform
 import resource
 import sys
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -95,6 +96,12 @@ def write_result(
     if summary is not None:
         print(summary, file=sys.stderr)
     return path
+
+
+def run_costs(started: float) -> dict[str, float]:
+    """What a run cost, as results record it: ``seconds`` of wall time since ``started`` (a
+    :func:`time.perf_counter` reading) and ``peak_rss_gib`` (:func:`peak_rss_gib`)."""
+    return {"seconds": time.perf_counter() - started, "peak_rss_gib": peak_rss_gib()}
 
 
 def peak_rss_gib() -> float:
