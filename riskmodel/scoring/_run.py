@@ -9,6 +9,7 @@ import math
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,7 @@ from riskmodel.scoring._chunks import (
     remove_orphan_workdirs,
 )
 from riskmodel.scoring._drift import drift_report, merge_counts
-from riskmodel.scoring._engines import make_engine
+from riskmodel.scoring._engines import DaskEngine, LocalEngine, make_engine
 from riskmodel.scoring._flat_rows import repeated_table_ids
 from riskmodel.scoring._messages import (
     BAD_CARRY,
@@ -73,6 +74,27 @@ MAX_EXPLAIN = 20
 def summary_path_for(out: Path) -> Path:
     """The run summary written beside an output: ``scores.csv`` → ``scores.summary.json``."""
     return source_summary_path(out)
+
+
+@dataclass(frozen=True)
+class _Outputs:
+    """The files a run writes: the scores, the rejected rows and the run summary."""
+
+    scores: Path
+    rejects: Path
+    summary: Path
+
+    @classmethod
+    def beside(cls, out: str | Path, rejects_path: str | Path | None) -> _Outputs:
+        """``out``, the rejects at ``rejects_path`` (by default beside ``out``:
+        :func:`rejects_path_for`) and the summary beside ``out`` (:func:`summary_path_for`).
+        """
+        out = Path(out)
+        return cls(
+            scores=out,
+            rejects=Path(rejects_path) if rejects_path is not None else rejects_path_for(out),
+            summary=summary_path_for(out),
+        )
 
 
 def parse_carry(text: str | Sequence[str] | None) -> tuple[str, ...]:
@@ -269,9 +291,7 @@ def score_files(
     if isinstance(explain, bool) or int(explain) != explain or not 0 <= explain <= MAX_EXPLAIN:
         raise ConfigError(BAD_EXPLAIN.format(limit=MAX_EXPLAIN, value=explain))
     chunk_size, explain = int(chunk_size), int(explain)
-    out = Path(out)
-    rejects_file = Path(rejects_path) if rejects_path is not None else rejects_path_for(out)
-    summary_file = summary_path_for(out)
+    outputs = _Outputs.beside(out, rejects_path)
     band_spec = parse_bands(bands)
     carried = parse_carry(carry)
     engine_runner = make_engine(engine, scheduler, workers=workers)
@@ -348,12 +368,12 @@ def score_files(
     drift_total: dict[str, Any] | None = None
     band_counts: dict[str, int] = dict.fromkeys(band_spec.names, 0)
     n_chunks = 0
-    scratch = Path(workdir) if workdir is not None else out.parent
+    scratch = Path(workdir) if workdir is not None else outputs.scores.parent
     remove_orphan_workdirs(scratch)  # left by runs killed before their end
     with _no_room_is_an_error(scratch), ExitStack() as stack:
-        out_tmp = stack.enter_context(atomic_path(out))
-        rejects_tmp = stack.enter_context(atomic_path(rejects_file))
-        summary_tmp = stack.enter_context(atomic_path(summary_file))
+        scores_tmp = stack.enter_context(atomic_path(outputs.scores))
+        rejects_tmp = stack.enter_context(atomic_path(outputs.rejects))
+        summary_tmp = stack.enter_context(atomic_path(outputs.summary))
         # entered before the input is partitioned: worker processes start meanwhile
         runner = stack.enter_context(engine_runner)
         if data_dir is not None:
@@ -375,8 +395,8 @@ def score_files(
             chunks = flat.chunks(chunk_size)
             total = math.ceil(flat.n_rows / chunk_size) if flat.n_rows else None
             effective_chunk = chunk_size
-        scores_writer = _Writer(out_tmp, out.suffix)
-        rejects_writer = _Writer(rejects_tmp, rejects_file.suffix)
+        scores_writer = _Writer(scores_tmp, outputs.scores.suffix)
+        rejects_writer = _Writer(rejects_tmp, outputs.rejects.suffix)
         stack.callback(scores_writer.close)
         stack.callback(rejects_writer.close)
         for result in wrap(runner.map(chunks, scorer), "scoring", total):
@@ -398,17 +418,14 @@ def score_files(
             totals=totals,
             model_dir=model_dir,
             input_info=input_info,
-            out=out,
-            rejects_file=rejects_file,
-            summary_file=summary_file,
+            outputs=outputs,
             rejects_lines=rejects_writer.rows,
             band_counts=band_counts,
             drift=drift,
             chunk_size=effective_chunk,
             requested_chunk_size=chunk_size,
             n_chunks=n_chunks,
-            engine=runner.name,
-            workers=getattr(runner, "workers", 1),
+            runner=runner,
             scorer=scorer,
             seconds=time.perf_counter() - started,
         )
@@ -452,17 +469,14 @@ def _summary(
     totals: dict[str, Any],
     model_dir: str | Path,
     input_info: dict[str, Any],
-    out: Path,
-    rejects_file: Path,
-    summary_file: Path,
+    outputs: _Outputs,
     rejects_lines: int,
     band_counts: dict[str, int],
     drift: dict[str, Any],
     chunk_size: int,
     requested_chunk_size: int,
     n_chunks: int,
-    engine: str,
-    workers: int,
+    runner: LocalEngine | DaskEngine,
     scorer: Scorer,
     seconds: float,
 ) -> dict[str, Any]:
@@ -491,9 +505,9 @@ def _summary(
         "model_id": scorer.model_id,
         "model_dir": str(model_dir),
         "input": input_info,
-        "output": str(out),
-        "rejects": str(rejects_file),
-        "summary": str(summary_file),
+        "output": str(outputs.scores),
+        "rejects": str(outputs.rejects),
+        "summary": str(outputs.summary),
         "columns": scorer.columns,
         "people_read": read,
         "people_scored": scored,
@@ -511,8 +525,8 @@ def _summary(
         },
         "drift": drift,
         "warnings": warnings,
-        "engine": engine,
-        "workers": workers,
+        "engine": runner.name,
+        "workers": getattr(runner, "workers", 1),
         "chunk_size": chunk_size,
         "chunks": n_chunks,
         "explain": scorer.explain,
