@@ -9,7 +9,7 @@ import math
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -364,10 +364,7 @@ def score_files(
         **input_options,
     )
 
-    totals: dict[str, Any] = {}
-    drift_total: dict[str, Any] | None = None
-    band_counts: dict[str, int] = dict.fromkeys(band_spec.names, 0)
-    n_chunks = 0
+    tally = _Tally(band_counts=dict.fromkeys(band_spec.names, 0))
     scratch = Path(workdir) if workdir is not None else outputs.scores.parent
     remove_orphan_workdirs(scratch)  # left by runs killed before their end
     with _no_room_is_an_error(scratch), ExitStack() as stack:
@@ -400,31 +397,27 @@ def score_files(
         stack.callback(scores_writer.close)
         stack.callback(rejects_writer.close)
         for result in wrap(runner.map(chunks, scorer), "scoring", total):
-            n_chunks += 1
-            _consume(result, scorer, scores_writer, rejects_writer, totals, band_counts)
-            if result.drift is not None:
-                drift_total = merge_counts(drift_total, result.drift)
+            _write_chunk(result, scores_writer, rejects_writer)
+            tally.add(result, scorer.probability_column)
         if scores_writer.handle is None:
             scores_writer.write(_empty_scores(scorer))
         if rejects_writer.handle is None:
             rejects_writer.write(pd.DataFrame({c: pd.Series(dtype="str") for c in REJECT_COLUMNS}))
         scores_writer.close()
         rejects_writer.close()
-        if scorer.kind == "table" and totals.get("people_read", 0) == 0:
+        if scorer.kind == "table" and tally.totals.get("people_read", 0) == 0:
             raise DataError(EMPTY_TABLE.format(file=flat.path.name))
 
-        drift = drift_report(reference, drift_total, programme_cohort=programme_cohort)
+        drift = drift_report(reference, tally.drift, programme_cohort=programme_cohort)
         summary = _summary(
-            totals=totals,
+            tally=tally,
             model_dir=model_dir,
             input_info=input_info,
             outputs=outputs,
             rejects_lines=rejects_writer.rows,
-            band_counts=band_counts,
             drift=drift,
             chunk_size=effective_chunk,
             requested_chunk_size=chunk_size,
-            n_chunks=n_chunks,
             runner=runner,
             scorer=scorer,
             seconds=time.perf_counter() - started,
@@ -436,23 +429,35 @@ def score_files(
     return summary
 
 
-def _consume(
-    result: ChunkResult,
-    scorer: Scorer,
-    scores_writer: _Writer,
-    rejects_writer: _Writer,
-    totals: dict[str, Any],
-    band_counts: dict[str, int],
-) -> None:
+@dataclass
+class _Tally:
+    """What the chunks scored so far add up to: their counts (``totals``), the people in each
+    risk band, the drift counts and how many chunks there were."""
+
+    band_counts: dict[str, int]
+    totals: dict[str, Any] = field(default_factory=dict)
+    drift: dict[str, Any] | None = None
+    n_chunks: int = 0
+
+    def add(self, result: ChunkResult, probability_column: str) -> None:
+        """Count in one chunk's result, whose scores hold ``probability_column``."""
+        self.n_chunks += 1
+        totals = self.totals
+        _merge_numbers(totals, result.counts)
+        probability = result.scores[probability_column].to_numpy(dtype=np.float64)
+        totals["probability_sum"] = totals.get("probability_sum", 0.0) + float(probability.sum())
+        for band, n in result.scores["risk_band"].value_counts().items():
+            self.band_counts[str(band)] = self.band_counts.get(str(band), 0) + int(n)
+        if result.drift is not None:
+            self.drift = merge_counts(self.drift, result.drift)
+
+
+def _write_chunk(result: ChunkResult, scores_writer: _Writer, rejects_writer: _Writer) -> None:
+    """Write one chunk's scores (the first chunk's even when empty: the header) and rejects."""
     if len(result.scores) or scores_writer.handle is None:
         scores_writer.write(result.scores)
     if len(result.rejects):
         rejects_writer.write(result.rejects[list(REJECT_COLUMNS)])
-    _merge_numbers(totals, result.counts)
-    probability = result.scores[scorer.probability_column].to_numpy(dtype=np.float64)
-    totals["probability_sum"] = totals.get("probability_sum", 0.0) + float(probability.sum())
-    for band, n in result.scores["risk_band"].value_counts().items():
-        band_counts[str(band)] = band_counts.get(str(band), 0) + int(n)
 
 
 def _empty_scores(scorer: Scorer) -> pd.DataFrame:
@@ -466,20 +471,19 @@ def _empty_scores(scorer: Scorer) -> pd.DataFrame:
 
 def _summary(
     *,
-    totals: dict[str, Any],
+    tally: _Tally,
     model_dir: str | Path,
     input_info: dict[str, Any],
     outputs: _Outputs,
     rejects_lines: int,
-    band_counts: dict[str, int],
     drift: dict[str, Any],
     chunk_size: int,
     requested_chunk_size: int,
-    n_chunks: int,
     runner: LocalEngine | DaskEngine,
     scorer: Scorer,
     seconds: float,
 ) -> dict[str, Any]:
+    totals = tally.totals
     read = int(totals.get("people_read", 0))
     scored = int(totals.get("people_scored", 0))
     rejected = int(totals.get("people_rejected", 0))
@@ -521,14 +525,14 @@ def _summary(
             "cuts": list(scorer.bands.cuts),
             "names": list(scorer.bands.names),
             "rule": BANDS_RULE,
-            "counts": band_counts,
+            "counts": tally.band_counts,
         },
         "drift": drift,
         "warnings": warnings,
         "engine": runner.name,
         "workers": getattr(runner, "workers", 1),
         "chunk_size": chunk_size,
-        "chunks": n_chunks,
+        "chunks": tally.n_chunks,
         "explain": scorer.explain,
         "seconds": seconds,
         "mean_probability": (
