@@ -8,6 +8,7 @@ import os
 import platform
 import resource
 import sys
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -58,6 +59,14 @@ def simulation_parser(description: str, *, result: str, runs: str) -> argparse.A
     return parser
 
 
+def add_families_option(parser: argparse.ArgumentParser, default: tuple[str, ...]) -> None:
+    """``--families``: the model families a benchmark measures beside the default (``default``
+    unless told)."""
+    parser.add_argument(
+        "--families", nargs="*", default=list(default), help="families beside the default"
+    )
+
+
 def run_parsed(
     parser: argparse.ArgumentParser,
     run: Callable[[argparse.Namespace], int],
@@ -95,6 +104,26 @@ def write_result(
     if summary is not None:
         print(summary, file=sys.stderr)
     return path
+
+
+def against_baseline(seconds: float, baseline_seconds: float) -> str:
+    """A time and its ratio to the plain baseline's, as the one-line summaries say them.
+
+    Examples
+    --------
+    >>> against_baseline(12.0, 3.0)
+    "12.0 s, 4.0x the plain baseline's 3.0 s"
+    """
+    return (
+        f"{seconds:.1f} s, {seconds / baseline_seconds:.1f}x the plain baseline's "
+        f"{baseline_seconds:.1f} s"
+    )
+
+
+def run_costs(started: float) -> dict[str, float]:
+    """What a run cost, as results record it: ``seconds`` of wall time since ``started`` (a
+    :func:`time.perf_counter` reading) and ``peak_rss_gib`` (:func:`peak_rss_gib`)."""
+    return {"seconds": time.perf_counter() - started, "peak_rss_gib": peak_rss_gib()}
 
 
 def peak_rss_gib() -> float:

@@ -76,7 +76,7 @@ from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import peak_rss_gib, write_result
+from _common import run_costs, write_result
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPAS = ROOT.parent / "shared" / "data" / "compas" / "compas-scores-two-years.csv"
@@ -1045,8 +1045,7 @@ def run(args: argparse.Namespace) -> int:
         "peers_skipped": skipped,
         "datasets": datasets,
         "checks": done_means(datasets),
-        "seconds": time.perf_counter() - started,
-        "peak_rss_gib": peak_rss_gib(),
+        **run_costs(started),
     }
     write_result("accuracy", _finite(data), quick=args.quick, folder=args.out)
     return 0

@@ -43,7 +43,7 @@ import numpy as np
 from sklearn.calibration import CalibratedClassifierCV
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import peak_rss_gib, run_parsed, simulation_parser, write_result
+from _common import run_costs, run_parsed, simulation_parser, write_result
 from bench_accuracy import numeric_as_float, plain_logistic, synthesise
 
 #: Training sizes of the simulation.
@@ -201,8 +201,7 @@ def run(args: argparse.Namespace) -> int:
         "target": list(TARGET),
         "sizes": results,
         "meets_target": all(r["meets_target"] for r in results),
-        "seconds": time.perf_counter() - started,
-        "peak_rss_gib": peak_rss_gib(),
+        **run_costs(started),
     }
     write_result("cohort", data, quick=args.quick, folder=args.out)
     return 0

@@ -44,7 +44,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import peak_rss_gib, write_result
+from _common import add_families_option, against_baseline, peak_rss_gib, write_result
 from bench_accuracy import crossval_family, fold_splits, out_of_fold, plain_hgb
 from threadpoolctl import threadpool_limits
 
@@ -236,9 +236,7 @@ def measure_folds(table: Path, config: Path, families: list[str]) -> dict[str, A
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help=f"{QUICK_ROWS:,} rows")
-    parser.add_argument(
-        "--families", nargs="*", default=list(OTHER_FAMILIES), help="families beside the default"
-    )
+    add_families_option(parser, OTHER_FAMILIES)
     args = parser.parse_args(argv)
     n_rows = QUICK_ROWS if args.quick else N_ROWS
     load_before = os.getloadavg()[0]
@@ -276,9 +274,8 @@ def main(argv: list[str] | None = None) -> int:
         "target_ratio": TARGET_RATIO,
         "meets_target": ratio <= TARGET_RATIO,
     }
-    summary = (
-        f"crossval of the default on {n_rows:,} rows: {command['seconds']:.1f} s, "
-        f"{ratio:.1f}x the plain baseline's {baseline:.1f} s"
+    summary = f"crossval of the default on {n_rows:,} rows: " + against_baseline(
+        command["seconds"], baseline
     )
     write_result("crossval", result, quick=args.quick, summary=summary)
     return 0

@@ -41,7 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np
 import pandas as pd
-from _common import peak_rss_gib, write_result
+from _common import run_costs, write_result
 from bench_accuracy import BRIER_CEILINGS, TARGET_BRIER_OVER_ORACLE, numeric_as_float, synthesise
 from threadpoolctl import threadpool_limits
 
@@ -161,8 +161,7 @@ def main(argv: list[str] | None = None) -> int:
         "test_seed": TEST_SEED,
         **figures,
         "threads": args.threads,
-        "seconds": time.perf_counter() - started,
-        "peak_rss_gib": peak_rss_gib(),
+        **run_costs(started),
     }
     write_result("monotone_bound", result, quick=args.quick, folder=args.out)
     return 0

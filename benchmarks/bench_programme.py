@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import peak_rss_gib, run_parsed, simulation_parser, write_result
+from _common import run_costs, run_parsed, simulation_parser, write_result
 from bench_accuracy import numeric_as_float, synthesise
 from bench_cohort import calibrated_logistic
 
@@ -238,8 +238,7 @@ def run(args: argparse.Namespace) -> int:
         },
         "meets_target": bool(low <= covered <= high and balanced >= BALANCE_TARGET),
         "preparation_seconds": prepared,
-        "seconds": time.perf_counter() - started,
-        "peak_rss_gib": peak_rss_gib(),
+        **run_costs(started),
     }
     summary = (
         f"coverage {covered:.1%}, balanced {balanced:.1%}, naive bias "

@@ -40,7 +40,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import peak_rss_gib, write_result
+from _common import add_families_option, against_baseline, peak_rss_gib, write_result
 from bench_accuracy import numeric_as_float, plain_hgb
 from threadpoolctl import threadpool_limits
 
@@ -135,9 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--threads", type=int, default=1, help="native threads (OpenMP, BLAS) of both fits"
     )
-    parser.add_argument(
-        "--families", nargs="*", default=list(OTHER_FAMILIES), help="families beside the default"
-    )
+    add_families_option(parser, OTHER_FAMILIES)
     args = parser.parse_args(argv)
     n_people = QUICK_PEOPLE if args.quick else N_PEOPLE
     load_before = os.getloadavg()[0]
@@ -161,8 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     summary = (
         f"default model on {n_people:,} people ({figures['train_labelled_rows']:,} rows): "
-        f"{figures['train_seconds']:.1f} s, {figures['ratio']:.1f}x the plain baseline's "
-        f"{figures['baseline_seconds']:.1f} s"
+        + against_baseline(figures["train_seconds"], figures["baseline_seconds"])
     )
     write_result("training", result, quick=args.quick, summary=summary)
     return 0

@@ -26,8 +26,7 @@ from riskmodel.features._messages import PERIOD_WITHOUT_RULE
     help="Add the label (reoffended_2y at 24 months, reoffended_1y at 12, ...) and "
     "label_status (labelled / censored).",
 )
-@option.horizon()
-@option.extract_date()
+@option.label_rule()
 @click.option(
     "--needs-lookback-months",
     type=click.IntRange(min=1),

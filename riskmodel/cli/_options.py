@@ -177,6 +177,12 @@ def horizon() -> Decorator:
     )
 
 
+def label_rule() -> Decorator:
+    """``--extract-date`` and :func:`horizon`'s options: what the labels of event data are
+    built from."""
+    return stack(extract_date(), horizon())
+
+
 def temporal_split() -> Decorator:
     """``--test-from DATE`` (event data) and ``--test-periods A,B`` (a flat table's
     ``[table] period``): a held-out part forward in time, as the field validates."""

@@ -36,6 +36,7 @@ from riskmodel.contract import _messages as msg
 from riskmodel.contract._ages import whole_years
 from riskmodel.contract._read import RawTables
 from riskmodel.contract._schema import INDEX_ID, NEEDS, OFFENCES, PEOPLE, Column
+from riskmodel.contract._tables import EventTables
 from riskmodel.contract._vocabulary import (
     DATES_END,
     EARLIEST_DATE,
@@ -50,7 +51,7 @@ REJECT_COLUMNS: tuple[str, ...] = ("person_id", "table", "row", "column", "value
 
 
 @dataclass
-class ValidatedData:
+class ValidatedData(EventTables):
     """Typed, validated contract tables with the people who were kept.
 
     Attributes
@@ -71,9 +72,6 @@ class ValidatedData:
         From ``metadata.json`` when it has one.
     """
 
-    people: pd.DataFrame
-    offences: pd.DataFrame
-    needs: pd.DataFrame
     rejects: pd.DataFrame
     summary: dict[str, Any] = field(default_factory=dict)
     extract_date: pd.Timestamp | None = None

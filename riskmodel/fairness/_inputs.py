@@ -38,6 +38,10 @@ class AuditInput:
     counts: dict[str, int] = field(default_factory=dict)
     kept: np.ndarray | None = None
 
+    def __post_init__(self) -> None:
+        # a threshold given as an int or numpy number is held as a plain float
+        self.threshold = float(self.threshold)
+
 
 def _examples(values: pd.Series, k: int = 3) -> str:
     return ", ".join(repr(v) for v in pd.unique(values.astype(object))[:k])
@@ -183,7 +187,7 @@ def prepare_input(
         y_score=s,
         groups=groups,
         score_kind=score_kind,
-        threshold=float(threshold),
+        threshold=threshold,
         score_column=score_column,
         outcome_column=outcome_column,
         counts=counts,

@@ -3,6 +3,8 @@ outcome"): 24 months and 6 more for proof unless told otherwise."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -30,6 +32,91 @@ CENSORED = "censored"
 EXCLUDED_GROUPS: tuple[str, ...] = ("breach",)
 
 LABEL_COLUMNS: tuple[str, ...] = ("person_id", "reoffended_2y", "label_status")
+#: Columns of the people and offences tables that the label rule reads.
+PEOPLE_COLUMNS: tuple[str, ...] = ("person_id", "index_date")
+OFFENCE_COLUMNS: tuple[str, ...] = ("person_id", "offence_date", "sanction_date", "offence_group")
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """Each person's index date and the ends of their follow-up and of its proof period
+    (``datetime64[ns]`` arrays, one value per person)."""
+
+    index_date: np.ndarray
+    follow_up_end: np.ndarray
+    proof_end: np.ndarray
+
+    @classmethod
+    def starting(
+        cls, index_date: np.ndarray, *, horizon_months: int, proof_months: int
+    ) -> FollowUp:
+        """The follow-up of ``horizon_months`` calendar months after each index date, and
+        ``proof_months`` more for proof.
+
+        Parameters
+        ----------
+        index_date : ndarray
+            ``datetime64[ns]``, one per person.
+        horizon_months, proof_months : int
+            The follow-up and the further time for proof, in calendar months.
+
+        Returns
+        -------
+        FollowUp
+        """
+        return cls(
+            index_date=index_date,
+            follow_up_end=add_months_array(index_date, horizon_months),
+            proof_end=add_months_array(index_date, horizon_months + proof_months),
+        )
+
+
+def checked_follow_up(
+    people: pd.DataFrame,
+    offences: pd.DataFrame,
+    extract_date: object,
+    *,
+    horizon_months: int,
+    proof_months: int,
+) -> tuple[FollowUp, np.ndarray]:
+    """The inputs of the label rule checked, each person's follow-up, and who is censored.
+
+    Parameters
+    ----------
+    people, offences : DataFrame
+        Checked to hold :data:`PEOPLE_COLUMNS` and :data:`OFFENCE_COLUMNS`; every
+        ``index_date`` must be given.
+    extract_date : str, date or Timestamp
+        Required (:class:`~riskmodel.ConfigError` if None or not a date).
+    horizon_months, proof_months : int
+        Checked to be positive whole months.
+
+    Returns
+    -------
+    follow_up : FollowUp
+        One value per row of ``people``.
+    censored : ndarray of bool
+        Whose proof period ends after the extract date: their outcome is not known yet.
+
+    Raises
+    ------
+    ConfigError
+        A horizon or proof period that is not whole months, or a bad extract date.
+    DataError
+        A missing column or index date.
+    """
+    whole_months(horizon_months)
+    whole_months(proof_months, "the proof period")
+    extract = parse_extract_date(extract_date)
+    require_columns(people, PEOPLE_COLUMNS, "people")
+    require_columns(offences, OFFENCE_COLUMNS, "offences")
+    follow_up = FollowUp.starting(
+        required_dates(people, "index_date", "people"),
+        horizon_months=horizon_months,
+        proof_months=proof_months,
+    )
+    censored = follow_up.proof_end > np.datetime64(extract.to_datetime64(), "ns")
+    return follow_up, censored
 
 
 def build_labels(
@@ -113,21 +200,11 @@ def labels_with_codes(
     """:func:`build_labels`, reusing offence person codes and offence-group codes already
     computed (``codes``: as returned by :func:`riskmodel.features._common.offence_codes`)."""
     label_name = outcome_column(horizon_months)
-    whole_months(proof_months, "the proof period")
-    extract = parse_extract_date(extract_date)
-    require_columns(people, ("person_id", "index_date"), "people")
-    require_columns(
-        offences, ("person_id", "offence_date", "sanction_date", "offence_group"), "offences"
+    follow_up, censored = checked_follow_up(
+        people, offences, extract_date, horizon_months=horizon_months, proof_months=proof_months
     )
-    index_date = required_dates(people, "index_date", "people")
-    n = len(index_date)
-    follow_up_end = add_months_array(index_date, horizon_months)
-    proof_end = add_months_array(index_date, horizon_months + proof_months)
-
-    person, _ = counting_offences(people, offences, index_date, follow_up_end, proof_end, codes)
-    reoffended = np.bincount(person, minlength=n) > 0
-
-    censored = proof_end > np.datetime64(extract.to_datetime64(), "ns")
+    person, _ = counting_offences(people, offences, follow_up, codes)
+    reoffended = np.bincount(person, minlength=len(people)) > 0
     label = np.where(censored, np.nan, reoffended.astype(np.float64))
     return pd.DataFrame(
         {
@@ -141,15 +218,13 @@ def labels_with_codes(
 def counting_offences(
     people: pd.DataFrame,
     offences: pd.DataFrame,
-    index_date: np.ndarray,
-    follow_up_end: np.ndarray,
-    proof_end: np.ndarray,
+    follow_up: FollowUp,
     codes: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The offences that count towards proven reoffending: committed after the index date and
-    by ``follow_up_end``, proven by ``proof_end``, and not a breach (or another excluded
-    group). Returns each one's person (row of ``people``) and offence date. ``codes``: the
-    offences' person and group codes when already computed
+    by the end of the follow-up, proven by the end of its proof period, and not a breach (or
+    another excluded group). Returns each one's person (row of ``people``) and offence date.
+    ``codes``: the offences' person and group codes when already computed
     (:func:`riskmodel.features._common.offence_codes`)."""
     if not len(offences):
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype="datetime64[ns]")
@@ -161,8 +236,8 @@ def counting_offences(
     sanction_date = as_datetime(offences["sanction_date"])[keep]
     # NaT compares False everywhere, so an undated offence never counts.
     counts = (
-        (offence_date > index_date[person])
-        & (offence_date <= follow_up_end[person])
-        & (sanction_date <= proof_end[person])
+        (offence_date > follow_up.index_date[person])
+        & (offence_date <= follow_up.follow_up_end[person])
+        & (sanction_date <= follow_up.proof_end[person])
     )
     return person[counts], np.asarray(offence_date)[counts]

@@ -12,8 +12,8 @@ import pandas as pd
 
 from riskmodel._survival import DAYS_PER_MONTH
 from riskmodel.contract._vocabulary import FOLLOW_UP_MONTHS, WAITING_MONTHS
-from riskmodel.features._common import add_months_array, as_datetime
-from riskmodel.features._labels import counting_offences
+from riskmodel.features._common import as_datetime
+from riskmodel.features._labels import FollowUp, counting_offences
 
 __all__ = ["time_to_reoffence"]
 
@@ -41,19 +41,18 @@ def time_to_reoffence(
     >>> out["time_months"].round(1).tolist(), out["event"].tolist()
     ([12.0, 24.0], [1, 0])
     """
-    index_date = as_datetime(people["index_date"])
-    n = len(index_date)
-    follow_up_end = add_months_array(index_date, follow_up_months)
-    proof_end = add_months_array(index_date, follow_up_months + waiting_months)
-    first = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
-    person, offence_date = counting_offences(
-        people, offences, index_date, follow_up_end, proof_end
+    follow_up = FollowUp.starting(
+        as_datetime(people["index_date"]),
+        horizon_months=follow_up_months,
+        proof_months=waiting_months,
     )
+    first = np.full(len(people), np.datetime64("NaT"), dtype="datetime64[ns]")
+    person, offence_date = counting_offences(people, offences, follow_up)
     found = pd.Series(offence_date).groupby(person).min()
     first[found.index.to_numpy()] = found.to_numpy()
     event = ~np.isnat(first)
-    end = np.where(event, first, follow_up_end)
-    days = (end - index_date) / np.timedelta64(1, "D")
+    end = np.where(event, first, follow_up.follow_up_end)
+    days = (end - follow_up.index_date) / np.timedelta64(1, "D")
     return pd.DataFrame(
         {
             "person_id": people["person_id"].to_numpy(),

@@ -11,13 +11,7 @@ from riskmodel._survival import DAYS_PER_MONTH
 from riskmodel._tables import INDEX_ID
 from riskmodel.features import FeatureTable
 from riskmodel.features._build import _by_index_event
-from riskmodel.features._common import (
-    add_months_array,
-    parse_extract_date,
-    require_columns,
-    required_dates,
-)
-from riskmodel.features._labels import CENSORED, LABELLED, counting_offences
+from riskmodel.features._labels import CENSORED, LABELLED, checked_follow_up, counting_offences
 from riskmodel.flat_table import numeric_values
 from riskmodel.programme._messages import BAD_COUNTS, NO_COUNT_COLUMN, NO_TIME_COLUMNS
 
@@ -88,37 +82,31 @@ def reoffending_outcomes(
     1         b         0.0         0.0            NaN
     """
     horizon_months, proof_months = label_horizon(horizon_months, proof_months)
-    extract = parse_extract_date(extract_date)
-    require_columns(people, ("person_id", "index_date"), "people")
-    require_columns(
-        offences, ("person_id", "offence_date", "sanction_date", "offence_group"), "offences"
+    follow_up, censored = checked_follow_up(
+        people, offences, extract_date, horizon_months=horizon_months, proof_months=proof_months
     )
     person_id = people["person_id"].to_numpy()
     if INDEX_ID in people.columns:
         people, offences, _ = _by_index_event(people.reset_index(drop=True), offences, None)
-    index_date = required_dates(people, "index_date", "people")
-    n = len(index_date)
-    follow_up_end = add_months_array(index_date, horizon_months)
-    proof_end = add_months_array(index_date, horizon_months + proof_months)
+    n = len(people)
     count = np.zeros(n, dtype=np.float64)
     first = np.full(n, np.nan)
-    who, offence_date = counting_offences(people, offences, index_date, follow_up_end, proof_end)
+    who, offence_date = counting_offences(people, offences, follow_up)
     if who.size:
         count = np.bincount(who, minlength=n).astype(np.float64)
-        days = (offence_date - index_date[who]) / np.timedelta64(1, "D")
+        days = (offence_date - follow_up.index_date[who]) / np.timedelta64(1, "D")
         order = np.lexsort((days, who))
         who, days = who[order], days[order]
         starts = np.flatnonzero(np.r_[True, who[1:] != who[:-1]])
         first[who[starts]] = days[starts]
-    censored = proof_end > np.datetime64(extract.to_datetime64(), "ns")
-    follow_up = (follow_up_end - index_date) / np.timedelta64(1, "D")
+    follow_up_days = (follow_up.follow_up_end - follow_up.index_date) / np.timedelta64(1, "D")
     frame = pd.DataFrame(
         {
             "person_id": person_id,
             "reoffended": np.where(censored, np.nan, (count > 0).astype(np.float64)),
             "reoffences": np.where(censored, np.nan, count),
             "days_to_first": np.where(censored, np.nan, first),
-            "follow_up_days": follow_up.astype(np.float64),
+            "follow_up_days": follow_up_days.astype(np.float64),
             "label_status": np.where(censored, CENSORED, LABELLED),
         }
     )

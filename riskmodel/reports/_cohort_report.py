@@ -42,6 +42,21 @@ EXAMPLE_NOTE = (
 )
 
 
+def _sentence(text: str) -> str:
+    """A message fragment as a sentence: first letter capital, a full stop at the end.
+
+    Examples
+    --------
+    >>> _sentence("the model was fitted on 200 people")
+    'The model was fitted on 200 people.'
+    """
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
+#: Under the expected figures: they take the model's predictions as known.
+KNOWN_NOTE = _sentence(PREDICTIONS_AS_KNOWN)
+
+
 def cohort_report_html(
     result: CohortResult,
     *,
@@ -95,7 +110,7 @@ def cohort_report_html(
         figures=figures,
         meaning_note=MEANING_NOTE,
         not_an_effect=NOT_AN_EFFECT,
-        known_note=_sentence(PREDICTIONS_AS_KNOWN),
+        known_note=KNOWN_NOTE,
         combined_note=combined_note,
         warnings=[_sentence(w) for w in data["warnings"]],
         example_note=EXAMPLE_NOTE,
@@ -106,14 +121,3 @@ def cohort_report_html(
         outcome_column=outcome_column,
         count_column=count_column,
     )
-
-
-def _sentence(text: str) -> str:
-    """A message fragment as a sentence: first letter capital, a full stop at the end.
-
-    Examples
-    --------
-    >>> _sentence("the model was fitted on 200 people")
-    'The model was fitted on 200 people.'
-    """
-    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")

@@ -308,9 +308,11 @@ class PersonPartition:
             unique = unique.combine_chunks()
         del ids
         lookup = IdLookup(unique)
-        n_people = max(len(unique), 1)
-        size = max(int(chunk_size), math.ceil(n_people / MAX_CHUNKS))
-        n_chunks = math.ceil(n_people / size)
+        n_people = len(unique)
+        requested = int(chunk_size)
+        # people without an id go to chunk 0: there is one chunk at least
+        size = max(requested, math.ceil(max(n_people, 1) / MAX_CHUNKS))
+        n_chunks = math.ceil(max(n_people, 1) / size)
         base = Path(workdir) if workdir is not None else None
         if base is not None:
             base.mkdir(parents=True, exist_ok=True)
@@ -347,11 +349,11 @@ class PersonPartition:
             source=source,
             chunk_size=size,
             n_people_rows=n_rows,
-            n_people=len(unique),
+            n_people=n_people,
             n_chunks=n_chunks,
             workdir=directory,
             files=files,
-            requested_chunk_size=int(chunk_size),
+            requested_chunk_size=requested,
         )
 
     def ref(self, k: int) -> ChunkRef:

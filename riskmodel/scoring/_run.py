@@ -9,6 +9,7 @@ import math
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,7 @@ from riskmodel.scoring._chunks import (
     remove_orphan_workdirs,
 )
 from riskmodel.scoring._drift import drift_report, merge_counts
-from riskmodel.scoring._engines import make_engine
+from riskmodel.scoring._engines import DaskEngine, LocalEngine, make_engine
 from riskmodel.scoring._flat_rows import repeated_table_ids
 from riskmodel.scoring._messages import (
     BAD_CARRY,
@@ -73,6 +74,27 @@ MAX_EXPLAIN = 20
 def summary_path_for(out: Path) -> Path:
     """The run summary written beside an output: ``scores.csv`` → ``scores.summary.json``."""
     return source_summary_path(out)
+
+
+@dataclass(frozen=True)
+class _Outputs:
+    """The files a run writes: the scores, the rejected rows and the run summary."""
+
+    scores: Path
+    rejects: Path
+    summary: Path
+
+    @classmethod
+    def beside(cls, out: str | Path, rejects_path: str | Path | None) -> _Outputs:
+        """``out``, the rejects at ``rejects_path`` (by default beside ``out``:
+        :func:`rejects_path_for`) and the summary beside ``out`` (:func:`summary_path_for`).
+        """
+        out = Path(out)
+        return cls(
+            scores=out,
+            rejects=Path(rejects_path) if rejects_path is not None else rejects_path_for(out),
+            summary=summary_path_for(out),
+        )
 
 
 def parse_carry(text: str | Sequence[str] | None) -> tuple[str, ...]:
@@ -268,9 +290,8 @@ def score_files(
         raise ConfigError(BAD_CHUNK_SIZE.format(value=chunk_size))
     if isinstance(explain, bool) or int(explain) != explain or not 0 <= explain <= MAX_EXPLAIN:
         raise ConfigError(BAD_EXPLAIN.format(limit=MAX_EXPLAIN, value=explain))
-    out = Path(out)
-    rejects_file = Path(rejects_path) if rejects_path is not None else rejects_path_for(out)
-    summary_file = summary_path_for(out)
+    chunk_size, explain = int(chunk_size), int(explain)
+    outputs = _Outputs.beside(out, rejects_path)
     band_spec = parse_bands(bands)
     carried = parse_carry(carry)
     engine_runner = make_engine(engine, scheduler, workers=workers)
@@ -324,7 +345,7 @@ def score_files(
             "table": spec,
             "age_sex": _flat_age_sex(flat.columns),
             "repeated_ids": repeated_table_ids(
-                flat.path, spec, batch_rows=max(int(chunk_size), 100_000)
+                flat.path, spec, batch_rows=max(chunk_size, 100_000)
             ),
         }
         input_info = {"kind": "table", "source": str(table_path), "query": spec.query}
@@ -334,7 +355,7 @@ def score_files(
         model_id=model_id,
         bands=band_spec,
         carry=carried,
-        explain=int(explain),
+        explain=explain,
         reference=reference,
         explain_groups=words.explain_groups,
         labels=words.labels,
@@ -343,22 +364,19 @@ def score_files(
         **input_options,
     )
 
-    totals: dict[str, Any] = {}
-    drift_total: dict[str, Any] | None = None
-    band_counts: dict[str, int] = dict.fromkeys(band_spec.names, 0)
-    n_chunks = 0
-    scratch = Path(workdir) if workdir is not None else out.parent
+    tally = _Tally(band_counts=dict.fromkeys(band_spec.names, 0))
+    scratch = Path(workdir) if workdir is not None else outputs.scores.parent
     remove_orphan_workdirs(scratch)  # left by runs killed before their end
     with _no_room_is_an_error(scratch), ExitStack() as stack:
-        out_tmp = stack.enter_context(atomic_path(out))
-        rejects_tmp = stack.enter_context(atomic_path(rejects_file))
-        summary_tmp = stack.enter_context(atomic_path(summary_file))
+        scores_tmp = stack.enter_context(atomic_path(outputs.scores))
+        rejects_tmp = stack.enter_context(atomic_path(outputs.rejects))
+        summary_tmp = stack.enter_context(atomic_path(outputs.summary))
         # entered before the input is partitioned: worker processes start meanwhile
         runner = stack.enter_context(engine_runner)
         if data_dir is not None:
             partition = PersonPartition.build(
                 source,
-                chunk_size=int(chunk_size),
+                chunk_size=chunk_size,
                 workdir=scratch,
                 batch_rows=batch_rows,
                 progress=lambda items, description: wrap(items, description),
@@ -371,45 +389,36 @@ def score_files(
             total = partition.n_chunks
             effective_chunk = partition.chunk_size
         else:
-            chunks = flat.chunks(int(chunk_size))
+            chunks = flat.chunks(chunk_size)
             total = math.ceil(flat.n_rows / chunk_size) if flat.n_rows else None
-            effective_chunk = int(chunk_size)
-        scores_writer = _Writer(out_tmp, out.suffix)
-        rejects_writer = _Writer(rejects_tmp, rejects_file.suffix)
+            effective_chunk = chunk_size
+        scores_writer = _Writer(scores_tmp, outputs.scores.suffix)
+        rejects_writer = _Writer(rejects_tmp, outputs.rejects.suffix)
         stack.callback(scores_writer.close)
         stack.callback(rejects_writer.close)
         for result in wrap(runner.map(chunks, scorer), "scoring", total):
-            n_chunks += 1
-            _consume(result, scorer, scores_writer, rejects_writer, totals, band_counts)
-            if result.drift is not None:
-                drift_total = merge_counts(drift_total, result.drift)
+            _write_chunk(result, scores_writer, rejects_writer)
+            tally.add(result, scorer.probability_column)
         if scores_writer.handle is None:
             scores_writer.write(_empty_scores(scorer))
         if rejects_writer.handle is None:
             rejects_writer.write(pd.DataFrame({c: pd.Series(dtype="str") for c in REJECT_COLUMNS}))
         scores_writer.close()
         rejects_writer.close()
-        if scorer.kind == "table" and totals.get("people_read", 0) == 0:
+        if scorer.kind == "table" and tally.totals.get("people_read", 0) == 0:
             raise DataError(EMPTY_TABLE.format(file=flat.path.name))
 
-        drift = drift_report(reference, drift_total, programme_cohort=programme_cohort)
+        drift = drift_report(reference, tally.drift, programme_cohort=programme_cohort)
         summary = _summary(
-            totals=totals,
-            model_id=model_id,
+            tally=tally,
             model_dir=model_dir,
             input_info=input_info,
-            out=out,
-            rejects_file=rejects_file,
-            summary_file=summary_file,
+            outputs=outputs,
             rejects_lines=rejects_writer.rows,
-            band_spec=band_spec,
-            band_counts=band_counts,
             drift=drift,
             chunk_size=effective_chunk,
-            requested_chunk_size=int(chunk_size),
-            n_chunks=n_chunks,
-            engine=runner.name,
-            workers=getattr(runner, "workers", 1),
+            requested_chunk_size=chunk_size,
+            runner=runner,
             scorer=scorer,
             seconds=time.perf_counter() - started,
         )
@@ -420,23 +429,35 @@ def score_files(
     return summary
 
 
-def _consume(
-    result: ChunkResult,
-    scorer: Scorer,
-    scores_writer: _Writer,
-    rejects_writer: _Writer,
-    totals: dict[str, Any],
-    band_counts: dict[str, int],
-) -> None:
+@dataclass
+class _Tally:
+    """What the chunks scored so far add up to: their counts (``totals``), the people in each
+    risk band, the drift counts and how many chunks there were."""
+
+    band_counts: dict[str, int]
+    totals: dict[str, Any] = field(default_factory=dict)
+    drift: dict[str, Any] | None = None
+    n_chunks: int = 0
+
+    def add(self, result: ChunkResult, probability_column: str) -> None:
+        """Count in one chunk's result, whose scores hold ``probability_column``."""
+        self.n_chunks += 1
+        totals = self.totals
+        _merge_numbers(totals, result.counts)
+        probability = result.scores[probability_column].to_numpy(dtype=np.float64)
+        totals["probability_sum"] = totals.get("probability_sum", 0.0) + float(probability.sum())
+        for band, n in result.scores["risk_band"].value_counts().items():
+            self.band_counts[str(band)] = self.band_counts.get(str(band), 0) + int(n)
+        if result.drift is not None:
+            self.drift = merge_counts(self.drift, result.drift)
+
+
+def _write_chunk(result: ChunkResult, scores_writer: _Writer, rejects_writer: _Writer) -> None:
+    """Write one chunk's scores (the first chunk's even when empty: the header) and rejects."""
     if len(result.scores) or scores_writer.handle is None:
         scores_writer.write(result.scores)
     if len(result.rejects):
         rejects_writer.write(result.rejects[list(REJECT_COLUMNS)])
-    _merge_numbers(totals, result.counts)
-    probability = result.scores[scorer.probability_column].to_numpy(dtype=np.float64)
-    totals["probability_sum"] = totals.get("probability_sum", 0.0) + float(probability.sum())
-    for band, n in result.scores["risk_band"].value_counts().items():
-        band_counts[str(band)] = band_counts.get(str(band), 0) + int(n)
 
 
 def _empty_scores(scorer: Scorer) -> pd.DataFrame:
@@ -450,25 +471,19 @@ def _empty_scores(scorer: Scorer) -> pd.DataFrame:
 
 def _summary(
     *,
-    totals: dict[str, Any],
-    model_id: str,
+    tally: _Tally,
     model_dir: str | Path,
     input_info: dict[str, Any],
-    out: Path,
-    rejects_file: Path,
-    summary_file: Path,
+    outputs: _Outputs,
     rejects_lines: int,
-    band_spec: Any,
-    band_counts: dict[str, int],
     drift: dict[str, Any],
     chunk_size: int,
     requested_chunk_size: int,
-    n_chunks: int,
-    engine: str,
-    workers: int,
+    runner: LocalEngine | DaskEngine,
     scorer: Scorer,
     seconds: float,
 ) -> dict[str, Any]:
+    totals = tally.totals
     read = int(totals.get("people_read", 0))
     scored = int(totals.get("people_scored", 0))
     rejected = int(totals.get("people_rejected", 0))
@@ -491,12 +506,12 @@ def _summary(
             "the number of chunks (and of temporary files) bounded"
         )
     return {
-        "model_id": model_id,
+        "model_id": scorer.model_id,
         "model_dir": str(model_dir),
         "input": input_info,
-        "output": str(out),
-        "rejects": str(rejects_file),
-        "summary": str(summary_file),
+        "output": str(outputs.scores),
+        "rejects": str(outputs.rejects),
+        "summary": str(outputs.summary),
         "columns": scorer.columns,
         "people_read": read,
         "people_scored": scored,
@@ -507,17 +522,17 @@ def _summary(
         "validation": validation,
         "features": features,
         "bands": {
-            "cuts": list(band_spec.cuts),
-            "names": list(band_spec.names),
+            "cuts": list(scorer.bands.cuts),
+            "names": list(scorer.bands.names),
             "rule": BANDS_RULE,
-            "counts": band_counts,
+            "counts": tally.band_counts,
         },
         "drift": drift,
         "warnings": warnings,
-        "engine": engine,
-        "workers": workers,
+        "engine": runner.name,
+        "workers": getattr(runner, "workers", 1),
         "chunk_size": chunk_size,
-        "chunks": n_chunks,
+        "chunks": tally.n_chunks,
         "explain": scorer.explain,
         "seconds": seconds,
         "mean_probability": (

@@ -14,6 +14,7 @@ from riskmodel._errors import ConfigError
 from riskmodel._provenance import GENERATOR
 from riskmodel.contract import _schema as schema
 from riskmodel.contract._messages import BAD_EXTRACT_DATE
+from riskmodel.contract._tables import EventTables
 from riskmodel.contract._vocabulary import (
     DISPOSALS,
     FOLLOW_UP_MONTHS,
@@ -40,7 +41,7 @@ ONE_YEAR_MONTHS = 12
 
 
 @dataclass
-class SyntheticPopulation:
+class SyntheticPopulation(EventTables):
     """A synthetic population: the contract's three tables, the truth and metadata.
 
     Attributes
@@ -63,9 +64,6 @@ class SyntheticPopulation:
         the two exposures and ``posterior_<profile>`` (P(profile | record)).
     """
 
-    people: pd.DataFrame
-    offences: pd.DataFrame
-    needs: pd.DataFrame
     truth: pd.DataFrame
     metadata: dict[str, Any] = field(default_factory=dict)
     latent: pd.DataFrame | None = None

@@ -25,109 +25,75 @@ MIX_GROUPS: tuple[str, ...] = tuple(g for g in OFFENCE_GROUPS if g != "breach")
 #: Concentration of each person's Dirichlet offence mix around their class's mix.
 MIX_CONCENTRATION = 4.0
 
-#: Latent classes ("criminogenic profiles"): name -> parameters. ``rate`` scales the history
+#: Latent classes ("criminogenic profiles") and what each is: ``rate`` scales the history
 #: intensity, ``future`` the post-index intensity relative to it; ``prior`` is the weight at
-#: age 30 for (male, female) and ``age_slope`` the change of its log per decade of age;
-#: ``needs`` gives P(true score >= 1) per need area; ``mix`` the offence-group weights.
-CLASSES: dict[str, dict] = {
+#: age 30 for (male, female) and ``age_slope`` the change of its log per decade of age.
+CLASS_TRAITS: dict[str, tuple[float, float, tuple[float, float], float]] = {
+    # name: (rate, future, prior (male, female), age_slope)
+    "acquisitive_drug": (1.6, 1.15, (0.20, 0.30), -0.10),
+    "violent_alcohol": (0.9, 1.0, (0.18, 0.10), -0.10),
+    "chaotic_versatile": (2.2, 1.2, (0.12, 0.10), -0.35),
+    "domestic_relationships": (0.6, 1.05, (0.14, 0.10), 0.10),
+    "motoring": (0.5, 0.7, (0.08, 0.04), 0.20),
+    "low_need_situational": (0.35, 0.75, (0.12, 0.30), 0.20),
+    "drug_supply": (0.9, 0.95, (0.10, 0.04), -0.40),
+    "sexual": (0.25, 0.5, (0.06, 0.02), 0.45),
+}
+#: P(true score >= 1) of each class in each need area (in the order of ``NEED_AREAS``).
+CLASS_NEEDS: dict[str, tuple[float, ...]] = {
+    "acquisitive_drug": (0.40, 0.75, 0.55, 0.35, 0.70, 0.80, 0.18, 0.35, 0.96, 0.80),
+    "violent_alcohol": (0.12, 0.50, 0.25, 0.40, 0.45, 0.15, 0.65, 0.28, 0.95, 0.80),
+    "chaotic_versatile": (0.50, 0.82, 0.62, 0.50, 0.80, 0.60, 0.40, 0.42, 0.98, 0.90),
+    "domestic_relationships": (0.15, 0.40, 0.25, 0.75, 0.22, 0.15, 0.35, 0.40, 0.97, 0.80),
+    "motoring": (0.08, 0.35, 0.30, 0.15, 0.30, 0.12, 0.25, 0.10, 0.85, 0.55),
+    "low_need_situational": (0.05, 0.30, 0.22, 0.15, 0.15, 0.06, 0.08, 0.15, 0.82, 0.45),
+    "drug_supply": (0.12, 0.55, 0.40, 0.25, 0.75, 0.35, 0.12, 0.12, 0.93, 0.90),
+    "sexual": (0.15, 0.35, 0.20, 0.55, 0.20, 0.05, 0.15, 0.35, 0.95, 0.65),
+}
+#: Offence-group weights of each class's mix (groups left out weigh nothing but the floor).
+CLASS_MIX_WEIGHTS: dict[str, dict[str, int]] = {
     "acquisitive_drug": {
-        "rate": 1.6,
-        "future": 1.15,
-        "prior": (0.20, 0.30),
-        "age_slope": -0.10,
-        "needs": (0.40, 0.75, 0.55, 0.35, 0.70, 0.80, 0.18, 0.35, 0.96, 0.80),
-        "mix": {
-            "theft": 35, "burglary_domestic": 6, "burglary_other": 6, "handling": 7,
-            "drug_possession_supply": 12, "fraud_forgery": 4, "vehicle_theft": 4, "robbery": 3,
-            "violence": 6, "public_order": 4, "criminal_damage": 4, "absconding_bail": 5,
-            "other": 3, "weapons": 2,
-        },
+        "theft": 35, "burglary_domestic": 6, "burglary_other": 6, "handling": 7,
+        "drug_possession_supply": 12, "fraud_forgery": 4, "vehicle_theft": 4, "robbery": 3,
+        "violence": 6, "public_order": 4, "criminal_damage": 4, "absconding_bail": 5,
+        "other": 3, "weapons": 2,
     },
     "violent_alcohol": {
-        "rate": 0.9,
-        "future": 1.0,
-        "prior": (0.18, 0.10),
-        "age_slope": -0.10,
-        "needs": (0.12, 0.50, 0.25, 0.40, 0.45, 0.15, 0.65, 0.28, 0.95, 0.80),
-        "mix": {
-            "violence": 40, "public_order": 18, "criminal_damage": 12, "weapons": 5,
-            "drink_driving": 5, "theft": 5, "other": 5, "robbery": 2, "absconding_bail": 2,
-            "motoring_other": 2,
-        },
+        "violence": 40, "public_order": 18, "criminal_damage": 12, "weapons": 5,
+        "drink_driving": 5, "theft": 5, "other": 5, "robbery": 2, "absconding_bail": 2,
+        "motoring_other": 2,
     },
     "chaotic_versatile": {
-        "rate": 2.2,
-        "future": 1.2,
-        "prior": (0.12, 0.10),
-        "age_slope": -0.35,
-        "needs": (0.50, 0.82, 0.62, 0.50, 0.80, 0.60, 0.40, 0.42, 0.98, 0.90),
-        "mix": {
-            "violence": 14, "theft": 20, "burglary_domestic": 6, "burglary_other": 5,
-            "criminal_damage": 8, "public_order": 8, "handling": 4, "vehicle_theft": 4,
-            "drug_possession_supply": 8, "absconding_bail": 6, "weapons": 4, "robbery": 4,
-            "motoring_other": 3, "fraud_forgery": 2, "other": 4,
-        },
+        "violence": 14, "theft": 20, "burglary_domestic": 6, "burglary_other": 5,
+        "criminal_damage": 8, "public_order": 8, "handling": 4, "vehicle_theft": 4,
+        "drug_possession_supply": 8, "absconding_bail": 6, "weapons": 4, "robbery": 4,
+        "motoring_other": 3, "fraud_forgery": 2, "other": 4,
     },
     "domestic_relationships": {
-        "rate": 0.6,
-        "future": 1.05,
-        "prior": (0.14, 0.10),
-        "age_slope": 0.10,
-        "needs": (0.15, 0.40, 0.25, 0.75, 0.22, 0.15, 0.35, 0.40, 0.97, 0.80),
-        "mix": {
-            "violence": 55, "criminal_damage": 15, "public_order": 10, "other": 12,
-            "weapons": 2, "theft": 2, "drink_driving": 2,
-        },
+        "violence": 55, "criminal_damage": 15, "public_order": 10, "other": 12,
+        "weapons": 2, "theft": 2, "drink_driving": 2,
     },
     "motoring": {
-        "rate": 0.5,
-        "future": 0.7,
-        "prior": (0.08, 0.04),
-        "age_slope": 0.20,
-        "needs": (0.08, 0.35, 0.30, 0.15, 0.30, 0.12, 0.25, 0.10, 0.85, 0.55),
-        "mix": {
-            "motoring_other": 45, "drink_driving": 28, "vehicle_theft": 6, "theft": 5,
-            "other": 6, "public_order": 3, "violence": 4,
-        },
+        "motoring_other": 45, "drink_driving": 28, "vehicle_theft": 6, "theft": 5,
+        "other": 6, "public_order": 3, "violence": 4,
     },
     "low_need_situational": {
-        "rate": 0.35,
-        "future": 0.75,
-        "prior": (0.12, 0.30),
-        "age_slope": 0.20,
-        "needs": (0.05, 0.30, 0.22, 0.15, 0.15, 0.06, 0.08, 0.15, 0.82, 0.45),
-        "mix": {
-            "theft": 20, "fraud_forgery": 20, "violence": 15, "public_order": 10, "other": 15,
-            "criminal_damage": 6, "handling": 3, "drug_possession_supply": 5,
-            "motoring_other": 3,
-        },
+        "theft": 20, "fraud_forgery": 20, "violence": 15, "public_order": 10, "other": 15,
+        "criminal_damage": 6, "handling": 3, "drug_possession_supply": 5,
+        "motoring_other": 3,
     },
     "drug_supply": {
-        "rate": 0.9,
-        "future": 0.95,
-        "prior": (0.10, 0.04),
-        "age_slope": -0.40,
-        "needs": (0.12, 0.55, 0.40, 0.25, 0.75, 0.35, 0.12, 0.12, 0.93, 0.90),
-        "mix": {
-            "drug_possession_supply": 40, "drug_import_production": 8, "weapons": 10,
-            "robbery": 5, "violence": 10, "handling": 5, "fraud_forgery": 5, "public_order": 4,
-            "theft": 5, "motoring_other": 5, "other": 3,
-        },
+        "drug_possession_supply": 40, "drug_import_production": 8, "weapons": 10,
+        "robbery": 5, "violence": 10, "handling": 5, "fraud_forgery": 5, "public_order": 4,
+        "theft": 5, "motoring_other": 5, "other": 3,
     },
     "sexual": {
-        "rate": 0.25,
-        "future": 0.5,
-        "prior": (0.06, 0.02),
-        "age_slope": 0.45,
-        "needs": (0.15, 0.35, 0.20, 0.55, 0.20, 0.05, 0.15, 0.35, 0.95, 0.65),
-        "mix": {
-            "sexual_adult": 35, "sexual_child": 35, "violence": 10, "other": 12,
-            "public_order": 3,
-        },
+        "sexual_adult": 35, "sexual_child": 35, "violence": 10, "other": 12,
+        "public_order": 3,
     },
 }  # fmt: skip
 
-CLASS_NAMES: tuple[str, ...] = tuple(CLASSES)
+CLASS_NAMES: tuple[str, ...] = tuple(CLASS_TRAITS)
 N_CLASSES = len(CLASS_NAMES)
 #: Overall scale of the history intensity (occasions per year at the peak of the age curve).
 HISTORY_SCALE = 0.42
@@ -136,13 +102,14 @@ FUTURE_SCALE = 1.9
 #: Intensity multiplier of women, relative to men, before and after the index date.
 FEMALE_RATE = 0.7
 
-CLASS_RATE = np.array([CLASSES[c]["rate"] for c in CLASS_NAMES]) * HISTORY_SCALE
-CLASS_FUTURE = CLASS_RATE * np.array([CLASSES[c]["future"] for c in CLASS_NAMES]) * FUTURE_SCALE
-CLASS_PRIOR = np.log(np.array([CLASSES[c]["prior"] for c in CLASS_NAMES]))  # (K, 2 sexes)
-CLASS_AGE_SLOPE = np.array([CLASSES[c]["age_slope"] for c in CLASS_NAMES])
+_RATE, _FUTURE, _PRIOR, _AGE_SLOPE = zip(*(CLASS_TRAITS[c] for c in CLASS_NAMES), strict=True)
+CLASS_RATE = np.array(_RATE) * HISTORY_SCALE
+CLASS_FUTURE = CLASS_RATE * np.array(_FUTURE) * FUTURE_SCALE
+CLASS_PRIOR = np.log(np.array(_PRIOR))  # (K, 2 sexes)
+CLASS_AGE_SLOPE = np.array(_AGE_SLOPE)
 _FLOOR = 0.3
 CLASS_MIX = np.array(
-    [[CLASSES[c]["mix"].get(g, 0.0) + _FLOOR for g in MIX_GROUPS] for c in CLASS_NAMES]
+    [[CLASS_MIX_WEIGHTS[c].get(g, 0.0) + _FLOOR for g in MIX_GROUPS] for c in CLASS_NAMES]
 )
 CLASS_MIX /= CLASS_MIX.sum(axis=1, keepdims=True)
 
@@ -181,7 +148,7 @@ def _need_probabilities() -> np.ndarray:
     """P(true score = 0, 1, 2 | class, severity) per area: array (areas, classes, 2, 3)."""
     out = np.empty((len(NEED_AREAS), N_CLASSES, 2, 3))
     for a, area in enumerate(NEED_AREAS):
-        p = np.array([CLASSES[c]["needs"][a] for c in CLASS_NAMES])
+        p = np.array([CLASS_NEEDS[c][a] for c in CLASS_NAMES])
         logit = np.log(p / (1 - p))[:, None] + NEED_SHIFT[area] + SEVERITY_SHIFT[None, :]
         p = 1 / (1 + np.exp(-logit))
         q = SIGNIFICANT_SHARE[area]

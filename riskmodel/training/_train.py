@@ -233,11 +233,12 @@ def train_model(
         if refit
         else held
     )
+    y_test = y[test]
     groups_test = table.groups.iloc[test].reset_index(drop=True)
     summary_test = summary_groups(table).iloc[test].reset_index(drop=True)
     times_test = None if table.survival is None else table.survival.iloc[test]
     metrics = heldout_metrics(
-        y_true=y[test],
+        y_true=y_test,
         y_prob=p_test,
         groups=groups_test,
         times=times_test,
@@ -246,13 +247,14 @@ def train_model(
         seed=seed,
         sample_weight=w_test,
     )
-    if survival_summary(inputs) is not None:
-        metrics["survival"] = survival_summary(inputs)
+    survival = survival_summary(inputs)
+    if survival is not None:
+        metrics["survival"] = survival
     has_ids = inputs.kind == "data" or (
         inputs.config.table is not None and bool(inputs.config.table.id)
     )
     info["train_base_rate"] = float(np.average(y[train], weights=w_train))
-    info["test_base_rate"] = float(np.average(y[test], weights=w_test))
+    info["test_base_rate"] = float(np.average(y_test, weights=w_test))
     shipped = shipped_summary(
         refit=refit,
         n_rows=len(fitted),
@@ -260,25 +262,26 @@ def train_model(
         n_held_out=len(test),
         unit=unit,
     )
+    fairness_summary = group_summary(
+        y_true=y_test,
+        y_prob=p_test,
+        groups=summary_test,
+        features=[str(f) for f in held.feature_names_in_],
+        weighted=w_test is not None,
+    )
     return TrainResult(
         model=model,
         split=info,
-        y_test=y[test],
+        y_test=y_test,
         p_test=p_test,
         groups_test=groups_test,
         w_test=w_test,
         survival_test=times_test,
         metrics=metrics,
-        group_summary=group_summary(
-            y_true=y[test],
-            y_prob=p_test,
-            groups=summary_test,
-            features=[str(f) for f in held.feature_names_in_],
-            weighted=w_test is not None,
-        ),
+        group_summary=fairness_summary,
         drift_reference=_drift_reference(model, table.X.iloc[fitted]),
         train_ids=table.ids.iloc[fitted].reset_index(drop=True) if has_ids else None,
-        warnings=evidence_warnings(y[test], metrics),
+        warnings=evidence_warnings(y_test, metrics),
         shipped=shipped,
     )
 
