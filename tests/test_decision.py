@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sklearn.base import clone
 
 from riskmodel.models import LogOddsEnsemble, RiskModel, build_pipeline
-from riskmodel.models._decision import _linear_blocks, raw_decision
+from riskmodel.models._decision import _dense_steps, _linear_blocks, raw_decision
 from tests.test_models import make_flat_frame
 
 NUMERIC, CATEGORICAL = ["age", "priors"], ["area", "offence"]
@@ -43,7 +44,19 @@ def test_scorecards_are_summed_block_by_block(members):
     fitted, _ = members
     assert _linear_blocks(fitted["monotone"]) is not None
     assert _linear_blocks(fitted["logistic"]) is not None
-    assert _linear_blocks(fitted["gbm"]) is None  # its own decision function
+    assert _linear_blocks(fitted["gbm"]) is None  # its design built here, then its classifier's
+    assert _dense_steps(fitted["gbm"]) is not None
+
+
+def test_a_column_transformer_with_frame_output_is_left_its_own_transform(members):
+    """A design that comes out as a data frame feeds a classifier fitted on its column names:
+    that pipeline's own decision function is used."""
+    fitted, X = members
+    pipeline = clone(fitted["gbm"])
+    pipeline.steps[0][1].set_output(transform="pandas")
+    pipeline.fit(X, np.r_[np.zeros(200), np.ones(200)])
+    assert _dense_steps(pipeline) is None
+    np.testing.assert_array_equal(raw_decision(pipeline, X), pipeline.decision_function(X))
 
 
 @given(rows=st.lists(st.integers(0, 399), min_size=1, max_size=60))
