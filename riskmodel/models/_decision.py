@@ -28,22 +28,26 @@ from sklearn.utils import _safe_indexing
 
 from riskmodel.models._ensemble import LogOddsEnsemble
 
-__all__ = ["raw_decision"]
+__all__ = ["design_matrix", "raw_decision"]
+
+
+def _built_here(preprocess: Any) -> bool:
+    """Whether ``preprocess`` is a fitted dense :class:`~sklearn.compose.ColumnTransformer`
+    with array output that drops the columns it does not name: one whose design
+    :func:`_design_blocks` builds."""
+    if not isinstance(preprocess, ColumnTransformer) or getattr(preprocess, "sparse_output_", 1):
+        return False
+    output = getattr(preprocess, "_sklearn_output_config", {}).get("transform", "default")
+    return output == "default" and preprocess.remainder == "drop"
 
 
 def _dense_steps(pipeline: Any) -> tuple[ColumnTransformer, Any] | None:
-    """``(preprocess, classifier)`` of a two-step pipeline whose preprocessing is a dense
-    :class:`~sklearn.compose.ColumnTransformer` with array output that drops the columns it
-    does not name; None for anything else."""
+    """``(preprocess, classifier)`` of a two-step pipeline whose preprocessing
+    :func:`_design_blocks` builds; None for anything else."""
     if not isinstance(pipeline, Pipeline) or len(pipeline.steps) != 2:
         return None
     preprocess, classifier = pipeline.steps[0][1], pipeline.steps[1][1]
-    if not isinstance(preprocess, ColumnTransformer) or getattr(preprocess, "sparse_output_", 1):
-        return None
-    output = getattr(preprocess, "_sklearn_output_config", {}).get("transform", "default")
-    if output != "default" or preprocess.remainder != "drop":
-        return None
-    return preprocess, classifier
+    return (preprocess, classifier) if _built_here(preprocess) else None
 
 
 def _linear_blocks(pipeline: Any) -> tuple[ColumnTransformer, np.ndarray, float] | None:
@@ -103,11 +107,35 @@ def raw_decision(estimator: Any, X: Any) -> np.ndarray:
     if steps is None or hasattr(steps[1], "feature_names_in_"):
         return np.asarray(estimator.decision_function(X), dtype=np.float64)
     preprocess, classifier = steps
-    width = max((s.stop for s in preprocess.output_indices_.values()), default=0)
+    return np.asarray(classifier.decision_function(design_matrix(preprocess, X)), np.float64)
+
+
+def design_matrix(preprocess: Any, X: Any) -> Any:
+    """``preprocess.transform(X)``, built block by block for a fitted dense
+    :class:`~sklearn.compose.ColumnTransformer` with array output (or a one-step pipeline of
+    one); anything else is its own ``transform``.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from sklearn.compose import ColumnTransformer
+    >>> from sklearn.preprocessing import OneHotEncoder, StandardScaler
+    >>> X = pd.DataFrame({"a": [1.0, 2.0, 4.0], "b": ["x", "y", "x"]})
+    >>> ct = ColumnTransformer([("a", StandardScaler(), ["a"]),
+    ...     ("b", OneHotEncoder(sparse_output=False), ["b"])]).fit(X)
+    >>> bool(np.array_equal(design_matrix(ct, X), ct.transform(X)))
+    True
+    """
+    inner = preprocess
+    if isinstance(inner, Pipeline) and len(inner.steps) == 1:
+        inner = inner.steps[0][1]
+    if not _built_here(inner):
+        return preprocess.transform(X)
+    width = max((s.stop for s in inner.output_indices_.values()), default=0)
     design = np.zeros((len(X), width), dtype=np.float64)
-    for where, block in _design_blocks(preprocess, X):
+    for where, block in _design_blocks(inner, X):
         design[:, where] = block
-    return np.asarray(classifier.decision_function(design), dtype=np.float64)
+    return design
 
 
 def _design_blocks(preprocess: ColumnTransformer, X: Any) -> Iterator[tuple[slice, np.ndarray]]:

@@ -16,9 +16,9 @@ from typing import Any
 import numpy as np
 from sklearn.base import clone
 from sklearn.calibration import CalibratedClassifierCV
-from sklearn.model_selection import cross_val_predict
 from sklearn.pipeline import Pipeline
 
+from riskmodel.models._decision import design_matrix, raw_decision
 from riskmodel.models._monotone import MonotonePipeline
 from riskmodel.models._weights import weight_params
 
@@ -39,15 +39,33 @@ def out_of_fold_log_odds(
     sample_weight: np.ndarray | None = None,
 ) -> np.ndarray:
     """The log-odds (``decision_function``) of ``pipeline`` for every row, each from the fit on
-    the other folds of ``splits`` (with their ``sample_weight``)."""
-    return cross_val_predict(
-        pipeline,
-        X,
-        y,
-        cv=list(splits),
-        method="decision_function",
-        params=weight_params(pipeline, sample_weight),
-    )
+    the other folds of ``splits`` (with their ``sample_weight``): what
+    :func:`~sklearn.model_selection.cross_val_predict` gives, each fold's log-odds computed by
+    :func:`~riskmodel.models._decision.raw_decision`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.model_selection import KFold, cross_val_predict
+    >>> rng = np.random.default_rng(0)
+    >>> X = pd.DataFrame({"x": rng.normal(size=200)})
+    >>> y = (rng.random(200) < 1 / (1 + np.exp(-2 * X["x"]))).astype(int)
+    >>> splits = list(KFold(4).split(X))
+    >>> usual = cross_val_predict(LogisticRegression(), X, y, cv=splits,
+    ...                           method="decision_function")
+    >>> bool(np.allclose(out_of_fold_log_odds(LogisticRegression(), X, y, splits), usual))
+    True
+    """
+    target = np.asarray(y)
+    out = np.empty(len(target), dtype=np.float64)
+    for train, test in splits:
+        weights = None if sample_weight is None else np.asarray(sample_weight)[train]
+        fold = clone(pipeline).fit(
+            _rows(X, train), target[train], **weight_params(pipeline, weights)
+        )
+        out[test] = raw_decision(fold, _rows(X, test))
+    return out
 
 
 def path_log_odds(
@@ -84,7 +102,7 @@ def path_log_odds(
         fold = clone(pipeline)
         preprocess = Pipeline(fold.steps[:-1])  # the fold's own (fitted in place) steps
         design = np.asarray(preprocess.fit_transform(_rows(X, train), target[train]))
-        held_out = np.asarray(preprocess.transform(_rows(X, test)))
+        held_out = np.asarray(design_matrix(preprocess, _rows(X, test)))
         if isinstance(fold, MonotonePipeline):
             classifier = fold.constrain(design)
         else:
