@@ -5,6 +5,7 @@ pipeline's."""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -81,3 +82,44 @@ def test_probabilities_are_the_calibrated_pipelines(frame):
         np.log(expected[:, 1] / expected[:, 0]),
         atol=1e-9,
     )
+
+
+def test_columns_not_named_or_not_all_there_are_left_to_the_transformer():
+    """Columns given by position are mapped by the transformer to the names seen in fitting, a
+    block that comes out sparse is made dense, and a missing column is the transformer's own
+    error: the block-by-block design gives what the pipeline gives, or fails as it fails."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    rng = np.random.default_rng(4)
+    X = pd.DataFrame(
+        {"a": rng.normal(size=300), "b": rng.normal(size=300), "c": rng.choice(["x", "y"], 300)}
+    )
+    y = (X["a"] + (X["c"] == "x") + rng.normal(size=300) > 0.5).astype(int)
+    for classifier in (LogisticRegression(), HistGradientBoostingClassifier(max_iter=10)):
+        preprocess = ColumnTransformer(
+            [("ab", "passthrough", [0, 1]), ("c", OneHotEncoder(), ["c"])], sparse_threshold=0
+        )
+        pipeline = Pipeline([("preprocess", preprocess), ("classifier", classifier)]).fit(X, y)
+        reordered = X[["c", "b", "a"]]
+        np.testing.assert_allclose(
+            raw_decision(pipeline, reordered), pipeline.decision_function(reordered), atol=1e-12
+        )
+        named = (
+            clone(pipeline)
+            .set_params(
+                preprocess__transformers=[
+                    ("ab", "passthrough", ["a", "b"]),
+                    ("c", OneHotEncoder(), ["c"]),
+                ]
+            )
+            .fit(X, y)
+        )
+        np.testing.assert_allclose(
+            raw_decision(named, reordered), named.decision_function(reordered), atol=1e-12
+        )
+        with pytest.raises(ValueError, match="columns are missing"):
+            raw_decision(named, X[["a", "c"]])

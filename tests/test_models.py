@@ -242,7 +242,7 @@ def _fitted_boosters_written(bundle: Path) -> int:
 
 
 @pytest.mark.parametrize("calibrated_on", ["given log-odds", "folds of its own"])
-def test_a_saved_model_writes_its_pipeline_once_and_loads_whole(
+def test_a_saved_model_leaves_out_the_calibrations_copy_and_loads_whole(
     split, tmp_path, monkeypatch, calibrated_on
 ):
     from sklearn.base import BaseEstimator
@@ -257,7 +257,7 @@ def test_a_saved_model_writes_its_pipeline_once_and_loads_whole(
     shared = model.calibrated_.estimator is model.estimator_
     assert shared == (calibrated_on == "given log-odds")
     save_bundle(tmp_path / "new", model, manifest={})
-    assert _fitted_boosters_written(tmp_path / "new") == 1
+    assert _fitted_boosters_written(tmp_path / "new") == 2  # not the calibration's own copy
     # saving leaves the model itself whole
     assert model.estimator_ is model.calibrated_.calibrated_classifiers_[0].estimator
     assert (model.calibrated_.estimator is model.estimator_) == shared
@@ -267,11 +267,18 @@ def test_a_saved_model_writes_its_pipeline_once_and_loads_whole(
         save_bundle(tmp_path / "old", model, manifest={})
     assert _fitted_boosters_written(tmp_path / "old") == (3 if shared else 2)
     expected = model.predict_proba(test.X)
+    raw = model.raw_decision_function(test.X)
     for name in ("new", "old"):
         loaded = load_bundle(tmp_path / name).model
         assert loaded.estimator_ is loaded.calibrated_.calibrated_classifiers_[0].estimator
         assert (loaded.calibrated_.estimator is loaded.estimator_) == shared
         np.testing.assert_array_equal(loaded.predict_proba(test.X), expected)
+    # a version of the class that restores nothing reads the new file and scores with it
+    with monkeypatch.context() as patch:
+        patch.setattr(RiskModel, "__setstate__", BaseEstimator.__setstate__)
+        older = load_bundle(tmp_path / "new").model
+    np.testing.assert_array_equal(older.predict_proba(test.X), expected)
+    np.testing.assert_array_equal(older.raw_decision_function(test.X), raw)
 
 
 def test_ensemble_averages_its_members_log_odds(split):
@@ -394,3 +401,18 @@ def test_spline_basis_of_a_large_batch_is_bit_identical_to_row_by_row(distinct, 
 def test_table_spec_round_trip():
     spec = TableSpec(label="y", numeric=("a",))
     assert spec.features == ("a",)
+
+
+def test_out_of_fold_log_odds_need_every_row_held_out_once():
+    from sklearn.linear_model import LogisticRegression
+
+    from riskmodel.models._selection import out_of_fold_log_odds
+
+    X = pd.DataFrame({"x": np.arange(6.0)})
+    y = np.array([0, 1, 0, 1, 0, 1])
+    rows = np.arange(6)
+    covered = [(rows[3:], rows[:3]), (rows[:3], rows[3:])]
+    assert np.isfinite(out_of_fold_log_odds(LogisticRegression(), X, y, covered)).all()
+    for splits in ([covered[0]], [covered[0], covered[0], covered[1]]):
+        with pytest.raises(ValueError, match="hold out every row exactly once"):
+            out_of_fold_log_odds(LogisticRegression(), X, y, splits)

@@ -13,8 +13,11 @@ library keeps its own.
 Python runs a handler between two steps of whatever the main thread is doing, and a few places
 in Python and its libraries swallow any exception raised there (an attribute lookup made from C,
 a callback called from C). So the signal is also recorded, and :func:`raise_if_stopped`, which
-the command line's progress loop calls before each item, raises :class:`Terminated` again: a
-stop that was swallowed ends the command at the next chunk instead of being lost.
+the command line's progress loop calls before each item, raises :class:`Terminated` again: in a
+command that works through a progress loop (``score`` chunk by chunk, ``crossval`` fold by
+fold), a stop that was swallowed ends the command at the next item. Elsewhere, or after the
+last item, a swallowed stop is still lost and the command runs to its end; further signals are
+ignored meanwhile, as they are while a stop unwinds.
 """
 
 from __future__ import annotations

@@ -37,7 +37,7 @@ PEOPLE_COLUMNS: tuple[str, ...] = ("person_id", "index_date")
 OFFENCE_COLUMNS: tuple[str, ...] = ("person_id", "offence_date", "sanction_date", "offence_group")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class FollowUp:
     """Each person's index date and the ends of their follow-up and of its proof period
     (``datetime64[ns]`` arrays, one value per person)."""

@@ -22,9 +22,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 from sklearn.compose import ColumnTransformer
 from sklearn.pipeline import Pipeline
-from sklearn.utils import _safe_indexing
 
 from riskmodel.models._ensemble import LogOddsEnsemble
 
@@ -100,7 +100,10 @@ def raw_decision(estimator: Any, X: Any) -> np.ndarray:
     if linear is not None:
         preprocess, weights, intercept = linear
         total = np.full(len(X), intercept, dtype=np.float64)
-        for where, block in _design_blocks(preprocess, X):
+        blocks = _design_blocks(preprocess, X)
+        if blocks is None:  # columns not named in a data frame: the transformer's own way
+            return total + np.asarray(preprocess.transform(X), dtype=np.float64) @ weights
+        for where, block in blocks:
             total += block @ weights[where]
         return total
     steps = _dense_steps(estimator)
@@ -113,7 +116,8 @@ def raw_decision(estimator: Any, X: Any) -> np.ndarray:
 def design_matrix(preprocess: Any, X: Any) -> Any:
     """``preprocess.transform(X)``, built block by block for a fitted dense
     :class:`~sklearn.compose.ColumnTransformer` with array output (or a one-step pipeline of
-    one); anything else is its own ``transform``.
+    one) whose transformers name their columns, applied to a data frame that has them all;
+    anything else is its own ``transform`` (with its own checks of the input).
 
     Examples
     --------
@@ -129,45 +133,49 @@ def design_matrix(preprocess: Any, X: Any) -> Any:
     inner = preprocess
     if isinstance(inner, Pipeline) and len(inner.steps) == 1:
         inner = inner.steps[0][1]
-    if not _built_here(inner):
+    blocks = _design_blocks(inner, X) if _built_here(inner) else None
+    if blocks is None:
         return preprocess.transform(X)
     width = max((s.stop for s in inner.output_indices_.values()), default=0)
     design = np.zeros((len(X), width), dtype=np.float64)
-    for where, block in _design_blocks(inner, X):
+    for where, block in blocks:
         design[:, where] = block
     return design
 
 
-def _design_blocks(preprocess: ColumnTransformer, X: Any) -> Iterator[tuple[slice, np.ndarray]]:
+def _design_blocks(
+    preprocess: ColumnTransformer, X: Any
+) -> Iterator[tuple[slice, np.ndarray]] | None:
     """``(columns of the design, block)`` of every non-empty transformer of a fitted
-    ``preprocess``: what its ``transform`` would place side by side, as float arrays."""
-    columns_of = _ColumnTable(X)
+    ``preprocess``: what its ``transform`` would place side by side, as float arrays. None
+    unless ``X`` is a data frame with unique column names holding every column the
+    transformers name, each by a list of names (positions, slices and masks are left to the
+    transformer, which maps them to the names seen in fitting)."""
+    if not isinstance(X, pd.DataFrame) or not X.columns.is_unique:
+        return None
+    present = set(X.columns)
+    used = []
     for name, transformer, columns in preprocess.transformers_:
         where = preprocess.output_indices_.get(name)
         if transformer == "drop" or where is None or where.stop == where.start:
             continue
-        part = columns_of.select(columns)
-        block = part if transformer == "passthrough" else transformer.transform(part)
-        yield where, np.asarray(block, dtype=np.float64)
-
-
-class _ColumnTable:
-    """Columns of ``X`` selected as :func:`sklearn.utils._safe_indexing` selects them, faster
-    for a data frame and a list of column names (a frame built from the columns' series,
-    which keeps their dtypes and the index)."""
-
-    def __init__(self, X: Any) -> None:
-        self.X = X
-        by_name = isinstance(X, pd.DataFrame) and X.columns.is_unique
-        self.series = dict(X.items()) if by_name else None
-
-    def select(self, columns: Any) -> Any:
-        names = self.series
-        if (
-            names is None
-            or not isinstance(columns, list)
-            or not all(isinstance(c, str) and c in names for c in columns)
-            or len(set(columns)) != len(columns)
+        if not isinstance(columns, list) or not all(
+            isinstance(c, str) and c in present for c in columns
         ):
-            return _safe_indexing(self.X, columns, axis=1)
-        return pd.DataFrame({c: names[c] for c in columns}, copy=False)
+            return None
+        used.append((where, transformer, columns))
+    return _blocks(used, dict(X.items()))
+
+
+def _blocks(
+    used: list[tuple[slice, Any, list[str]]], series: dict[str, pd.Series]
+) -> Iterator[tuple[slice, np.ndarray]]:
+    """Each transformer's block, its columns taken from ``series`` (a frame built from the
+    columns' series keeps their dtypes and the index, and costs a fraction of what selecting
+    them from the whole frame does)."""
+    for where, transformer, columns in used:
+        part = pd.DataFrame({c: series[c] for c in columns}, copy=False)
+        block = part if transformer == "passthrough" else transformer.transform(part)
+        if sparse.issparse(block):
+            block = block.toarray()
+        yield where, np.asarray(block, dtype=np.float64)

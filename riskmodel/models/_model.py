@@ -377,27 +377,23 @@ class RiskModel(ClassifierMixin, BaseEstimator):
         state.setdefault("directions", None)
         super().__setstate__(state)
         calibrated = getattr(self, "calibrated_", None)
-        if calibrated is not None and "estimator_" not in state:
-            # saved once (see __getstate__): the fitted pipeline is the calibration's
-            self.estimator_ = calibrated.calibrated_classifiers_[0].estimator
-            if calibrated.estimator is None:
-                calibrated.estimator = self.estimator_
+        if calibrated is not None and calibrated.estimator is None:
+            calibrated.estimator = self.estimator_  # left out when saved (see __getstate__)
 
     def __getstate__(self) -> dict[str, Any]:
         # One figure per training row stays in memory: a saved model carries no training row.
         state = dict(super().__getstate__())  # a copy: the model itself keeps it
         state.pop("out_of_fold_log_odds_", None)
-        # The fitted pipeline is held three times (``estimator_``, the calibration's own
-        # estimator and its fitted classifier's): a serialiser that writes each reference out
-        # in full would store it thrice, so it is stored once, in the fitted classifier, and
-        # the other two references are restored from it on loading.
+        # The fitted pipeline can be held three times (``estimator_``, the calibration's own
+        # estimator and its fitted classifier's), and a serialiser such as skops writes each
+        # reference out in full. The calibration's own estimator, which nothing reads, is left
+        # out and restored on loading; the two others stay, so that a model file written here
+        # still works with versions of this class that do not restore it.
         calibrated = state.get("calibrated_")
-        if calibrated is not None and "estimator_" in state:
-            shared = state.pop("estimator_")
-            if calibrated.estimator is shared:
-                calibrated = copy.copy(calibrated)
-                calibrated.estimator = None
-                state["calibrated_"] = calibrated
+        if calibrated is not None and calibrated.estimator is state.get("estimator_"):
+            calibrated = copy.copy(calibrated)
+            calibrated.estimator = None
+            state["calibrated_"] = calibrated
         return state
 
     def _resolve_directions(self) -> dict[str, int]:

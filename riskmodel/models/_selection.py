@@ -58,6 +58,9 @@ def out_of_fold_log_odds(
     True
     """
     target = np.asarray(y)
+    held_out = np.concatenate([np.asarray(test) for _, test in splits])
+    if np.sort(held_out).tolist() != list(range(len(target))):
+        raise ValueError("the splits must hold out every row exactly once")
     out = np.empty(len(target), dtype=np.float64)
     for train, test in splits:
         weights = None if sample_weight is None else np.asarray(sample_weight)[train]
