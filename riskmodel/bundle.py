@@ -16,6 +16,7 @@ itself must not run code.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 import json
@@ -23,8 +24,10 @@ import os
 import platform
 import shutil
 import tempfile
+import threading
 import warnings
 import zipfile
+from collections import OrderedDict
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -352,8 +355,38 @@ def input_spec(
     return InputSpec(config=config, needs_lookback_months=lookback)
 
 
+#: How many models read from their files this process keeps, by the SHA-256 of the file.
+_READ_MODELS_KEPT = 4
+_read_models: OrderedDict[str, Any] = OrderedDict()
+_read_models_lock = threading.Lock()
+
+
+def _model_read_before(sha256: str) -> Any | None:
+    """A copy of the model read earlier from a file with this SHA-256, or None."""
+    with _read_models_lock:
+        model = _read_models.get(sha256)
+        if model is None:
+            return None
+        _read_models.move_to_end(sha256)
+        return copy.deepcopy(model)
+
+
+def _keep_model_read(sha256: str, model: Any) -> None:
+    """Keep a copy of ``model`` (read from a file with this SHA-256); forget the oldest
+    beyond :data:`_READ_MODELS_KEPT`."""
+    with _read_models_lock:
+        _read_models[sha256] = copy.deepcopy(model)
+        while len(_read_models) > _READ_MODELS_KEPT:
+            _read_models.popitem(last=False)
+
+
 def load_bundle(path: str | os.PathLike) -> Bundle:
     """Load a bundle after checking the SHA-256 of its manifest and of ``model.skops``.
+
+    A model file already read in this process (the same SHA-256: the same bytes) is not
+    audited and rebuilt again: a copy of the model read then is handed out, so that a
+    notebook, a service or ``riskmodel demo`` that reads one bundle several times pays once.
+    The checks of the manifest, the file's SHA-256 and the versions run every time.
 
     Raises
     ------
@@ -389,6 +422,15 @@ def load_bundle(path: str | os.PathLike) -> Bundle:
                 BundleVersionWarning,
                 stacklevel=2,
             )
+    model = _model_read_before(actual)
+    if model is None:
+        model = _read_model(path, built)
+        _keep_model_read(actual, model)
+    return Bundle(model=model, manifest=manifest, path=path)
+
+
+def _read_model(path: Path, built: dict[str, str]) -> Any:
+    """The model of ``path / model.skops``, read with the allowlist (see :func:`load_bundle`)."""
     built_text = ", ".join(f"{k} {v}" for k, v in built.items()) or "unrecorded versions"
     with warnings.catch_warnings():
         # scikit-learn's own version warning is replaced by BundleVersionWarning above
@@ -417,4 +459,4 @@ def load_bundle(path: str | os.PathLike) -> Bundle:
             raise unloadable(exc) from exc
     if not callable(getattr(model, "predict_proba", None)):
         raise DataError(NOT_A_MODEL.format(path=path, kind=type(model).__name__))
-    return Bundle(model=model, manifest=manifest, path=path)
+    return model

@@ -220,3 +220,43 @@ def test_skops_file_is_what_is_hashed(bundle_dir, tmp_path):
     trusted = sio.get_untrusted_types(file=copy / "model.skops")
     assert sio.load(copy / "model.skops", trusted=trusted).base_rate_ == 0.75
     assert load_bundle(copy).manifest["model_sha256"] == file_sha256(copy / "model.skops")
+
+
+def test_a_model_file_read_before_is_handed_out_again_as_a_copy(bundle_dir, monkeypatch):
+    first = load_bundle(bundle_dir).model
+    first.base_rate_ = 0.5  # a caller changing its model changes nobody else's
+
+    def never(*args, **kwargs):
+        raise AssertionError("the model file was read again")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(sio, "load", never)
+        again = load_bundle(bundle_dir).model
+        assert again is not first and again.base_rate_ == 0.75
+        # the checks still run on every load: a changed file is refused, not served from memory
+        path = bundle_dir / "model.skops"
+        data = bytearray(path.read_bytes())
+        data[len(data) // 2] ^= 0x01
+        path.write_bytes(bytes(data))
+        with pytest.raises(DataError, match=r"model bundle .* was modified"):
+            load_bundle(bundle_dir)
+
+
+def test_only_the_most_recent_model_files_are_kept(tmp_path, monkeypatch):
+    from riskmodel import bundle as bundle_module
+
+    bundles = []
+    for k in range(bundle_module._READ_MODELS_KEPT + 1):
+        model = BaseRateModel().fit(
+            [[0], [1], [2], [3]], [0] * (3 - min(k, 2)) + [1] * (1 + min(k, 2))
+        )
+        model.seed_ = k  # each file its own bytes
+        save_bundle(tmp_path / f"b{k}", model, manifest={"outcome": "o", "follow_up_months": 24})
+        bundles.append(tmp_path / f"b{k}")
+        load_bundle(bundles[-1])
+    reads = []
+    real = sio.load
+    monkeypatch.setattr(sio, "load", lambda *a, **kw: reads.append(a[0]) or real(*a, **kw))
+    load_bundle(bundles[-1])  # kept
+    load_bundle(bundles[0])  # the oldest: forgotten, read again
+    assert reads == [bundles[0] / "model.skops"]
