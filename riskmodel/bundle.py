@@ -374,8 +374,12 @@ def _model_read_before(sha256: str) -> Any | None:
 def _keep_model_read(sha256: str, model: Any) -> None:
     """Keep a copy of ``model`` (read from a file with this SHA-256); forget the oldest
     beyond :data:`_READ_MODELS_KEPT`."""
+    try:
+        kept = copy.deepcopy(model)
+    except Exception:  # a model that cannot be copied is read from its file each time
+        return
     with _read_models_lock:
-        _read_models[sha256] = copy.deepcopy(model)
+        _read_models[sha256] = kept
         while len(_read_models) > _READ_MODELS_KEPT:
             _read_models.popitem(last=False)
 
