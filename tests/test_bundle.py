@@ -7,6 +7,7 @@ import json
 import os
 import pickle
 import shutil
+from collections import OrderedDict
 from pathlib import Path
 
 import pytest
@@ -260,3 +261,19 @@ def test_only_the_most_recent_model_files_are_kept(tmp_path, monkeypatch):
     load_bundle(bundles[-1])  # kept
     load_bundle(bundles[0])  # the oldest: forgotten, read again
     assert reads == [bundles[0] / "model.skops"]
+
+
+def test_a_model_that_cannot_be_copied_is_read_from_its_file_each_time(bundle_dir, monkeypatch):
+    from riskmodel import bundle as bundle_module
+
+    def cannot(model):
+        raise TypeError("cannot copy")
+
+    monkeypatch.setattr(bundle_module, "_read_models", OrderedDict())  # nothing read before
+    monkeypatch.setattr(bundle_module.copy, "deepcopy", cannot)
+    reads = []
+    real = sio.load
+    monkeypatch.setattr(sio, "load", lambda *a, **kw: reads.append(a[0]) or real(*a, **kw))
+    assert load_bundle(bundle_dir).model.base_rate_ == 0.75
+    assert load_bundle(bundle_dir).model.base_rate_ == 0.75
+    assert len(reads) == 2
