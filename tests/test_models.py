@@ -405,8 +405,9 @@ def test_table_spec_round_trip():
 
 def test_out_of_fold_log_odds_need_every_row_held_out_once():
     from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
 
-    from riskmodel.models._selection import out_of_fold_log_odds
+    from riskmodel.models._selection import out_of_fold_log_odds, path_log_odds
 
     X = pd.DataFrame({"x": np.arange(6.0)})
     y = np.array([0, 1, 0, 1, 0, 1])
@@ -416,3 +417,5 @@ def test_out_of_fold_log_odds_need_every_row_held_out_once():
     for splits in ([covered[0]], [covered[0], covered[0], covered[1]]):
         with pytest.raises(ValueError, match="hold out every row exactly once"):
             out_of_fold_log_odds(LogisticRegression(), X, y, splits)
+        with pytest.raises(ValueError, match="hold out every row exactly once"):
+            path_log_odds(Pipeline([("lr", LogisticRegression())]), [1.0], X, y, splits)

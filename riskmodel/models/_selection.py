@@ -31,6 +31,14 @@ def _rows(X: Any, index: np.ndarray) -> Any:
     return X.iloc[index] if hasattr(X, "iloc") else np.asarray(X)[index]
 
 
+def _check_partition(splits: Splits, n_rows: int) -> None:
+    """Refuse ``splits`` whose held-out folds do not hold out each of ``n_rows`` rows exactly
+    once (a row left out would keep an uninitialised log-odds)."""
+    held_out = np.concatenate([np.asarray(test, dtype=np.int64) for _, test in splits])
+    if not np.array_equal(np.sort(held_out), np.arange(n_rows)):
+        raise ValueError("the splits must hold out every row exactly once")
+
+
 def out_of_fold_log_odds(
     pipeline: Any,
     X: Any,
@@ -58,9 +66,7 @@ def out_of_fold_log_odds(
     True
     """
     target = np.asarray(y)
-    held_out = np.concatenate([np.asarray(test) for _, test in splits])
-    if np.sort(held_out).tolist() != list(range(len(target))):
-        raise ValueError("the splits must hold out every row exactly once")
+    _check_partition(splits, len(target))
     out = np.empty(len(target), dtype=np.float64)
     for train, test in splits:
         weights = None if sample_weight is None else np.asarray(sample_weight)[train]
@@ -99,8 +105,9 @@ def path_log_odds(
     >>> bool(np.array_equal(path[1], alone))
     True
     """
-    out = [np.empty(len(y)) for _ in Cs]
     target = np.asarray(y)
+    _check_partition(splits, len(target))
+    out = [np.empty(len(target)) for _ in Cs]
     for train, test in splits:
         fold = clone(pipeline)
         preprocess = Pipeline(fold.steps[:-1])  # the fold's own (fitted in place) steps
