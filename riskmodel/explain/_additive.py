@@ -61,6 +61,7 @@ from riskmodel.explain._messages import (
 )
 from riskmodel.explain._reference import BATCH_REFERENCE, ReferencePopulation
 from riskmodel.features._concepts import SHARED_RULE
+from riskmodel.models._decision import design_matrix
 from riskmodel.models._profiles import PROFILE_FEATURE, profile_descriptions
 
 __all__ = [
@@ -447,13 +448,13 @@ def _member_values(
     """Per-feature contributions to one pipeline's raw log-odds, its base value, what the base
     averages over, and the method in words."""
     preprocess, classifier = pipeline[:-1], pipeline[-1]
-    Z = np.asarray(preprocess.transform(frame), dtype=np.float64)
+    Z = np.asarray(design_matrix(preprocess, frame), dtype=np.float64)
     groups = _column_groups(preprocess, Z.shape[1])
     reference = "training data"
     if family == "logistic":
         design_mean = getattr(model, "design_mean_", None)
         if background is not None:
-            mean = np.asarray(preprocess.transform(model.prepare(background))).mean(axis=0)
+            mean = np.asarray(design_matrix(preprocess, model.prepare(background))).mean(axis=0)
             reference = "the background people given"
         elif design_mean is not None:
             mean = np.asarray(design_mean, dtype=np.float64)
@@ -594,7 +595,11 @@ def explain(
         per_feature = per_feature[:, order]
     raw = np.asarray(model.raw_decision_function(X), dtype=np.float64)
     raw_error = _check(raw_base + per_feature.sum(axis=1) - raw, "uncalibrated", "raw log-odds")
-    probability = np.asarray(model.predict_proba(X), dtype=np.float64)[:, 1]
+    # the model's own probability of these raw log-odds (``predict_proba``'s last step)
+    probability = np.asarray(
+        model.probability_of_raw(raw) if hasattr(model, "probability_of_raw")
+        else model.predict_proba(X), dtype=np.float64,
+    )[:, 1]  # fmt: skip
     index = pd.RangeIndex(len(frame))
     ids = (
         pd.Series(X.index.astype(str), name="person_id")

@@ -754,8 +754,16 @@ class RiskModel(ClassifierMixin, BaseEstimator):
         check_is_fitted(self, "calibrated_")
         fitted = self.calibrated_.calibrated_classifiers_[0]
         with thread_limit():
-            # the calibrator of the raw log-odds, as ``calibrated_.predict_proba`` applies it
-            p = fitted.calibrators[0].predict(raw_decision(fitted.estimator, self.prepare(X)))
+            return self.probability_of_raw(raw_decision(fitted.estimator, self.prepare(X)))
+
+    def probability_of_raw(self, raw: Any) -> np.ndarray:
+        """Calibrated probabilities, shape ``(n, 2)``, of raw log-odds (one per person, as
+        :meth:`raw_decision_function` gives them): what :meth:`predict_proba` applies, for a
+        caller that has the raw log-odds already."""
+        check_is_fitted(self, "calibrated_")
+        fitted = self.calibrated_.calibrated_classifiers_[0]
+        # the calibrator of the raw log-odds, as ``calibrated_.predict_proba`` applies it
+        p = fitted.calibrators[0].predict(np.asarray(raw, dtype=np.float64))
         return np.column_stack([1.0 - p, p])
 
     def predict(self, X: Any) -> np.ndarray:
