@@ -37,8 +37,15 @@ from riskmodel.features import _messages as features
 from riskmodel.features import build_feature_table
 from riskmodel.models import RiskModel
 from riskmodel.models import _messages as models
+from riskmodel.scoring import (
+    SCHEDULER_TIMEOUT,
+    drift_counts,
+    drift_reference,
+    drift_report,
+    make_engine,
+    score_files,
+)
 from riskmodel.scoring import _messages as scoring
-from riskmodel.scoring import drift_counts, drift_reference, drift_report, make_engine, score_files
 from riskmodel.synthetic import _messages as synthetic
 from riskmodel.synthetic import generate_population
 from riskmodel.training import _messages as training
@@ -481,6 +488,15 @@ def test_engine_options_are_checked():
         make_engine("spark")
     with pytest.raises(ConfigError, match=re.escape(scoring.SCHEDULER_WITHOUT_DASK)):
         make_engine("local", scheduler="tcp://localhost:8786")
+    with pytest.raises(ConfigError, match=re.escape(scoring.TIMEOUT_WITHOUT_SCHEDULER)):
+        make_engine("dask", scheduler_timeout=3)
+    for value in (0, -2.5):
+        message = scoring.BAD_SCHEDULER_TIMEOUT.format(value=value)
+        with pytest.raises(ConfigError, match=re.escape(message)):
+            make_engine("dask", scheduler="tcp://localhost:8786", scheduler_timeout=value)
+    dask = make_engine("dask", scheduler="tcp://localhost:8786", scheduler_timeout=0.5)
+    assert dask.timeout == 0.5
+    assert make_engine("dask", scheduler="tcp://localhost:8786").timeout == SCHEDULER_TIMEOUT
 
 
 def test_no_dask_is_explained(monkeypatch):

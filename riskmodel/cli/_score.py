@@ -11,7 +11,13 @@ from riskmodel._io import rejects_path_for
 from riskmodel.cli import _options as option
 from riskmodel.cli._progress import echo, progress
 from riskmodel.contract._summary import reconcile_lines
-from riskmodel.scoring import DEFAULT_CHUNK_SIZE, ENGINES, score_files, summary_path_for
+from riskmodel.scoring import (
+    DEFAULT_CHUNK_SIZE,
+    ENGINES,
+    SCHEDULER_TIMEOUT,
+    score_files,
+    summary_path_for,
+)
 
 
 def _summary_lines(summary: dict) -> list[str]:
@@ -87,6 +93,14 @@ def _summary_lines(summary: dict) -> list[str]:
     help="Address of a running Dask scheduler (tcp://host:8786), with --engine dask.",
 )
 @click.option(
+    "--scheduler-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    metavar="SECONDS",
+    help=f"With --scheduler: how long to wait for it before giving up [default: "
+    f"{SCHEDULER_TIMEOUT:g}].",
+)
+@click.option(
     "--workers",
     type=click.IntRange(min=1),
     default=None,
@@ -116,6 +130,7 @@ def command(
     chunk_size: int,
     engine: str,
     scheduler: str | None,
+    scheduler_timeout: float | None,
     workers: int | None,
     bands: str | None,
     programme_cohort: bool,
@@ -173,6 +188,7 @@ def command(
         chunk_size=chunk_size,
         engine=engine,
         scheduler=scheduler,
+        scheduler_timeout=scheduler_timeout,
         workers=workers,
         bands=bands,
         progress=progress,

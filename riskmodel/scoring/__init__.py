@@ -32,6 +32,7 @@ from riskmodel.scoring._drift import (
 from riskmodel.scoring._engines import (
     BAD_WORKERS,
     ENGINES,
+    SCHEDULER_TIMEOUT,
     WORKERS_WITH_DASK,
     DaskEngine,
     LocalEngine,
@@ -81,6 +82,7 @@ __all__ = [
     "PSI_WARN",
     "RANGE_MARGIN",
     "ROW",
+    "SCHEDULER_TIMEOUT",
     "SCORE_COLUMNS",
     "UNSEEN_WARNING",
     "WORKERS_WITH_DASK",

@@ -27,10 +27,12 @@ from riskmodel._errors import ConfigError
 from riskmodel.scoring._chunks import Chunk, ChunkRef, load_chunk
 from riskmodel.scoring._messages import (
     BAD_ENGINE,
+    BAD_SCHEDULER_TIMEOUT,
     BAD_WORKERS,
     NO_DASK,
     SCHEDULER_UNREACHABLE,
     SCHEDULER_WITHOUT_DASK,
+    TIMEOUT_WITHOUT_SCHEDULER,
     WORKERS_WITH_DASK,
 )
 from riskmodel.scoring._score import ChunkResult, Scorer, score_chunk
@@ -44,7 +46,8 @@ __all__ = [
 
 ENGINES: tuple[str, ...] = ("local", "dask")
 
-#: Seconds to wait for a Dask scheduler given by address before giving up.
+#: Seconds to wait for a Dask scheduler given by address before giving up (the default of
+#: ``--scheduler-timeout``).
 SCHEDULER_TIMEOUT = 5
 #: ``prctl`` option: the signal a process receives when its parent dies (Linux).
 _PR_SET_PDEATHSIG = 1
@@ -211,6 +214,8 @@ class DaskEngine:
         Workers of the local cluster (default: the number of cores).
     in_flight : int, optional
         Chunks submitted ahead of the one being written (default: twice the workers).
+    timeout : float
+        Seconds to wait for the scheduler at ``scheduler`` before giving up.
     """
 
     name = "dask"
@@ -221,8 +226,10 @@ class DaskEngine:
         *,
         n_workers: int | None = None,
         in_flight: int | None = None,
+        timeout: float = SCHEDULER_TIMEOUT,
     ) -> None:
         self.scheduler = scheduler
+        self.timeout = timeout
         self.n_workers = n_workers
         self.in_flight = in_flight
         self.client: Any = None
@@ -236,12 +243,12 @@ class DaskEngine:
             raise ConfigError(NO_DASK) from exc
         if self.scheduler:
             try:
-                self.client = Client(self.scheduler, timeout=SCHEDULER_TIMEOUT)
+                self.client = Client(self.scheduler, timeout=self.timeout)
             except (OSError, TimeoutError, ValueError, TypeError) as exc:
                 raise ConfigError(
                     SCHEDULER_UNREACHABLE.format(
                         address=self.scheduler,
-                        seconds=SCHEDULER_TIMEOUT,
+                        seconds=f"{self.timeout:g}",
                         error=(str(exc).strip().splitlines() or [type(exc).__name__])[0],
                     )
                 ) from exc
@@ -283,10 +290,15 @@ class DaskEngine:
 
 
 def make_engine(
-    name: str, scheduler: str | None = None, *, workers: int | None = None
+    name: str,
+    scheduler: str | None = None,
+    *,
+    workers: int | None = None,
+    scheduler_timeout: float | None = None,
 ) -> LocalEngine | DaskEngine:
     """The engine called ``name`` (``local`` or ``dask``); ``workers`` processes for
-    ``local`` (default 1: this process).
+    ``local`` (default 1: this process); ``scheduler_timeout`` seconds to wait for the Dask
+    scheduler at ``scheduler`` (default :data:`SCHEDULER_TIMEOUT`).
 
     Examples
     --------
@@ -295,6 +307,10 @@ def make_engine(
     >>> make_engine("local", workers=2).workers
     2
     """
+    if scheduler_timeout is not None and not scheduler:
+        raise ConfigError(TIMEOUT_WITHOUT_SCHEDULER)
+    if scheduler_timeout is not None and not scheduler_timeout > 0:
+        raise ConfigError(BAD_SCHEDULER_TIMEOUT.format(value=scheduler_timeout))
     if name == "local":
         if scheduler:
             raise ConfigError(SCHEDULER_WITHOUT_DASK)
@@ -302,5 +318,5 @@ def make_engine(
     if name == "dask":
         if workers is not None and workers != 1:
             raise ConfigError(WORKERS_WITH_DASK)
-        return DaskEngine(scheduler)
+        return DaskEngine(scheduler, timeout=scheduler_timeout or SCHEDULER_TIMEOUT)
     raise ConfigError(BAD_ENGINE.format(value=name))

@@ -47,9 +47,15 @@ BAD_WORKERS = "--workers must be a whole number of processes, at least 1; got {v
 
 SCHEDULER_UNREACHABLE = (
     "could not reach the Dask scheduler at {address!r} within {seconds} s ({error}); check "
-    "the address and that the scheduler is running, or leave out --scheduler to start a "
-    "local cluster"
+    "the address and that the scheduler is running (a distant one may need a longer "
+    "--scheduler-timeout), or leave out --scheduler to start a local cluster"
 )
+
+TIMEOUT_WITHOUT_SCHEDULER = (
+    "--scheduler-timeout is the wait for the scheduler named by --scheduler; give both, or neither"
+)
+
+BAD_SCHEDULER_TIMEOUT = "--scheduler-timeout must be a number of seconds above 0; got {value!r}"
 
 DISK_FULL = (
     "no space left on the device holding {where}: nothing was written and the "

@@ -216,6 +216,7 @@ def score_files(
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     engine: str = "local",
     scheduler: str | None = None,
+    scheduler_timeout: float | None = None,
     workers: int | None = None,
     bands: str | None = None,
     workdir: str | Path | None = None,
@@ -240,6 +241,8 @@ def score_files(
     engine : {"local", "dask"}
         Where chunks are scored: on this machine, or on Dask (a new local cluster, or the one
         at ``scheduler``).
+    scheduler_timeout : float, optional
+        Seconds to wait for the scheduler at ``scheduler`` (default 5); only with it.
     workers : int, optional
         Local engine only: processes scoring chunks, this one and ``workers - 1`` worker
         processes, each reading its chunks from the partition's files itself (default 1:
@@ -294,7 +297,9 @@ def score_files(
     outputs = _Outputs.beside(out, rejects_path)
     band_spec = parse_bands(bands)
     carried = parse_carry(carry)
-    engine_runner = make_engine(engine, scheduler, workers=workers)
+    engine_runner = make_engine(
+        engine, scheduler, workers=workers, scheduler_timeout=scheduler_timeout
+    )
     model, manifest = load_model(model_dir)
     if table_path is not None:
         refuse_with_table(horizon_months, proof_months)
