@@ -123,3 +123,37 @@ def test_columns_not_named_or_not_all_there_are_left_to_the_transformer():
         )
         with pytest.raises(ValueError, match="columns are missing"):
             raw_decision(named, X[["a", "c"]])
+
+
+def test_one_float_column_blocks_read_as_arrays_give_the_transformers_design(members):
+    """The package's one-column numeric bases and a passthrough of a float column are given
+    the column as an array (no frame built): the design is the column transformer's own,
+    bit for bit, missing values included; a column of another dtype is given as a frame."""
+    from sklearn.compose import ColumnTransformer
+
+    from riskmodel.models._decision import _reads_one_float_column, design_matrix
+    from riskmodel.models._preprocess import MeanImputer, SplineBasis
+
+    fitted, X = members
+    floats = X.astype({c: "float64" for c in NUMERIC}).reset_index(drop=True)
+    floats.loc[[3, 17, 250], "age"] = np.nan
+    floats.loc[[5, 17], "priors"] = np.nan
+    own = ColumnTransformer(
+        [
+            ("age", SplineBasis(), ["age"]),
+            ("priors", MeanImputer(), ["priors"]),
+            ("raw", "passthrough", ["age"]),
+        ],
+        sparse_threshold=0,
+    ).fit(floats)
+    for preprocess in (own, fitted["monotone"][0], fitted["gbm"][0], fitted["logistic"][0]):
+        np.testing.assert_array_equal(
+            design_matrix(preprocess, floats), preprocess.transform(floats)
+        )
+    series = dict(floats.items())
+    assert all(
+        _reads_one_float_column(t, c, series) for _, t, c in own.transformers_ if t != "drop"
+    )
+    whole = dict(X.astype({"age": "int64"}).items())
+    assert not _reads_one_float_column("passthrough", ["age"], whole)
+    assert not _reads_one_float_column(SplineBasis(), ["age", "priors"], series)

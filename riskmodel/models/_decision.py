@@ -25,8 +25,10 @@ import pandas as pd
 from scipy import sparse
 from sklearn.compose import ColumnTransformer
 from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer
 
 from riskmodel.models._ensemble import LogOddsEnsemble
+from riskmodel.models._preprocess import MeanImputer, SplineBasis
 
 __all__ = ["design_matrix", "raw_decision"]
 
@@ -167,15 +169,38 @@ def _design_blocks(
     return _blocks(used, dict(X.items()))
 
 
+def _identity(transformer: Any) -> bool:
+    """Whether ``transformer`` hands its columns on as they are: ``"passthrough"``, which a
+    fitted column transformer holds as a :class:`~sklearn.preprocessing.FunctionTransformer`
+    without a function."""
+    if isinstance(transformer, FunctionTransformer):
+        return transformer.func is None
+    return isinstance(transformer, str) and transformer == "passthrough"
+
+
+def _reads_one_float_column(
+    transformer: Any, columns: list[str], series: dict[str, pd.Series]
+) -> bool:
+    """Whether ``transformer`` reads its one column as a float array, whatever holds it: the
+    package's own one-column numeric bases, and a passthrough of a float64 column."""
+    if len(columns) != 1 or series[columns[0]].dtype != np.float64:
+        return False
+    return isinstance(transformer, (SplineBasis, MeanImputer)) or _identity(transformer)
+
+
 def _blocks(
     used: list[tuple[slice, Any, list[str]]], series: dict[str, pd.Series]
 ) -> Iterator[tuple[slice, np.ndarray]]:
-    """Each transformer's block, its columns taken from ``series`` (a frame built from the
-    columns' series keeps their dtypes and the index, and costs a fraction of what selecting
-    them from the whole frame does)."""
+    """Each transformer's block, its columns taken from ``series``: a one-column float array
+    for a transformer that reads one as such (no frame to build), otherwise a frame built
+    from the columns' series (it keeps their dtypes and the index, and costs a fraction of
+    what selecting them from the whole frame does)."""
     for where, transformer, columns in used:
-        part = pd.DataFrame({c: series[c] for c in columns}, copy=False)
-        block = part if transformer == "passthrough" else transformer.transform(part)
+        if _reads_one_float_column(transformer, columns, series):
+            part: Any = series[columns[0]].to_numpy(dtype=np.float64).reshape(-1, 1)
+        else:
+            part = pd.DataFrame({c: series[c] for c in columns}, copy=False)
+        block = part if _identity(transformer) else transformer.transform(part)
         if sparse.issparse(block):
             block = block.toarray()
         yield where, np.asarray(block, dtype=np.float64)
