@@ -22,7 +22,7 @@ from riskmodel.cli import COMMAND_MODULES, cli, main
 from riskmodel.cli import _messages as messages
 from riskmodel.cli._demo_steps import _run as run_step
 from riskmodel.cli._messages import ABORTED, ERROR, STEP_FAILED
-from riskmodel.cli._options import SOURCE_KEYS
+from riskmodel.cli._options import FROM_MODEL, SOURCE_KEYS
 from riskmodel.contract._summary import reconcile_lines
 from riskmodel.explain._messages import (
     EMPTY_IDS,
@@ -146,6 +146,22 @@ def test_config_help_says_where_the_default_comes_from(name, bundle):
     assert ("required with --table" in text) is not bundle
     has_extract_date = name in {"train", "crossval", "evaluate", "recalibrate"}
     assert any("--extract-date" in p.opts for p in _command(name).params) is has_extract_date
+
+
+def _takes(name: str, flag: str) -> bool:
+    return any(flag in p.opts for p in _command(name).params)
+
+
+@pytest.mark.parametrize("name", [n for n in COMMAND_MODULES if _takes(n, "--horizon-months")])
+def test_horizon_help_names_the_models_own_only_where_there_is_a_model(name):
+    """A command's help says "with --model, the model's own" exactly when it takes --model."""
+    has_model = _takes(name, "--model")
+    for flag, default in (("--horizon-months", "24"), ("--proof-months", "6")):
+        text = _option(name, flag).help
+        assert f"[default: {default}" in text
+        assert (FROM_MODEL in text) is has_model, (name, flag)
+        assert ("--model" in text) is has_model
+    assert "_{N}m otherwise" in _option(name, "--horizon-months").help
 
 
 # -- messages of the command line --------------------------------------------------------------

@@ -26,7 +26,7 @@ from riskmodel.features._messages import PERIOD_WITHOUT_RULE
     help="Add the label (reoffended_2y at 24 months, reoffended_1y at 12, ...) and "
     "label_status (labelled / censored).",
 )
-@option.label_rule()
+@option.label_rule(from_model=False)
 @click.option(
     "--needs-lookback-months",
     type=click.IntRange(min=1),

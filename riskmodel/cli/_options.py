@@ -46,15 +46,19 @@ MODEL_HELP = "Model bundle directory (made by `riskmodel train`)."
 REJECTS_HELP = "Rejects CSV (default: beside --out, as NAME.rejects.csv)."
 OUT_TABLE_HELP = "Output table: .parquet for Parquet, anything else CSV."
 RESAMPLES_HELP = "Bootstrap resamples for the 95% intervals."
+#: The help of ``--horizon-months`` and ``--proof-months``; ``{model}`` says what a command
+#: that takes ``--model`` uses when they are not given (:data:`FROM_MODEL`), and is empty in
+#: one that does not.
 HORIZON_HELP = (
     "Follow-up of event-data labels: an offence within this many calendar months after the "
-    "index date counts [default: 24; with --model, the model's own]. Names the outputs: "
-    "_1y for 12, _2y for 24, _{N}m otherwise."
+    "index date counts [default: 24{model}]. Names the outputs: _1y for 12, _2y for 24, "
+    "_{{N}}m otherwise."
 )
 PROOF_HELP = (
     "Further calendar months in which an offence of the follow-up must be proven "
-    "[default: 6; with --model, the model's own]."
+    "[default: 6{model}]."
 )
+FROM_MODEL = "; with --model, the model's own"
 SCORE_FOUND_HELP = "default: the scores file's one probability_* column, whatever its horizon"
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
@@ -167,20 +171,26 @@ def group_columns(help: str, *, required: bool = False) -> Decorator:
     )
 
 
-def horizon() -> Decorator:
-    """``--horizon-months`` and ``--proof-months`` (None when not given: 24 and 6, or a
-    bundle's own), as ``horizon_months`` and ``proof_months``."""
+def horizon(*, from_model: bool) -> Decorator:
+    """``--horizon-months`` and ``--proof-months`` (None when not given: 24 and 6, or, in a
+    command that takes ``--model`` (``from_model``), the bundle's own), as ``horizon_months``
+    and ``proof_months``."""
     months = click.IntRange(min=1)
+    model = FROM_MODEL if from_model else ""
     return stack(
-        click.option("--horizon-months", type=months, default=None, help=HORIZON_HELP),
-        click.option("--proof-months", type=months, default=None, help=PROOF_HELP),
+        click.option(
+            "--horizon-months", type=months, default=None, help=HORIZON_HELP.format(model=model)
+        ),
+        click.option(
+            "--proof-months", type=months, default=None, help=PROOF_HELP.format(model=model)
+        ),
     )
 
 
-def label_rule() -> Decorator:
+def label_rule(*, from_model: bool) -> Decorator:
     """``--extract-date`` and :func:`horizon`'s options: what the labels of event data are
-    built from."""
-    return stack(extract_date(), horizon())
+    built from (``from_model``: the command takes ``--model``)."""
+    return stack(extract_date(), horizon(from_model=from_model))
 
 
 def temporal_split() -> Decorator:
@@ -277,7 +287,7 @@ def inputs(
     if with_extract_date:
         options.append(extract_date())
     if with_horizon:
-        options.append(horizon())
+        options.append(horizon(from_model=bundle))
 
     def decorate(function: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(function)

@@ -94,7 +94,7 @@ def _participant_ids(path: Path) -> list[str]:
     help="Data directory of a baseline cohort: adds the payment-by-results measures, adjusted "
     "for case mix with --model.",
 )
-@option.label_rule()
+@option.label_rule(from_model=True)
 @click.option(
     "--caliper",
     type=click.FloatRange(min=0, min_open=True),
