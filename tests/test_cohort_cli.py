@@ -118,6 +118,9 @@ def test_report_content(cohort_csv, tmp_path, capsys):
     assert all(src.startswith("data:image/png;base64,") for src in images)
     assert MEANING_NOTE.replace("'", "&#39;") in html
     assert "not a random sample" in html
+    # said once, first (NOT_AN_EFFECT); the note on what the ratio means does not repeat it
+    assert html.count("not a programme effect") == 1
+    assert "effect" not in MEANING_NOTE
     assert EXAMPLE_NOTE in html
     assert "completed the programme reoffended at 45%" in html
     assert "not an assessment of risk of serious harm" in html

@@ -16,12 +16,12 @@ from riskmodel.reports._render import figure_to_data_uri, render_template
 
 __all__ = ["cohort_report_html"]
 
-#: What observed/expected means and does not mean (tests match it).
+#: What observed/expected means, and why it cannot stand for an effect (the page says first
+#: that it is not one, :data:`NOT_AN_EFFECT`; tests match it).
 MEANING_NOTE = (
     "Observed/expected compares this cohort's reoffending with what the model predicted for "
-    "people like them. It is not by itself the programme's effect: a cohort that chose to take "
-    "part is not a random sample, and the people who join, stay or leave differ in ways the "
-    "model does not see."
+    "people like them. A cohort that chose to take part is not a random sample: the people "
+    "who join, stay or leave differ in ways the model does not see."
 )
 #: Said first on the page: observed against expected does not measure a programme's effect.
 NOT_AN_EFFECT = (
