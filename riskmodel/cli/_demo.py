@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from riskmodel.cli import _options as option
-from riskmodel.cli._demo_steps import run_demo
 
 
 @click.command("demo")
@@ -32,5 +31,7 @@ def command(out_dir: Path, n_people: int, n_batch: int, seed: int, force: bool) 
     Example:
       riskmodel demo --out out/demo
     """
+    from riskmodel.cli._demo_steps import run_demo  # the whole package: not for --help
+
     option.protect_outputs({"--out": out_dir}, kind="demo", force=force)
     run_demo(out_dir, n_people=n_people, n_batch=n_batch, seed=seed, echo=click.echo)

@@ -7,8 +7,6 @@ from pathlib import Path
 import click
 
 from riskmodel.cli import _options as option
-from riskmodel.synthetic import generate_population, with_programme, write_csv, write_population
-from riskmodel.synthetic._summary import summary_lines
 
 
 @click.command("synth")
@@ -68,6 +66,15 @@ def command(
       riskmodel synth --n-people 50000 --seed 7 --out data/biased --ethnicity-bias 0.5
       riskmodel synth --n-people 20000 --seed 3 --out data/programme --programme-effect 0.2
     """
+    # the generator brings the model libraries with it: loaded for the work, not for --help
+    from riskmodel.synthetic import (
+        generate_population,
+        with_programme,
+        write_csv,
+        write_population,
+    )
+    from riskmodel.synthetic._summary import summary_lines
+
     option.protect_outputs({"--out": out_dir}, kind="synthetic", force=force)
     population = generate_population(
         n_people, seed=seed, extract_date=extract_date, ethnicity_bias=ethnicity_bias
