@@ -154,6 +154,24 @@ def test_one_float_column_blocks_read_as_arrays_give_the_transformers_design(mem
     assert all(
         _reads_one_float_column(t, c, series) for _, t, c in own.transformers_ if t != "drop"
     )
+
+    given: list[type] = []
+
+    class Seen(SplineBasis):
+        """A spline basis that notes what its transform is given."""
+
+        def transform(self, X):
+            given.append(type(X))
+            return super().transform(X)
+
+    with_codes = floats.assign(area=floats["priors"].fillna(0).astype("int64"))
+    watched = ColumnTransformer(
+        [("age", Seen(), ["age"]), ("area", "passthrough", ["area"])], sparse_threshold=0
+    ).fit(with_codes)
+    expected = watched.transform(with_codes)
+    given.clear()
+    np.testing.assert_array_equal(design_matrix(watched, with_codes), expected)
+    assert given == [np.ndarray]  # the basis was given an array, not a frame
     whole = dict(X.astype({"age": "int64"}).items())
     assert not _reads_one_float_column("passthrough", ["age"], whole)
     assert not _reads_one_float_column(SplineBasis(), ["age", "priors"], series)

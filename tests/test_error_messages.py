@@ -490,7 +490,7 @@ def test_engine_options_are_checked():
         make_engine("local", scheduler="tcp://localhost:8786")
     with pytest.raises(ConfigError, match=re.escape(scoring.TIMEOUT_WITHOUT_SCHEDULER)):
         make_engine("dask", scheduler_timeout=3)
-    for value in (0, -2.5):
+    for value in (0, -2.5, float("inf"), float("nan")):
         message = scoring.BAD_SCHEDULER_TIMEOUT.format(value=value)
         with pytest.raises(ConfigError, match=re.escape(message)):
             make_engine("dask", scheduler="tcp://localhost:8786", scheduler_timeout=value)

@@ -396,3 +396,25 @@ def test_offending_profile_is_one_reason_in_words(models, synthetic):
         f"a record most like those of people with mainly {match['names']} offences "
         f"({match['share']}% match)"
     )
+
+
+def test_an_explanation_is_of_the_score_predict_proba_gives():
+    """The contributions come from the model's members; the score they must add up to is the
+    calibrated classifier's, as ``predict_proba`` (and ``riskmodel score``) computes it. A
+    model whose two disagree (an altered bundle) is refused, never explained."""
+    import copy
+
+    rng = np.random.default_rng(3)
+    X = pd.DataFrame({"age": rng.integers(18, 70, 300).astype(float)})
+    y = (rng.random(300) < 1 / (1 + np.exp((X["age"] - 40) / 10))).astype(int)
+    model = RiskModel(family="logistic", cv=3).fit(X, y)
+    explanation = explain(model, X)
+    np.testing.assert_array_equal(explanation.probability, model.predict_proba(X)[:, 1])
+    altered = copy.deepcopy(model)
+    altered.estimator_ = copy.deepcopy(altered.estimator_)
+    altered.estimator_[-1].coef_ = altered.estimator_[-1].coef_ * 1.5
+    stage = NOT_ADDITIVE.format(
+        stage="uncalibrated", target="raw log-odds", error=0, tolerance=0, count=0, n=0
+    ).split(" by up to")[0]
+    with pytest.raises(ExplanationError, match=re.escape(stage)):
+        explain(altered, X)

@@ -281,8 +281,8 @@ def test_an_unreachable_dask_scheduler_is_one_message(inputs, tmp_path):
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     address = f"tcp://127.0.0.1:{port}"
-    # the wait the user chose, said in the message (the default is checked in
-    # test_error_messages.py)
+    # the wait the user chose, said in the message (that the default wait is 5 s is checked
+    # on the engine, in test_error_messages.py)
     expected = SCHEDULER_UNREACHABLE.split(" (")[0].format(address=address, seconds="1.5")
     started_at = time.monotonic()
     played = play(
@@ -292,4 +292,5 @@ def test_an_unreachable_dask_scheduler_is_one_message(inputs, tmp_path):
     )  # fmt: skip
     assert time.monotonic() - started_at < 1.5 + 15
     assert played.err.count("\n") == 1  # one line
+    assert "may need a longer --scheduler-timeout" in played.err
     assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []

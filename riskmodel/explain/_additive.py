@@ -593,13 +593,16 @@ def explain(
         order = [features.index(name) for name in model.explained_features()]
         features = [features[i] for i in order]
         per_feature = per_feature[:, order]
-    raw = np.asarray(model.raw_decision_function(X), dtype=np.float64)
+    # The calibrated classifier's raw log-odds and its probabilities, as predict_proba (and so
+    # `riskmodel score`) computes them: the contributions, taken from the members, must add
+    # up to them.
+    if hasattr(model, "log_odds_and_proba"):
+        raw, proba = model.log_odds_and_proba(X)
+    else:
+        raw, proba = model.raw_decision_function(X), model.predict_proba(X)
+    raw = np.asarray(raw, dtype=np.float64)
     raw_error = _check(raw_base + per_feature.sum(axis=1) - raw, "uncalibrated", "raw log-odds")
-    # the model's own probability of these raw log-odds (``predict_proba``'s last step)
-    probability = np.asarray(
-        model.probability_of_raw(raw) if hasattr(model, "probability_of_raw")
-        else model.predict_proba(X), dtype=np.float64,
-    )[:, 1]  # fmt: skip
+    probability = np.asarray(proba, dtype=np.float64)[:, 1]
     index = pd.RangeIndex(len(frame))
     ids = (
         pd.Series(X.index.astype(str), name="person_id")

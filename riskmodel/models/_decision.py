@@ -172,9 +172,10 @@ def _design_blocks(
 def _identity(transformer: Any) -> bool:
     """Whether ``transformer`` hands its columns on as they are: ``"passthrough"``, which a
     fitted column transformer holds as a :class:`~sklearn.preprocessing.FunctionTransformer`
-    without a function."""
+    without a function and without checks of its input (one that validates is left to do
+    so)."""
     if isinstance(transformer, FunctionTransformer):
-        return transformer.func is None
+        return transformer.func is None and not transformer.validate
     return isinstance(transformer, str) and transformer == "passthrough"
 
 

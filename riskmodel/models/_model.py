@@ -751,20 +751,46 @@ class RiskModel(ClassifierMixin, BaseEstimator):
     # -- prediction ----------------------------------------------------------------------
     def predict_proba(self, X: Any) -> np.ndarray:
         """Calibrated probabilities, shape ``(n, 2)``."""
+        return self.log_odds_and_proba(X)[1]
+
+    def log_odds_and_proba(self, X: Any) -> tuple[np.ndarray, np.ndarray]:
+        """The raw log-odds of ``X`` and the calibrated probabilities made from them: how
+        :meth:`predict_proba` computes its answer, both halves, for a caller that needs the
+        two (an explanation checks its contributions against the first and states the
+        second).
+
+        Parameters
+        ----------
+        X : DataFrame
+            The model's feature columns.
+
+        Returns
+        -------
+        raw : ndarray of shape (n,)
+            The calibrated classifier's own uncalibrated log-odds.
+        proba : ndarray of shape (n, 2)
+            Its calibrator's probabilities of ``raw``, exactly :meth:`predict_proba`'s.
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> rng = np.random.default_rng(0)
+        >>> X = pd.DataFrame({"age": rng.integers(18, 70, 300).astype(float)})
+        >>> y = (rng.random(300) < 1 / (1 + np.exp((X["age"] - 40) / 10))).astype(int)
+        >>> model = RiskModel(family="logistic", cv=3).fit(X, y)
+        >>> raw, proba = model.log_odds_and_proba(X)
+        >>> bool(np.array_equal(proba, model.predict_proba(X)))
+        True
+        >>> bool(np.allclose(raw, model.raw_decision_function(X)))
+        True
+        """
         check_is_fitted(self, "calibrated_")
         fitted = self.calibrated_.calibrated_classifiers_[0]
         with thread_limit():
-            return self.probability_of_raw(raw_decision(fitted.estimator, self.prepare(X)))
-
-    def probability_of_raw(self, raw: Any) -> np.ndarray:
-        """Calibrated probabilities, shape ``(n, 2)``, of raw log-odds (one per person, as
-        :meth:`raw_decision_function` gives them): what :meth:`predict_proba` applies, for a
-        caller that has the raw log-odds already."""
-        check_is_fitted(self, "calibrated_")
-        fitted = self.calibrated_.calibrated_classifiers_[0]
+            raw = np.asarray(raw_decision(fitted.estimator, self.prepare(X)), dtype=np.float64)
         # the calibrator of the raw log-odds, as ``calibrated_.predict_proba`` applies it
-        p = fitted.calibrators[0].predict(np.asarray(raw, dtype=np.float64))
-        return np.column_stack([1.0 - p, p])
+        p = fitted.calibrators[0].predict(raw)
+        return raw, np.column_stack([1.0 - p, p])
 
     def predict(self, X: Any) -> np.ndarray:
         """1 when the calibrated probability is at least 0.5."""

@@ -12,6 +12,7 @@ Engines with workers keep a bounded number of chunks in flight, so memory stays 
 from __future__ import annotations
 
 import ctypes
+import math
 import multiprocessing
 import os
 import signal
@@ -309,7 +310,7 @@ def make_engine(
     """
     if scheduler_timeout is not None and not scheduler:
         raise ConfigError(TIMEOUT_WITHOUT_SCHEDULER)
-    if scheduler_timeout is not None and not scheduler_timeout > 0:
+    if scheduler_timeout is not None and not (0 < scheduler_timeout < math.inf):
         raise ConfigError(BAD_SCHEDULER_TIMEOUT.format(value=scheduler_timeout))
     if name == "local":
         if scheduler:

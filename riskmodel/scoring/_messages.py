@@ -55,7 +55,9 @@ TIMEOUT_WITHOUT_SCHEDULER = (
     "--scheduler-timeout is the wait for the scheduler named by --scheduler; give both, or neither"
 )
 
-BAD_SCHEDULER_TIMEOUT = "--scheduler-timeout must be a number of seconds above 0; got {value!r}"
+BAD_SCHEDULER_TIMEOUT = (
+    "--scheduler-timeout must be a finite number of seconds above 0; got {value!r}"
+)
 
 DISK_FULL = (
     "no space left on the device holding {where}: nothing was written and the "

@@ -242,7 +242,8 @@ def score_files(
         Where chunks are scored: on this machine, or on Dask (a new local cluster, or the one
         at ``scheduler``).
     scheduler_timeout : float, optional
-        Seconds to wait for the scheduler at ``scheduler`` (default 5); only with it.
+        Seconds to wait for the scheduler at ``scheduler`` (default
+        :data:`~riskmodel.scoring.SCHEDULER_TIMEOUT`, 5); only with it.
     workers : int, optional
         Local engine only: processes scoring chunks, this one and ``workers - 1`` worker
         processes, each reading its chunks from the partition's files itself (default 1:
