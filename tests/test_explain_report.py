@@ -473,10 +473,13 @@ def test_importance_sentence_counts_factors_and_features():
 
 
 def test_metric_names_in_words():
-    rows = model_summary(
-        {"metrics": {"auc": 0.8, "n": 7020, "nij_score": 0.2}, "split": {"n_test": 7020}}, None
-    )
+    metrics = {"auc": 0.8, "n": 7020, "nij_score": 0.2, "base_rate": 0.4551,
+               "mean_predicted": 0.46058}  # fmt: skip
+    rows = model_summary({"metrics": metrics, "split": {"n_test": 7020}}, None)
     assert {"label": "held-out people: number of people", "value": "7,020"} in rows
+    # shares of people read as the training outcome rate does, in percent
+    assert {"label": "held-out people: observed outcome rate", "value": "45.5%"} in rows
+    assert {"label": "held-out people: mean probability", "value": "46.1%"} in rows
     assert {"label": "held-out people: AUC (ranking: 0.5 is chance, 1 is perfect)",
             "value": "0.8"} in rows  # fmt: skip
     assert {"label": "held-out people: nij score", "value": "0.2"} in rows

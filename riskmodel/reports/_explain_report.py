@@ -57,10 +57,12 @@ def model_summary(manifest: Mapping[str, Any] | None, model: Any) -> list[dict[s
     rows: list[dict[str, str]] = []
     manifest = dict(manifest or {})
 
-    def add(label: str, value: Any) -> None:
+    def add(label: str, value: Any, *, rate: bool = False) -> None:
         if value is None or isinstance(value, dict | list):
             return
-        if isinstance(value, float):
+        if rate:  # a share of people, as the training outcome rate is shown
+            value = f"{100 * float(value):.1f}%"
+        elif isinstance(value, float):
             value = (
                 f"{value:,.0f}" if value.is_integer() and abs(value) >= 1000 else f"{value:.4g}"
             )
@@ -77,14 +79,14 @@ def model_summary(manifest: Mapping[str, Any] | None, model: Any) -> list[dict[s
     add("people in training", getattr(model, "n_train_", None))
     base_rate = getattr(model, "base_rate_", None)
     if base_rate is not None:
-        add("outcome rate in training", f"{100 * float(base_rate):.1f}%")
+        add("outcome rate in training", base_rate, rate=True)
     metrics = manifest.get("metrics")
     split = manifest.get("split")
     held_out = "held-out people: " if isinstance(split, Mapping) and split.get("n_test") else ""
     if isinstance(metrics, Mapping):
         for key, value in list(metrics.items())[:40]:
             if isinstance(value, int | float) and not isinstance(value, bool):
-                add(f"{held_out}{metric_words(key)}", float(value))
+                add(f"{held_out}{metric_words(key)}", float(value), rate=key in RATE_METRICS)
             elif isinstance(value, Mapping):
                 for sub, inner in list(value.items())[:12]:
                     if isinstance(inner, int | float) and not isinstance(inner, bool):
@@ -92,6 +94,8 @@ def model_summary(manifest: Mapping[str, Any] | None, model: Any) -> list[dict[s
     return rows
 
 
+#: Metrics that are shares of people (a rate, a mean probability): shown as percentages.
+RATE_METRICS = frozenset({"base_rate", "mean_predicted"})
 #: Plain words for the model card's metric names.
 METRIC_WORDS = {
     "n": "number of people",
