@@ -109,7 +109,7 @@ def test_a_true_gap_does_not_hold_and_the_sentence_gives_its_figures():
         f" +{100 * low:.1f} to +{100 * high:.1f}), entirely outside ±5 points"
     )
     assert fpr["sentence"] == (
-        f"Equal false positive rates does not hold (b against a: does not hold, {figures})."
+        f"Equal false positive rates do not hold (b against a: does not hold, {figures})."
     )
     assert fpr["sentence"] in result["paragraph"]
 
@@ -134,7 +134,7 @@ def test_small_samples_cannot_tell_and_state_the_minimums():
 
 
 def test_nobody_flagged_is_undefined_never_holds():
-    # "Equal false positive rates holds (from 0.0% (black) to 0.0% (black)...)" at 0.99.
+    # "Equal false positive rates hold (from 0.0% (black) to 0.0% (black)...)" at 0.99.
     result = _verdicts(_groups(500, 500, fpr_b=0.2, seed=3), threshold=0.99)
     ppv = _criterion(result, "ppv")
     assert ppv["verdict"] == const.UNDEFINED
@@ -143,8 +143,10 @@ def test_nobody_flagged_is_undefined_never_holds():
         c = _criterion(result, metric)
         assert c["verdict"] == const.UNDEFINED
         assert c["sentence"].endswith(
-            "is undefined (b against a: undefined, nobody in b or a is flagged at this threshold)."
+            "rates are undefined (b against a: undefined, nobody in b or a is flagged at this "
+            "threshold)."
         )
+    assert ppv["sentence"].startswith("Predictive parity (equal PPV) is undefined (")
 
 
 def test_the_reference_is_stated_and_can_be_chosen():

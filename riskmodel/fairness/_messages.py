@@ -74,6 +74,9 @@ CRITERIA: tuple[tuple[str, str], ...] = (
     ("equal false positive rates", "fpr"),
     ("equal false negative rates", "fnr"),
 )
+#: The criteria whose names are plural ("equal false positive rates"): their sentences say
+#: "hold", "do not hold", "are undefined".
+PLURAL_CRITERIA: frozenset[str] = frozenset({"fpr", "fnr"})
 
 #: Operating points of the short summary (model card, training report): flagged at the
 #: observed reoffending rate, and the highest-scoring tenth (a capacity of 10%).

@@ -255,21 +255,33 @@ def _overall(verdicts: list[str]) -> str:
     return const.CANNOT_TELL
 
 
-#: How a verdict reads after a criterion's name.
+#: How a verdict reads after a criterion's name: a singular name, then a plural one.
 _VERDICT_WORDS = {
-    const.HOLDS: "holds",
-    const.DOES_NOT_HOLD: "does not hold",
-    const.CANNOT_TELL: "cannot be told",
-    const.UNDEFINED: "is undefined",
+    const.HOLDS: ("holds", "hold"),
+    const.DOES_NOT_HOLD: ("does not hold", "do not hold"),
+    const.CANNOT_TELL: ("cannot be told", "cannot be told"),
+    const.UNDEFINED: ("is undefined", "are undefined"),
 }
 
 
-def _criterion_sentence(name: str, verdict: str, comparisons: list[dict]) -> str:
+def _criterion_sentence(
+    name: str, verdict: str, comparisons: list[dict], *, plural: bool = False
+) -> str:
+    """The criterion's verdict in one sentence, its comparisons in brackets; the verb agrees
+    with the name (``plural``: "equal false positive rates do not hold").
+
+    Examples
+    --------
+    >>> _criterion_sentence("equal false positive rates", "does not hold", [], plural=True)
+    'Equal false positive rates do not hold.'
+    >>> _criterion_sentence("calibration within groups", "holds", [])
+    'Calibration within groups holds.'
+    """
     clauses = []
     for c in comparisons:
         who = c["group"] if c["against"] == "1" else f"{c['group']} against {c['against']}"
         clauses.append(f"{who}: {c['verdict']}, {c['reason']}")
-    head = f"{name[0].upper()}{name[1:]} {_VERDICT_WORDS[verdict]}"
+    head = f"{name[0].upper()}{name[1:]} {_VERDICT_WORDS[verdict][int(plural)]}"
     if not clauses:
         return head + "."
     return f"{head} ({'; '.join(clauses)})."
@@ -395,7 +407,9 @@ def fairness_verdicts(
                 "metric": metric,
                 "verdict": verdict,
                 "comparisons": comparisons,
-                "sentence": _criterion_sentence(name, verdict, comparisons),
+                "sentence": _criterion_sentence(
+                    name, verdict, comparisons, plural=metric in const.PLURAL_CRITERIA
+                ),
             }
         )
     base = [compare("base_rate", g) for g in others]
