@@ -596,13 +596,9 @@ def explain(
     # The calibrated classifier's raw log-odds and its probabilities, as predict_proba (and so
     # `riskmodel score`) computes them: the contributions, taken from the members, must add
     # up to them.
-    if hasattr(model, "log_odds_and_proba"):
-        raw, proba = model.log_odds_and_proba(X)
-    else:
-        raw, proba = model.raw_decision_function(X), model.predict_proba(X)
-    raw = np.asarray(raw, dtype=np.float64)
+    raw, proba = model.log_odds_and_proba(X)
     raw_error = _check(raw_base + per_feature.sum(axis=1) - raw, "uncalibrated", "raw log-odds")
-    probability = np.asarray(proba, dtype=np.float64)[:, 1]
+    probability = proba[:, 1]
     index = pd.RangeIndex(len(frame))
     ids = (
         pd.Series(X.index.astype(str), name="person_id")
