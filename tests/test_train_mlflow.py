@@ -121,7 +121,13 @@ def test_real_mlflow_server_registry_by_alias(flat_dir, tmp_path, monkeypatch):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         cwd=tmp_path,
-        env={**os.environ, "MLFLOW_TRACKING_URI": ""},
+        # Tracking and the registry only: MLflow's job runner (a consumer with ten workers, for
+        # its GenAI jobs) would take a core from the tests for nothing.
+        env={
+            **os.environ,
+            "MLFLOW_TRACKING_URI": "",
+            "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false",
+        },
     )
     try:
         url = f"http://127.0.0.1:{port}"
