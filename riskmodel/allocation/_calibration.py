@@ -17,12 +17,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.special import expit, logit
-from scipy.stats import norm
 
 from riskmodel._bootstrap import percentile_interval
 from riskmodel._errors import DataError
 from riskmodel.allocation import _messages as msg
+
+# SciPy is imported where used, so that a command's --help, which imports this
+# package, stays quick (tests/test_startup.py).
 
 __all__ = ["CalibrationError", "widen"]
 
@@ -92,6 +93,8 @@ class CalibrationError:
         return error
 
     def _sd(self, interval: tuple[float, float]) -> float:
+        from scipy.stats import norm
+
         z = float(norm.ppf(0.5 + self.confidence / 2.0))
         return max(0.0, (interval[1] - interval[0]) / (2.0 * z))
 
@@ -124,6 +127,8 @@ def recalibrated(
     >>> np.round(chunks[0], 6).tolist()
     [[0.2, 0.5]]
     """
+    from scipy.special import expit, logit
+
     x = logit(np.clip(p, _EPSILON, 1.0 - _EPSILON))
     chunk = max(1, _MAX_ELEMENTS // max(1, p.size))
     for start in range(0, intercepts.size, chunk):

@@ -14,7 +14,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
-from scipy.stats import binomtest
 
 from riskmodel._bootstrap import bootstrap_indices, percentile_interval
 from riskmodel._display import Display
@@ -32,6 +31,9 @@ from riskmodel.allocation._policies import (
 from riskmodel.allocation._summary import allocation_summary, calibration_note
 from riskmodel.bands import Bands
 from riskmodel.fairness._messages import SMALL_GROUP_N
+
+# SciPy is imported where used, so that a command's --help, which imports this
+# package, stays quick (tests/test_startup.py).
 
 __all__ = ["CapacityCurveDisplay", "ThresholdResult", "choose_threshold"]
 
@@ -523,6 +525,8 @@ def _selection_gaps(
 def _bands(
     policy: Bands, p: np.ndarray, y: np.ndarray | None, confidence: float
 ) -> list[dict[str, Any]]:
+    from scipy.stats import binomtest
+
     edges = policy.edges
     rows = []
     for i, (name, inside) in enumerate(policy.members(p)):

@@ -8,7 +8,6 @@ import click
 
 from riskmodel._io import rejects_path_for
 from riskmodel.bands import DEFAULT_BANDS
-from riskmodel.baselines import ogrs3_scores
 from riskmodel.cli import _options as option
 from riskmodel.cli._progress import echo
 from riskmodel.contract._summary import load_validated, write_with_rejects
@@ -32,6 +31,8 @@ def command(data_dir: Path, out: Path, rejects_path: Path | None) -> None:
     Example:
       riskmodel ogrs3 --data data/synthetic --out out/ogrs3.csv
     """
+    from riskmodel.baselines import ogrs3_scores  # loads scikit-learn: not for --help
+
     option.protect_outputs(
         {"--out": out, "--rejects": rejects_path or rejects_path_for(out)}, dirs=(data_dir,)
     )

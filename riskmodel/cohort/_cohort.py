@@ -23,8 +23,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
-from scipy.optimize import brentq
-from scipy.special import expit, logit
 
 from riskmodel._bootstrap import bootstrap_ci
 from riskmodel._display import Display
@@ -46,6 +44,9 @@ from riskmodel.cohort._messages import (
 )
 from riskmodel.cohort._poisson_binomial import poisson_binomial_pmf, poisson_binomial_tails
 from riskmodel.cohort._uncertainty import CalibrationUncertainty, mixture_tails
+
+# SciPy is imported where used, so that a command's --help, which imports this
+# package, stays quick (tests/test_startup.py).
 
 #: Keys of a band without people (all null but ``n``).
 _EMPTY_KEYS = (
@@ -73,6 +74,8 @@ _DP_SEARCH_MAX = 1000
 
 
 def _shifted(p: np.ndarray, shift: float) -> np.ndarray:
+    from scipy.special import expit, logit
+
     with np.errstate(divide="ignore"):
         return expit(logit(p) + shift)
 
@@ -92,6 +95,8 @@ def _rate_interval(
     of exactly 0 or 1, a shift on the log-odds scale moves nobody, and a count the predictions
     call impossible stays impossible.
     """
+    from scipy.optimize import brentq
+
     n = p.size
     alpha = (1.0 - confidence) / 2.0
     if tails is None:

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy import fft as sp_fft
 
 from riskmodel.cohort._messages import METHOD_ERROR, PROBABILITY_ERROR
+
+# SciPy is imported where used, so that a command's --help, which imports this
+# package, stays quick (tests/test_startup.py).
 
 __all__ = ["poisson_binomial_pmf", "poisson_binomial_pmfs", "poisson_binomial_tails"]
 
@@ -55,6 +57,8 @@ def _pmf_dp_rows(p: np.ndarray) -> np.ndarray:
 
 
 def _pmf_fft(p: np.ndarray) -> np.ndarray:
+    from scipy import fft as sp_fft
+
     n = p.size
     polys = np.stack([1.0 - p, p], axis=1)
     while polys.shape[0] > 1:

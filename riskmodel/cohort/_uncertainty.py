@@ -31,7 +31,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy.special import expit, logit
 
 from riskmodel._errors import DataError
 from riskmodel.cohort._messages import (
@@ -43,6 +42,9 @@ from riskmodel.cohort._messages import (
     WIDENING,
 )
 from riskmodel.cohort._poisson_binomial import poisson_binomial_pmfs
+
+# SciPy is imported where used, so that a command's --help, which imports this
+# package, stays quick (tests/test_startup.py).
 
 __all__ = [
     "FEW_TRAINING_LIMIT",
@@ -73,6 +75,8 @@ def decile_points(edges: ArrayLike) -> np.ndarray:
     >>> decile_points([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]).size
     10
     """
+    from scipy.special import expit, logit
+
     x = logit(np.clip(np.asarray(edges, dtype=float), _EDGE, 1 - _EDGE))
     if x.size < 2:
         return expit(x)
@@ -94,6 +98,8 @@ def calibration_covariance(reference: ArrayLike, n_train: int) -> np.ndarray:
     >>> float(cov[0, 0]), float(cov[1, 1])
     (0.01, 0.0)
     """
+    from scipy.special import logit
+
     q = np.clip(np.asarray(reference, dtype=float).ravel(), _EDGE, 1 - _EDGE)
     x = logit(q)
     v = q * (1 - q)
@@ -177,6 +183,8 @@ class CalibrationUncertainty:
         ``g = a + (b - 1) c`` and the slope ``h = b - 1`` around the centre ``c`` where they
         are uncorrelated, so that each gets its own Gauss-Hermite rule.
         """
+        from scipy.special import logit
+
         cov = np.asarray(self.covariance, dtype=float)
         x = logit(np.clip(p, _EDGE, 1 - _EDGE))
         if not np.any(cov):
@@ -271,6 +279,8 @@ def mixture_tails(
     >>> round(mixture_tails(21, [0.71] * 38, wide)[0], 3)
     0.043
     """
+    from scipy.special import expit, logit
+
     p = np.asarray(p, dtype=float)
     offsets, weights = uncertainty.nodes(p) if nodes is None else nodes
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):

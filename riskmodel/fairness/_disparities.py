@@ -12,10 +12,12 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy.stats import rankdata
 
 from riskmodel._bootstrap import bootstrap_indices, percentile_interval
 from riskmodel.fairness import _messages as const
+
+# SciPy is imported where used, so that a command's --help, which imports this
+# package, stays quick (tests/test_startup.py).
 
 __all__ = ["bootstrap_group_metrics", "default_reference", "disparities"]
 
@@ -32,6 +34,8 @@ def _vectorised_metrics(
     s: np.ndarray, y: np.ndarray, threshold: float, metrics: Sequence[str]
 ) -> np.ndarray:
     """Metrics of resampled rows: ``s`` and ``y`` have shape ``(b, n)``; result ``(b, k)``."""
+    from scipy.stats import rankdata
+
     y = y.astype(bool)
     flagged = s >= threshold
     pos = y.sum(axis=1)

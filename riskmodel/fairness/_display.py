@@ -10,10 +10,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sklearn.calibration import calibration_curve
 
 from riskmodel._display import Display
 from riskmodel.fairness import _messages as const
+
+# scikit-learn is imported where used, so that a command's --help, which imports this
+# package, stays quick (tests/test_startup.py).
 
 __all__ = ["ErrorRateDisplay", "GroupCalibrationDisplay", "group_reliability"]
 
@@ -53,6 +55,8 @@ def group_reliability(
     >>> sorted(points["group"].unique())
     ['a', 'b']
     """
+    from sklearn.calibration import calibration_curve
+
     y = np.asarray(y_true, dtype=int)
     s = np.asarray(y_score, dtype=float)
     labels = np.asarray(groups, dtype=object).astype(str)

@@ -12,16 +12,11 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
-from fairlearn.metrics import (
-    MetricFrame,
-    count,
-    false_negative_rate,
-    false_positive_rate,
-    selection_rate,
-)
-from sklearn.metrics import brier_score_loss, precision_score, roc_auc_score
 
 from riskmodel.fairness import _messages as const
+
+# fairlearn and scikit-learn are imported where used, so that a command's --help, which
+# imports this package, stays quick (tests/test_startup.py).
 
 __all__ = ["group_metrics", "is_small", "metric_functions"]
 
@@ -39,10 +34,14 @@ def _flag(score, threshold: float) -> np.ndarray:
 
 
 def _selection_rate(y_true, score, *, threshold: float) -> float:
+    from fairlearn.metrics import selection_rate
+
     return float(selection_rate(y_true, _flag(score, threshold), pos_label=1))
 
 
 def _fpr(y_true, score, *, threshold: float) -> float:
+    from fairlearn.metrics import false_positive_rate
+
     y = np.asarray(y_true)
     if not np.any(y == 0):
         return np.nan
@@ -50,6 +49,8 @@ def _fpr(y_true, score, *, threshold: float) -> float:
 
 
 def _fnr(y_true, score, *, threshold: float) -> float:
+    from fairlearn.metrics import false_negative_rate
+
     y = np.asarray(y_true)
     if not np.any(y == 1):
         return np.nan
@@ -57,6 +58,8 @@ def _fnr(y_true, score, *, threshold: float) -> float:
 
 
 def _ppv(y_true, score, *, threshold: float) -> float:
+    from sklearn.metrics import precision_score
+
     flagged = _flag(score, threshold)
     if not flagged.any():
         return np.nan
@@ -64,6 +67,8 @@ def _ppv(y_true, score, *, threshold: float) -> float:
 
 
 def _auc(y_true, score) -> float:
+    from sklearn.metrics import roc_auc_score
+
     y = np.asarray(y_true)
     if np.unique(y).size < 2:
         return np.nan
@@ -71,6 +76,8 @@ def _auc(y_true, score) -> float:
 
 
 def _brier(y_true, score) -> float:
+    from sklearn.metrics import brier_score_loss
+
     return float(brier_score_loss(y_true, score, labels=[0, 1]))
 
 
@@ -88,6 +95,8 @@ def metric_functions(threshold: float, score_kind: str) -> dict[str, Callable]:
 
     ``brier`` and ``observed_expected`` are undefined (NaN) for an ordinal score.
     """
+    from fairlearn.metrics import count
+
     probability = score_kind == const.PROBABILITY
     return {
         "n": count,
@@ -149,6 +158,8 @@ def group_metrics(
     >>> by_group.loc["b", ["fpr", "fnr"]].tolist()
     [1.0, 1.0]
     """
+    from fairlearn.metrics import MetricFrame
+
     y = np.asarray(y_true, dtype=int)
     s = np.asarray(y_score, dtype=float)
     frame = MetricFrame(

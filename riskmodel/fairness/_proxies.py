@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import mutual_info_score
 
 from riskmodel._tables import MISSING_GROUP
 from riskmodel.fairness._inputs import group_labels
+
+# scikit-learn is imported where used, so that a command's --help, which imports this
+# package, stays quick (tests/test_startup.py).
 
 __all__ = ["proxy_table"]
 
@@ -68,6 +70,8 @@ def _normalised_mutual_information(contingency: np.ndarray) -> float:
     """Normalised mutual information of a contingency table (the arithmetic mean of the two
     entropies, as ``normalized_mutual_info_score``): 1 when either side has one level and
     the other does too, 0 when only one side has a single level."""
+    from sklearn.metrics import mutual_info_score
+
     rows, columns = contingency.sum(axis=1), contingency.sum(axis=0)
     if (rows > 0).sum() == (columns > 0).sum() == 1:
         return 1.0

@@ -7,13 +7,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
-from sklearn.linear_model import LogisticRegression
-from sklearn.neighbors import NearestNeighbors
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 
 from riskmodel._errors import ConfigError, DataError
 from riskmodel.programme._messages import BAD_RATIO, NO_VARIATION
+
+# scikit-learn is imported where used, so that a command's --help, which imports this
+# package, stays quick (tests/test_startup.py).
 
 __all__ = [
     "DEFAULT_CALIPER_SD",
@@ -94,6 +93,10 @@ def propensity_logit(variables: pd.DataFrame, participant: ArrayLike) -> np.ndar
     >>> bool(np.corrcoef(logit, v["x"])[0, 1] > 0.99)
     True
     """
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
     values = variables.to_numpy(dtype=float)
     treated = np.asarray(participant, dtype=bool)
     usable = np.isfinite(values).all(axis=1)
@@ -165,6 +168,8 @@ def match_on_logit(
     ...                pool_values=[[0.0], [1.0]]).sets.ravel().tolist()
     [1]
     """
+    from sklearn.neighbors import NearestNeighbors
+
     if not isinstance(ratio, int | np.integer) or isinstance(ratio, bool) or ratio < 1:
         raise ConfigError(BAD_RATIO.format(value=ratio))
     t = np.asarray(participants, dtype=float)

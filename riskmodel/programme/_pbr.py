@@ -8,12 +8,14 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
-from sklearn.linear_model import LogisticRegression, PoissonRegressor
 
 from riskmodel._bootstrap import percentile_interval
 from riskmodel._errors import DataError
 from riskmodel._horizon import horizon_words
 from riskmodel.programme._messages import BASELINE_EMPTY, NO_PARTICIPANTS, PBR_METHOD, PBR_RULE
+
+# scikit-learn is imported where used, so that a command's --help, which imports this
+# package, stays quick (tests/test_startup.py).
 
 __all__ = ["payment_by_results"]
 
@@ -30,6 +32,8 @@ def _expected(
 ) -> float:
     """Mean expected value of the cohort from a regression of the baseline's outcome on the
     logit of its predicted risk."""
+    from sklearn.linear_model import LogisticRegression, PoissonRegressor
+
     if kind == "binary":
         if np.unique(y_base[weight > 0] if weight is not None else y_base).size < 2:
             return float(np.average(y_base, weights=weight))
