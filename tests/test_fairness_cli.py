@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,7 @@ from riskmodel.cli import main
 from riskmodel.fairness import _messages as const
 from tests.commands import run_cli
 from tests.hostile import drawn_scores, write_frame
+from tests.html_text import page_text
 
 COMPAS = Path("/work/shared/data/compas/compas-scores-two-years.csv")
 
@@ -69,6 +71,29 @@ def test_cli_writes_the_contract(tmp_path, capsys, suffix):
     html = (out / "report.html").read_text()
     assert "4 of 600 rows were left out" in " ".join(html.split())
     assert not list(out.glob(".*.tmp"))
+
+
+def test_the_table_of_differences_gives_the_figures_of_the_verdicts(tmp_path, capsys):
+    """Each group's difference in reoffending rate is printed in the table of differences as
+    the verdict states it: the same figures, with the same minus sign."""
+    out = tmp_path / "out"
+    assert _run(_scores_file(tmp_path), out) == 0, capsys.readouterr().err
+    data = json.loads((out / "fairness.json").read_text())
+    text = page_text((out / "report.html").read_text())
+
+    def signed(value: float) -> str:
+        return f"{100 * value:+.1f}".replace("-", "\N{MINUS SIGN}")
+
+    checked = 0
+    for column in ("cohort", "ethnicity"):
+        for comparison in data["tradeoff"][column]["base_rates"]["comparisons"]:
+            low, high = comparison["interval"]
+            figures = f"{signed(comparison['estimate'])} points (interval {signed(low)} to"
+            cell = f"{signed(comparison['estimate'])} pts ({signed(low)} to {signed(high)})"
+            assert figures in text and cell in text, (column, comparison["group"], cell)
+            checked += 1
+    assert checked == 3 + 3  # every group but the reference, in both columns
+    assert "-" not in "".join(re.findall(r"[-+\N{MINUS SIGN}][0-9.]+ pts", text))
 
 
 @pytest.mark.parametrize(

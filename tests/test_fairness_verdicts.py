@@ -124,6 +124,65 @@ def test_no_difference_in_large_groups_holds():
     assert "not in conflict" in result["conclusion"]
 
 
+def _rates(n: int, rate_a: float, rate_b: float, seed: int) -> pd.DataFrame:
+    """Groups a and b of ``n`` people each, reoffending at ``rate_a`` and ``rate_b``, with a
+    score that knows nothing."""
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame(
+        {
+            "g": np.repeat(["a", "b"], n),
+            "y": np.r_[rng.uniform(size=n) < rate_a, rng.uniform(size=n) < rate_b].astype(int),
+            "p": rng.uniform(0.05, 0.95, 2 * n),
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("n", "rate_b", "verdict", "opening"),
+    [
+        (3000, 0.60, const.DOES_NOT_HOLD,
+         "The reoffending rates differ by more than 5 percentage points for b against a (b"
+         " against a:"),
+        (1500, 0.42, const.CANNOT_TELL,
+         "The reoffending rates differ for b against a (the interval of the difference excludes"
+         " 0), but whether by more than 5 percentage points cannot be told (b against a:"),
+        (6000, 0.35, const.HOLDS,
+         "The reoffending rates are within 5 percentage points of each other (b against a:"),
+        (120, 0.35, const.CANNOT_TELL,
+         "Whether the reoffending rates differ cannot be told (b against a:"),
+    ],
+)  # fmt: skip
+def test_the_conclusion_on_the_rates_says_what_their_interval_shows(n, rate_b, verdict, opening):
+    """A difference whose interval excludes 0 is said to exist, even when whether it passes
+    the tolerance cannot be told; "cannot be told whether they differ" only when the interval
+    includes 0."""
+    result = _verdicts(_rates(n, 0.35, rate_b, seed=4))
+    (comparison,) = result["base_rates"]["comparisons"]
+    low, high = comparison["interval"]
+    assert comparison["verdict"] == verdict, comparison
+    assert (low > 0 or high < 0) == ("excludes 0" in opening or "more than" in opening)
+    assert result["conclusion"].startswith(opening), result["conclusion"]
+    assert result["conclusion"] in result["paragraph"]
+
+
+def test_the_conclusion_names_only_the_groups_whose_rates_are_beyond_the_tolerance():
+    rng = np.random.default_rng(5)
+    sizes, rates = {"a": 3000, "b": 3000, "c": 600}, {"a": 0.35, "b": 0.60, "c": 0.38}
+    frame = pd.concat(
+        pd.DataFrame(
+            {"g": g, "y": (rng.uniform(size=n) < rates[g]).astype(int), "p": rng.uniform(size=n)}
+        )
+        for g, n in sizes.items()
+    )
+    result = _verdicts(frame)
+    verdicts = {c["group"]: c["verdict"] for c in result["base_rates"]["comparisons"]}
+    assert verdicts == {"b": const.DOES_NOT_HOLD, "c": const.CANNOT_TELL}
+    assert result["conclusion"].startswith(
+        "The reoffending rates differ by more than 5 percentage points for b against a (b"
+    )
+    assert "; c against a: cannot tell, " in result["conclusion"]
+
+
 def test_small_samples_cannot_tell_and_state_the_minimums():
     result = _verdicts(_groups(60, 40, fpr_b=0.20, seed=2))
     for c in result["criteria"]:

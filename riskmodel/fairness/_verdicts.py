@@ -466,15 +466,30 @@ def _paragraph(
         " rates (Chouldechova 2017; Kleinberg, Mullainathan and Raghavan 2016). Which"
         " criterion matters most is a decision about policy, not a technical one."
     )
+    tolerance = f"{_points(rule.rate_tolerance)} percentage points"
     if result["base_rates_differ"] is True:
+        beyond = [
+            f"{c['group']} against {c['against']}"
+            for c in base["comparisons"]
+            if c["verdict"] == const.DOES_NOT_HOLD
+        ]
         parts.append(
-            f"The reoffending rates differ ({clauses}). Because they differ, these criteria"
-            " cannot all hold together for any score short of a perfect one: " + impossibility
+            f"The reoffending rates differ by more than {tolerance} for {_join(beyond)}"
+            f" ({clauses}). Because they differ, these criteria cannot all hold together for"
+            " any score short of a perfect one: " + impossibility
         )
     elif result["base_rates_differ"] is False:
         parts.append(
-            f"The reoffending rates are similar ({clauses}), so these criteria are not in"
-            " conflict here: a score could in principle meet them all together."
+            f"The reoffending rates are within {tolerance} of each other ({clauses}), so these"
+            " criteria are not in conflict here: a score could in principle meet them all"
+            " together, within the tolerance."
+        )
+    elif apart := _apart(base["comparisons"]):
+        parts.append(
+            f"The reoffending rates differ for {_join(apart)} (the interval of the difference"
+            f" excludes 0), but whether by more than {tolerance} cannot be told ({clauses})."
+            " Rates that differ mean these criteria cannot all hold exactly together for any"
+            " score short of a perfect one: " + impossibility
         )
     else:
         parts.append(
@@ -495,6 +510,25 @@ def _paragraph(
             [*opening, rule.describe(probability=probability), *sentences, *parts]
         ),
     }
+
+
+def _apart(comparisons: list[dict[str, Any]]) -> list[str]:
+    """``"GROUP against REFERENCE"`` for every comparison whose interval of the difference
+    excludes 0: rates that certainly differ, by however little.
+
+    Examples
+    --------
+    >>> _apart([{"group": "b", "against": "a", "interval": [-0.16, -0.026]},
+    ...         {"group": "c", "against": "a", "interval": [-0.01, 0.08]},
+    ...         {"group": "d", "against": "a", "interval": [None, None]}])
+    ['b against a']
+    """
+    apart = []
+    for c in comparisons:
+        low, high = c["interval"]
+        if not (_missing(low) or _missing(high)) and (low > 0 or high < 0):
+            apart.append(f"{c['group']} against {c['against']}")
+    return apart
 
 
 def _largest(by_group: pd.DataFrame) -> str:

@@ -36,21 +36,26 @@ def _fmt(value: Any, metric: str, *, kind: str) -> str:
     return f"{value:.3f}"
 
 
+def _minus(text: str) -> str:
+    """``text`` with the minus sign the sentences use (U+2212), not a hyphen."""
+    return text.replace("-", "\N{MINUS SIGN}")
+
+
 def _fmt_diff(value: Any, metric: str, *, kind: str) -> str:
     if value is None:
         return "—"
     if metric in _PCT or (metric == "mean_score" and kind == const.PROBABILITY):
-        return f"{100 * value:+.1f} pts"
-    return f"{value:+.3f}"
+        return _minus(f"{100 * value:+.1f} pts")
+    return _minus(f"{value:+.3f}")
 
 
 def _fmt_ci(pair: Any, metric: str, *, kind: str, diff: bool = False) -> str:
     if not pair or pair[0] is None or pair[1] is None:
         return ""
     if diff and (metric in _PCT or (metric == "mean_score" and kind == const.PROBABILITY)):
-        return f"({100 * pair[0]:+.1f} to {100 * pair[1]:+.1f})"
+        return _minus(f"({100 * pair[0]:+.1f} to {100 * pair[1]:+.1f})")
     if diff:
-        return f"({pair[0]:+.3f} to {pair[1]:+.3f})"
+        return _minus(f"({pair[0]:+.3f} to {pair[1]:+.3f})")
     return f"({_fmt(pair[0], metric, kind=kind)} to {_fmt(pair[1], metric, kind=kind)})"
 
 
