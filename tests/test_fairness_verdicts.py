@@ -144,8 +144,8 @@ def _rates(n: int, rate_a: float, rate_b: float, seed: int) -> pd.DataFrame:
          "The reoffending rates differ by more than 5 percentage points for b against a (b"
          " against a:"),
         (1500, 0.42, const.CANNOT_TELL,
-         "The reoffending rates differ for b against a (the interval of the difference excludes"
-         " 0), but whether by more than 5 percentage points cannot be told (b against a:"),
+         "The reoffending rates differ for b against a, but whether by more than 5 percentage"
+         " points cannot be told (b against a:"),
         (6000, 0.35, const.HOLDS,
          "The reoffending rates are within 5 percentage points of each other (b against a:"),
         (120, 0.35, const.CANNOT_TELL,
@@ -160,7 +160,11 @@ def test_the_conclusion_on_the_rates_says_what_their_interval_shows(n, rate_b, v
     (comparison,) = result["base_rates"]["comparisons"]
     low, high = comparison["interval"]
     assert comparison["verdict"] == verdict, comparison
-    assert (low > 0 or high < 0) == ("excludes 0" in opening or "more than" in opening)
+    apart = low > 0 or high < 0
+    assert apart == ("differ for" in opening or "more than" in opening)
+    assert (
+        "the interval excludes 0, which points to a real difference" in comparison["reason"]
+    ) == (apart and verdict == const.CANNOT_TELL)
     assert result["conclusion"].startswith(opening), result["conclusion"]
     assert result["conclusion"] in result["paragraph"]
 

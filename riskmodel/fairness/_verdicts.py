@@ -242,6 +242,13 @@ def _figures_clause(entry: dict[str, Any], *, calibration: bool) -> str:
         const.DOES_NOT_HOLD: f"entirely outside {limits}",
         const.CANNOT_TELL: f"reaching across the limits of {limits}: too wide to tell",
     }[verdict]
+    center = 1.0 if calibration else 0.0
+    if verdict == const.CANNOT_TELL and (low > center or high < center):
+        return (
+            f"{figures}; the interval excludes {center:g}, which points to a real difference,"
+            f" but it reaches across the limits of {limits}: too wide to tell whether the"
+            " difference lies within them"
+        )
     return f"{figures}, {how}"
 
 
@@ -486,8 +493,8 @@ def _paragraph(
         )
     elif apart := _apart(base["comparisons"]):
         parts.append(
-            f"The reoffending rates differ for {_join(apart)} (the interval of the difference"
-            f" excludes 0), but whether by more than {tolerance} cannot be told ({clauses})."
+            f"The reoffending rates differ for {_join(apart)}, but whether by more than"
+            f" {tolerance} cannot be told ({clauses})."
             " Rates that differ mean these criteria cannot all hold exactly together for any"
             " score short of a perfect one: " + impossibility
         )
