@@ -197,7 +197,25 @@ def test_cli_proxy_columns_reach_json_and_report(tmp_path, capsys):
     proxies = json.loads((out / "fairness.json").read_text())["proxies"]
     cohort = [row for row in proxies if row["group_column"] == "cohort"]
     assert cohort[0]["feature"] == "area" and cohort[0]["auc"] == 1.0
-    assert "Features that stand in for a group" in (out / "report.html").read_text()
+    html = (out / "report.html").read_text()
+    assert "Features that stand in for a group" in html
+    text = page_text(html)
+    for column in ("cohort", "ethnicity"):
+        strongest = [row for row in proxies if row["group_column"] == column][:2]
+        named = " and ".join(f"{row['feature']} (AUC {row['auc']:.2f})" for row in strongest)
+        sentence = f"{column}: on their own, the features that tell its groups apart best are"
+        assert f"{sentence} {named}." in text, (column, named)
+    assert "apart best are area (AUC 1.00) and probability_2y (AUC" in text
+    short = html[
+        html.index('<table id="proxy-table">') : html.index(
+            "</table>", html.index('<table id="proxy-table">')
+        )
+    ]
+    full = html[html.index('<table id="proxy-table-all">') :]
+    full = full[: full.index("</table>")]
+    assert short.count("<tr>") == 1 + 2 * 2  # a header, then two features per group column
+    assert full.count("<tr>") == 1 + len(proxies) == 1 + 2 * 2
+    assert "<summary>Every feature against every group column (4 pairs)</summary>" in html
     code = _run(path, tmp_path / "o2", "--proxy-column", "postcode")
     assert code == 2
     assert "column 'postcode' (proxy) is not in the scores file" in capsys.readouterr().err

@@ -159,6 +159,52 @@ def _section(audit: FairnessAudit, summary: dict, column: str) -> dict:
     }
 
 
+#: Features named for each group column, strongest first, in the proxy check's sentences.
+PROXY_NAMED = 3
+#: Features per group column in the proxy check's short table (all are in the full one).
+PROXY_SHOWN = 5
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def proxy_groups(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """For each group column of the proxy check (``rows``: the summary's ``proxies``, sorted
+    strongest first within a column): a sentence naming the features that tell its groups
+    apart best on their own, with their AUC, and the strongest rows for the short table.
+
+    Examples
+    --------
+    >>> rows = [{"group_column": "sex", "feature": f, "auc": a, "nmi": 0.0}
+    ...         for f, a in [("sex", 1.0), ("age", 0.62), ("area", 0.58), ("priors", 0.51)]]
+    >>> import textwrap
+    >>> print(textwrap.fill(proxy_groups(rows)[0]["sentence"], 84))
+    sex: on their own, the features that tell its groups apart best are age (AUC 0.62),
+    area (AUC 0.58) and priors (AUC 0.51). sex is itself a feature (AUC 1.00).
+    """
+    columns = list(dict.fromkeys(row["group_column"] for row in rows))
+    out = []
+    for column in columns:
+        own = [row for row in rows if row["group_column"] == column]
+        others = [row for row in own if row["feature"] != column and row["auc"] is not None]
+        named = [f"{row['feature']} (AUC {row['auc']:.2f})" for row in others[:PROXY_NAMED]]
+        sentence = (
+            f"{column}: on their own, the features that tell its groups apart best are"
+            f" {_join(named)}."
+            if len(named) > 1
+            else f"{column}: on its own, the feature that tells its groups apart best is"
+            f" {named[0]}."
+            if named
+            else f"{column}: no other feature has an AUC to compare."
+        )
+        itself = [row for row in own if row["feature"] == column and row["auc"] is not None]
+        if itself:
+            sentence += f" {column} is itself a feature (AUC {itself[0]['auc']:.2f})."
+        out.append({"column": column, "sentence": sentence, "rows": own[:PROXY_SHOWN]})
+    return out
+
+
 def _rule_fields(summary: dict) -> dict:
     return dict(summary["settings"]["verdict_rule"])
 
@@ -187,6 +233,8 @@ def fairness_report_html(audit: FairnessAudit, *, source: str = "") -> str:
         s=summary,
         source=source,
         sections=sections,
+        proxy_groups=proxy_groups(summary.get("proxies") or []),
+        proxy_shown=PROXY_SHOWN,
         decision_note=DECISION_NOTE,
         probability=audit.score_kind == const.PROBABILITY,
         rule_text=VerdictRule(**_rule_fields(summary)).describe(
