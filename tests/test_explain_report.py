@@ -18,6 +18,9 @@ from riskmodel.bundle import save_bundle
 from riskmodel.cli import main
 from riskmodel.contract import read_tables, validate_tables
 from riskmodel.explain import (
+    LITTLE_DIFFERENCE,
+    LOWERS,
+    RAISES,
     DependenceDisplay,
     Factor,
     ImportanceDisplay,
@@ -38,6 +41,7 @@ from riskmodel.reports._explain_report import (
     explanation_summary,
     importance_sentence,
     model_summary,
+    person_factors,
     standing,
 )
 from riskmodel.synthetic import generate_population, write_population
@@ -378,8 +382,8 @@ def test_report_lists_and_draws_the_same_reasons(run, explained):
     waterfalls = [alt for alt in page.alts if alt.startswith("Waterfall chart for person")]
     assert len(waterfalls) == len(page.sections) == len(ROWS)
     for labels, alt, row in zip(page.factor_labels, waterfalls, ROWS, strict=True):
-        raising, lowering = top_factors(explained, row, 5, min_abs=MIN_FACTOR)
-        assert labels == [f.label for f in raising + lowering]
+        raising, lowering, little = person_factors(explained, row, 5)
+        assert labels == [f.label for f in raising + lowering + little]
         drawn = [f"; {label} " for label in [*labels, OTHERS_LABEL]]
         positions = [alt.index(item) for item in drawn]
         assert positions == sorted(positions)
@@ -389,11 +393,35 @@ def test_report_lists_and_draws_the_same_reasons(run, explained):
 def test_summary_draws_the_listed_reasons(explained):
     summary = explanation_summary(explained, person_rows=[3], n_dependence=0)
     person = summary["people"][0]
-    listed = [f["label"] for f in person["raising"] + person["lowering"]]
+    listed = [f["label"] for f in person["raising"] + person["lowering"] + person["little"]]
     drawn = [item["label"] for item in person["waterfall_items"]]
     assert drawn == [*listed, OTHERS_LABEL]
     assert person["others_points"] == person["waterfall_items"][-1]["percentage_points"]
     assert person["waterfall_probability"] == explained.probability[3]
+
+
+def test_a_heading_never_contradicts_its_reasons(explained):
+    """Under "Raising the risk" every reason raises it and under "Lowering the risk" every
+    reason lowers it, by 0.05 log-odds or more; what moves the score less is listed under
+    "Making little difference"; together they are the person's top factors, none lost."""
+    rows = range(0, len(explained), 7)
+    summary = explanation_summary(explained, person_rows=list(rows), n_dependence=0)
+    seen_little = 0
+    for row, person in zip(rows, summary["people"], strict=True):
+        for factor in person["raising"]:
+            assert factor["contribution"] >= 0.05 and factor["reason"].endswith(RAISES)
+        for factor in person["lowering"]:
+            assert factor["contribution"] <= -0.05 and factor["reason"].endswith(LOWERS)
+        for factor in person["little"]:
+            assert abs(factor["contribution"]) < 0.05
+            assert factor["reason"].endswith(LITTLE_DIFFERENCE)
+        raising, lowering = top_factors(explained, row, 5, min_abs=MIN_FACTOR)
+        listed = person["raising"] + person["lowering"] + person["little"]
+        assert sorted(f["label"] for f in listed) == sorted(f.label for f in raising + lowering)
+        seen_little += len(person["little"])
+        if not person["raising"]:
+            assert person["no_raising"].startswith("Nothing raises this person's score above")
+    assert seen_little > 0  # the check met reasons that make little difference
 
 
 def test_contents_links_every_person_page_once(run):

@@ -39,6 +39,7 @@ __all__ = [
     "made_of",
     "metric_words",
     "model_summary",
+    "person_factors",
     "standing",
 ]
 
@@ -269,6 +270,39 @@ def _lead(factor: Factor) -> str:
     return "" if factor.reason.lower().startswith(factor.label.lower()) else factor.label
 
 
+def person_factors(
+    explanation: Explanation, row: int, top_k: int = 5, *, points: Any = None
+) -> tuple[list[Factor], list[Factor], list[Factor]]:
+    """The reasons on one person's page, in the order they are listed and drawn: those that
+    raise the risk, those that lower it, and those that make little difference (less than
+    :data:`~riskmodel.explain.NEGLIGIBLE` log-odds either way), each from the ``top_k``
+    raising and ``top_k`` lowering concepts of
+    :func:`~riskmodel.explain.top_factors`.
+
+    A reason that "makes little difference" is listed under neither "Raising the risk" nor
+    "Lowering the risk", so that a heading never contradicts its reason.
+    """
+    raising, lowering = top_factors(
+        explanation, row, top_k, min_abs=MIN_FACTOR, percentage_points=points
+    )
+    little = [f for f in raising + lowering if abs(f.contribution) < NEGLIGIBLE]
+    return (
+        [f for f in raising if abs(f.contribution) >= NEGLIGIBLE],
+        [f for f in lowering if abs(f.contribution) >= NEGLIGIBLE],
+        little,
+    )
+
+
+def _none_moving(verb: str, side: str, little: list[Factor], sign: int) -> str:
+    """What the page says when no factor moves the score ``side`` the base by much."""
+    if any(sign * f.contribution > 0 for f in little):
+        return (
+            f"Nothing {verb} this person's score {side} the base by {NEGLIGIBLE:g} log-odds or"
+            " more."
+        )
+    return f"Nothing {verb} this person's score {side} the base."
+
+
 def _person(
     explanation: Explanation,
     row: int,
@@ -276,12 +310,10 @@ def _person(
     points: Any,
     top_k: int,
 ) -> dict[str, Any]:
-    raising, lowering = top_factors(
-        explanation, row, top_k, min_abs=MIN_FACTOR, percentage_points=points
-    )
+    raising, lowering, little = person_factors(explanation, row, top_k, points=points)
     probability = float(explanation.probability[row])
     waterfall = WaterfallDisplay.from_factors(
-        raising + lowering,
+        raising + lowering + little,
         base_value=explanation.base_value,
         end_value=explanation.base_value + float(explanation.contributions.iloc[row].sum()),
         probability=probability,
@@ -305,6 +337,9 @@ def _person(
         "log_odds": float(explanation.log_odds[row]),
         "raising": listed(raising),
         "lowering": listed(lowering),
+        "little": listed(little),
+        "no_raising": _none_moving("raises", "above", little, +1),
+        "no_lowering": _none_moving("lowers", "below", little, -1),
         "others_points": None if others is None else others["percentage_points"],
         "others_text": None if others is None else signed_points(others["percentage_points"]),
         "calibration_points": None if step is None else step["percentage_points"],
