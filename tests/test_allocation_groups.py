@@ -22,7 +22,7 @@ from riskmodel.allocation import (
     find_group_columns,
 )
 from riskmodel.allocation import _messages as msg
-from riskmodel.allocation._threshold import SMALL_GROUP_N
+from riskmodel.allocation._threshold import _SHARES, SMALL_GROUP_N, STATISTICS
 from riskmodel.contract import age_band, cohort, whole_years
 from riskmodel.synthetic import generate_population
 
@@ -129,6 +129,47 @@ def test_calibration_error_widens_every_expected_interval_by_construction(caselo
     # the figures as stated do not move
     assert pd.Series(wide.metrics).equals(pd.Series(plain.metrics))
     assert wide.to_dict()["calibration"]["model_id"] == MANIFEST["model_id"]
+
+
+def _figure_intervals(node: object):
+    """Every (name, figure, interval) of the allocation's statistics in ``node``, at any
+    depth (overall and by group)."""
+    if isinstance(node, dict):
+        for name in STATISTICS:
+            if name in node and f"{name}_ci" in node:
+                yield name, node[name], node[f"{name}_ci"]
+        for value in node.values():
+            yield from _figure_intervals(value)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    fraction=st.floats(0.01, 0.5),
+    with_outcomes=st.booleans(),
+)
+def test_widened_intervals_stay_within_what_a_figure_can_be(seed, fraction, with_outcomes):
+    """The calibration term widens every interval, but never below 0, nor a share above 1:
+    a group that hardly gets a place does not show a negative share or count."""
+    rng = np.random.default_rng(seed)
+    n = 300
+    p = rng.beta(1, 6, n)
+    groups = {"band": rng.choice(["young", "middle", "old"], n, p=[0.45, 0.45, 0.1])}
+    y = (rng.uniform(size=n) < p).astype(int) if with_outcomes else None
+    error = CalibrationError(0.0, (-0.6, 0.6), 1.0, (0.6, 1.4))
+    result = choose_threshold(
+        p, Capacity(fraction=fraction), y_true=y, groups=groups, calibration=error,
+        n_resamples=50, seed=seed,
+    )  # fmt: skip
+    checked = 0
+    for name, figure, (low, high) in _figure_intervals(result.to_dict()):
+        if figure is None or low is None or np.isnan(low):
+            continue
+        assert 0.0 <= low <= figure + 1e-12 <= high + 2e-12, (name, low, figure, high)
+        if name in _SHARES:
+            assert high <= 1.0, (name, high)
+        checked += 1
+    assert checked >= 4 * 5  # the overall figures and those of three groups at least
 
 
 def test_a_perfectly_known_calibration_leaves_the_intervals_as_they_were(caseload):

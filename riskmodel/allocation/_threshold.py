@@ -58,6 +58,12 @@ STATISTICS: tuple[str, ...] = (
     "observed_reoffenders_missed",
     "observed_non_reoffenders_allocated",
 )
+#: The statistics that are shares (the others are counts of people): their intervals lie
+#: within 0 to 1, as the counts' lie above 0, however the calibration term widens them.
+_SHARES = frozenset(
+    {"selection_rate", "expected_sensitivity", "expected_ppv", "expected_fpr", "sensitivity",
+     "ppv", "fpr"}
+)  # fmt: skip
 _OBSERVED = (
     "observed_reoffenders_captured",
     "sensitivity",
@@ -458,6 +464,8 @@ def _figures(
                 ]
             )
             ci = widen(point, ci, deviations, confidence)
+            upper = np.array([1.0 if name in _SHARES else np.inf for name in STATISTICS])
+            ci = np.clip(ci, 0.0, upper[:, None])
     else:
         ci = np.full((len(STATISTICS), 2), np.nan)
     metrics = {name: float(v) for name, v in zip(STATISTICS, point, strict=True)}
