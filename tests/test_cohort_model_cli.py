@@ -20,7 +20,15 @@ from riskmodel.cohort._messages import (
     PREDICTIONS_AS_KNOWN,
     WIDENING,
 )
-from riskmodel.reports._cohort_report import COMBINED_NOTE, NOT_AN_EFFECT, _sentence
+from riskmodel.reports._cohort_report import (
+    AS_PREDICTED,
+    COMBINED_NOTE,
+    FEWER,
+    MORE,
+    NOT_AN_EFFECT,
+    _sentence,
+    finding,
+)
 from riskmodel.scoring import PSI_WARN, drift_counts, drift_reference, drift_report
 from riskmodel.scoring._messages import (
     DRIFT_WARNING,
@@ -98,8 +106,9 @@ def test_few_training_people_widen_and_warn_everywhere(cohort_csv, tmp_path, cap
     assert PREDICTIONS_AS_KNOWN not in stdout
     page = _text(tmp_path / "out" / "report.html")
     assert f"Warning: {_sentence(warning)}" in page
-    note = COMBINED_NOTE.format(model_id="m-test", n_train=300, method=model["method"])
+    note = COMBINED_NOTE.format(model_id="m-test", n_train=300)
     assert note in page
+    assert model["method"] in page  # said under the table
     assert NOT_AN_EFFECT in page
     assert page.index(NOT_AN_EFFECT) < page.index("The cohort ")  # first, before any figure
     assert f"observed/expected {data['observed_expected']:.2f} {low:.2f} to {high:.2f}" in page
@@ -131,6 +140,24 @@ def test_without_the_model_the_page_says_the_interval_is_too_narrow(cohort_csv, 
     assert NOT_AN_EFFECT in page
     low, high = data["observed_expected_ci"]
     assert f"observed/expected {data['observed_expected']:.2f} {low:.2f} to {high:.2f}" in page
+    assert finding(data) in page and f"(95% interval {low:.2f} to {high:.2f})." in page
+
+
+@pytest.mark.parametrize(
+    ("interval", "verdict"),
+    [([0.81, 0.95], FEWER), ([1.02, 1.30], MORE), ([0.9, 1.1], AS_PREDICTED),
+     ([0.99, 1.0], AS_PREDICTED)],
+)  # fmt: skip
+def test_the_finding_follows_from_the_interval_with_the_models_uncertainty(interval, verdict):
+    known = [interval[0] + 0.02, interval[1] - 0.02]  # narrower: never the one judged on
+    data = {"n": 1200, "observed": 500, "observed_rate": 500 / 1200, "expected": 520.0,
+            "expected_rate": 520 / 1200, "observed_expected": 0.96, "confidence": 0.95,
+            "observed_expected_ci": known,
+            "with_model_uncertainty": {"observed_expected_ci": interval}}  # fmt: skip
+    text = finding(data)
+    assert text.endswith(verdict)
+    assert f"(95% interval {interval[0]:.2f} to {interval[1]:.2f}, with the model's own" in text
+    assert text.startswith("1,200 people: 500 reoffended (41.7%) against 520.0 expected")
 
 
 def test_bundle_without_training_size_is_refused(cohort_csv, tmp_path, capsys):

@@ -29,11 +29,63 @@ NOT_AN_EFFECT = (
     "needs a comparison with similar people who did not take part (a randomised or matched "
     "comparison group), which this report does not make."
 )
-#: Above the figures that include the model's own uncertainty (tests match it).
+#: Above the figures that include the model's own uncertainty (tests match it); how, is
+#: said under the table.
 COMBINED_NOTE = (
     "Intervals and p-values include the uncertainty of the model's own predictions "
-    "(model {model_id}, fitted on {n_train:,} people): {method}."
+    "(model {model_id}, fitted on {n_train:,} people): its predictions for a cohort may be "
+    "somewhat off, by as much as its calibration on those people allows. How this is done is "
+    "said under the table."
 )
+#: The finding, as the interval of observed/expected gives it (one per case).
+FINDING = (
+    "{n} people: {observed} reoffended ({observed_rate}) against {expected} expected from the "
+    "model's predictions ({expected_rate}), observed/expected {oe} ({level} interval {low} to "
+    "{high}{uncertainty}). {verdict}"
+)
+FEWER = "Fewer people reoffended than the model predicted for people like them."
+MORE = "More people reoffended than the model predicted for people like them."
+AS_PREDICTED = (
+    "The cohort's reoffending cannot be told apart from what the model predicted for people "
+    "like them: the interval includes 1."
+)
+
+
+def finding(data: dict[str, Any]) -> str:
+    """The cohort's finding in one or two sentences, its verdict from the interval of
+    observed/expected (with the model's own uncertainty when the report has it).
+
+    Examples
+    --------
+    >>> print(finding({"n": 300, "observed": 184, "observed_rate": 0.6133, "expected": 209.1,
+    ...                "expected_rate": 0.697, "observed_expected": 0.88, "confidence": 0.95,
+    ...                "observed_expected_ci": [0.82, 0.94], "with_model_uncertainty":
+    ...                {"observed_expected_ci": [0.81, 0.95]}}))  # doctest: +NORMALIZE_WHITESPACE
+    300 people: 184 reoffended (61.3%) against 209.1 expected from the model's predictions
+    (69.7%), observed/expected 0.88 (95% interval 0.81 to 0.95, with the model's own
+    uncertainty). Fewer people reoffended than the model predicted for people like them.
+    """
+    combined = data.get("with_model_uncertainty")
+    low, high = (combined or data)["observed_expected_ci"]
+    if low is None or high is None:
+        verdict = "Observed/expected has no interval for this cohort."
+    else:
+        verdict = FEWER if high < 1 else MORE if low > 1 else AS_PREDICTED
+    return FINDING.format(
+        n=f"{data['n']:,}",
+        observed=f"{data['observed']:,}",
+        observed_rate=f"{100 * data['observed_rate']:.1f}%",
+        expected=f"{data['expected']:,.1f}",
+        expected_rate=f"{100 * data['expected_rate']:.1f}%",
+        oe=f"{data['observed_expected']:.2f}",
+        level=f"{100 * data['confidence']:g}%",
+        low="—" if low is None else f"{low:.2f}",
+        high="—" if high is None else f"{high:.2f}",
+        uncertainty=", with the model's own uncertainty" if combined else "",
+        verdict=verdict,
+    )
+
+
 EXAMPLE_NOTE = (
     "In one London payment-by-results scheme, 21 of 38 people (55%) reoffended against 71% "
     "predicted; those who completed the programme reoffended at 45% and those who dropped out "
@@ -99,9 +151,7 @@ def cohort_report_html(
         None
         if model is None
         else COMBINED_NOTE.format(
-            model_id=model["model_id"] or "unnamed",
-            n_train=model["n_train"],
-            method=model["method"],
+            model_id=model["model_id"] or "unnamed", n_train=model["n_train"]
         )
     )
     return render_template(
@@ -112,6 +162,7 @@ def cohort_report_html(
         not_an_effect=NOT_AN_EFFECT,
         known_note=KNOWN_NOTE,
         combined_note=combined_note,
+        finding=finding(data) if data["n"] else None,
         warnings=[_sentence(w) for w in data["warnings"]],
         example_note=EXAMPLE_NOTE,
         decision_note=DECISION_NOTE,
