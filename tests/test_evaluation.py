@@ -185,6 +185,7 @@ def test_evaluation_report_content(sample, tmp_path):
     )
     html = (tmp_path / "report.html").read_text()
     assert "a &lt;new&gt; conviction" in html  # escaped
+    assert "conviction (follow-up 24 months).</p>" in html
     assert f"{metrics['auc']:.3f}" in html
     assert 'id="by-index_disposal"' in html and "custody" in html
     assert html.count("data:image/png;base64,") == 2
