@@ -160,6 +160,19 @@ def test_model_card_page(synthetic_dir, tmp_path):
     assert PageStructure(html).link_names == ["model card in Markdown"]
 
 
+def test_a_card_table_after_a_list_keeps_its_group_columns_name():
+    from riskmodel.training._card import model_card_html
+
+    table = "| group | rate |\n|---|---|\n| a | 1% |\n"
+    card = (
+        "# Model card: m\n\n## Fairness summary (held-out)\n\nsex\n\n"
+        f"{table}\n- at the base rate: a verdict long enough to be taken for no name at all\n\n"
+        f"{table}"
+    )
+    _, body = model_card_html(card)
+    assert body.count("<caption>Fairness summary (held-out): sex</caption>") == 2
+
+
 def test_demo_landing_page_names_its_links():
     from riskmodel.cli._demo_steps import Entry
 

@@ -241,16 +241,21 @@ def _plain(inline: Token) -> str:
 
 
 def _accessible_tables(tokens: list[Token]) -> list[Token]:
-    """Tables with a caption (the heading above them, and the short line just before, such
-    as a group column's name), header cells with ``scope="col"`` and the first cell of each
-    body row a row header."""
+    """Tables with a caption (the heading above them, and the last short line before them
+    outside a list, such as a group column's name), header cells with ``scope="col"`` and the
+    first cell of each body row a row header."""
     out: list[Token] = []
-    heading, previous, in_body, first_cell = "", "", False, False
+    heading, previous, in_body, first_cell, lists = "", "", False, False, 0
     for i, token in enumerate(tokens):
+        if token.type in ("bullet_list_open", "ordered_list_open"):
+            lists += 1
+        elif token.type in ("bullet_list_close", "ordered_list_close"):
+            lists -= 1
         if token.type == "inline" and i and tokens[i - 1].type == "heading_open":
             heading, previous = _plain(token), ""
         elif token.type == "inline" and i and tokens[i - 1].type == "paragraph_open":
-            previous = _plain(token)
+            if not lists:  # a list's items (verdicts, say) never name a table
+                previous = _plain(token)
         elif token.type == "table_open":
             caption = f"{heading}: {previous}" if previous and len(previous) <= 60 else heading
             out.append(token)
