@@ -1,10 +1,11 @@
-"""Numbers written for people: p-values, the same way on every page and in every command."""
+"""Numbers written for people: p-values, and interval bounds beside the limits they are judged
+on, the same way on every page and in every command."""
 
 from __future__ import annotations
 
 import math
 
-__all__ = ["P_FLOOR", "p_value_text"]
+__all__ = ["P_FLOOR", "beside", "p_value_text"]
 
 #: The smallest p-value written as a number; anything below reads "p < 0.001".
 P_FLOOR = 0.001
@@ -37,3 +38,22 @@ def p_value_text(p: float | None, *, prefix: bool = True) -> str:
         return f"p < {P_FLOOR}" if prefix else f"< {P_FLOOR}"
     # a p-value that rounds down to 0.000 was caught above; one that rounds to 0.001 says so
     return f"p = {p:.3f}" if prefix else f"{p:.3f}"
+
+
+def beside(value: float, limits: tuple[float, ...], decimals: int) -> str:
+    """``value`` rounded to ``decimals``, or to as many more as it takes not to print it on
+    one of ``limits`` it is not exactly on: an interval judged to exclude 1 never reads as if
+    it ended at 1 (0.996, not 1.00), nor one outside ±5 points as if it started at 5.0.
+
+    Examples
+    --------
+    >>> beside(0.996, (1.0,), 2), beside(0.93, (1.0,), 2), beside(1.0, (1.0,), 2)
+    ('0.996', '0.93', '1.00')
+    >>> beside(0.04, (0.0, 5.0), 1), beside(5.04, (0.0, 5.0), 1)
+    ('0.04', '5.04')
+    """
+    for places in range(decimals, decimals + 6):
+        text = f"{value:.{places}f}"
+        if value in limits or all(float(text) != limit for limit in limits):
+            return text
+    return repr(float(value))

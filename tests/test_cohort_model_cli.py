@@ -24,7 +24,9 @@ from riskmodel.reports._cohort_report import (
     AS_PREDICTED,
     COMBINED_NOTE,
     FEWER,
+    FINDING,
     MORE,
+    NO_INTERVAL,
     NOT_AN_EFFECT,
     _sentence,
     finding,
@@ -149,7 +151,7 @@ def test_without_the_model_the_page_says_the_interval_is_too_narrow(cohort_csv, 
      ([0.99, 1.0], AS_PREDICTED)],
 )  # fmt: skip
 def test_the_finding_follows_from_the_interval_with_the_models_uncertainty(interval, verdict):
-    known = [interval[0] + 0.02, interval[1] - 0.02]  # narrower: never the one judged on
+    known = [interval[0] + 0.005, interval[1] - 0.005]  # narrower: never the one judged on
     data = {"n": 1200, "observed": 500, "observed_rate": 500 / 1200, "expected": 520.0,
             "expected_rate": 520 / 1200, "observed_expected": 0.96, "confidence": 0.95,
             "observed_expected_ci": known,
@@ -158,6 +160,35 @@ def test_the_finding_follows_from_the_interval_with_the_models_uncertainty(inter
     assert text.endswith(verdict)
     assert f"(95% interval {interval[0]:.2f} to {interval[1]:.2f}, with the model's own" in text
     assert text.startswith("1,200 people: 500 reoffended (41.7%) against 520.0 expected")
+
+
+def test_the_finding_never_prints_a_bound_on_1_that_is_not_there():
+    data = {"n": 1, "observed": 0, "observed_rate": 0.0, "expected": 0.3, "expected_rate": 0.3,
+            "observed_expected": 0.0, "confidence": 0.95, "observed_expected_ci": [0.0, 0.996],
+            "with_model_uncertainty": None}  # fmt: skip
+    assert finding(data) == (
+        "1 person: 0 reoffended (0.0%) against 0.3 expected from the model's predictions (30.0%),"
+        " observed/expected 0.00 (95% interval 0.00 to 0.996). " + FEWER
+    )
+    assert finding(data) == FINDING.format(
+        n="1 person", observed="0", observed_rate="0.0%", expected="0.3", expected_rate="30.0%",
+        oe="0.00", level="95%", low="0.00", high="0.996", uncertainty="", verdict=FEWER,
+    )  # fmt: skip
+    data["observed_expected_ci"] = [None, None]
+    assert finding(data).endswith("(95% interval — to —). " + NO_INTERVAL)
+
+
+def test_a_cohort_nobody_was_expected_to_reoffend_is_said_so(tmp_path):
+    from riskmodel.cohort import cohort_evaluation
+    from riskmodel.reports._cohort_report import NO_RATIO, cohort_report_html
+
+    result = cohort_evaluation(
+        y_true=np.r_[np.ones(3), np.zeros(37)], y_prob=np.zeros(40), n_resamples=50
+    )
+    (tmp_path / "report.html").write_text(cohort_report_html(result))
+    html = _text(tmp_path / "report.html")
+    sentence = NO_RATIO.format(n="40 people", observed="3", expected="0.0")
+    assert sentence in html and "observed/expected is undefined" in sentence
 
 
 def test_bundle_without_training_size_is_refused(cohort_csv, tmp_path, capsys):

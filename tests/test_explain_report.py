@@ -419,9 +419,37 @@ def test_a_heading_never_contradicts_its_reasons(explained):
         listed = person["raising"] + person["lowering"] + person["little"]
         assert sorted(f["label"] for f in listed) == sorted(f.label for f in raising + lowering)
         seen_little += len(person["little"])
-        if not person["raising"]:
-            assert person["no_raising"].startswith("Nothing raises this person's score above")
+        assert person["no_raising"] == (
+            "Nothing raises this person's score above the base by 0.05 log-odds or more."
+        )
+        assert person["no_lowering"] == (
+            "Nothing lowers this person's score below the base by 0.05 log-odds or more."
+        )
     assert seen_little > 0  # the check met reasons that make little difference
+
+
+def test_the_page_lists_each_reason_under_the_heading_it_says(explained):
+    from riskmodel.reports._explain_report import explain_report_html
+
+    # a person with reasons raising the risk and reasons making little difference
+    row = next(
+        r for r in range(len(explained)) if all(map(bool, person_factors(explained, r)[::2]))
+    )
+    raising, lowering, little = person_factors(explained, row)
+    html = explain_report_html(explained, person_rows=[row], n_dependence=0)
+    lists = dict(re.findall(r'<ul class="factors (\w+)">(.*?)</ul>', html, flags=re.S))
+    assert set(lists) == {"raising", "negligible"} | ({"lowering"} if lowering else set())
+    assert '<h3 class="little">Making little difference</h3>' in html
+    for kind, reasons, verb in (
+        ("raising", raising, RAISES),
+        ("negligible", little, LITTLE_DIFFERENCE),
+    ):
+        items = re.findall(r"<li [^>]*>(.*?)</li>", lists[kind], flags=re.S)
+        assert len(items) == len(reasons) and all(verb in item for item in items), kind
+    if not lowering:
+        assert (
+            "Nothing lowers this person's score below the base by 0.05 log-odds or more." in html
+        )
 
 
 def test_contents_links_every_person_page_once(run):

@@ -221,6 +221,28 @@ def test_cli_proxy_columns_reach_json_and_report(tmp_path, capsys):
     assert "column 'postcode' (proxy) is not in the scores file" in capsys.readouterr().err
 
 
+def test_proxy_sentences_name_the_strongest_features_whatever_their_order():
+    from riskmodel.reports._fairness_report import PROXY_NAMED, PROXY_SHOWN, proxy_groups
+
+    rng = np.random.default_rng(3)
+    aucs = {f"f{i}": 0.5 + i / 40 for i in range(12)} | {"area": 0.99, "sex": 1.0}
+    rows = [
+        {"group_column": "sex", "feature": f, "auc": a, "nmi": 0.1}
+        for f, a in rng.permutation(list(aucs.items())).tolist()
+    ]
+    for row in rows:
+        row["auc"] = float(row["auc"])
+    (group,) = proxy_groups(rows)
+    strongest = sorted(aucs, key=aucs.get, reverse=True)
+    named = [f for f in strongest if f != "sex"][:PROXY_NAMED]
+    assert named == ["area", "f11", "f10"]
+    assert group["sentence"] == (
+        "sex: on their own, the features that tell its groups apart best are area (AUC 0.99),"
+        " f11 (AUC 0.78) and f10 (AUC 0.75). The column is itself a feature (AUC 1.00)."
+    )
+    assert [row["feature"] for row in group["rows"]] == strongest[:PROXY_SHOWN]
+
+
 DEFAULT_MODEL = Path(__file__).resolve().parents[1] / "models" / "default"
 
 

@@ -147,9 +147,11 @@ def _rates(n: int, rate_a: float, rate_b: float, seed: int) -> pd.DataFrame:
          "The reoffending rates differ for b against a, but whether by more than 5 percentage"
          " points cannot be told (b against a:"),
         (6000, 0.35, const.HOLDS,
-         "The reoffending rates are within 5 percentage points of each other (b against a:"),
+         "Every group's reoffending rate is within 5 percentage points of the rate of a, the"
+         " reference (b against a:"),
         (120, 0.35, const.CANNOT_TELL,
-         "Whether the reoffending rates differ cannot be told (b against a:"),
+         "Whether the reoffending rates differ by more than 5 percentage points cannot be told"
+         " (b against a:"),
     ],
 )  # fmt: skip
 def test_the_conclusion_on_the_rates_says_what_their_interval_shows(n, rate_b, verdict, opening):
@@ -161,7 +163,9 @@ def test_the_conclusion_on_the_rates_says_what_their_interval_shows(n, rate_b, v
     low, high = comparison["interval"]
     assert comparison["verdict"] == verdict, comparison
     apart = low > 0 or high < 0
-    assert apart == ("differ for" in opening or "more than" in opening)
+    assert apart == opening.startswith(
+        ("The reoffending rates differ for", "The reoffending rates differ by more than")
+    )
     assert (
         "the interval excludes 0, which points to a real difference" in comparison["reason"]
     ) == (apart and verdict == const.CANNOT_TELL)
@@ -185,6 +189,62 @@ def test_the_conclusion_names_only_the_groups_whose_rates_are_beyond_the_toleran
         "The reoffending rates differ by more than 5 percentage points for b against a (b"
     )
     assert "; c against a: cannot tell, " in result["conclusion"]
+
+
+def test_a_group_that_holds_or_is_too_small_is_never_said_to_differ():
+    """Only a comparison that cannot be told from its own interval, which excludes 0, is
+    named as differing; one within the tolerance (whose interval may exclude 0 too) and one
+    with too few people are not."""
+    rng = np.random.default_rng(7)
+    sizes, rates = (
+        {"a": 8000, "b": 8000, "c": 1500, "d": 30},
+        {"a": 0.35, "b": 0.38, "c": 0.42, "d": 0.9},
+    )
+    frame = pd.concat(
+        pd.DataFrame(
+            {"g": g, "y": (rng.uniform(size=n) < rates[g]).astype(int), "p": rng.uniform(size=n)}
+        )
+        for g, n in sizes.items()
+    )
+    result = _verdicts(frame)
+    base = {c["group"]: c for c in result["base_rates"]["comparisons"]}
+    assert base["b"]["verdict"] == const.HOLDS and base["b"]["interval"][0] > 0
+    assert base["c"]["verdict"] == const.CANNOT_TELL and base["c"]["apart"]
+    assert base["d"]["verdict"] == const.CANNOT_TELL and not base["d"]["apart"]
+    assert base["d"]["reason"].startswith("too few to tell")
+    assert result["conclusion"].startswith(
+        "The reoffending rates differ for c against a, but whether by more than 5 percentage"
+        " points cannot be told (b against a: holds"
+    )
+
+
+def test_a_bound_is_never_printed_on_a_limit_it_is_not_on():
+    from riskmodel.fairness._verdicts import VerdictRule, _comparison
+
+    def reason(metric, interval, **figures):
+        entry = _comparison(
+            metric=metric, group="b", reference="a", too_few=[], rule=VerdictRule(),
+            interval=interval, **figures,
+        )  # fmt: skip
+        return entry["verdict"], entry["reason"]
+
+    rates = {"value": 0.30, "reference_value": 0.28, "estimate": 0.02}
+    verdict, text = reason("fpr", [0.0004, 0.06], **rates)
+    assert (
+        verdict == const.CANNOT_TELL
+        and "(interval +0.04 to +6.0); the interval excludes 0" in text
+    )
+    verdict, text = reason("fpr", [0.0504, 0.09], **rates)
+    assert verdict == const.DOES_NOT_HOLD and "(interval +5.04 to +9.0), entirely outside" in text
+    verdict, text = reason("fpr", [-0.0004, 0.03], **rates)
+    assert verdict == const.HOLDS and "(interval −0.04 to +3.0), within ±5 points" in text
+    verdict, text = reason(
+        "observed_expected", [0.85, 0.996], value=0.92, reference_value=None, estimate=0.92
+    )
+    assert (
+        verdict == const.CANNOT_TELL
+        and "(interval 0.85 to 0.996); the interval excludes 1" in text
+    )
 
 
 def test_small_samples_cannot_tell_and_state_the_minimums():

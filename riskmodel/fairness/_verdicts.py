@@ -27,6 +27,7 @@ from typing import Any
 
 import pandas as pd
 
+from riskmodel._format import beside
 from riskmodel.fairness import _messages as const
 
 __all__ = ["VerdictRule", "fairness_verdicts", "interval_verdict"]
@@ -112,6 +113,15 @@ def _pct(value: float) -> str:
 
 def _signed_points(value: float) -> str:
     return f"{100 * value:+.1f}".replace("-", "−")
+
+
+def _signed_bound(value: float, tolerance: float) -> str:
+    """A difference's bound in points, signed, never printed on 0 or ±``tolerance`` unless
+    it is exactly there."""
+    points, limit = 100 * value, round(100 * tolerance, 10)
+    text = beside(abs(points), (0.0, limit), 1)
+    sign = "−" if points < 0 and float(text) != 0 else "+"
+    return sign + text
 
 
 def _join(items: list[str]) -> str:
@@ -220,6 +230,14 @@ def _comparison(
             tolerance=tolerance,
         )
         entry["reason"] = _figures_clause(entry, calibration=calibration)
+    # "cannot tell" judged from the interval itself (enough people), which excludes the centre
+    entry["apart"] = bool(
+        entry["verdict"] == const.CANNOT_TELL
+        and not too_few
+        and low is not None
+        and high is not None
+        and (low > center or high < center)
+    )
     return entry
 
 
@@ -228,13 +246,18 @@ def _figures_clause(entry: dict[str, Any], *, calibration: bool) -> str:
     if verdict == const.UNDEFINED:
         return "its interval is undefined"
     if calibration:
-        figures = f"observed/expected {entry['estimate']:.2f} (interval {low:.2f} to {high:.2f})"
+        edges = (1.0, *entry["tolerance"])
+        figures = (
+            f"observed/expected {entry['estimate']:.2f} (interval {beside(low, edges, 2)} to"
+            f" {beside(high, edges, 2)})"
+        )
         limits = f"{entry['tolerance'][0]:.2f} to {entry['tolerance'][1]:.2f}"
     else:
+        tolerance = entry["tolerance"][1]
         figures = (
             f"{_pct(entry['value'])} against {_pct(entry['reference_value'])}, a difference of"
-            f" {_signed_points(entry['estimate'])} points (interval {_signed_points(low)} to"
-            f" {_signed_points(high)})"
+            f" {_signed_points(entry['estimate'])} points (interval"
+            f" {_signed_bound(low, tolerance)} to {_signed_bound(high, tolerance)})"
         )
         limits = f"±{_points(entry['tolerance'][1])} points"
     how = {
@@ -473,7 +496,9 @@ def _paragraph(
         " rates (Chouldechova 2017; Kleinberg, Mullainathan and Raghavan 2016). Which"
         " criterion matters most is a decision about policy, not a technical one."
     )
-    tolerance = f"{_points(rule.rate_tolerance)} percentage points"
+    tolerance = f"{_points(rule.rate_tolerance)} percentage point" + (
+        "" if _points(rule.rate_tolerance) == "1" else "s"
+    )
     if result["base_rates_differ"] is True:
         beyond = [
             f"{c['group']} against {c['against']}"
@@ -487,9 +512,9 @@ def _paragraph(
         )
     elif result["base_rates_differ"] is False:
         parts.append(
-            f"The reoffending rates are within {tolerance} of each other ({clauses}), so these"
-            " criteria are not in conflict here: a score could in principle meet them all"
-            " together, within the tolerance."
+            f"Every group's reoffending rate is within {tolerance} of the rate of {reference},"
+            f" the reference ({clauses}), so these criteria are not in conflict here: a score"
+            " could in principle meet them all together, within the tolerance."
         )
     elif apart := _apart(base["comparisons"]):
         parts.append(
@@ -500,9 +525,9 @@ def _paragraph(
         )
     else:
         parts.append(
-            f"Whether the reoffending rates differ cannot be told ({clauses}). Where they"
-            " differ, these criteria cannot all hold together for any score short of a"
-            " perfect one: " + impossibility
+            f"Whether the reoffending rates differ by more than {tolerance} cannot be told"
+            f" ({clauses}). Where they differ, these criteria cannot all hold together for any"
+            " score short of a perfect one: " + impossibility
         )
     if not probability:
         parts.append(
@@ -520,22 +545,17 @@ def _paragraph(
 
 
 def _apart(comparisons: list[dict[str, Any]]) -> list[str]:
-    """``"GROUP against REFERENCE"`` for every comparison whose interval of the difference
-    excludes 0: rates that certainly differ, by however little.
+    """``"GROUP against REFERENCE"`` for every comparison that cannot be told from its
+    interval although the interval excludes 0 (``apart``): rates that differ, by however
+    little. A comparison that holds, or has too few people to judge, is never one.
 
     Examples
     --------
-    >>> _apart([{"group": "b", "against": "a", "interval": [-0.16, -0.026]},
-    ...         {"group": "c", "against": "a", "interval": [-0.01, 0.08]},
-    ...         {"group": "d", "against": "a", "interval": [None, None]}])
+    >>> _apart([{"group": "b", "against": "a", "apart": True},
+    ...         {"group": "c", "against": "a", "apart": False}])
     ['b against a']
     """
-    apart = []
-    for c in comparisons:
-        low, high = c["interval"]
-        if not (_missing(low) or _missing(high)) and (low > 0 or high < 0):
-            apart.append(f"{c['group']} against {c['against']}")
-    return apart
+    return [f"{c['group']} against {c['against']}" for c in comparisons if c.get("apart")]
 
 
 def _largest(by_group: pd.DataFrame) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from riskmodel._format import beside
 from riskmodel._io import to_jsonable
 from riskmodel._messages import DECISION_NOTE
 from riskmodel.cohort import (
@@ -39,10 +40,16 @@ COMBINED_NOTE = (
 )
 #: The finding, as the interval of observed/expected gives it (one per case).
 FINDING = (
-    "{n} people: {observed} reoffended ({observed_rate}) against {expected} expected from the "
+    "{n}: {observed} reoffended ({observed_rate}) against {expected} expected from the "
     "model's predictions ({expected_rate}), observed/expected {oe} ({level} interval {low} to "
     "{high}{uncertainty}). {verdict}"
 )
+#: The finding when observed/expected is undefined (nobody was expected to reoffend).
+NO_RATIO = (
+    "{n}: {observed} reoffended against {expected} expected from the model's predictions; "
+    "with nobody expected to reoffend, observed/expected is undefined."
+)
+NO_INTERVAL = "Without an interval, whether this differs from the prediction cannot be told."
 FEWER = "Fewer people reoffended than the model predicted for people like them."
 MORE = "More people reoffended than the model predicted for people like them."
 AS_PREDICTED = (
@@ -53,37 +60,50 @@ AS_PREDICTED = (
 
 def finding(data: dict[str, Any]) -> str:
     """The cohort's finding in one or two sentences, its verdict from the interval of
-    observed/expected (with the model's own uncertainty when the report has it).
+    observed/expected (with the model's own uncertainty when the report has it); bounds are
+    printed so that one judged to exclude 1 never reads as 1.00.
 
     Examples
     --------
     >>> print(finding({"n": 300, "observed": 184, "observed_rate": 0.6133, "expected": 209.1,
     ...                "expected_rate": 0.697, "observed_expected": 0.88, "confidence": 0.95,
     ...                "observed_expected_ci": [0.82, 0.94], "with_model_uncertainty":
-    ...                {"observed_expected_ci": [0.81, 0.95]}}))  # doctest: +NORMALIZE_WHITESPACE
+    ...                {"observed_expected_ci": [0.81, 0.996]}}))  # doctest: +NORMALIZE_WHITESPACE
     300 people: 184 reoffended (61.3%) against 209.1 expected from the model's predictions
-    (69.7%), observed/expected 0.88 (95% interval 0.81 to 0.95, with the model's own
+    (69.7%), observed/expected 0.88 (95% interval 0.81 to 0.996, with the model's own
     uncertainty). Fewer people reoffended than the model predicted for people like them.
     """
     combined = data.get("with_model_uncertainty")
     low, high = (combined or data)["observed_expected_ci"]
-    if low is None or high is None:
-        verdict = "Observed/expected has no interval for this cohort."
+    ratio = data["observed_expected"]
+    if ratio is None:
+        return NO_RATIO.format(
+            n=_people(data["n"]),
+            observed=f"{data['observed']:,}",
+            expected=f"{data['expected']:,.1f}",
+        )
+    undefined = low is None or high is None
+    if undefined:
+        verdict = NO_INTERVAL
     else:
         verdict = FEWER if high < 1 else MORE if low > 1 else AS_PREDICTED
     return FINDING.format(
-        n=f"{data['n']:,}",
+        n=_people(data["n"]),
         observed=f"{data['observed']:,}",
         observed_rate=f"{100 * data['observed_rate']:.1f}%",
         expected=f"{data['expected']:,.1f}",
         expected_rate=f"{100 * data['expected_rate']:.1f}%",
-        oe=f"{data['observed_expected']:.2f}",
+        oe=f"{ratio:.2f}",
         level=f"{100 * data['confidence']:g}%",
-        low="—" if low is None else f"{low:.2f}",
-        high="—" if high is None else f"{high:.2f}",
+        low="—" if undefined else beside(low, (1.0,), 2),
+        high="—" if undefined else beside(high, (1.0,), 2),
         uncertainty=", with the model's own uncertainty" if combined else "",
         verdict=verdict,
     )
+
+
+def _people(n: int) -> str:
+    return "1 person" if n == 1 else f"{n:,} people"
 
 
 EXAMPLE_NOTE = (

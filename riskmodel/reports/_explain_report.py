@@ -293,14 +293,19 @@ def person_factors(
     )
 
 
-def _none_moving(verb: str, side: str, little: list[Factor], sign: int) -> str:
-    """What the page says when no factor moves the score ``side`` the base by much."""
-    if any(sign * f.contribution > 0 for f in little):
-        return (
-            f"Nothing {verb} this person's score {side} the base by {NEGLIGIBLE:g} log-odds or"
-            " more."
-        )
-    return f"Nothing {verb} this person's score {side} the base."
+def _none_moving(verb: str, side: str) -> str:
+    """What the page says when no factor moves the score ``side`` the base by at least
+    :data:`~riskmodel.explain.NEGLIGIBLE` log-odds (smaller ones may: they are listed as making
+    little difference, or left out below :data:`MIN_FACTOR`).
+
+    Examples
+    --------
+    >>> _none_moving("raises", "above")
+    "Nothing raises this person's score above the base by 0.05 log-odds or more."
+    """
+    return (
+        f"Nothing {verb} this person's score {side} the base by {NEGLIGIBLE:g} log-odds or more."
+    )
 
 
 def _person(
@@ -338,8 +343,8 @@ def _person(
         "raising": listed(raising),
         "lowering": listed(lowering),
         "little": listed(little),
-        "no_raising": _none_moving("raises", "above", little, +1),
-        "no_lowering": _none_moving("lowers", "below", little, -1),
+        "no_raising": _none_moving("raises", "above"),
+        "no_lowering": _none_moving("lowers", "below"),
         "others_points": None if others is None else others["percentage_points"],
         "others_text": None if others is None else signed_points(others["percentage_points"]),
         "calibration_points": None if step is None else step["percentage_points"],

@@ -172,7 +172,8 @@ def _join(items: list[str]) -> str:
 def proxy_groups(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """For each group column of the proxy check (``rows``: the summary's ``proxies``, sorted
     strongest first within a column): a sentence naming the features that tell its groups
-    apart best on their own, with their AUC, and the strongest rows for the short table.
+    apart best on their own, with their AUC, and the strongest rows for the short table
+    (at most :data:`PROXY_SHOWN`).
 
     Examples
     --------
@@ -181,12 +182,15 @@ def proxy_groups(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     >>> import textwrap
     >>> print(textwrap.fill(proxy_groups(rows)[0]["sentence"], 84))
     sex: on their own, the features that tell its groups apart best are age (AUC 0.62),
-    area (AUC 0.58) and priors (AUC 0.51). sex is itself a feature (AUC 1.00).
+    area (AUC 0.58) and priors (AUC 0.51). The column is itself a feature (AUC 1.00).
     """
     columns = list(dict.fromkeys(row["group_column"] for row in rows))
     out = []
     for column in columns:
-        own = [row for row in rows if row["group_column"] == column]
+        own = sorted(  # strongest first, whatever order the rows came in
+            (row for row in rows if row["group_column"] == column),
+            key=lambda row: (row["auc"] is None, -(row["auc"] or 0.0), -(row["nmi"] or 0.0)),
+        )
         others = [row for row in own if row["feature"] != column and row["auc"] is not None]
         named = [f"{row['feature']} (AUC {row['auc']:.2f})" for row in others[:PROXY_NAMED]]
         sentence = (
@@ -200,7 +204,7 @@ def proxy_groups(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         )
         itself = [row for row in own if row["feature"] == column and row["auc"] is not None]
         if itself:
-            sentence += f" {column} is itself a feature (AUC {itself[0]['auc']:.2f})."
+            sentence += f" The column is itself a feature (AUC {itself[0]['auc']:.2f})."
         out.append({"column": column, "sentence": sentence, "rows": own[:PROXY_SHOWN]})
     return out
 
