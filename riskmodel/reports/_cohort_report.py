@@ -87,16 +87,17 @@ def finding(data: dict[str, Any]) -> str:
         verdict = NO_INTERVAL
     else:
         verdict = FEWER if high < 1 else MORE if low > 1 else AS_PREDICTED
+    rates = {key: f"{100 * data[key]:.1f}%" for key in ("observed_rate", "expected_rate")}
+    bounds = ["—", "—"] if undefined else [beside(bound, (1.0,), 2) for bound in (low, high)]
     return FINDING.format(
+        **rates,
         n=_people(data["n"]),
         observed=f"{data['observed']:,}",
-        observed_rate=f"{100 * data['observed_rate']:.1f}%",
         expected=f"{data['expected']:,.1f}",
-        expected_rate=f"{100 * data['expected_rate']:.1f}%",
         oe=f"{ratio:.2f}",
         level=f"{100 * data['confidence']:g}%",
-        low="—" if undefined else beside(low, (1.0,), 2),
-        high="—" if undefined else beside(high, (1.0,), 2),
+        low=bounds[0],
+        high=bounds[1],
         uncertainty=", with the model's own uncertainty" if combined else "",
         verdict=verdict,
     )
