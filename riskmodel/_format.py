@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["P_FLOOR", "beside", "p_value_text"]
+__all__ = ["P_FLOOR", "beside", "p_value_text", "signed"]
 
 #: The smallest p-value written as a number; anything below reads "p < 0.001".
 P_FLOOR = 0.001
@@ -57,3 +57,16 @@ def beside(value: float, limits: tuple[float, ...], decimals: int) -> str:
         if value in limits or all(float(text) != limit for limit in limits):
             return text
     return repr(float(value))
+
+
+def signed(value: float, digits: int = 1) -> str:
+    """A change with its sign, the minus sign U+2212 as in the reports' sentences; a change
+    that rounds to zero reads "0.0", never "−0.0" or "+0.0".
+
+    Examples
+    --------
+    >>> signed(12.94), signed(-0.61), signed(-0.04), signed(0.0), signed(-0.071, 2)
+    ('+12.9', '−0.6', '0.0', '0.0', '−0.07')
+    """
+    text = f"{float(value):+.{digits}f}"
+    return text[1:] if float(text) == 0 else text.replace("-", "\N{MINUS SIGN}")

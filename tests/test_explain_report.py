@@ -158,6 +158,13 @@ def test_json_covers_everyone_and_matches_scoring(bundle, run):
     assert "ethnicity" not in payload["global"]["mean_abs_contribution"]
 
 
+def test_changes_are_signed_with_the_minus_sign_of_the_sentences(run):
+    text = words(parse((run / "report.html").read_text()).all)
+    lowered = re.findall(r"([-−+]?)\d+\.\d+ (?:percentage points|log-odds)\b", text)
+    assert "−" in lowered and "+" in lowered  # reasons both ways, signed
+    assert "-" not in lowered  # never a hyphen for a minus
+
+
 def test_report_says_probability_and_top_factors_in_words(bundle, run):
     _, _, model, table = bundle
     page = parse((run / "report.html").read_text())

@@ -17,6 +17,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from riskmodel._display import Display
+from riskmodel._format import signed
 from riskmodel.explain._additive import Explanation, logit
 from riskmodel.explain._phrases import (
     Factor,
@@ -57,16 +58,15 @@ _NEUTRAL = "#33415c"
 
 
 def signed_points(value: float, digits: int = 1) -> str:
-    """A change in percentage points with its sign, as printed beside bars and reasons; a
-    change that rounds to zero reads "0.0", never "-0.0" or "+0.0".
+    """A change in percentage points with its sign, as printed beside bars and reasons (the
+    minus sign U+2212); a change that rounds to zero reads "0.0", never "-0.0" or "+0.0".
 
     Examples
     --------
     >>> signed_points(12.94), signed_points(-0.61), signed_points(-0.04), signed_points(0.0)
-    ('+12.9', '-0.6', '0.0', '0.0')
+    ('+12.9', '−0.6', '0.0', '0.0')
     """
-    text = f"{float(value):+.{digits}f}"
-    return text[1:] if float(text) == 0 else text
+    return signed(value, digits)
 
 
 #: Features held as the log of a rate: their dependence plots show the rate (axis label).

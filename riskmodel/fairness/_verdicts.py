@@ -27,7 +27,7 @@ from typing import Any
 
 import pandas as pd
 
-from riskmodel._format import beside
+from riskmodel._format import beside, signed
 from riskmodel.fairness import _messages as const
 
 __all__ = ["VerdictRule", "fairness_verdicts", "interval_verdict"]
@@ -112,7 +112,7 @@ def _pct(value: float) -> str:
 
 
 def _signed_points(value: float) -> str:
-    return f"{100 * value:+.1f}".replace("-", "−")
+    return signed(100 * value)
 
 
 def _signed_bound(value: float, tolerance: float) -> str:

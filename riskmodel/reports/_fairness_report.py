@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from riskmodel._format import signed
 from riskmodel._io import write_json, write_text
 from riskmodel._messages import DECISION_NOTE
 from riskmodel.fairness import (
@@ -36,26 +37,21 @@ def _fmt(value: Any, metric: str, *, kind: str) -> str:
     return f"{value:.3f}"
 
 
-def _minus(text: str) -> str:
-    """``text`` with the minus sign the sentences use (U+2212), not a hyphen."""
-    return text.replace("-", "\N{MINUS SIGN}")
-
-
 def _fmt_diff(value: Any, metric: str, *, kind: str) -> str:
     if value is None:
         return "—"
     if metric in _PCT or (metric == "mean_score" and kind == const.PROBABILITY):
-        return _minus(f"{100 * value:+.1f} pts")
-    return _minus(f"{value:+.3f}")
+        return f"{signed(100 * value)} pts"
+    return signed(value, 3)
 
 
 def _fmt_ci(pair: Any, metric: str, *, kind: str, diff: bool = False) -> str:
     if not pair or pair[0] is None or pair[1] is None:
         return ""
     if diff and (metric in _PCT or (metric == "mean_score" and kind == const.PROBABILITY)):
-        return _minus(f"({100 * pair[0]:+.1f} to {100 * pair[1]:+.1f})")
+        return f"({signed(100 * pair[0])} to {signed(100 * pair[1])})"
     if diff:
-        return _minus(f"({pair[0]:+.3f} to {pair[1]:+.3f})")
+        return f"({signed(pair[0], 3)} to {signed(pair[1], 3)})"
     return f"({_fmt(pair[0], metric, kind=kind)} to {_fmt(pair[1], metric, kind=kind)})"
 
 

@@ -11,7 +11,7 @@ import jinja2
 from matplotlib.figure import Figure
 
 from riskmodel._display import plain_text
-from riskmodel._format import p_value_text
+from riskmodel._format import p_value_text, signed
 from riskmodel._messages import DECISION_NOTE, PROVEN_REOFFENDING_NOTE, SYNTHETIC_NOTE
 from riskmodel._provenance import is_synthetic
 
@@ -53,6 +53,7 @@ def _fmt_p(value: Any) -> str:
 _ENV.filters["pct"] = _fmt_pct
 _ENV.filters["num"] = _fmt_num
 _ENV.filters["pvalue"] = _fmt_p
+_ENV.filters["signed"] = signed
 
 
 def _source(context: dict[str, Any]) -> Any:
