@@ -40,10 +40,15 @@ def p_value_text(p: float | None, *, prefix: bool = True) -> str:
     return f"p = {p:.3f}" if prefix else f"{p:.3f}"
 
 
-def beside(value: float, limits: tuple[float, ...], decimals: int) -> str:
-    """``value`` rounded to ``decimals``, or to as many more as it takes not to print it on
-    one of ``limits`` it is not exactly on: an interval judged to exclude 1 never reads as if
-    it ended at 1 (0.996, not 1.00), nor one outside ±5 points as if it started at 5.0.
+#: Figures are compared with their limits to this many decimals: a rate difference of
+#: 0.55 - 0.50 is 0.05, not 0.05 and some floating-point noise.
+NOISE_DECIMALS = 12
+
+
+def beside(value: float, limits: tuple[float, ...] = (), decimals: int = 2) -> str:
+    """``value`` rounded to ``decimals``, or to up to three more when that would print it on
+    one of ``limits`` it is not on: an interval judged to exclude 1 never reads as if it
+    ended at 1 (0.996, not 1.00), nor one outside ±5 points as if it started at 5.0.
 
     Examples
     --------
@@ -51,22 +56,30 @@ def beside(value: float, limits: tuple[float, ...], decimals: int) -> str:
     ('0.996', '0.93', '1.00')
     >>> beside(0.04, (0.0, 5.0), 1), beside(5.04, (0.0, 5.0), 1)
     ('0.04', '5.04')
+    >>> beside(5.000000000000004, (5.0,), 1)  # floating-point noise is not a difference
+    '5.0'
     """
-    for places in range(decimals, decimals + 6):
+    value = round(float(value), NOISE_DECIMALS)
+    for places in range(decimals, decimals + 3):
         text = f"{value:.{places}f}"
         if value in limits or all(float(text) != limit for limit in limits):
             return text
-    return repr(float(value))
+    return f"{value:.{decimals + 3}f}"
 
 
-def signed(value: float, digits: int = 1) -> str:
+def signed(value: float, digits: int = 1, limits: tuple[float, ...] = ()) -> str:
     """A change with its sign, the minus sign U+2212 as in the reports' sentences; a change
-    that rounds to zero reads "0.0", never "−0.0" or "+0.0".
+    that rounds to zero reads "0.0", never "−0.0" or "+0.0". With ``limits`` (magnitudes), a
+    change is never printed on one it is not on (:func:`beside`).
 
     Examples
     --------
     >>> signed(12.94), signed(-0.61), signed(-0.04), signed(0.0), signed(-0.071, 2)
     ('+12.9', '−0.6', '0.0', '0.0', '−0.07')
+    >>> signed(0.0485, 2, (0.05,)), signed(-0.0004, 1, (0.0, 5.0)), signed(-5.04, 1, (0.0, 5.0))
+    ('+0.049', '−0.0004', '−5.04')
     """
-    text = f"{float(value):+.{digits}f}"
-    return text[1:] if float(text) == 0 else text.replace("-", "\N{MINUS SIGN}")
+    magnitude = beside(abs(float(value)), tuple(abs(limit) for limit in limits), digits)
+    if float(magnitude) == 0:
+        return magnitude
+    return ("+" if value > 0 else "\N{MINUS SIGN}") + magnitude

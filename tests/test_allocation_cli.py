@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
@@ -272,6 +273,19 @@ def test_every_group_column_of_the_scores_file_is_reported(scores_file, tmp_path
     assert html.index('id="plain-summary"') < html.index('id="summary"')
     for sentence in data["summary"]:
         assert sentence in html
+    # the gaps in points, each with its sign, the minus sign as in the sentences
+    gaps = [
+        e["selection_rate_difference"]
+        for entries in data["by_group"].values()
+        for e in entries.values()
+        if e.get("selection_rate_difference") is not None
+    ]
+    assert any(g < -0.0005 for g in gaps) and any(g > 0.0005 for g in gaps)
+    for gap in gaps:
+        text = f"{100 * gap:+.1f}"
+        text = text[1:] if float(text) == 0 else text.replace("-", "\N{MINUS SIGN}")
+        assert f"<td>{text} (" in html, gap
+    assert not re.search(r"<td>-\d", html)
 
 
 def test_model_bundle_puts_its_calibration_error_in_the_intervals(scores_file, tmp_path, capsys):

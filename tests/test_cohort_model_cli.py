@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from riskmodel._format import beside
 from riskmodel.bundle import MANIFEST_FILE, MODEL_FILE, file_sha256, manifest_sha256
 from riskmodel.cohort import CalibrationUncertainty, decile_points
 from riskmodel.cohort._messages import (
@@ -145,6 +146,27 @@ def test_without_the_model_the_page_says_the_interval_is_too_narrow(cohort_csv, 
     assert finding(data) in page and f"(95% interval {low:.2f} to {high:.2f})." in page
 
 
+def test_the_finding_and_the_table_print_a_bound_near_1_alike(tmp_path):
+    from riskmodel.cohort import cohort_evaluation
+    from riskmodel.reports._cohort_report import cohort_report_html
+
+    rng = np.random.default_rng(11)
+    for seed in range(40):  # a cohort whose interval ends just short of 1
+        p = rng.uniform(0.2, 0.6, 400)
+        y = (rng.uniform(size=400) < 0.9 * p).astype(int)
+        result = cohort_evaluation(y_true=y, y_prob=p, n_resamples=200, seed=seed)
+        high = result.to_dict()["observed_expected_ci"][1]
+        if 0.995 <= high < 1:
+            break
+    else:
+        pytest.skip("no cohort of these draws ends within 0.005 of 1")
+    (tmp_path / "report.html").write_text(cohort_report_html(result))
+    page = _text(tmp_path / "report.html")
+    assert f" to {beside(high, (1.0,), 2)}" in page
+    assert page.count(f" to {beside(high, (1.0,), 2)}") >= 2  # the finding and the table
+    assert " to 1.00" not in page
+
+
 @pytest.mark.parametrize(
     ("interval", "verdict"),
     [([0.81, 0.95], FEWER), ([1.02, 1.30], MORE), ([0.9, 1.1], AS_PREDICTED),
@@ -187,8 +209,11 @@ def test_a_cohort_nobody_was_expected_to_reoffend_is_said_so(tmp_path):
     )
     (tmp_path / "report.html").write_text(cohort_report_html(result))
     html = _text(tmp_path / "report.html")
-    sentence = NO_RATIO.format(n="40 people", observed="3", expected="0.0")
-    assert sentence in html and "observed/expected is undefined" in sentence
+    assert (
+        "40 people: 3 reoffended against 0.0 expected from the model's predictions; with nobody"
+        " expected to reoffend, observed/expected is undefined."
+    ) in html
+    assert NO_RATIO.format(n="40 people", observed="3", expected="0.0") in html
 
 
 def test_bundle_without_training_size_is_refused(cohort_csv, tmp_path, capsys):

@@ -441,6 +441,25 @@ def test_a_heading_never_contradicts_its_reasons(explained):
         )
 
 
+def test_a_reason_making_little_difference_never_prints_as_0_05(explained):
+    """A contribution just under 0.05 log-odds is listed as making little difference and
+    printed with the digits that show it (0.049), beside "by 0.05 log-odds or more"."""
+    near = explained.concept_contributions.abs().apply(lambda c: c.between(0.045, 0.0499))
+    rows = np.flatnonzero(near.any(axis=1).to_numpy())[:40]
+
+    def close_to_the_line(r: int) -> bool:
+        return any(abs(f.contribution) >= 0.045 for f in person_factors(explained, r)[2])
+
+    row = next(r for r in rows if close_to_the_line(r))
+    summary = explanation_summary(explained, person_rows=[row], n_dependence=0)
+    (person,) = summary["people"]
+    for factor in person["little"]:
+        value = float(factor["log_odds_text"].replace("\N{MINUS SIGN}", "-"))
+        assert abs(value) < 0.05, factor["log_odds_text"]
+    for factor in person["raising"] + person["lowering"]:
+        assert abs(float(factor["log_odds_text"].replace("\N{MINUS SIGN}", "-"))) >= 0.05
+
+
 def test_the_page_lists_each_reason_under_the_heading_it_says(explained):
     from riskmodel.reports._explain_report import explain_report_html
 

@@ -234,6 +234,11 @@ def test_a_bound_is_never_printed_on_a_limit_it_is_not_on():
     assert verdict == const.DOES_NOT_HOLD and "(interval +5.04 to +9.0), entirely outside" in text
     verdict, text = reason("fpr", [-0.0004, 0.03], **rates)
     assert verdict == const.HOLDS and "(interval −0.04 to +3.0), within ±5 points" in text
+    # floating-point noise is neither printed nor judged: 0.55 - 0.50 is on the limit
+    verdict, text = reason("fpr", [0.0, 0.55 - 0.50], **rates)
+    assert verdict == const.HOLDS and "(interval 0.0 to +5.0), within ±5 points" in text
+    verdict, text = reason("fpr", [-0.2, 0.55 - 0.50], **rates)
+    assert verdict == const.CANNOT_TELL and "(interval −20.0 to +5.0), reaching across" in text
     verdict, text = reason(
         "observed_expected", [0.85, 0.996], value=0.92, reference_value=None, estimate=0.92
     )

@@ -27,7 +27,7 @@ from typing import Any
 
 import pandas as pd
 
-from riskmodel._format import beside, signed
+from riskmodel._format import NOISE_DECIMALS, beside, signed
 from riskmodel.fairness import _messages as const
 
 __all__ = ["VerdictRule", "fairness_verdicts", "interval_verdict"]
@@ -111,17 +111,10 @@ def _pct(value: float) -> str:
     return f"{100 * value:.1f}%"
 
 
-def _signed_points(value: float) -> str:
-    return signed(100 * value)
-
-
 def _signed_bound(value: float, tolerance: float) -> str:
-    """A difference's bound in points, signed, never printed on 0 or ±``tolerance`` unless
-    it is exactly there."""
-    points, limit = 100 * value, round(100 * tolerance, 10)
-    text = beside(abs(points), (0.0, limit), 1)
-    sign = "−" if points < 0 and float(text) != 0 else "+"
-    return sign + text
+    """A difference (or its bound) in points, signed, never printed on 0 or ±``tolerance``
+    unless it is exactly there."""
+    return signed(100 * value, 1, (0.0, 100 * tolerance))
 
 
 def _join(items: list[str]) -> str:
@@ -202,6 +195,8 @@ def _comparison(
     calibration = metric == "observed_expected"
     center, tolerance = (1.0, rule.oe_tolerance) if calibration else (0.0, rule.rate_tolerance)
     low, high = (None, None) if not interval else (_float(interval[0]), _float(interval[1]))
+    # judged and printed free of floating-point noise (0.55 - 0.50 is 0.05)
+    low, high = (None if b is None else round(b, NOISE_DECIMALS) for b in (low, high))
     entry: dict[str, Any] = {
         "group": group,
         "against": "1" if calibration else reference,
@@ -248,15 +243,15 @@ def _figures_clause(entry: dict[str, Any], *, calibration: bool) -> str:
     if calibration:
         edges = (1.0, *entry["tolerance"])
         figures = (
-            f"observed/expected {entry['estimate']:.2f} (interval {beside(low, edges, 2)} to"
-            f" {beside(high, edges, 2)})"
+            f"observed/expected {beside(entry['estimate'], edges, 2)} (interval"
+            f" {beside(low, edges, 2)} to {beside(high, edges, 2)})"
         )
         limits = f"{entry['tolerance'][0]:.2f} to {entry['tolerance'][1]:.2f}"
     else:
         tolerance = entry["tolerance"][1]
         figures = (
             f"{_pct(entry['value'])} against {_pct(entry['reference_value'])}, a difference of"
-            f" {_signed_points(entry['estimate'])} points (interval"
+            f" {_signed_bound(entry['estimate'], tolerance)} points (interval"
             f" {_signed_bound(low, tolerance)} to {_signed_bound(high, tolerance)})"
         )
         limits = f"±{_points(entry['tolerance'][1])} points"

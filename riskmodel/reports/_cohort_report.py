@@ -80,7 +80,7 @@ def finding(data: dict[str, Any]) -> str:
         return NO_RATIO.format(
             n=_people(data["n"]),
             observed=f"{data['observed']:,}",
-            expected=f"{data['expected']:,.1f}",
+            expected=_expected(data["expected"]),
         )
     undefined = low is None or high is None
     if undefined:
@@ -93,14 +93,19 @@ def finding(data: dict[str, Any]) -> str:
         **rates,
         n=_people(data["n"]),
         observed=f"{data['observed']:,}",
-        expected=f"{data['expected']:,.1f}",
-        oe=f"{ratio:.2f}",
+        expected=_expected(data["expected"]),
+        oe=beside(ratio, (1.0,), 2),
         level=f"{100 * data['confidence']:g}%",
         low=bounds[0],
         high=bounds[1],
         uncertainty=", with the model's own uncertainty" if combined else "",
         verdict=verdict,
     )
+
+
+def _expected(expected: float) -> str:
+    """Expected reoffenders: one decimal, more when a few hundredths would read as 0.0."""
+    return f"{expected:,.1f}" if expected >= 1 or expected == 0 else beside(expected, (0.0,), 1)
 
 
 def _people(n: int) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from riskmodel._format import signed
 from riskmodel._io import to_jsonable
 from riskmodel._messages import DECISION_NOTE
 from riskmodel.bands import DEFAULT_BANDS
@@ -329,7 +330,13 @@ def _person(
 
     def listed(factors: list[Factor]) -> list[dict[str, Any]]:
         return [
-            {**f.to_dict(), "lead": _lead(f), "points_text": signed_points(f.percentage_points)}
+            {
+                **f.to_dict(),
+                "lead": _lead(f),
+                "points_text": signed_points(f.percentage_points),
+                # never printed on the line between "little difference" and the rest
+                "log_odds_text": signed(f.contribution, 2, (NEGLIGIBLE,)),
+            }
             for f in factors
         ]
 

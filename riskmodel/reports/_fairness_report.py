@@ -37,19 +37,24 @@ def _fmt(value: Any, metric: str, *, kind: str) -> str:
     return f"{value:.3f}"
 
 
-def _fmt_diff(value: Any, metric: str, *, kind: str) -> str:
+def _fmt_diff(value: Any, metric: str, *, kind: str, tolerance: float = 0.0) -> str:
+    """A difference from the reference; in points for a rate, printed as the verdicts print
+    it (never on 0 or the tolerance it is not on)."""
     if value is None:
         return "—"
     if metric in _PCT or (metric == "mean_score" and kind == const.PROBABILITY):
-        return f"{signed(100 * value)} pts"
+        return f"{signed(100 * value, 1, (0.0, 100 * tolerance))} pts"
     return signed(value, 3)
 
 
-def _fmt_ci(pair: Any, metric: str, *, kind: str, diff: bool = False) -> str:
+def _fmt_ci(
+    pair: Any, metric: str, *, kind: str, diff: bool = False, tolerance: float = 0.0
+) -> str:
     if not pair or pair[0] is None or pair[1] is None:
         return ""
     if diff and (metric in _PCT or (metric == "mean_score" and kind == const.PROBABILITY)):
-        return f"({signed(100 * pair[0])} to {signed(100 * pair[1])})"
+        limits = (0.0, 100 * tolerance)
+        return f"({signed(100 * pair[0], 1, limits)} to {signed(100 * pair[1], 1, limits)})"
     if diff:
         return f"({signed(pair[0], 3)} to {signed(pair[1], 3)})"
     return f"({_fmt(pair[0], metric, kind=kind)} to {_fmt(pair[1], metric, kind=kind)})"
@@ -104,6 +109,7 @@ def _section(audit: FairnessAudit, summary: dict, column: str) -> dict:
     ]
     groups = summary["by_group"][column]
     disp = summary["disparities"][column]
+    tolerance = summary["settings"]["verdict_rule"]["rate_tolerance"]
     rows = []
     for g, entry in groups.items():
         cells = []
@@ -130,8 +136,16 @@ def _section(audit: FairnessAudit, summary: dict, column: str) -> dict:
                 "reference": _fmt(d["reference_value"], m, kind=kind),
                 "differences": [
                     {
-                        "value": _fmt_diff(d["by_group"][g]["difference"], m, kind=kind),
-                        "ci": _fmt_ci(d["by_group"][g]["difference_ci"], m, kind=kind, diff=True),
+                        "value": _fmt_diff(
+                            d["by_group"][g]["difference"], m, kind=kind, tolerance=tolerance
+                        ),
+                        "ci": _fmt_ci(
+                            d["by_group"][g]["difference_ci"],
+                            m,
+                            kind=kind,
+                            diff=True,
+                            tolerance=tolerance,
+                        ),
                         "ratio": _fmt_ratio(
                             d["by_group"][g]["ratio"], d["by_group"][g]["ratio_ci"]
                         ),

@@ -11,7 +11,7 @@ import jinja2
 from matplotlib.figure import Figure
 
 from riskmodel._display import plain_text
-from riskmodel._format import p_value_text, signed
+from riskmodel._format import beside, p_value_text, signed
 from riskmodel._messages import DECISION_NOTE, PROVEN_REOFFENDING_NOTE, SYNTHETIC_NOTE
 from riskmodel._provenance import is_synthetic
 
@@ -54,6 +54,15 @@ _ENV.filters["pct"] = _fmt_pct
 _ENV.filters["num"] = _fmt_num
 _ENV.filters["pvalue"] = _fmt_p
 _ENV.filters["signed"] = signed
+
+
+def _fmt_bound(value: Any, limit: float, digits: int = 2) -> str:
+    """A bound of an interval judged against ``limit``, never printed on it when it is not
+    there (:func:`riskmodel._format.beside`); None as a dash."""
+    return "—" if value is None else beside(value, (limit,), digits)
+
+
+_ENV.filters["bound"] = _fmt_bound
 
 
 def _source(context: dict[str, Any]) -> Any:
