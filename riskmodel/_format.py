@@ -1,11 +1,11 @@
-"""Numbers written for people: p-values, and interval bounds beside the limits they are judged
-on, the same way on every page and in every command."""
+"""Numbers and lists written for people: p-values, interval bounds beside the limits they are
+judged on, and "a, b and c", the same way on every page and in every command."""
 
 from __future__ import annotations
 
 import math
 
-__all__ = ["P_FLOOR", "beside", "p_value_text", "signed"]
+__all__ = ["P_FLOOR", "beside", "join_words", "p_value_text", "signed"]
 
 #: The smallest p-value written as a number; anything below reads "p < 0.001".
 P_FLOOR = 0.001
@@ -83,3 +83,16 @@ def signed(value: float, digits: int = 1, limits: tuple[float, ...] = ()) -> str
     if float(magnitude) == 0:
         return magnitude
     return ("+" if value > 0 else "\N{MINUS SIGN}") + magnitude
+
+
+def join_words(items: list[str]) -> str:
+    """``items`` as a sentence lists them: "a", "a and b", "a, b and c" ("" for none).
+
+    Examples
+    --------
+    >>> join_words(["sex"]), join_words(["a", "b"]), join_words(["a", "b", "c"]), join_words([])
+    ('sex', 'a and b', 'a, b and c', '')
+    """
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from riskmodel._format import join_words
 from riskmodel.contract._vocabulary import NEED_AREAS
 from riskmodel.explain._additive import NEGLIGIBLE_LOG_ODDS, Explanation
 from riskmodel.explain._reference import BATCH_REFERENCE, Position, ReferencePopulation
@@ -527,7 +528,7 @@ def _profile(person: Mapping[str, Any]) -> tuple[str, str | None]:
         if len(counts) > 3:
             others = len(counts) - 3
             shown.append(f"offences of {others} other {'kind' if others == 1 else 'kinds'}")
-        listed = ", ".join(shown[:-1]) + " and " + shown[-1] if len(shown) > 1 else shown[0]
+        listed = join_words(shown)
         # Say the kinds with none as well: a record short of other kinds is what often lowers
         # this factor, and a reason must not read as if the listed offences did.
         parts.append(listed + (", and none of any other kind" if none_of_a_kind else ""))

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from riskmodel._format import join_words
+
 __all__ = ["model_reads", "split_groups"]
 
 
@@ -30,10 +32,6 @@ def split_groups(
     read = {_key(f) for f in features}
     groups = list(dict.fromkeys(str(g).strip() for g in group_columns))
     return [g for g in groups if _key(g) in read], [g for g in groups if _key(g) not in read]
-
-
-def _join(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def model_reads(features: Sequence[str], group_columns: Sequence[str]) -> str:
@@ -65,7 +63,7 @@ def model_reads(features: Sequence[str], group_columns: Sequence[str]) -> str:
     parts = []
     if inside:
         are = "is a model feature" if len(inside) == 1 else "are model features"
-        parts.append(f"{_join(inside)} {are}")
+        parts.append(f"{join_words(inside)} {are}")
     if outside:
         it = "it" if len(outside) == 1 else "them"
         if inside:
@@ -73,7 +71,7 @@ def model_reads(features: Sequence[str], group_columns: Sequence[str]) -> str:
         else:
             verb = "is not a model feature" if len(outside) == 1 else "are not model features"
         parts.append(
-            f"{_join(outside)} {verb}: the model is never given {it}, and no score or"
+            f"{join_words(outside)} {verb}: the model is never given {it}, and no score or"
             f" explanation from this model uses {it} directly (other features can still go"
             f" with {it}: see the proxy check of the fairness report)"
         )

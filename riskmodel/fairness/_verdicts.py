@@ -27,7 +27,7 @@ from typing import Any
 
 import pandas as pd
 
-from riskmodel._format import NOISE_DECIMALS, beside, signed
+from riskmodel._format import NOISE_DECIMALS, beside, join_words, signed
 from riskmodel.fairness import _messages as const
 
 __all__ = ["VerdictRule", "fairness_verdicts", "interval_verdict"]
@@ -115,12 +115,6 @@ def _signed_bound(value: float, tolerance: float) -> str:
     """A difference (or its bound) in points, signed, never printed on 0 or ±``tolerance``
     unless it is exactly there."""
     return signed(100 * value, 1, (0.0, 100 * tolerance))
-
-
-def _join(items: list[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 #: Why each figure can be undefined in a group, and what its denominator counts.
@@ -224,15 +218,10 @@ def _comparison(
             center=center,
             tolerance=tolerance,
         )
+        # "cannot tell" judged from the interval itself, which excludes the centre
+        entry["apart"] = entry["verdict"] == const.CANNOT_TELL and (low > center or high < center)
         entry["reason"] = _figures_clause(entry, calibration=calibration)
-    # "cannot tell" judged from the interval itself (enough people), which excludes the centre
-    entry["apart"] = bool(
-        entry["verdict"] == const.CANNOT_TELL
-        and not too_few
-        and low is not None
-        and high is not None
-        and (low > center or high < center)
-    )
+    entry.setdefault("apart", False)  # undefined, or too few people to judge
     return entry
 
 
@@ -260,12 +249,11 @@ def _figures_clause(entry: dict[str, Any], *, calibration: bool) -> str:
         const.DOES_NOT_HOLD: f"entirely outside {limits}",
         const.CANNOT_TELL: f"reaching across the limits of {limits}: too wide to tell",
     }[verdict]
-    center = 1.0 if calibration else 0.0
-    if verdict == const.CANNOT_TELL and (low > center or high < center):
+    if entry["apart"]:
         return (
-            f"{figures}; the interval excludes {center:g}, which points to a real difference,"
-            f" but it reaches across the limits of {limits}: too wide to tell whether the"
-            " difference lies within them"
+            f"{figures}; the interval excludes {1 if calibration else 0}, which points to a"
+            f" real difference, but it reaches across the limits of {limits}: too wide to tell"
+            " whether the difference lies within them"
         )
     return f"{figures}, {how}"
 
@@ -464,7 +452,9 @@ def _paragraph(
     column, reference, groups = result["column"], result["reference"], result["groups"]
     probability = result["score_kind"] == const.PROBABILITY
     if len(groups) < 2:
-        only = f"Only one group in {column!r} ({_join(groups)}), so there is nothing to compare."
+        only = (
+            f"Only one group in {column!r} ({join_words(groups)}), so there is nothing to compare."
+        )
         return {"opening": only, "conclusion": "", "paragraph": only}
     rates = [f"{_pct(float(by_group.loc[g, 'base_rate']))} ({g})" for g in groups]
     opening = [
@@ -473,7 +463,7 @@ def _paragraph(
         if reference == _largest(by_group)
         else f"Comparing the groups of {column!r} with {reference} as the reference, flagged at"
         f" a score of {result['threshold']:g} or more.",
-        f"Observed reoffending rates: {_join(rates)}.",
+        f"Observed reoffending rates: {join_words(rates)}.",
     ]
     parts: list[str] = []
     base = result["base_rates"]
@@ -501,7 +491,7 @@ def _paragraph(
             if c["verdict"] == const.DOES_NOT_HOLD
         ]
         parts.append(
-            f"The reoffending rates differ by more than {tolerance} for {_join(beyond)}"
+            f"The reoffending rates differ by more than {tolerance} for {join_words(beyond)}"
             f" ({clauses}). Because they differ, these criteria cannot all hold together for"
             " any score short of a perfect one: " + impossibility
         )
@@ -513,7 +503,7 @@ def _paragraph(
         )
     elif apart := _apart(base["comparisons"]):
         parts.append(
-            f"The reoffending rates differ for {_join(apart)}, but whether by more than"
+            f"The reoffending rates differ for {join_words(apart)}, but whether by more than"
             f" {tolerance} cannot be told ({clauses})."
             " Rates that differ mean these criteria cannot all hold exactly together for any"
             " score short of a perfect one: " + impossibility

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from riskmodel._format import signed
+from riskmodel._format import join_words, signed
 from riskmodel._io import write_json, write_text
 from riskmodel._messages import DECISION_NOTE
 from riskmodel.fairness import (
@@ -175,10 +175,6 @@ PROXY_NAMED = 3
 PROXY_SHOWN = 5
 
 
-def _join(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
 def proxy_groups(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """For each group column of the proxy check (``rows``: the summary's ``proxies``, sorted
     strongest first within a column): a sentence naming the features that tell its groups
@@ -203,15 +199,18 @@ def proxy_groups(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         )
         others = [row for row in own if row["feature"] != column and row["auc"] is not None]
         named = [f"{row['feature']} (AUC {row['auc']:.2f})" for row in others[:PROXY_NAMED]]
-        sentence = (
-            f"{column}: on their own, the features that tell its groups apart best are"
-            f" {_join(named)}."
-            if len(named) > 1
-            else f"{column}: on its own, the feature that tells its groups apart best is"
-            f" {named[0]}."
-            if named
-            else f"{column}: no other feature has an AUC to compare."
-        )
+        if len(named) > 1:
+            sentence = (
+                f"{column}: on their own, the features that tell its groups apart best are"
+                f" {join_words(named)}."
+            )
+        elif named:
+            sentence = (
+                f"{column}: on its own, the feature that tells its groups apart best is"
+                f" {named[0]}."
+            )
+        else:
+            sentence = f"{column}: no other feature has an AUC to compare."
         itself = [row for row in own if row["feature"] == column and row["auc"] is not None]
         if itself:
             sentence += f" The column is itself a feature (AUC {itself[0]['auc']:.2f})."
