@@ -111,9 +111,16 @@ def _pct(value: float) -> str:
     return f"{100 * value:.1f}%"
 
 
-def _signed_bound(value: float, tolerance: float) -> str:
-    """A difference (or its bound) in points, signed, never printed on 0 or ±``tolerance``
-    unless it is exactly there."""
+def difference_points(value: float, tolerance: float) -> str:
+    """A difference of rates (or its bound) in points, signed, never printed on 0 or
+    ±``tolerance`` unless it is exactly there: as the verdicts and the report's table of
+    differences print it.
+
+    Examples
+    --------
+    >>> difference_points(-0.0004, 0.05), difference_points(0.0504, 0.05)
+    ('−0.04', '+5.04')
+    """
     return signed(100 * value, 1, (0.0, 100 * tolerance))
 
 
@@ -240,8 +247,8 @@ def _figures_clause(entry: dict[str, Any], *, calibration: bool) -> str:
         tolerance = entry["tolerance"][1]
         figures = (
             f"{_pct(entry['value'])} against {_pct(entry['reference_value'])}, a difference of"
-            f" {_signed_bound(entry['estimate'], tolerance)} points (interval"
-            f" {_signed_bound(low, tolerance)} to {_signed_bound(high, tolerance)})"
+            f" {difference_points(entry['estimate'], tolerance)} points (interval"
+            f" {difference_points(low, tolerance)} to {difference_points(high, tolerance)})"
         )
         limits = f"±{_points(entry['tolerance'][1])} points"
     how = {

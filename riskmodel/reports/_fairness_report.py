@@ -16,6 +16,7 @@ from riskmodel.fairness import (
     VerdictRule,
 )
 from riskmodel.fairness import _messages as const
+from riskmodel.fairness._verdicts import difference_points
 from riskmodel.reports._render import figure_to_data_uri, new_axes, render_template
 
 __all__ = ["fairness_report_html", "write_fairness_outputs"]
@@ -43,7 +44,7 @@ def _fmt_diff(value: Any, metric: str, *, kind: str, tolerance: float = 0.0) -> 
     if value is None:
         return "—"
     if metric in _PCT or (metric == "mean_score" and kind == const.PROBABILITY):
-        return f"{signed(100 * value, 1, (0.0, 100 * tolerance))} pts"
+        return f"{difference_points(value, tolerance)} pts"
     return signed(value, 3)
 
 
@@ -53,8 +54,9 @@ def _fmt_ci(
     if not pair or pair[0] is None or pair[1] is None:
         return ""
     if diff and (metric in _PCT or (metric == "mean_score" and kind == const.PROBABILITY)):
-        limits = (0.0, 100 * tolerance)
-        return f"({signed(100 * pair[0], 1, limits)} to {signed(100 * pair[1], 1, limits)})"
+        return (
+            f"({difference_points(pair[0], tolerance)} to {difference_points(pair[1], tolerance)})"
+        )
     if diff:
         return f"({signed(pair[0], 3)} to {signed(pair[1], 3)})"
     return f"({_fmt(pair[0], metric, kind=kind)} to {_fmt(pair[1], metric, kind=kind)})"
